@@ -1,0 +1,25 @@
+/** Creates the LanguageClient: the server runs as a separate Node process over IPC. */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+export const DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'python' }, { scheme: 'file', language: 'sql' }, { scheme: 'file', language: 'jinja-sql' },
+  { scheme: 'file', language: 'java' }, { scheme: 'file', language: 'scala' }, { scheme: 'file', language: 'typescript' },
+  { scheme: 'file', language: 'typescriptreact' }, { scheme: 'file', language: 'javascript' }, { scheme: 'file', language: 'yaml' },
+  { scheme: 'file', language: 'sparkplan' },
+];
+
+export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_SELECTOR,
+    outputChannel: output,
+    synchronize: { configurationSection: 'daglens' },
+    initializationOptions: { settings: vscode.workspace.getConfiguration('daglens') },
+  };
+  return new LanguageClient('daglens', 'DagLens', serverOptions, clientOptions);
+}

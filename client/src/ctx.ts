@@ -1,0 +1,49 @@
+/** Extension-wide context: the output channel, the status item and the (restartable) language client. */
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { serverStatus } from '@daglens/protocol';
+import { createClient } from './client';
+import { StatusItem } from './status';
+
+export class Ctx implements vscode.Disposable {
+  readonly output = vscode.window.createOutputChannel('DagLens', { log: true });
+  readonly status = new StatusItem();
+  private _client: LanguageClient | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext) {}
+
+  get client(): LanguageClient | undefined {
+    return this._client;
+  }
+
+  async start(): Promise<void> {
+    this.status.setStarting();
+    const client = createClient(this.extension, this.output);
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) this.status.setStopped('see the DagLens output');
+    });
+    client.onNotification(serverStatus, (s) => this.status.update(s));
+    this._client = client;
+    try {
+      await client.start();
+    } catch (e) {
+      this.status.setStopped(e instanceof Error ? e.message : String(e));
+      this.output.appendLine(`DagLens server failed to start: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage('DagLens: the language server failed to start. See the DagLens output.', 'Show Logs')
+        .then((pick) => pick && this.output.show());
+    }
+  }
+
+  async restart(): Promise<void> {
+    const old = this._client;
+    this._client = undefined;
+    if (old) await old.stop().catch(() => undefined);
+    await this.start();
+  }
+
+  dispose(): void {
+    void this._client?.stop();
+    this.status.dispose();
+    this.output.dispose();
+  }
+}

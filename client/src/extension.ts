@@ -1,0 +1,16 @@
+/** Extension entry point: builds the context, registers commands, starts the server. */
+import type * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
+
+let ctx: Ctx | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  ctx = new Ctx(context);
+  context.subscriptions.push(ctx, ...registerCommands(ctx));
+  await ctx.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.client?.stop();
+}

@@ -1,0 +1,41 @@
+/** The status bar item, driven by the server's `daglens/serverStatus` notification. */
+import * as vscode from 'vscode';
+import type { ServerStatus } from '@daglens/protocol';
+
+export class StatusItem implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('daglens.status', vscode.StatusBarAlignment.Left, 10);
+
+  constructor() {
+    this.item.name = 'DagLens';
+    this.item.command = 'daglens.showLogs';
+    this.setStarting();
+    this.item.show();
+  }
+
+  setStarting(): void {
+    this.item.text = '$(sync~spin) DagLens';
+    this.item.tooltip = 'DagLens: starting the language server';
+    this.item.backgroundColor = undefined;
+  }
+
+  setStopped(reason: string): void {
+    this.item.text = '$(error) DagLens';
+    this.item.tooltip = `DagLens: server stopped — ${reason}. Click for logs.`;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+  }
+
+  update(s: ServerStatus): void {
+    const busy = !s.quiescent;
+    const icon = busy ? '$(sync~spin)' : s.health === 'ok' ? '$(type-hierarchy)' : s.health === 'warning' ? '$(warning)' : '$(error)';
+    const progress = busy && s.progress ? ` ${s.progress.done}/${s.progress.total}` : '';
+    this.item.text = `${icon} DagLens${progress}`;
+    this.item.tooltip = `DagLens: ${s.message ?? (busy ? 'working' : 'ready')}`;
+    this.item.backgroundColor =
+      s.health === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : s.health === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

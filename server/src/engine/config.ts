@@ -1,0 +1,42 @@
+/**
+ * Engine settings: one zod schema, shared by the LSP (from `daglens.*` settings) and the CLI (from flags).
+ * Invalid values are reported and replaced by defaults, never fatal.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_EXCLUDE = [
+  '**/.git/**', '**/node_modules/**', '**/__pycache__/**', '**/.venv/**', '**/venv/**',
+  '**/dbt_packages/**', '**/target/**', '**/.daglens-cache/**',
+];
+
+export const EngineSettingsSchema = z.object({
+  /** Files larger than this are skipped by discovery. */
+  maxFileBytes: z.number().int().positive().default(1_000_000),
+  /** Globs (relative to the workspace root) that discovery skips, on top of .gitignore. */
+  exclude: z.array(z.string()).default(DEFAULT_EXCLUDE),
+  /** Whether .gitignore files are honoured. */
+  useGitignore: z.boolean().default(true),
+});
+
+export type EngineSettings = z.infer<typeof EngineSettingsSchema>;
+
+export interface SettingsResult {
+  settings: EngineSettings;
+  /** One line per invalid value that was replaced by its default. */
+  problems: string[];
+}
+
+/** Parses settings leniently: each invalid field falls back to its default and is reported. */
+export function parseSettings(raw: unknown): SettingsResult {
+  const input = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const full = EngineSettingsSchema.safeParse(input);
+  if (full.success) return { settings: full.data, problems: [] };
+  const problems: string[] = [];
+  const cleaned: Record<string, unknown> = { ...input };
+  for (const issue of full.error.issues) {
+    const key = String(issue.path[0]);
+    problems.push(`daglens.${issue.path.join('.')}: ${issue.message}; using the default`);
+    delete cleaned[key];
+  }
+  return { settings: EngineSettingsSchema.parse(cleaned), problems };
+}

@@ -1,0 +1,121 @@
+/**
+ * Symbols of general-purpose languages (Python, Java, Scala, TypeScript/JavaScript), table-driven:
+ * each grammar node type that declares something maps to a symbol kind.
+ */
+import type Parser from 'tree-sitter';
+import type { LanguageId } from '../parsing/languages';
+import type { CodeSymbol, SymbolKind } from '../types';
+import { spanOf } from './spans';
+
+interface Rule {
+  kind: SymbolKind;
+  /** Where the name is, when not the `name` field. */
+  name?: (node: Parser.SyntaxNode) => Parser.SyntaxNode | null;
+  /** For wrappers (decorators, `export`, `const f = () => …`): the declaration inside, if this wraps one. */
+  unwrap?: (node: Parser.SyntaxNode) => Parser.SyntaxNode | null;
+}
+
+const byField = (field: string) => (n: Parser.SyntaxNode) => n.childForFieldName(field);
+
+const arrowDeclarator = (n: Parser.SyntaxNode) => {
+  // `const f = () => …` / `let f = function () {…}`: one declarator whose value is a function.
+  const decls = n.namedChildren.filter((c) => c.type === 'variable_declarator');
+  if (decls.length !== 1) return null;
+  const value = decls[0].childForFieldName('value');
+  return value && /^(arrow_function|function_expression|function)$/.test(value.type) ? decls[0] : null;
+};
+
+const TS_RULES: Record<string, Rule> = {
+  class_declaration: { kind: 'class' },
+  abstract_class_declaration: { kind: 'class' },
+  class: { kind: 'class' },
+  interface_declaration: { kind: 'interface' },
+  enum_declaration: { kind: 'enum' },
+  function_declaration: { kind: 'function' },
+  generator_function_declaration: { kind: 'function' },
+  method_definition: { kind: 'method' },
+  lexical_declaration: { kind: 'function', unwrap: arrowDeclarator },
+  variable_declaration: { kind: 'function', unwrap: arrowDeclarator },
+  variable_declarator: { kind: 'function' },
+  type_alias_declaration: { kind: 'interface' },
+  internal_module: { kind: 'module' },
+};
+
+const RULES: Record<Exclude<LanguageId, 'sql' | 'yaml'>, Record<string, Rule>> = {
+  python: {
+    class_definition: { kind: 'class' },
+    function_definition: { kind: 'function' },
+    decorated_definition: { kind: 'function', unwrap: byField('definition') },
+  },
+  java: {
+    class_declaration: { kind: 'class' },
+    record_declaration: { kind: 'class' },
+    interface_declaration: { kind: 'interface' },
+    enum_declaration: { kind: 'enum' },
+    annotation_type_declaration: { kind: 'interface' },
+    method_declaration: { kind: 'method' },
+    constructor_declaration: { kind: 'method' },
+  },
+  scala: {
+    class_definition: { kind: 'class' },
+    object_definition: { kind: 'object' },
+    trait_definition: { kind: 'trait' },
+    enum_definition: { kind: 'enum' },
+    function_definition: { kind: 'function' },
+    function_declaration: { kind: 'function' },
+  },
+  typescript: TS_RULES,
+  tsx: TS_RULES,
+  javascript: TS_RULES,
+};
+
+const CONTAINERS: ReadonlySet<SymbolKind> = new Set(['class', 'interface', 'trait', 'object', 'enum']);
+const MAX_DEPTH = 200; // deeply nested code: stop descending rather than overflow the stack
+
+export function codeSymbols(lang: Exclude<LanguageId, 'sql' | 'yaml'>, root: Parser.SyntaxNode): CodeSymbol[] {
+  const rules = RULES[lang];
+  const out: CodeSymbol[] = [];
+  const walk = (node: Parser.SyntaxNode, into: CodeSymbol[], parentKind: SymbolKind | undefined, depth: number) => {
+    if (depth > MAX_DEPTH) return;
+    for (const child of node.namedChildren) {
+      const sym = symbolFor(child, rules, parentKind);
+      if (sym) {
+        into.push(sym.symbol);
+        walk(sym.body, sym.symbol.children, sym.symbol.kind, depth + 1);
+      } else {
+        walk(child, into, parentKind, depth + 1);
+      }
+    }
+  };
+  walk(root, out, undefined, 0);
+  return out;
+}
+
+function symbolFor(
+  node: Parser.SyntaxNode,
+  rules: Record<string, Rule>,
+  parentKind: SymbolKind | undefined,
+): { symbol: CodeSymbol; body: Parser.SyntaxNode } | undefined {
+  const rule = rules[node.type];
+  if (!rule) return undefined;
+  let decl = node;
+  let kind = rule.kind;
+  if (rule.unwrap) {
+    const inner = rule.unwrap(node);
+    if (!inner) return undefined;
+    const innerRule = rules[inner.type];
+    if (innerRule) kind = innerRule.kind;
+    decl = inner;
+  }
+  const nameNode = (rule.name ?? byField('name'))(decl);
+  if (!nameNode || nameNode.hasError || nameNode.text.length === 0) return undefined;
+  if (kind === 'function' && parentKind && CONTAINERS.has(parentKind)) kind = 'method';
+  const symbol: CodeSymbol = {
+    name: nameNode.text,
+    kind,
+    span: spanOf(node),
+    selection: spanOf(nameNode),
+    children: [],
+  };
+  return { symbol, body: decl };
+}

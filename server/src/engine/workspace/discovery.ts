@@ -1,0 +1,142 @@
+/**
+ * Finds the source files of a workspace: honours .gitignore (nested ones too) and exclude globs, and
+ * skips binary, minified and oversized files, saying why. Survives symlink loops and unreadable paths.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { languageOfPath, type LanguageId } from '../parsing/languages';
+import type { EngineSettings } from '../config';
+
+export interface DiscoveredFile {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the workspace root, with forward slashes. */
+  rel: string;
+  lang: LanguageId;
+  size: number;
+  mtimeMs: number;
+}
+
+export type SkipReason = 'too-large' | 'binary' | 'minified' | 'unreadable' | 'symlink-loop';
+
+export interface SkippedFile {
+  rel: string;
+  reason: SkipReason;
+  detail: string;
+}
+
+export interface Discovery {
+  files: DiscoveredFile[];
+  skipped: SkippedFile[];
+}
+
+const SNIFF_BYTES = 8192;
+
+export async function discover(root: string, settings: EngineSettings, signal?: AbortSignal): Promise<Discovery> {
+  const files: DiscoveredFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const excluded = picomatch(settings.exclude, { dot: true });
+  const seenDirs = new Set<string>();
+
+  async function walk(dir: string, ignores: Array<{ base: string; ig: Ignore }>): Promise<void> {
+    if (signal?.aborted) return;
+    let real: string;
+    try {
+      real = await fs.realpath(dir);
+    } catch (e) {
+      skipped.push({ rel: rel(root, dir), reason: 'unreadable', detail: String((e as Error).message) });
+      return;
+    }
+    if (seenDirs.has(real)) {
+      skipped.push({ rel: rel(root, dir), reason: 'symlink-loop', detail: `already visited as ${real}` });
+      return;
+    }
+    seenDirs.add(real);
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      skipped.push({ rel: rel(root, dir), reason: 'unreadable', detail: String((e as Error).message) });
+      return;
+    }
+    const scoped = [...ignores];
+    if (settings.useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+      try {
+        scoped.push({ base: dir, ig: ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')) });
+      } catch { /* an unreadable .gitignore ignores nothing */ }
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const abs = path.join(dir, entry.name);
+      const relPath = rel(root, abs);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = await fs.stat(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue; // dangling link
+        }
+      }
+      if (isDir) {
+        if (excluded(relPath + '/') || excluded(relPath + '/x') || isIgnored(scoped, abs, true)) continue;
+        await walk(abs, scoped);
+      } else if (isFile) {
+        const lang = languageOfPath(entry.name);
+        if (!lang || excluded(relPath) || isIgnored(scoped, abs, false)) continue;
+        const f = await inspect(abs, relPath, lang, settings.maxFileBytes);
+        if ('reason' in f) skipped.push(f);
+        else files.push(f);
+      }
+    }
+  }
+
+  await walk(root, []);
+  return { files, skipped };
+}
+
+function isIgnored(ignores: Array<{ base: string; ig: Ignore }>, abs: string, isDir: boolean): boolean {
+  for (const { base, ig } of ignores) {
+    const r = path.relative(base, abs).split(path.sep).join('/');
+    if (r && !r.startsWith('..') && ig.ignores(isDir ? r + '/' : r)) return true;
+  }
+  return false;
+}
+
+function rel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+async function inspect(abs: string, relPath: string, lang: LanguageId, maxBytes: number): Promise<DiscoveredFile | SkippedFile> {
+  try {
+    const st = await fs.stat(abs);
+    if (st.size > maxBytes) return { rel: relPath, reason: 'too-large', detail: `${st.size} bytes > maxFileBytes ${maxBytes}` };
+    const fh = await fs.open(abs, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
+      await fh.read(buf, 0, buf.length, 0);
+      const why = contentProblem(buf, relPath);
+      if (why) return { rel: relPath, ...why };
+    } finally {
+      await fh.close();
+    }
+    return { path: abs, rel: relPath, lang, size: st.size, mtimeMs: st.mtimeMs };
+  } catch (e) {
+    return { rel: relPath, reason: 'unreadable', detail: String((e as Error).message) };
+  }
+}
+
+/** Binary (NUL bytes) or minified (very long lines in the sniffed head) content. */
+export function contentProblem(head: Buffer, relPath: string): { reason: SkipReason; detail: string } | undefined {
+  if (head.includes(0)) return { reason: 'binary', detail: 'contains NUL bytes' };
+  if (/\.min\.[a-z]+$/i.test(relPath)) return { reason: 'minified', detail: 'minified file name' };
+  const text = head.toString('utf8');
+  const lines = text.split('\n');
+  const longest = Math.max(...lines.map((l) => l.length));
+  if (head.length >= 4096 && lines.length <= 3 && longest > 2000) return { reason: 'minified', detail: `a ${longest}+ character line` };
+  return undefined;
+}
