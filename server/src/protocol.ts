@@ -6,7 +6,7 @@
  *
  * Sections (append in this order): status · search/index · lineage · DAG mapping · LLM · webview messages.
  */
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
 
 // ── status ───────────────────────────────────────────────────────────────────────────────────────────
@@ -30,4 +30,4 @@ export interface WorkspaceInfo {
   files: number;
   skipped: Array<{ rel: string; reason: string; detail: string }>;
 }
-export const workspaceInfo = new RequestType<void, WorkspaceInfo, void>('daglens/workspaceInfo');
+export const workspaceInfo = new RequestType0<WorkspaceInfo, void>('daglens/workspaceInfo');

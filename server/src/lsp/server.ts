@@ -1,19 +1,24 @@
 /**
- * The language server: LSP wiring only. Each handler is a few lines that call the engine through the
- * Session and convert the result. Started with --stdio (other editors, tests) or --node-ipc (VS Code).
+ * The language server: LSP wiring only. Features (features/*.ts) register thin handlers that call the
+ * engine through the Session. Started with --stdio (other editors, tests) or --node-ipc (VS Code).
  */
 import {
-  createConnection, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures, SymbolInformation,
-  TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams, type InitializeResult,
+  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams,
+  type InitializeResult, type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { promises as fs } from 'node:fs';
 import { errorMessage, type Logger } from '../engine/log';
 import { languageOf } from '../engine/parsing/languages';
-import { serverStatus, workspaceInfo } from '../protocol';
-import { toDocumentSymbol, toRange, toSymbolKind } from './convert';
+import { serverStatus } from '../protocol';
+import type { Feature, ServerContext } from './context';
+import { documentsFeature, registerWatchers } from './features/documents';
+import { symbolsFeature } from './features/symbols';
+import { workspaceInfoFeature } from './features/workspaceInfo';
 import { Session } from './session';
-import { pathToUri, uriToPath } from './uris';
+import { uriToPath } from './uris';
+
+/** Every feature of the server, in registration order. */
+const FEATURES: Feature[] = [documentsFeature, symbolsFeature, workspaceInfoFeature];
 
 export function startServer(): void {
   const connection: Connection = createConnection(ProposedFeatures.all);
@@ -29,20 +34,27 @@ export function startServer(): void {
   /** uri → version whose text the engine has parsed. */
   const parsedVersions = new Map<string, number>();
 
-  const sessionOrThrow = () => {
-    if (!session) throw new Error('server not initialized');
-    return session;
+  const ctx: ServerContext = {
+    connection,
+    documents,
+    log,
+    session() {
+      if (!session) throw new Error('server not initialized');
+      return session;
+    },
+    sync(doc) {
+      const p = uriToPath(doc.uri);
+      if (!p || parsedVersions.get(doc.uri) === doc.version) return p;
+      ctx.session().engineFor(p).workspace.setText(p, doc.getText(), languageOf(p, doc.languageId));
+      parsedVersions.set(doc.uri, doc.version);
+      return p;
+    },
+    pathOf(uri) {
+      const doc = documents.get(uri);
+      return doc ? ctx.sync(doc) : uriToPath(uri);
+    },
   };
-
-  /** Makes sure the engine has parsed the editor's current text of a document. */
-  const sync = (doc: TextDocument) => {
-    const p = uriToPath(doc.uri);
-    if (!p || parsedVersions.get(doc.uri) === doc.version) return p;
-    const s = sessionOrThrow();
-    s.workspaceFor(p).setText(p, doc.getText(), languageOf(p, doc.languageId));
-    parsedVersions.set(doc.uri, doc.version);
-    return p;
-  };
+  documents.onDidClose((e) => parsedVersions.delete(e.document.uri));
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
@@ -54,18 +66,13 @@ export function startServer(): void {
     supportsWatchRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const initSettings = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
     session = new Session(roots, initSettings, log, (st) => void connection.sendNotification(serverStatus, st));
-    return {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        documentSymbolProvider: true,
-        workspaceSymbolProvider: true,
-      },
-      serverInfo: { name: 'daglens', version: '0.1.0' },
-    };
+    const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
+    for (const f of FEATURES) Object.assign(capabilities, f.capabilities);
+    return { capabilities, serverInfo: { name: 'daglens', version: '0.1.0' } };
   });
 
   connection.onInitialized(async () => {
-    const s = sessionOrThrow();
+    const s = ctx.session();
     if (supportsConfiguration) {
       try {
         s.applySettings(await connection.workspace.getConfiguration('daglens'));
@@ -73,11 +80,7 @@ export function startServer(): void {
         log.warn(`could not read settings: ${errorMessage(e)}`);
       }
     }
-    if (supportsWatchRegistration) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{py,pyi,sql,hql,java,scala,sc,ts,tsx,mts,cts,js,mjs,cjs,jsx,yml,yaml}' }],
-      });
-    }
+    if (supportsWatchRegistration) void registerWatchers(ctx).catch((e) => log.warn(`file watching unavailable: ${errorMessage(e)}`));
     const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
     progress?.begin('DagLens: parsing workspace', 0, 'discovering files', false);
     try {
@@ -91,88 +94,18 @@ export function startServer(): void {
     // Editors opened before the scan finished hold newer text than the disk.
     for (const doc of documents.all()) {
       parsedVersions.delete(doc.uri);
-      sync(doc);
+      ctx.sync(doc);
     }
   });
 
   connection.onDidChangeConfiguration(async (change) => {
-    const s = sessionOrThrow();
     const raw = supportsConfiguration
       ? await connection.workspace.getConfiguration('daglens').catch(() => undefined)
       : (change.settings as { daglens?: unknown } | undefined)?.daglens;
-    s.applySettings(raw);
+    ctx.session().applySettings(raw);
   });
 
-  documents.onDidChangeContent((e) => {
-    try {
-      sync(e.document);
-    } catch (err) {
-      log.error(`update of ${e.document.uri} failed: ${errorMessage(err)}`);
-    }
-  });
-
-  documents.onDidClose(async (e) => {
-    parsedVersions.delete(e.document.uri);
-    const p = uriToPath(e.document.uri);
-    if (!p || !session) return;
-    // Back to what is on disk (the editor may have held unsaved changes).
-    const w = session.workspaceFor(p);
-    if (w === session.loose) return w.remove(p);
-    try {
-      w.setText(p, await fs.readFile(p, 'utf8'));
-    } catch {
-      w.remove(p);
-    }
-  });
-
-  connection.onDidChangeWatchedFiles(async ({ changes }) => {
-    const s = sessionOrThrow();
-    for (const c of changes) {
-      const p = uriToPath(c.uri);
-      if (!p || documents.get(c.uri)) continue; // open documents follow the editor, not the disk
-      const w = s.workspaceFor(p);
-      if (c.type === FileChangeType.Deleted) w.remove(p);
-      else {
-        try {
-          w.setText(p, await fs.readFile(p, 'utf8'));
-        } catch (e) {
-          log.warn(`could not read ${p}: ${errorMessage(e)}`);
-        }
-      }
-    }
-  });
-
-  connection.onDocumentSymbol((params) => {
-    const doc = documents.get(params.textDocument.uri);
-    const p = doc ? sync(doc) : uriToPath(params.textDocument.uri);
-    if (!p) return [];
-    const entry = sessionOrThrow().workspaceFor(p).get(p);
-    return entry ? entry.symbols.map(toDocumentSymbol) : [];
-  });
-
-  connection.onWorkspaceSymbol((params) => {
-    const s = sessionOrThrow();
-    const out: SymbolInformation[] = [];
-    for (const w of [...s.workspaces, s.loose]) {
-      for (const hit of w.findSymbols(params.query)) {
-        out.push(SymbolInformation.create(
-          hit.symbol.name, toSymbolKind(hit.symbol.kind), toRange(hit.symbol.selection), pathToUri(hit.file.path),
-          hit.container.join('.') || undefined,
-        ));
-      }
-    }
-    return out;
-  });
-
-  connection.onRequest(workspaceInfo, () => {
-    const s = sessionOrThrow();
-    return {
-      roots: s.workspaces.map((w) => w.root),
-      files: s.workspaces.reduce((n, w) => n + w.size, 0),
-      skipped: s.workspaces.flatMap((w) => [...w.skipped]),
-    };
-  });
-
+  for (const f of FEATURES) f.register(ctx);
   documents.listen(connection);
   connection.listen();
 }

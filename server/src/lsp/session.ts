@@ -1,18 +1,16 @@
 /**
- * Server-side state: one engine Workspace per workspace folder, plus a loose one for files outside
- * every folder. Routes paths to workspaces; holds settings; reports status. No request handling here.
+ * Server-side state: one engine per workspace folder, plus a loose one for files outside every folder.
+ * Routes paths to engines, applies settings, reports status. No request handling here.
  */
 import path from 'node:path';
-import { parseSettings, type EngineSettings } from '../engine/config';
+import { Engine } from '../engine/engine';
 import type { Logger } from '../engine/log';
-import { Workspace } from '../engine/workspace/workspace';
 import type { ServerStatus } from '../protocol';
 
 export class Session {
-  readonly workspaces: Workspace[] = [];
+  readonly engines: Engine[] = [];
   /** Files open in the editor that belong to no workspace folder. */
-  readonly loose: Workspace;
-  settings: EngineSettings;
+  readonly loose: Engine;
   status: ServerStatus = { health: 'ok', quiescent: true, message: 'starting' };
 
   constructor(
@@ -21,28 +19,30 @@ export class Session {
     readonly log: Logger,
     private readonly onStatus: (s: ServerStatus) => void,
   ) {
-    const { settings, problems } = parseSettings(rawSettings);
-    this.settings = settings;
-    for (const p of problems) log.warn(p);
-    for (const r of roots) this.workspaces.push(new Workspace(r, settings, log));
-    this.loose = new Workspace(path.parse(process.cwd()).root, settings, log);
+    for (const root of roots) this.engines.push(new Engine({ root, settings: rawSettings, log }));
+    this.loose = new Engine({ root: path.parse(process.cwd()).root, settings: rawSettings, log });
+    for (const p of this.loose.settingsProblems) log.warn(p);
+  }
+
+  /** All engines, the loose one last. */
+  get all(): Engine[] {
+    return [...this.engines, this.loose];
   }
 
   /** Applies new settings; returns the problems found (already logged). */
   applySettings(raw: unknown): string[] {
-    const { settings, problems } = parseSettings(raw);
+    let problems: string[] = [];
+    for (const e of this.all) problems = e.updateSettings(raw);
     for (const p of problems) this.log.warn(p);
-    this.settings = settings;
-    for (const w of this.workspaces) w.updateSettings(settings);
     return problems;
   }
 
-  workspaceFor(filePath: string): Workspace {
+  engineFor(filePath: string): Engine {
     const abs = path.resolve(filePath);
-    let best: Workspace | undefined;
-    for (const w of this.workspaces) {
-      const rel = path.relative(w.root, abs);
-      if (!rel.startsWith('..') && !path.isAbsolute(rel) && (!best || w.root.length > best.root.length)) best = w;
+    let best: Engine | undefined;
+    for (const e of this.engines) {
+      const rel = path.relative(e.root, abs);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel) && (!best || e.root.length > best.root.length)) best = e;
     }
     return best ?? this.loose;
   }
@@ -57,8 +57,8 @@ export class Session {
     let files = 0;
     let skipped = 0;
     const started = Date.now();
-    for (const w of this.workspaces) {
-      const d = await w.scan((p) => {
+    for (const e of this.engines) {
+      const d = await e.workspace.scan((p) => {
         onProgress?.(p.done, p.total);
         this.setStatus({ health: 'ok', quiescent: false, message: 'parsing', progress: p });
       }, signal);

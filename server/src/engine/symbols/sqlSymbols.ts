@@ -18,8 +18,9 @@ const VERBS: Record<string, string> = {
 };
 
 export function sqlSymbols(root: Parser.SyntaxNode, jinja: JinjaBlock[], fileName?: string): CodeSymbol[] {
-  const statements: CodeSymbol[] = [];
-  collectStatements(root, statements, 0);
+  const found: StatementSymbol[] = [];
+  collectStatements(root, found, 0);
+  const statements = found.map((f) => f.symbol);
   const isDbtModel = fileName !== undefined && jinja.some((b) => /\b(ref|source|config)\s*\(/.test(b.inner));
   if (!isDbtModel || statements.length === 0) return statements;
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.sql$/i, '');
@@ -27,11 +28,19 @@ export function sqlSymbols(root: Parser.SyntaxNode, jinja: JinjaBlock[], fileNam
   const nameSpan = statements[0].selection;
   return [{
     name: base, kind: 'model', span: whole, selection: nameSpan, detail: 'dbt model',
-    children: statements.flatMap((s) => (s.children.length ? s.children : [s])),
+    // A model reads best flat: its CTEs, then the final query (the statement minus its WITH clause).
+    children: found.flatMap(({ symbol, body }) =>
+      symbol.children.length && body ? [...symbol.children, { ...symbol, span: spanOf(body), selection: spanOf(firstToken(body)), children: [] }] : [symbol]),
   }];
 }
 
-function collectStatements(node: Parser.SyntaxNode, out: CodeSymbol[], depth: number) {
+interface StatementSymbol {
+  symbol: CodeSymbol;
+  /** The statement's main clause (after any WITH … CTEs). */
+  body: Parser.SyntaxNode | undefined;
+}
+
+function collectStatements(node: Parser.SyntaxNode, out: StatementSymbol[], depth: number) {
   if (depth > MAX_DEPTH) return;
   for (const child of node.namedChildren) {
     if (child.type === 'statement') out.push(statementSymbol(child));
@@ -40,20 +49,15 @@ function collectStatements(node: Parser.SyntaxNode, out: CodeSymbol[], depth: nu
   }
 }
 
-function statementSymbol(stmt: Parser.SyntaxNode): CodeSymbol {
+function statementSymbol(stmt: Parser.SyntaxNode): StatementSymbol {
   const body = stmt.namedChildren.find((c) => c.type !== 'keyword_with' && c.type !== 'cte' && c.type !== 'comment');
   const verb = (body && VERBS[body.type]) ?? (body ? body.type.replace(/_/g, ' ').toUpperCase() : 'STATEMENT');
   const target = body ? targetOf(body) : undefined;
   const name = target ? `${verb} ${target.text}` : verb;
   const children: CodeSymbol[] = [];
   collectCtes(stmt, children, 0);
-  return {
-    name,
-    kind: 'statement',
-    span: spanOf(stmt),
-    selection: spanOf(target ?? firstToken(stmt)),
-    children,
-  };
+  const symbol: CodeSymbol = { name, kind: 'statement', span: spanOf(stmt), selection: spanOf(target ?? firstToken(stmt)), children };
+  return { symbol, body };
 }
 
 function targetOf(body: Parser.SyntaxNode): Parser.SyntaxNode | undefined {

@@ -10,6 +10,7 @@ import { languageOf, type LanguageId } from '../parsing/languages';
 import { parseText } from '../parsing/parse';
 import { flattenSymbols, symbolsOf } from '../symbols';
 import type { CodeSymbol } from '../types';
+import type { ParsedFile } from '../parsing/parse';
 import { discover, type Discovery, type SkippedFile } from './discovery';
 
 export interface FileEntry {
@@ -27,6 +28,13 @@ export interface WorkspaceSymbolHit {
   file: FileEntry;
 }
 
+/** What engine features (index, lineage, …) hear when a file's content changes or it goes away. */
+export interface WorkspaceListener {
+  /** Called after a file was (re)parsed. `text` is the original text, `parsed` holds the tree. */
+  fileChanged?(entry: FileEntry, text: string, parsed: ParsedFile): void;
+  fileRemoved?(absPath: string): void;
+}
+
 export interface ScanProgress {
   done: number;
   total: number;
@@ -35,6 +43,7 @@ export interface ScanProgress {
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
   private lastSkipped: SkippedFile[] = [];
+  private readonly listeners: WorkspaceListener[] = [];
 
   constructor(
     readonly root: string,
@@ -44,6 +53,10 @@ export class Workspace {
 
   updateSettings(settings: EngineSettings): void {
     this.settings = settings;
+  }
+
+  listen(listener: WorkspaceListener): void {
+    this.listeners.push(listener);
   }
 
   get skipped(): readonly SkippedFile[] {
@@ -93,6 +106,13 @@ export class Workspace {
         hasErrors: parsed.hasErrors,
       };
       this.files.set(abs, entry);
+      for (const l of this.listeners) {
+        try {
+          l.fileChanged?.(entry, text, parsed);
+        } catch (e) {
+          this.log.error(`processing ${entry.rel} failed: ${errorMessage(e)}`);
+        }
+      }
       return entry;
     } catch (e) {
       // A grammar failure must not take the server down: keep the previous symbols and say so.
@@ -102,7 +122,15 @@ export class Workspace {
   }
 
   remove(filePath: string): void {
-    this.files.delete(path.resolve(this.root, filePath));
+    const abs = path.resolve(this.root, filePath);
+    if (!this.files.delete(abs)) return;
+    for (const l of this.listeners) {
+      try {
+        l.fileRemoved?.(abs);
+      } catch (e) {
+        this.log.error(`removing ${this.relative(abs)} failed: ${errorMessage(e)}`);
+      }
+    }
   }
 
   get(filePath: string): FileEntry | undefined {
