@@ -1,4 +1,4 @@
-import { parseSettings } from '../../engine/config';
+import { DEFAULT_EXCLUDE, parseSettings } from '../../engine/config';
 import { flattenSymbols } from '../../engine/symbols';
 import { toLineRange } from '../../engine/types';
 import { Workspace } from '../../engine/workspace/workspace';
@@ -14,6 +14,7 @@ export const symbolsCommand: Command = {
     query: { type: 'string', short: 'q' },
     json: { type: 'boolean' },
     'max-file-bytes': { type: 'string' },
+    exclude: { type: 'string', multiple: true },
     verbose: { type: 'boolean', short: 'v' },
   },
   optionHelp: [
@@ -21,11 +22,16 @@ export const symbolsCommand: Command = {
     '-q, --query TEXT        only symbols whose name matches TEXT',
     '    --json              print JSON: { files: [{ file, language, symbols: [...] }], skipped }',
     '    --max-file-bytes N  skip files larger than N bytes (default 1000000)',
+    '    --exclude GLOB      also skip paths matching GLOB (repeatable), e.g. --exclude "**/site-packages/**"',
     '-v, --verbose           log each skipped file to stderr',
   ],
   async run(values) {
     const root = workspaceDir(values.workspace);
-    const { settings } = parseSettings({ maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000) });
+    const extra = Array.isArray(values.exclude) ? values.exclude : [];
+    const { settings } = parseSettings({
+      maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000),
+      exclude: [...DEFAULT_EXCLUDE, ...extra],
+    });
     const ws = new Workspace(root, settings, stderrLogger(!!values.verbose));
     const found = await ws.scan();
     const query = typeof values.query === 'string' ? values.query : '';

@@ -72,22 +72,42 @@ const RULES: Record<Exclude<LanguageId, 'sql' | 'yaml'>, Record<string, Rule>> =
 const CONTAINERS: ReadonlySet<SymbolKind> = new Set(['class', 'interface', 'trait', 'object', 'enum']);
 const MAX_DEPTH = 200; // deeply nested code: stop descending rather than overflow the stack
 
+/** Leaf-like nodes that never hold a declaration: not worth descending into. */
+const OPAQUE = new Set(['string', 'template_string', 'comment', 'line_comment', 'block_comment', 'concatenated_string',
+  'string_literal', 'integer', 'float', 'identifier', 'number', 'regex']);
+
+/**
+ * Walks with a TreeCursor rather than `namedChildren`: with the native binding every materialised node
+ * crosses the N-API boundary, and a cursor walk of a whole file is several times cheaper (README, notes).
+ */
 export function codeSymbols(lang: Exclude<LanguageId, 'sql' | 'yaml'>, root: Parser.SyntaxNode): CodeSymbol[] {
   const rules = RULES[lang];
   const out: CodeSymbol[] = [];
-  const walk = (node: Parser.SyntaxNode, into: CodeSymbol[], parentKind: SymbolKind | undefined, depth: number) => {
-    if (depth > MAX_DEPTH) return;
-    for (const child of node.namedChildren) {
-      const sym = symbolFor(child, rules, parentKind);
-      if (sym) {
-        into.push(sym.symbol);
-        walk(sym.body, sym.symbol.children, sym.symbol.kind, depth + 1);
-      } else {
-        walk(child, into, parentKind, depth + 1);
+  const cursor = root.walk();
+  const visitChildren = (into: CodeSymbol[], parentKind: SymbolKind | undefined, skipStart: number, skipType: string, depth: number) => {
+    if (depth > MAX_DEPTH || !cursor.gotoFirstChild()) return;
+    do {
+      if (!cursor.nodeIsNamed) continue;
+      const type = cursor.nodeType;
+      if (type === skipType && cursor.startIndex === skipStart) {
+        // The declaration a wrapper (decorator, export, const) unwrapped to: its body, not itself again.
+        visitChildren(into, parentKind, -1, '', depth + 1);
+        continue;
       }
-    }
+      if (rules[type]) {
+        const sym = symbolFor(cursor.currentNode, rules, parentKind);
+        if (sym) {
+          into.push(sym.symbol);
+          const unwrapped = sym.body.startIndex !== cursor.startIndex || sym.body.type !== type;
+          visitChildren(sym.symbol.children, sym.symbol.kind, unwrapped ? sym.body.startIndex : -1, unwrapped ? sym.body.type : '', depth + 1);
+          continue;
+        }
+      }
+      if (!OPAQUE.has(type)) visitChildren(into, parentKind, skipStart, skipType, depth + 1);
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
   };
-  walk(root, out, undefined, 0);
+  visitChildren(out, undefined, -1, '', 0);
   return out;
 }
 
