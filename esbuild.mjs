@@ -2,7 +2,7 @@
 // `--production` minifies and copies the native addons the server needs into dist/node_modules,
 // so the .vsix carries exactly what runs (see .vscodeignore).
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureNative } from './scripts/native.mjs';
@@ -36,37 +36,71 @@ const builds = [
   { ...common, entryPoints: { client: 'client/src/extension.ts' } },
   { ...common, entryPoints: { server: 'server/src/lsp/main.ts' } },
   { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  ...webviewBuilds(),
 ];
 
-/** Copies a package without sources, tests and other platforms' binaries. */
-function copyPackage(name) {
+/** The webview pages (media/src/*): browser bundles in dist/webview/. */
+function webviewBuilds() {
+  return [{
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    tsconfig: 'tsconfig.json',
+    entryPoints: { chat: 'media/src/chat/main.ts', graph: 'media/src/graph/main.ts' },
+    outdir: 'dist/webview',
+  }];
+}
+
+/** Static webview assets: the codicon font and the elk layout worker (run from a blob URL in the graph page). */
+function copyWebviewAssets() {
+  const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
+  mkdirSync('dist/media/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(path.join(codicons, 'dist', f), path.join('dist/media/codicons', f));
+  mkdirSync('dist/webview', { recursive: true });
+  cpSync(require.resolve('elkjs/lib/elk-worker.min.js'), 'dist/webview/elk-worker.min.js');
+}
+
+// What a native package needs at run time is its package.json, its run-time JS and one binary for this
+// platform; everything else (C sources, grammar definitions, queries, wasm, other platforms, tests) is left out.
+const DEV_DIRS = new Set(['node_modules', 'src', 'test', 'tests', 'examples', 'queries', 'vendor', 'script', 'scripts', 'common', 'obj.target', '.deps']);
+const DEV_FILES = /^(grammar\.js|binding_test\.js|build-test\.js|bin\.js)$/;
+
+/** Copies one package into dist/node_modules, keeping only what runs (see above). */
+function copyPackage(name, into) {
   const src = path.dirname(require.resolve(`${name}/package.json`));
-  const dest = path.join('dist/node_modules', name);
-  const platform = `${process.platform}-${process.arch}`;
+  const dest = path.join(into, name);
+  // node-gyp-build loads build/Release before prebuilds/, so ship whichever it will pick, not both.
+  const builtHere = existsSync(path.join(src, 'build/Release')) &&
+    readdirSync(path.join(src, 'build/Release')).some((f) => f.endsWith('.node'));
+  const binaryDir = builtHere ? ['build', 'Release'] : ['prebuilds', `${process.platform}-${process.arch}`];
   cpSync(src, dest, {
     recursive: true,
     filter: (p) => {
       const rel = path.relative(src, p).split(path.sep);
       if (rel[0] === '') return true;
-      if (rel.includes('node_modules') || rel.includes('test') || rel.includes('examples')) return false;
-      if (rel[0] === 'src' || rel[0] === 'vendor' || rel[0] === 'queries' || rel[0] === 'bindings' && rel[1] !== 'node') return false;
-      if (rel[0] === 'prebuilds' && rel.length > 1 && rel[1] !== platform) return false;
-      if (rel[0] === 'build' && rel.length > 1 && rel[1] !== 'Release') return false;
-      if (rel[0] === 'build' && rel.length > 2 && !rel[rel.length - 1].endsWith('.node') && statSync(p).isFile()) return false;
-      if (rel.includes('obj.target') || rel.includes('.deps')) return false;
+      if (rel.some((part) => DEV_DIRS.has(part))) return false;
+      if (rel[0] === 'build' || rel[0] === 'prebuilds') {
+        // Descend only along the chosen binary folder, and take only its .node files.
+        if (!binaryDir.slice(0, rel.length).every((d, i) => d === rel[i])) return false;
+        return rel.length <= binaryDir.length || (rel.length === binaryDir.length + 1 && p.endsWith('.node'));
+      }
+      if (statSync(p).isDirectory()) return true;
       const base = rel[rel.length - 1];
-      if (/\.(c|cc|h|gyp|md|wasm|d\.ts|map|json)$/i.test(base) && base !== 'package.json') return false;
-      if (/^(grammar\.js|binding_test\.js|tree-sitter\.json|LICENSE.*|CHANGELOG.*)$/.test(base)) return false;
-      return true;
+      return base === 'package.json' || (base.endsWith('.js') && !DEV_FILES.test(base));
     },
   });
 }
 
 function copyNatives() {
+  // Copy next to it, then swap: a server started from dist/ meanwhile never sees a half-copied tree for long.
+  rmSync('dist/node_modules.next', { recursive: true, force: true });
+  for (const n of [...NATIVE_PACKAGES, ...NATIVE_HELPERS]) if (existsSync(`node_modules/${n}`)) copyPackage(n, 'dist/node_modules.next');
   rmSync('dist/node_modules', { recursive: true, force: true });
-  for (const n of [...NATIVE_PACKAGES, ...NATIVE_HELPERS]) if (existsSync(`node_modules/${n}`)) copyPackage(n);
-  // A package.json keeps Node from treating dist/node_modules as part of the extension's own package.
-  writeFileSync('dist/node_modules/.keep', '');
+  renameSync('dist/node_modules.next', 'dist/node_modules');
 }
 
 function sizeOf(dir) {
@@ -80,6 +114,7 @@ function sizeOf(dir) {
 
 ensureNative({ quiet: true });
 mkdirSync('dist', { recursive: true });
+copyWebviewAssets();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('[esbuild] watching…');

@@ -22,8 +22,12 @@ export interface LspSession {
 
 export const uri = (p: string) => pathToFileURL(p).toString();
 
-export async function startLsp(workspace: string, settings: Record<string, unknown> = {}): Promise<LspSession> {
-  const proc = spawn(process.execPath, [path.join(REPO, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `server`: another server.js to start (e.g. one unpacked from the .vsix); `cwd`: its working directory. */
+export interface StartOptions { server?: string; cwd?: string }
+
+export async function startLsp(workspace: string, settings: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<LspSession> {
+  const server = opts.server ?? path.join(REPO, 'dist/server.js');
+  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
   const stderr: string[] = [];
   proc.stderr!.on('data', (d) => stderr.push(String(d)));
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));

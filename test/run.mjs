@@ -29,9 +29,23 @@ function testFiles(dir) {
   return out;
 }
 
-// Integration and e2e tests drive the built artefacts, as users get them.
+function newestMtime(p) {
+  if (!existsSync(p)) return 0;
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...readdirSync(p).map((n) => newestMtime(path.join(p, n))));
+}
+
+function vsixStale() {
+  if (!existsSync('daglens.vsix')) return true;
+  const inputs = ['client/src', 'server/src', 'media', 'syntaxes', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md'];
+  return Math.max(...inputs.map(newestMtime)) > statSync('daglens.vsix').mtimeMs;
+}
+
+// Integration and e2e tests drive the built artefacts, as users get them. The packaging test and the e2e
+// tests install daglens.vsix: (re)package it when a source is newer, then the development build (readable traces).
+if (suites.some((s) => s === 'e2e' || s === 'integration') && vsixStale()) run('npm', ['run', '--silent', 'package']);
 if (suites.some((s) => s !== 'unit')) run(process.execPath, ['esbuild.mjs']);
-if (suites.includes('e2e') && !existsSync('daglens.vsix')) run('npm', ['run', '--silent', 'package']);
 
 const files = suites.flatMap((s) => testFiles(path.join('test', s)));
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files]);
