@@ -1,0 +1,252 @@
+/**
+ * The LLM client every feature goes through: one request walks the provider chain; on each provider it
+ * waits for the rate limiter, is checked against the cache and the budget, is sent with a timeout and the
+ * caller's cancellation, and is retried with backoff (or the server's Retry-After) on 429/5xx/network
+ * errors until the provider's circuit opens or retries run out — then the next provider is tried.
+ */
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
+import { backoffDelay, sleep as realSleep } from './backoff';
+import { Budget, type Job } from './budget';
+import { cacheKey, type ResponseCache } from './cache';
+import { classify, LlmError } from './errors';
+import type { Ledger } from './ledger';
+import { costUsd, priceOf } from './prices';
+import { openProvider, usesMaxCompletionTokens, type LiveProvider } from './providers';
+import type { LlmConfig } from './settings';
+import { countMessages, countTokens, type ChatMessage } from './tokens';
+
+/** Longest Retry-After we wait for on one provider before moving on to the next. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+export interface ChatRequest {
+  /** Which feature asks (for stats): 'ask', 'verify', 'explain', … */
+  feature: string;
+  job: Job;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  responseFormat?: ChatCompletionCreateParams['response_format'];
+  signal?: AbortSignal;
+  /** Streams the reply through this callback (SSE). */
+  onToken?: (delta: string) => void;
+  /** Only replies this accepts are cached (a structured reply that failed validation is not). */
+  cacheIf?: (text: string) => boolean;
+}
+
+export interface ChatResult {
+  text: string;
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  cached: boolean;
+}
+
+export interface ClientHooks {
+  /** Replaces real sleeping (tests record the delays asked for instead of waiting them out). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+interface Billed<T> {
+  value: T;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export class LlmClient {
+  readonly providers: LiveProvider[];
+
+  constructor(
+    readonly config: LlmConfig,
+    private readonly budget: Budget,
+    private readonly cache: ResponseCache,
+    private readonly ledger: Ledger,
+    private readonly hooks: ClientHooks = {},
+  ) {
+    this.providers = config.providers.map((p) => openProvider(p, config.settings));
+  }
+
+  async chat(req: ChatRequest): Promise<ChatResult> {
+    const maxTokens = req.maxTokens ?? this.config.settings.maxOutputTokens;
+    return this.walk(req.feature, req.job, req.signal, (p) => {
+      const promptTokens = countMessages(req.messages);
+      if (promptTokens + maxTokens > p.config.contextWindow) {
+        throw new LlmError('bad-request', `the prompt (${promptTokens} tokens) does not fit ${p.config.model}'s window of ${p.config.contextWindow}`);
+      }
+      const body: ChatCompletionCreateParams = {
+        model: p.config.model,
+        messages: req.messages,
+        ...(usesMaxCompletionTokens(p.config) ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }),
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        ...(req.responseFormat ? { response_format: req.responseFormat } : {}),
+      };
+      return {
+        key: cacheKey({ provider: p.config.baseUrl, model: p.config.model, prompt: [req.messages, maxTokens, req.temperature], schema: req.responseFormat }),
+        promptTokens,
+        maxCompletionTokens: maxTokens,
+        fromCache: (text: string) => {
+          req.onToken?.(text);
+          return text;
+        },
+        cacheable: (text: string) => text.length > 0 && (req.cacheIf?.(text) ?? true),
+        send: (signal: AbortSignal | undefined, emitted: { any: boolean }) =>
+          req.onToken ? this.stream(p, body, req.onToken, signal, emitted, promptTokens) : this.complete(p, body, signal, promptTokens),
+      };
+    }).then(({ value, provider, model, promptTokens, completionTokens, costUsd, cached }) => ({
+      text: value, provider, model, promptTokens, completionTokens, costUsd, cached,
+    }));
+  }
+
+  /** Embeddings (float vectors) for the texts, with the same chain, budget and cache (per batch). */
+  async embed(texts: string[], opts: { feature: string; job: Job; signal?: AbortSignal }): Promise<number[][]> {
+    const r = await this.walk(opts.feature, opts.job, opts.signal, (p) => {
+      const model = p.config.embeddingModel;
+      if (!model) throw new LlmError('bad-request', `no embedding model set for ${p.config.name} (daglens.llm.embeddingModel)`);
+      const promptTokens = texts.reduce((n, t) => n + countTokens(t), 0);
+      return {
+        key: cacheKey({ provider: p.config.baseUrl, model, prompt: texts }),
+        promptTokens,
+        maxCompletionTokens: 0,
+        model,
+        fromCache: (v: number[][]) => v,
+        cacheable: () => true,
+        send: async (signal: AbortSignal | undefined): Promise<Billed<number[][]>> => {
+          const res = await p.api.embeddings.create({ model, input: texts }, { signal });
+          if (!res || !Array.isArray(res.data)) throw new LlmError('bad-response', `${p.config.name} sent no embeddings — is it an OpenAI-compatible API?`);
+          const vectors = [...res.data].sort((a, b) => a.index - b.index).map((d) => Array.from(d.embedding as unknown as ArrayLike<number>));
+          return { value: vectors, promptTokens: res.usage?.prompt_tokens ?? promptTokens, completionTokens: 0 };
+        },
+      };
+    });
+    return r.value;
+  }
+
+  private async complete(p: LiveProvider, body: ChatCompletionCreateParams, signal: AbortSignal | undefined, promptTokens: number): Promise<Billed<string>> {
+    const res = (await p.api.chat.completions.create({ ...body, stream: false }, { signal })) as ChatCompletion | string;
+    const msg = typeof res === 'object' && res && Array.isArray(res.choices) ? res.choices[0]?.message : undefined;
+    if (!msg) {
+      const html = typeof res === 'string' && /<html|<!doctype/i.test(res);
+      throw new LlmError('bad-response', html
+        ? `${p.config.name} returned an HTML page, not an OpenAI-compatible API — check daglens.llm.baseUrl`
+        : `${p.config.name} sent a reply without a message — is daglens.llm.baseUrl an OpenAI-compatible API?`);
+    }
+    const text = msg.content ?? '';
+    const u = (res as ChatCompletion).usage;
+    return { value: text, promptTokens: u?.prompt_tokens ?? promptTokens, completionTokens: u?.completion_tokens ?? countTokens(text) };
+  }
+
+  private async stream(
+    p: LiveProvider, body: ChatCompletionCreateParams, onToken: (d: string) => void, signal: AbortSignal | undefined,
+    emitted: { any: boolean }, promptTokens: number,
+  ): Promise<Billed<string>> {
+    const stream = await p.api.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+    let text = '';
+    let usage: ChatCompletionChunk['usage'];
+    for await (const chunk of stream) {
+      if (!chunk || typeof chunk !== 'object') throw new LlmError('bad-response', `${p.config.name} sent a malformed stream`);
+      if (chunk.usage) usage = chunk.usage;
+      const delta = chunk.choices?.[0]?.delta?.content;
+      if (delta) {
+        text += delta;
+        emitted.any = true;
+        onToken(delta);
+      }
+    }
+    return { value: text, promptTokens: usage?.prompt_tokens ?? promptTokens, completionTokens: usage?.completion_tokens ?? countTokens(text) };
+  }
+
+  /**
+   * The chain walk shared by chat and embeddings. `plan(p)` describes the request for one provider:
+   * its cache key, token counts for the budget, and how to send it.
+   */
+  private async walk<T>(
+    feature: string, job: Job, signal: AbortSignal | undefined,
+    plan: (p: LiveProvider) => {
+      key: string; promptTokens: number; maxCompletionTokens: number; model?: string;
+      fromCache: (v: T) => T; cacheable: (v: T) => boolean;
+      send: (signal: AbortSignal | undefined, emitted: { any: boolean }) => Promise<Billed<T>>;
+    },
+  ): Promise<Billed<T> & { provider: string; model: string; costUsd: number; cached: boolean }> {
+    if (this.providers.length === 0) throw new LlmError('disabled', this.config.problems[0] ?? 'no LLM provider is configured (set daglens.llm.model)');
+    const sleep = this.hooks.sleep ?? realSleep;
+    const failures: LlmError[] = [];
+    for (const p of this.providers) {
+      const plan0 = plan(p);
+      const model = plan0.model ?? p.config.model;
+      const base = { feature, provider: p.config.name, model };
+      const hit = this.cache.get<T>(plan0.key);
+      if (hit !== undefined) {
+        this.ledger.add({ ...base, outcome: 'cached', promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0 });
+        return { value: plan0.fromCache(hit), promptTokens: 0, completionTokens: 0, provider: p.config.name, model, costUsd: 0, cached: true };
+      }
+      if (!p.breaker.allow()) {
+        failures.push(new LlmError('circuit-open', `${p.config.name} is failing; paused for a while`, { provider: p.config.name }));
+        continue;
+      }
+      const { price } = priceOf(model, p.config.local, this.config.settings.prices);
+      // Our token count is exact for OpenAI models and an estimate for others: reserve with a margin.
+      const worstCase = costUsd(price, Math.ceil(plan0.promptTokens * 1.1) + 16, plan0.maxCompletionTokens);
+      let reservation;
+      try {
+        reservation = this.budget.reserve(job, worstCase);
+      } catch (e) {
+        this.ledger.add({ ...base, outcome: 'refused', promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0, error: 'budget' });
+        p.breaker.success(); // the provider did nothing wrong; release a half-open trial
+        failures.push(e as LlmError);
+        continue;
+      }
+      let spent = 0;
+      try {
+        for (let attempt = 0; ; attempt++) {
+          const emitted = { any: false };
+          const started = Date.now();
+          let release: (() => void) | undefined;
+          try {
+            release = await p.limiter.acquire(signal);
+            const r = await plan0.send(signal, emitted);
+            spent = costUsd(price, r.promptTokens, r.completionTokens);
+            p.breaker.success();
+            this.ledger.add({ ...base, outcome: 'ok', promptTokens: r.promptTokens, completionTokens: r.completionTokens, costUsd: spent, latencyMs: Date.now() - started });
+            if (plan0.cacheable(r.value)) this.cache.set(plan0.key, r.value);
+            return { ...r, provider: p.config.name, model, costUsd: spent, cached: false };
+          } catch (e) {
+            const err = signal?.aborted ? new LlmError('cancelled', 'cancelled', { provider: p.config.name }) : classify(e, p.config.name, model);
+            // A stream cut short or a request cancelled in flight may still be billed: count its worst case.
+            if (release && (emitted.any || err.kind === 'cancelled')) spent = worstCase;
+            this.ledger.add({ ...base, outcome: 'error', promptTokens: 0, completionTokens: 0, costUsd: release && (emitted.any || err.kind === 'cancelled') ? worstCase : 0, latencyMs: Date.now() - started, error: err.kind });
+            if (err.kind === 'cancelled') throw err;
+            if (err.providerFault) p.breaker.failure();
+            const wait = err.opts.retryAfterMs ?? backoffDelay(attempt, { random: this.hooks.random });
+            // Once tokens reached the caller a retry would repeat them: fail over instead.
+            const again = err.retryable && !emitted.any && attempt < this.config.settings.maxRetries && p.breaker.state === 'closed' && wait <= MAX_RETRY_AFTER_MS;
+            if (again) {
+              await sleep(wait, signal).catch(() => { throw new LlmError('cancelled', 'cancelled', { provider: p.config.name }); });
+              continue;
+            }
+            if (!err.providerFault || emitted.any) throw err;
+            failures.push(err);
+            break;
+          } finally {
+            release?.();
+          }
+        }
+      } finally {
+        this.budget.settle(reservation, spent);
+      }
+    }
+    throw summarise(failures);
+  }
+}
+
+/** One error for the whole chain: the first provider's, naming the others' too. */
+function summarise(failures: LlmError[]): LlmError {
+  if (failures.length === 1) return failures[0];
+  const budget = failures.find((f) => f.kind === 'budget');
+  if (budget && failures.every((f) => f.kind === 'budget')) return budget;
+  const first = failures[0];
+  return new LlmError(first.kind, `${first.message}; fallbacks failed too: ${failures.slice(1).map((f) => f.message).join('; ')}`, first.opts);
+}
+
+export { Budget };
