@@ -68,6 +68,11 @@ export class FakeOpenAI {
     return this.requests.filter((r) => r.path.endsWith(suffix));
   }
 
+  /** Drops replies that were scripted but never asked for. */
+  clear(): void {
+    this.script.length = 0;
+  }
+
   get pending(): number {
     return this.script.length;
   }

@@ -1,6 +1,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { Job } from '../../server/src/engine/llm/budget';
+import { Budget, Job } from '../../server/src/engine/llm/budget';
+import { ResponseCache } from '../../server/src/engine/llm/cache';
+import { LlmClient } from '../../server/src/engine/llm/client';
+import { Ledger } from '../../server/src/engine/llm/ledger';
 import { LlmError } from '../../server/src/engine/llm/errors';
 import { structured } from '../../server/src/engine/llm/structured';
 import { z } from 'zod/v4';
@@ -95,8 +98,7 @@ test('a provider that keeps failing opens its circuit and the fallback provider 
   const r2 = await h.client.chat({ feature: 'test', job: h.job(), messages: user('again') });
   assert.equal(r2.text, 'still the backup');
   assert.equal(fake.calls('chat/completions').length - before, 4);
-  fake.reply(); // drain nothing: remaining scripted 503s are left for no one
-  while (fake.pending) fake['script'].shift();
+  fake.clear(); // the scripted 503s the open circuit spared
 });
 
 test('a request that hangs past the timeout is abandoned and retried', async () => {
@@ -129,8 +131,6 @@ test('identical requests are answered from the on-disk cache, free, even by a ne
   assert.equal(second.costUsd, 0);
   assert.equal(fake.calls('chat/completions').length - before, 1);
   // A fresh cache object over the same folder (another run of the CLI) also hits.
-  const { ResponseCache } = await import('../../server/src/engine/llm/cache');
-  const { LlmClient } = await import('../../server/src/engine/llm/client');
   const fresh = new LlmClient(h.client.config, h.budget, new ResponseCache(h.dir, 3_600_000), h.ledger);
   const third = await fresh.chat({ feature: 'test', job: h.job(), messages: user('cache me') });
   assert.equal(third.cached, true);
@@ -170,8 +170,6 @@ test('the hourly cap holds across jobs and processes (it is read from the ledger
   const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini', maxHourlyCostUsd: 0.0008, maxOutputTokens: 100 });
   fake.reply({ type: 'answer', content: 'x', usage: { prompt_tokens: 5000, completion_tokens: 10 } });
   await h.client.chat({ feature: 'test', job: h.job(), messages: user('spend') });
-  const { Ledger } = await import('../../server/src/engine/llm/ledger');
-  const { Budget } = await import('../../server/src/engine/llm/budget');
   const other = new Budget(new Ledger(h.dir), 0.0008);
   assert.throws(() => other.reserve(new Job('other', 1), 0.0001), /hourly cap of \$0\.00 would be exceeded/);
 });
