@@ -16,6 +16,19 @@ export const EngineSettingsSchema = z.object({
   exclude: z.array(z.string()).default(DEFAULT_EXCLUDE),
   /** Whether .gitignore files are honoured. */
   useGitignore: z.boolean().default(true),
+  /** Workspace index: HNSW graph parameters (see server/src/engine/index/vectorIndex.ts). */
+  index: z.object({
+    hnswM: z.number().int().min(4).max(64).default(16),
+    efConstruction: z.number().int().min(8).max(1000).default(64),
+    efSearch: z.number().int().min(8).max(1000).default(96),
+  }).default({}),
+  /** Embeddings for the index: the built-in offline embedder, or an OpenAI-compatible endpoint. */
+  embeddings: z.object({
+    provider: z.enum(['builtin', 'openai']).default('builtin'),
+    baseUrl: z.string().url().optional(),
+    model: z.string().min(1).default('text-embedding-3-small'),
+    dimensions: z.number().int().positive().optional(),
+  }).default({}),
 });
 
 export type EngineSettings = z.infer<typeof EngineSettingsSchema>;

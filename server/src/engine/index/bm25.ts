@@ -1,0 +1,227 @@
+/**
+ * An incremental BM25 index over integer document ids. Postings are packed typed arrays (a Map per term
+ * would cost ~10× the memory on a large workspace); removal tombstones a document and compacts a term's
+ * postings once half of them are dead, so re-indexing a file touches only that file's terms.
+ * Document ids must not be reused after removal (the caller allocates them monotonically).
+ */
+import { termCounts } from './tokens';
+
+const K1 = 1.2;
+const B = 0.75;
+
+class Postings {
+  docs = new Int32Array(4);
+  tfs = new Uint16Array(4);
+  n = 0;
+  /** Live documents containing the term. */
+  df = 0;
+
+  push(doc: number, tf: number): void {
+    if (this.n === this.docs.length) {
+      const docs = new Int32Array(this.n * 2);
+      docs.set(this.docs);
+      this.docs = docs;
+      const tfs = new Uint16Array(this.n * 2);
+      tfs.set(this.tfs);
+      this.tfs = tfs;
+    }
+    this.docs[this.n] = doc;
+    this.tfs[this.n] = Math.min(tf, 65535);
+    this.n++;
+    this.df++;
+  }
+
+  compact(alive: Uint8Array): void {
+    let w = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (alive[this.docs[r]]) {
+        this.docs[w] = this.docs[r];
+        this.tfs[w] = this.tfs[r];
+        w++;
+      }
+    }
+    this.n = w;
+  }
+}
+
+export interface Bm25Hit {
+  doc: number;
+  score: number;
+}
+
+export class Bm25Index {
+  private readonly ids = new Map<string, number>();
+  private readonly terms: string[] = [];
+  private readonly postings: Postings[] = [];
+  /** Per document: [termId, tf, termId, tf, …], kept for removal and persistence. */
+  private readonly docTerms = new Map<number, Int32Array>();
+  private alive = new Uint8Array(1024);
+  private lengths = new Float32Array(1024);
+  private scores = new Float32Array(1024);
+  private totalLength = 0;
+
+  get size(): number {
+    return this.docTerms.size;
+  }
+
+  /** Term id of a token, allocating one when new. */
+  termId(term: string): number {
+    let id = this.ids.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.ids.set(term, id);
+      this.terms.push(term);
+      this.postings.push(new Postings());
+    }
+    return id;
+  }
+
+  /** Tokenises `text` and adds it as document `doc`. */
+  addText(doc: number, text: string): void {
+    this.addCounts(doc, termCounts(text));
+  }
+
+  addCounts(doc: number, counts: Map<string, number>): void {
+    const pairs = new Int32Array(counts.size * 2);
+    let i = 0;
+    for (const [term, tf] of counts) {
+      pairs[i++] = this.termId(term);
+      pairs[i++] = tf;
+    }
+    this.addPairs(doc, pairs);
+  }
+
+  /** Adds a document from [termId, tf] pairs (ids from `termId` or a loaded dictionary). */
+  addPairs(doc: number, pairs: Int32Array): void {
+    if (this.docTerms.has(doc)) this.remove(doc);
+    this.ensure(doc);
+    let length = 0;
+    for (let i = 0; i < pairs.length; i += 2) {
+      this.postings[pairs[i]].push(doc, pairs[i + 1]);
+      length += pairs[i + 1];
+    }
+    this.docTerms.set(doc, pairs);
+    this.alive[doc] = 1;
+    this.lengths[doc] = length;
+    this.totalLength += length;
+  }
+
+  remove(doc: number): void {
+    const pairs = this.docTerms.get(doc);
+    if (!pairs) return;
+    this.docTerms.delete(doc);
+    this.alive[doc] = 0;
+    this.totalLength -= this.lengths[doc];
+    for (let i = 0; i < pairs.length; i += 2) {
+      const p = this.postings[pairs[i]];
+      p.df--;
+      if (p.n > 16 && p.df * 2 < p.n) p.compact(this.alive);
+    }
+  }
+
+  /**
+   * The best `k` documents for the query's tokens. `accept` filters documents (language, path) before
+   * ranking, so a filter never empties a result that has matches.
+   */
+  search(queryTokens: string[], k: number, accept?: (doc: number) => boolean): Bm25Hit[] {
+    const n = this.docTerms.size;
+    if (n === 0 || k <= 0) return [];
+    const avg = this.totalLength / n;
+    const unique = [...new Set(queryTokens)];
+    const touched: number[] = [];
+    const scores = this.scores;
+    for (const term of unique) {
+      const id = this.ids.get(term);
+      if (id === undefined) continue;
+      const p = this.postings[id];
+      if (p.df === 0) continue;
+      const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
+      const { docs, tfs } = p;
+      for (let i = 0; i < p.n; i++) {
+        const d = docs[i];
+        if (!this.alive[d]) continue;
+        const tf = tfs[i];
+        const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[d]) / avg));
+        if (scores[d] === 0) touched.push(d);
+        scores[d] += s;
+      }
+    }
+    const top = new TopK(k);
+    for (const d of touched) {
+      const s = scores[d];
+      scores[d] = 0;
+      if (!accept || accept(d)) top.offer(d, s);
+    }
+    return top.sorted();
+  }
+
+  /** The dictionary and every document's pairs, for persistence. */
+  snapshot(): { terms: string[]; docs: Map<number, Int32Array> } {
+    return { terms: this.terms, docs: this.docTerms };
+  }
+
+  /** Restores the dictionary saved by `snapshot` (before any `addPairs`). */
+  loadTerms(terms: string[]): void {
+    if (this.terms.length) throw new Error('loadTerms on a non-empty index');
+    for (const t of terms) this.termId(t);
+  }
+
+  private ensure(doc: number): void {
+    if (doc < this.alive.length) return;
+    let size = this.alive.length;
+    while (size <= doc) size *= 2;
+    const alive = new Uint8Array(size);
+    alive.set(this.alive);
+    this.alive = alive;
+    const lengths = new Float32Array(size);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+    this.scores = new Float32Array(size);
+  }
+}
+
+/** Keeps the k best (id, score) pairs with a min-heap: O(n log k), no full sort of every candidate. */
+export class TopK {
+  private readonly ids: number[] = [];
+  private readonly scores: number[] = [];
+
+  constructor(private readonly k: number) {}
+
+  offer(id: number, score: number): void {
+    const { ids, scores } = this;
+    if (ids.length < this.k) {
+      ids.push(id);
+      scores.push(score);
+      let i = ids.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (scores[parent] <= scores[i]) break;
+        this.swap(i, parent);
+        i = parent;
+      }
+    } else if (score > scores[0]) {
+      ids[0] = id;
+      scores[0] = score;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < ids.length && scores[l] < scores[m]) m = l;
+        if (r < ids.length && scores[r] < scores[m]) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+  }
+
+  sorted(): Bm25Hit[] {
+    return this.ids.map((doc, i) => ({ doc, score: this.scores[i] })).sort((a, b) => b.score - a.score || a.doc - b.doc);
+  }
+
+  private swap(a: number, b: number): void {
+    [this.ids[a], this.ids[b]] = [this.ids[b], this.ids[a]];
+    [this.scores[a], this.scores[b]] = [this.scores[b], this.scores[a]];
+  }
+}

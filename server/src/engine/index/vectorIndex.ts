@@ -1,0 +1,184 @@
+/**
+ * Nearest-neighbour search over chunk vectors (cosine on unit vectors). HNSW through the native
+ * hnswlib-node addon when it loads; otherwise an exact scan in-process, slower on big workspaces but
+ * always correct, so the server never fails to start for want of a binary.
+ */
+import { dot } from './embedder';
+import { errorMessage, type Logger } from '../log';
+import { TopK } from './bm25';
+
+export interface HnswParams {
+  /** Graph degree: higher = better recall, more memory, slower build. */
+  m: number;
+  /** Candidate list size while building. */
+  efConstruction: number;
+  /** Candidate list size while searching (raised to k when k is larger). */
+  efSearch: number;
+}
+
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 64, efSearch: 96 };
+
+export interface VectorHit {
+  label: number;
+  /** Cosine similarity, 1 = same direction. */
+  score: number;
+}
+
+export interface VectorIndex {
+  readonly backend: 'hnsw' | 'exact';
+  readonly size: number;
+  add(label: number, vector: Float32Array): void;
+  remove(label: number): void;
+  search(vector: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[];
+}
+
+/** Exact search: a scan over a packed arena of vectors. */
+export class ExactVectorIndex implements VectorIndex {
+  readonly backend = 'exact';
+  private arena: Float32Array;
+  private labels: Int32Array;
+  private readonly slotOf = new Map<number, number>();
+  private readonly free: number[] = [];
+  private used = 0;
+
+  constructor(readonly dimensions: number, capacity = 1024) {
+    this.arena = new Float32Array(capacity * dimensions);
+    this.labels = new Int32Array(capacity).fill(-1);
+  }
+
+  get size(): number {
+    return this.slotOf.size;
+  }
+
+  add(label: number, vector: Float32Array): void {
+    this.remove(label);
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      if (this.used === this.labels.length) this.grow();
+      slot = this.used++;
+    }
+    this.arena.set(vector, slot * this.dimensions);
+    this.labels[slot] = label;
+    this.slotOf.set(label, slot);
+  }
+
+  remove(label: number): void {
+    const slot = this.slotOf.get(label);
+    if (slot === undefined) return;
+    this.slotOf.delete(label);
+    this.labels[slot] = -1;
+    this.free.push(slot);
+  }
+
+  search(vector: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[] {
+    const top = new TopK(k);
+    const d = this.dimensions;
+    const a = this.arena;
+    for (let slot = 0; slot < this.used; slot++) {
+      const label = this.labels[slot];
+      if (label < 0 || (accept && !accept(label))) continue;
+      let s = 0;
+      const base = slot * d;
+      for (let i = 0; i < d; i++) s += a[base + i] * vector[i];
+      top.offer(label, s);
+    }
+    return top.sorted().map((h) => ({ label: h.doc, score: h.score }));
+  }
+
+  private grow(): void {
+    const arena = new Float32Array(this.arena.length * 2);
+    arena.set(this.arena);
+    this.arena = arena;
+    const labels = new Int32Array(this.labels.length * 2).fill(-1);
+    labels.set(this.labels);
+    this.labels = labels;
+  }
+}
+
+type HnswModule = typeof import('hnswlib-node');
+type Hnsw = InstanceType<HnswModule['HierarchicalNSW']>;
+
+let hnswModule: HnswModule | undefined | null;
+let hnswLoadError = '';
+
+/** Loads the native addon once; null (with the reason kept) when it cannot load here. */
+export function loadHnsw(): HnswModule | null {
+  if (hnswModule === undefined) {
+    try {
+      // A plain require so the bundler leaves the native package external.
+      hnswModule = require('hnswlib-node') as HnswModule;
+      new hnswModule.HierarchicalNSW('cosine', 2).initIndex(1);
+    } catch (e) {
+      hnswModule = null;
+      hnswLoadError = errorMessage(e);
+    }
+  }
+  return hnswModule;
+}
+
+export class HnswVectorIndex implements VectorIndex {
+  readonly backend = 'hnsw';
+  private readonly index: Hnsw;
+  private readonly live = new Set<number>();
+  /** Deleted slots hnswlib can reuse (allowReplaceDeleted) before it must grow. */
+  private deleted = 0;
+
+  constructor(mod: HnswModule, readonly dimensions: number, private readonly params: HnswParams, capacity = 1024, file?: string) {
+    this.index = new mod.HierarchicalNSW('cosine', dimensions);
+    if (file) {
+      this.index.readIndexSync(file, true);
+      for (const label of this.index.getIdsList()) this.live.add(label);
+      this.deleted = this.index.getCurrentCount() - this.live.size;
+    } else {
+      this.index.initIndex({ maxElements: Math.max(16, capacity), m: params.m, efConstruction: params.efConstruction, allowReplaceDeleted: true });
+    }
+    this.index.setEf(params.efSearch);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  add(label: number, vector: Float32Array): void {
+    if (this.live.has(label)) this.remove(label);
+    if (this.deleted === 0 && this.index.getCurrentCount() >= this.index.getMaxElements()) {
+      this.index.resizeIndex(Math.ceil(this.index.getMaxElements() * 1.5) + 1024);
+    }
+    this.index.addPoint(Array.from(vector), label, this.deleted > 0);
+    if (this.deleted > 0) this.deleted--;
+    this.live.add(label);
+  }
+
+  remove(label: number): void {
+    if (!this.live.delete(label)) return;
+    this.index.markDelete(label);
+    this.deleted++;
+  }
+
+  search(vector: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[] {
+    const n = Math.min(k, this.live.size);
+    if (n <= 0) return [];
+    this.index.setEf(Math.max(this.params.efSearch, n));
+    const r = accept ? this.index.searchKnn(Array.from(vector), n, accept) : this.index.searchKnn(Array.from(vector), n);
+    const hits = r.neighbors.map((label, i) => ({ label, score: 1 - r.distances[i] }));
+    return hits.sort((a, b) => b.score - a.score);
+  }
+
+  /** Writes the graph (hnswlib's own format) to `file`. */
+  save(file: string): void {
+    this.index.writeIndexSync(file);
+  }
+}
+
+/** HNSW when the addon loads, else exact search, saying why. */
+export function createVectorIndex(dimensions: number, params: HnswParams, log: Logger, capacity = 1024, preferExact = false): VectorIndex {
+  if (!preferExact) {
+    const mod = loadHnsw();
+    if (mod) return new HnswVectorIndex(mod, dimensions, params, capacity);
+    log.warn(`hnswlib-node could not load (${hnswLoadError}); vector search falls back to exact search`);
+  }
+  return new ExactVectorIndex(dimensions, capacity);
+}
+
+/** Cosine of two unit vectors (re-exported for benchmarks and tests). */
+export const cosine = dot;
