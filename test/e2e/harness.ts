@@ -241,7 +241,7 @@ export class VsCodeSession {
         last = await item.first().evaluate((el) => ({
           text: (el.textContent ?? '').trim(),
           label: el.getAttribute('aria-label') ?? '',
-          icons: [...el.querySelectorAll('.codicon')].flatMap((i) => [...i.classList].filter((c) => c.startsWith('codicon-')).map((c) => c.slice(8))),
+          icons: Array.from(el.querySelectorAll('.codicon')).flatMap((i) => Array.from(i.classList).filter((c) => c.startsWith('codicon-')).map((c) => c.slice(8))),
         }));
         if (ready(last)) return last;
       }
