@@ -6,7 +6,7 @@
  *
  * Sections (append in this order): status · search/index · lineage · DAG mapping · LLM · webview messages.
  */
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
 
 // ── status ───────────────────────────────────────────────────────────────────────────────────────────
@@ -31,6 +31,196 @@ export interface WorkspaceInfo {
   skipped: Array<{ rel: string; reason: string; detail: string }>;
 }
 export const workspaceInfo = new RequestType0<WorkspaceInfo, void>('daglens/workspaceInfo');
+
+// ── DAG mapping ──────────────────────────────────────────────────────────────────────────────────────
+// The DAG → code contract (issue 5): what `daglens map --json` prints, what `daglens/mapDag` returns and
+// what the plan lenses and the graph view read. Lines are 1-based inclusive; files relative to the workspace.
+
+export const DagMapLocationSchema = z.object({
+  file: z.string(),
+  /** The enclosing unit: CTE / derived table / function / dbt model / file stem. */
+  symbol: z.string(),
+  startLine: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  /** 0–1, calibrated on the public corpus: ≥ 0.8 is `high`, 0.5–0.8 `low`. */
+  confidence: z.number().min(0).max(1),
+  /** One sentence naming the evidence that matched. */
+  explanation: z.string(),
+});
+export type DagMapLocation = z.infer<typeof DagMapLocationSchema>;
+
+export const DagMapStatusSchema = z.enum(['high', 'low', 'derived', 'unmapped']);
+export type DagMapStatus = z.infer<typeof DagMapStatusSchema>;
+
+export const DagNodeMappingSchema = z.object({
+  nodeId: z.string(),
+  status: DagMapStatusSchema,
+  best: DagMapLocationSchema.nullable(),
+  /** Up to 3 other places, best first (the hook for LLM verification of `low` nodes). */
+  alternatives: z.array(DagMapLocationSchema).max(3),
+});
+export type DagNodeMapping = z.infer<typeof DagNodeMappingSchema>;
+
+export const DagContractNodeSchema = z.object({
+  id: z.string(),
+  operator: z.string(),
+  label: z.string(),
+  /** 1-based line where the node is printed in the DAG file; null for JSON inputs. */
+  line: z.number().int().min(1).nullable(),
+});
+
+export const DagMapProblemSchema = z.object({
+  line: z.number().int().optional(),
+  field: z.string().optional(),
+  message: z.string(),
+});
+export type DagMapProblem = z.infer<typeof DagMapProblemSchema>;
+
+export const DagMapResultSchema = z.object({
+  dag: z.object({
+    kind: z.string(),
+    nodes: z.array(DagContractNodeSchema),
+    /** [from, to]: data flows from `from` (an input) to `to` (its consumer). */
+    edges: z.array(z.tuple([z.string(), z.string()])),
+  }),
+  mappings: z.array(DagNodeMappingSchema),
+  stats: z.object({ ms: z.number(), llmCalls: z.number().int(), costUsd: z.number() }),
+  /** The source units the DAG most likely came from, best first (file-level score 0–1). */
+  sources: z.array(z.object({ file: z.string(), score: z.number() })).default([]),
+  /** What was wrong with the input (line or field, message); the mapping keeps what could be read. */
+  problems: z.array(DagMapProblemSchema).default([]),
+});
+export type DagMapResult = z.infer<typeof DagMapResultSchema>;
+
+export interface MapDagParams {
+  /** The DAG file (plan text, manifest, JSON DAG); its open editor text wins over the disk. */
+  uri: string;
+  /** Pass to map another text than the file's (e.g. an unsaved selection). */
+  text?: string;
+}
+/** Maps a DAG file to the code of the workspace it belongs to; cached by (content hash, index version). */
+export const mapDag = new RequestType<MapDagParams, DagMapResult, void>('daglens/mapDag');
+
+/** Progress of a running mapping job (`$/progress` carries the percentage; this carries the counts). */
+export const DagMapProgressSchema = z.object({ uri: z.string(), done: z.number(), total: z.number() });
+export type DagMapProgress = z.infer<typeof DagMapProgressSchema>;
+
+// ── LLM ──────────────────────────────────────────────────────────────────────────────────────────────
+// The LLM layer (issue 6): chat backend, explanations, stats, trust. Lines are 1-based inclusive; `file` is
+// workspace-relative, `uri` opens it. Nothing here ever carries an API key.
+
+/** The environment variable through which the VS Code client hands the server the key from SecretStorage. */
+export const LLM_API_KEY_ENV = 'DAGLENS_LLM_API_KEY';
+
+/** ready: a provider is configured; otherwise why nothing is sent to a model. */
+export const LlmStateSchema = z.enum(['ready', 'noProvider', 'untrusted', 'disabled']);
+export type LlmState = z.infer<typeof LlmStateSchema>;
+
+export const LlmUsageSchema = z.object({
+  requests: z.number(),
+  cacheHits: z.number(),
+  errors: z.number(),
+  /** Requests not sent because they would have exceeded a budget. */
+  refused: z.number(),
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  costUsd: z.number(),
+  latencyP50Ms: z.number(),
+  latencyP95Ms: z.number(),
+});
+export type LlmUsage = z.infer<typeof LlmUsageSchema>;
+
+export const LlmStatsSchema = z.object({
+  state: LlmStateSchema,
+  /** One line: the provider chain when ready, else what is wrong and what to do. */
+  message: z.string(),
+  /** Every problem found in the LLM settings, one line each. */
+  problems: z.array(z.string()),
+  providers: z.array(z.object({ name: z.string(), model: z.string(), local: z.boolean(), circuit: z.enum(['closed', 'open', 'half-open']) })),
+  limits: z.object({ maxJobCostUsd: z.number(), maxHourlyCostUsd: z.number() }),
+  lastHour: LlmUsageSchema,
+  total: LlmUsageSchema,
+  byFeature: z.record(LlmUsageSchema),
+  byModel: z.record(LlmUsageSchema),
+  cacheDir: z.string().nullable(),
+});
+export type LlmStats = z.infer<typeof LlmStatsSchema>;
+/** Spend, tokens, cache hits and latency of the workspace the uri belongs to (the first folder without one). */
+export const llmStats = new RequestType<{ uri?: string }, LlmStats, void>('daglens/llmStats');
+
+export const LlmCitationSchema = z.object({
+  file: z.string(),
+  uri: z.string(),
+  startLine: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  symbol: z.string().optional(),
+});
+export type LlmCitation = z.infer<typeof LlmCitationSchema>;
+
+export const AskParamsSchema = z.object({
+  question: z.string().trim().min(1).max(8000),
+  /** The file the user is in: selects the workspace and adds its context. */
+  uri: z.string().optional(),
+  /** Selected lines of `uri` (1-based inclusive), put first in the evidence. */
+  selection: z.object({ startLine: z.number().int().min(1), endLine: z.number().int().min(1) }).optional(),
+  /** Other context: a DAG node's details, lineage around the selection. */
+  context: z.string().max(20_000).optional(),
+  /** When set, the answer streams as `daglens/askDelta` notifications carrying this id. */
+  streamId: z.string().min(1).max(100).optional(),
+});
+export type AskParams = z.infer<typeof AskParamsSchema>;
+
+export const AskResultSchema = z.object({
+  /** Markdown; the whole answer (also when it was streamed). */
+  answer: z.string(),
+  /** Only citations that exist in the workspace (file, lines, symbol checked). */
+  citations: z.array(LlmCitationSchema),
+  /** How many of the model's citations pointed nowhere and were dropped. */
+  droppedCitations: z.number().int(),
+  /** True when no model answered: the answer lists the evidence and `reason` says why. */
+  offline: z.boolean(),
+  reason: z.string().optional(),
+  state: LlmStateSchema,
+  costUsd: z.number(),
+  cached: z.boolean(),
+});
+export type AskResult = z.infer<typeof AskResultSchema>;
+/** Asks a question about the workspace; cancellable ($/cancelRequest stops the HTTP request). */
+export const ask = new RequestType<AskParams, AskResult, void>('daglens/ask');
+
+export const AskDeltaSchema = z.object({ streamId: z.string(), text: z.string() });
+export type AskDelta = z.infer<typeof AskDeltaSchema>;
+/** More text of a streamed answer, in order. */
+export const askDelta = new NotificationType<AskDelta>('daglens/askDelta');
+
+export const ExplainParamsSchema = z.object({
+  uri: z.string(),
+  /** 0-based line inside the symbol (the innermost symbol there is explained), or its (dotted) name. */
+  line: z.number().int().min(0).optional(),
+  name: z.string().optional(),
+  /** Only return a stored explanation; never make a request. */
+  storedOnly: z.boolean().optional(),
+});
+export type ExplainParams = z.infer<typeof ExplainParamsSchema>;
+export const ExplanationSchema = z.object({
+  file: z.string(),
+  symbol: z.string(),
+  startLine: z.number().int(),
+  endLine: z.number().int(),
+  summary: z.string(),
+  model: z.string(),
+  cached: z.boolean(),
+});
+export type Explanation = z.infer<typeof ExplanationSchema>;
+/** A one-paragraph summary of a symbol; null when storedOnly and none is stored. Errors say why (no LLM, budget…). */
+export const explainSymbol = new RequestType<ExplainParams, Explanation | null, void>('daglens/explainSymbol');
+
+/** Forgets cached LLM replies and explanations of every workspace folder (spend records stay). */
+export const clearLlmCache = new RequestType0<{ folders: number }, void>('daglens/clearLlmCache');
+
+export const WorkspaceTrustSchema = z.object({ trusted: z.boolean() });
+/** VS Code workspace trust: untrusted ⇒ nothing is sent to any model. Also accepted in initializationOptions. */
+export const setWorkspaceTrust = new NotificationType<z.infer<typeof WorkspaceTrustSchema>>('daglens/setWorkspaceTrust');
 
 // ── webview messages ─────────────────────────────────────────────────────────────────────────────────
 // Messages between the extension and its webviews (chat sidebar, graph panel). Both sides parse every

@@ -1,0 +1,157 @@
+/**
+ * DAG → code: ranks the workspace's source units by the plan's evidence, localises every semantic
+ * operator in the best units, turns evidence scores into calibrated confidences, and attributes purely
+ * physical operators (exchanges, partial aggregates, codegen wrappers …) to the operator they serve.
+ */
+import type { DagMapLocation, DagMapResult, DagNodeMapping } from '../../../protocol';
+import type { IngestResult } from '../model';
+import { symbolOf, type SourceUnit } from '../source/anchors';
+import { localise, type Candidate, type NodeContext } from './localise';
+import { planFacts, type PlanFacts } from './planFacts';
+import { rankUnits, type RankedUnit } from './ranking';
+
+export const HIGH = 0.8;
+export const LOW = 0.5;
+
+/** Roles that correspond to something written in code; the rest are derived. */
+const SEMANTIC = new Set(['scan', 'filter', 'join', 'aggregate', 'sort', 'limit', 'window', 'union', 'expand', 'project', 'generate']);
+
+export interface MapPlan {
+  facts: PlanFacts;
+  ranked: RankedUnit[];
+  /** Units searched for operators: the best ones, in rank order. */
+  searched: RankedUnit[];
+}
+
+export function planMapping(ingest: IngestResult, units: SourceUnit[]): MapPlan {
+  const facts = planFacts(ingest.dag, ingest.evidence);
+  const ranked = rankUnits(facts, units);
+  const top = ranked[0]?.score ?? 0;
+  // A plan usually comes from one unit; keep close runners-up for plans built across files.
+  const searched = ranked.filter((r, i) => i === 0 || (i < 3 && r.score >= 0.75 * top));
+  return { facts, ranked, searched };
+}
+
+/** Whether a node is mapped on its own (true) or attributed to the operator it serves (false). */
+export function isSemantic(plan: MapPlan, id: string): boolean {
+  const ev = plan.facts.evidence.get(id)!;
+  if (!SEMANTIC.has(ev.role) || ev.partial) return false;
+  if (ev.role === 'filter') return ev.atoms.some((a) => !a.inferred);
+  if (ev.role === 'project') return ev.aliases.length > 0;
+  if (ev.role === 'aggregate') return ev.keys.length > 0;
+  return true;
+}
+
+/** Maps one semantic node: best location and alternatives, or unmapped. */
+export function mapNode(plan: MapPlan, id: string): DagNodeMapping {
+  const { facts } = plan;
+  const ev = facts.evidence.get(id)!;
+  const node = facts.nodes.get(id)!;
+  const inputs = facts.inputs.get(id) ?? [];
+  const consumer = facts.consumers.get(id)?.[0];
+  const ctx: NodeContext = {
+    ev,
+    operator: node.operator,
+    tables: facts.subtreeTables.get(id) ?? new Set(),
+    inputTables: inputs.map((i) => facts.subtreeTables.get(i) ?? new Set<string>()),
+    consumerKeys: consumer ? facts.evidence.get(consumer)!.keys : [],
+  };
+  const top = plan.searched[0]?.score ?? 0;
+  const cands: Array<Candidate & { confidence: number }> = [];
+  for (const r of plan.searched) {
+    // Evidence found in a less likely unit counts for less; a unit holding little of the plan, too.
+    const fileFactor = Math.min(1, 0.55 + r.score) * (r === plan.searched[0] ? 1 : 0.9 * (r.score / top));
+    for (const c of localise(r.unit, ctx)) cands.push({ ...c, confidence: c.score * fileFactor });
+  }
+  cands.sort((a, b) => b.confidence - a.confidence || a.unit.file.localeCompare(b.unit.file) || a.startLine - b.startLine);
+  const seen = new Set<string>();
+  const unique = cands.filter((c) => {
+    const k = `${c.unit.file}:${c.startLine}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  if (unique.length === 0) {
+    return { nodeId: id, status: 'unmapped', best: null, alternatives: [] };
+  }
+  const [first, ...rest] = unique;
+  // Two places that fit equally well: the evidence cannot tell them apart, so neither is certain.
+  const rival = rest.find((c) => c.confidence >= first.confidence - 0.02 && c.block !== first.block);
+  const confidence = round(rival ? first.confidence * 0.85 : first.confidence);
+  const best = location(first, confidence, rival ? ' (another block fits as well)' : '');
+  const alternatives = rest.slice(0, 3).map((c) => location(c, round(c.confidence * (rival ? 0.85 : 0.9)), ''));
+  const status = confidence >= HIGH ? 'high' : confidence >= LOW ? 'low' : 'unmapped';
+  return { nodeId: id, status, best: status === 'unmapped' ? null : best, alternatives: status === 'unmapped' ? [best, ...alternatives].slice(0, 3) : alternatives };
+}
+
+function location(c: Candidate, confidence: number, note: string): DagMapLocation {
+  return {
+    file: c.unit.file,
+    symbol: symbolOf(c.unit, c.block),
+    startLine: c.startLine,
+    endLine: c.endLine,
+    confidence,
+    explanation: `${c.explanation[0].toUpperCase()}${c.explanation.slice(1)}${note}.`,
+  };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Physical operators point where the operator they serve points (the consumer, else the input). */
+export function attributeDerived(plan: MapPlan, mappings: Map<string, DagNodeMapping>, id: string): DagNodeMapping {
+  const { facts } = plan;
+  const served = findServed(facts, mappings, id, 'consumers') ?? findServed(facts, mappings, id, 'inputs');
+  if (!served) return { nodeId: id, status: 'unmapped', best: null, alternatives: [] };
+  const m = mappings.get(served)!;
+  const op = facts.nodes.get(served)!;
+  const self = facts.nodes.get(id)!;
+  return {
+    nodeId: id,
+    status: 'derived',
+    best: { ...m.best!, explanation: `${self.operator} is physical: it serves ${op.operator}${op.line ? ` (plan line ${op.line})` : ''}, which maps here.` },
+    alternatives: [],
+  };
+}
+
+function findServed(facts: PlanFacts, mappings: Map<string, DagNodeMapping>, id: string, dir: 'consumers' | 'inputs'): string | undefined {
+  const queue = [...(facts[dir].get(id) ?? [])];
+  const seen = new Set<string>([id]);
+  while (queue.length) {
+    const n = queue.shift()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const m = mappings.get(n);
+    if (m && m.best && m.status !== 'derived') return n;
+    queue.push(...(facts[dir].get(n) ?? []));
+  }
+  return undefined;
+}
+
+/** The whole mapping, synchronously (the job runner in jobs.ts does the same in parallel chunks). */
+export function mapDag(ingest: IngestResult, units: SourceUnit[]): DagMapResult {
+  const started = performance.now();
+  const plan = planMapping(ingest, units);
+  const mappings = new Map<string, DagNodeMapping>();
+  for (const n of ingest.dag.nodes) if (isSemantic(plan, n.id)) mappings.set(n.id, mapNode(plan, n.id));
+  return assemble(ingest, plan, mappings, performance.now() - started);
+}
+
+export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<string, DagNodeMapping>, ms: number, llm = { calls: 0, costUsd: 0 }): DagMapResult {
+  const out: DagNodeMapping[] = [];
+  for (const n of ingest.dag.nodes) {
+    out.push(semantic.get(n.id) ?? (isSemantic(plan, n.id)
+      ? { nodeId: n.id, status: 'unmapped', best: null, alternatives: [] }
+      : attributeDerived(plan, semantic, n.id)));
+  }
+  return {
+    dag: {
+      kind: ingest.dag.kind,
+      nodes: ingest.dag.nodes.map((n) => ({ id: n.id, operator: n.operator, label: n.label, line: n.line })),
+      edges: ingest.dag.edges,
+    },
+    mappings: out,
+    stats: { ms: Math.round(ms * 10) / 10, llmCalls: llm.calls, costUsd: llm.costUsd },
+    sources: plan.ranked.slice(0, 5).map((r) => ({ file: r.unit.file, score: round(r.score) })),
+    problems: ingest.problems,
+  };
+}

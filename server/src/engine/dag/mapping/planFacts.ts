@@ -1,0 +1,68 @@
+/**
+ * Facts about a plan the mapper needs beyond single operators: each node's evidence, which aggregates
+ * are partial halves, which tables each subtree reads, and the plan-wide terms used to find the source.
+ */
+import { adjacency, type Dag, type DagNode, type LogicalEvidence } from '../model';
+import { evidenceOf, type OperatorEvidence } from '../spark/operators';
+
+export interface PlanFacts {
+  nodes: Map<string, DagNode>;
+  evidence: Map<string, OperatorEvidence>;
+  inputs: Map<string, string[]>;
+  consumers: Map<string, string[]>;
+  /** Tables read below each node. */
+  subtreeTables: Map<string, Set<string>>;
+  /** Weighted terms for ranking source files: table names, literals, aliases, columns. */
+  terms: Map<string, { kind: 'table' | 'literal' | 'alias' | 'column'; weight: number }>;
+}
+
+/** Shuffles and stage wrappers between the two halves of an aggregate or sort. */
+const PASS_THROUGH = /(Exchange|ShuffleRead|ShuffleReader|QueryStage|InputAdapter|WholeStageCodegen|ColumnarToRow|RowToColumnar)$/;
+
+export function planFacts(dag: Dag, logical: LogicalEvidence): PlanFacts {
+  const nodes = new Map(dag.nodes.map((n) => [n.id, n]));
+  const { inputs, consumers } = adjacency(dag);
+  const evidence = new Map<string, OperatorEvidence>();
+  for (const n of dag.nodes) evidence.set(n.id, evidenceOf(n));
+
+  // An aggregate whose consumer (through shuffles) is another aggregate is the partial half.
+  for (const n of dag.nodes) {
+    const ev = evidence.get(n.id)!;
+    if (ev.role !== 'aggregate' || ev.partial) continue;
+    let c = consumers.get(n.id)?.[0];
+    while (c && PASS_THROUGH.test(nodes.get(c)!.operator)) c = consumers.get(c)?.[0];
+    if (c && evidence.get(c)!.role === 'aggregate') ev.partial = true;
+  }
+
+  const subtreeTables = new Map<string, Set<string>>();
+  const visit = (id: string, seen: Set<string>): Set<string> => {
+    const have = subtreeTables.get(id);
+    if (have) return have;
+    const out = new Set<string>();
+    if (seen.has(id)) return out; // cycles only come from malformed input; never loop on them
+    seen.add(id);
+    const ev = evidence.get(id)!;
+    if (ev.table) out.add(ev.table);
+    for (const i of inputs.get(id) ?? []) for (const t of visit(i, seen)) out.add(t);
+    subtreeTables.set(id, out);
+    return out;
+  };
+  for (const n of dag.nodes) visit(n.id, new Set());
+
+  const terms: PlanFacts['terms'] = new Map();
+  const add = (t: string, kind: 'table' | 'literal' | 'alias' | 'column', weight: number) => {
+    if (!t || t.length < 2 && kind !== 'literal') return;
+    const prev = terms.get(t);
+    if (!prev || prev.weight < weight) terms.set(t, { kind, weight });
+  };
+  for (const ev of evidence.values()) {
+    if (ev.table) add(ev.table, 'table', 3);
+    for (const c of ev.columns) add(c, 'column', 1);
+    for (const a of ev.atoms) for (const l of a.literals) add(l, 'literal', 2);
+    for (const a of ev.aliases) add(a, 'alias', 1.5);
+  }
+  for (const t of logical.tables) add(t, 'table', 3);
+  for (const a of logical.aliases) add(a, 'alias', 1.5);
+  for (const l of logical.literals) add(l, 'literal', 2);
+  return { nodes, evidence, inputs, consumers, subtreeTables, terms };
+}

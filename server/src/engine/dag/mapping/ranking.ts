@@ -1,0 +1,52 @@
+/**
+ * Which source units made this plan: every unit is scored by the plan's terms it contains, each term
+ * weighted by its kind (tables and literals say most) and by how rare it is across the workspace, so
+ * `store_sales` (everywhere) counts little and `i_manufact_id = 128` a lot.
+ */
+import type { SourceUnit } from '../source/anchors';
+import type { PlanFacts } from './planFacts';
+
+export interface RankedUnit {
+  unit: SourceUnit;
+  /** Share of the plan's weighted terms the unit holds, 0–1. */
+  score: number;
+}
+
+export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
+  if (units.length === 0 || facts.terms.size === 0) return [];
+  const df = new Map<string, number>();
+  for (const [t] of facts.terms) {
+    let n = 0;
+    for (const u of units) if (u.bag.has(t)) n++;
+    df.set(t, n);
+  }
+  const N = units.length;
+  let total = 0;
+  const weightOf = new Map<string, number>();
+  for (const [t, { weight }] of facts.terms) {
+    const d = df.get(t)!;
+    // Terms no unit holds still count in the total: a plan whose code is absent must score low.
+    const w = weight * Math.log(1 + N / Math.max(1, d));
+    weightOf.set(t, w);
+    total += w;
+  }
+  const planTables = new Set([...facts.terms].filter(([, v]) => v.kind === 'table').map(([t]) => t));
+  const ranked = units.map((unit) => {
+    let s = 0;
+    for (const [t, w] of weightOf) if (unit.bag.has(t)) s += w;
+    // Of two units holding the plan's terms, the one reading tables the plan never scans is the worse fit
+    // (TPC-DS q4 holds all of q11 and a third channel).
+    const own = new Set(unit.anchors.filter((a) => a.kind === 'table').map((a) => a.name!));
+    const blockNames = new Set(unit.blocks.map((b) => b.name));
+    let foreign = 0;
+    let counted = 0;
+    for (const t of own) {
+      if (blockNames.has(t)) continue; // a CTE, not a table
+      counted++;
+      if (!planTables.has(t)) foreign++;
+    }
+    const precision = planTables.size && counted ? 1 - foreign / counted : 1;
+    return { unit, score: total > 0 ? (s / total) * (0.9 + 0.1 * precision) : 0 };
+  });
+  return ranked.filter((r) => r.score > 0).sort((a, b) => b.score - a.score || a.unit.file.localeCompare(b.unit.file));
+}

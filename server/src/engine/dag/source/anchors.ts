@@ -1,0 +1,83 @@
+/**
+ * Anchors: the places in code a plan operator can point at (a table read, a predicate, a GROUP BY,
+ * an ORDER BY, a window, a UNION, a select item …), each with the terms it holds and their lines.
+ * SQL files, SQL embedded in Python strings and PySpark DataFrame calls all reduce to anchors, so the
+ * mapper works on one shape. Lines are 1-based here: anchors are what the JSON contract reports.
+ */
+
+export type AnchorKind =
+  | 'table' | 'predicate' | 'group' | 'rollup' | 'order' | 'limit' | 'window' | 'union' | 'select' | 'distinct' | 'generate';
+
+export interface Term {
+  /** Lower-cased identifier (last part of a qualified name) or normalised literal. */
+  t: string;
+  /** 1-based line. */
+  line: number;
+}
+
+export interface Anchor {
+  kind: AnchorKind;
+  startLine: number;
+  endLine: number;
+  words: Term[];
+  literals: Term[];
+  /** The table for `table`, the alias for a `select` item, the operator keyword for `union`. */
+  name?: string;
+  /** A predicate holding `=` (join candidates). */
+  eq?: boolean;
+  /** Where a predicate sits: where / having / on / filter / join. */
+  clause?: string;
+  /** For a set operation: the blocks it combines. */
+  sides?: number[];
+  /** The query block (SQL SELECT, Python function) the anchor belongs to. */
+  block: number;
+}
+
+export interface Block {
+  /** CTE or derived-table name, or Python function name. */
+  name?: string;
+  parent: number | null;
+  /** Tables (and CTE names) read directly in this block. */
+  tables: string[];
+  startLine: number;
+  endLine: number;
+}
+
+export interface SourceUnit {
+  /** Workspace-relative path. */
+  file: string;
+  anchors: Anchor[];
+  blocks: Block[];
+  /** Every identifier and literal in the file with its count: the file-ranking bag. */
+  bag: Map<string, number>;
+  /** Name of the file's main unit (dbt model / file stem), used when a block has no name. */
+  unitName: string;
+}
+
+export function termSet(terms: Term[]): Set<string> {
+  return new Set(terms.map((x) => x.t));
+}
+
+/** Tables a block reads, its nested blocks and the CTEs it names included. */
+export function effectiveTables(unit: SourceUnit, block: number, seen = new Set<number>()): Set<string> {
+  const out = new Set<string>();
+  if (seen.has(block)) return out;
+  seen.add(block);
+  const b = unit.blocks[block];
+  if (!b) return out;
+  for (const t of b.tables) {
+    out.add(t);
+    unit.blocks.forEach((o, i) => { if (o.name === t && i !== block) for (const x of effectiveTables(unit, i, seen)) out.add(x); });
+  }
+  unit.blocks.forEach((o, i) => { if (o.parent === block) for (const x of effectiveTables(unit, i, seen)) out.add(x); });
+  return out;
+}
+
+/** The symbol an anchor belongs to: its nearest named block, else the unit's name. */
+export function symbolOf(unit: SourceUnit, block: number): string {
+  for (let b: number | null = block; b !== null && unit.blocks[b]; b = unit.blocks[b].parent) {
+    const name = unit.blocks[b].name;
+    if (name) return name;
+  }
+  return unit.unitName;
+}

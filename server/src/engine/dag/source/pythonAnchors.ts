@@ -1,0 +1,196 @@
+/**
+ * PySpark (and Scala Spark) code → anchors: SQL inside strings (`spark.sql("""…""")`) goes through the
+ * SQL localiser with its lines kept; DataFrame calls become anchors by what they do — `spark.read…` /
+ * `spark.table` reads, `.filter/.where` predicates, `.join` keys, `.groupBy/.rollup/.cube`, `.orderBy`,
+ * `.limit`, `Window.partitionBy`, `.union`, `.select/.withColumn` items. Blocks are the enclosing functions.
+ */
+import type { Anchor, AnchorKind, SourceUnit, Term } from './anchors';
+import { addSqlAnchors } from './sqlAnchors';
+import { tokenizeSql } from './sqlTokens';
+import { normLiteral } from '../spark/exprText';
+
+interface PyToken {
+  kind: 'word' | 'string' | 'number' | 'punct';
+  text: string;
+  /** String content without quotes and prefixes. */
+  value: string;
+  line: number; // 1-based
+  endLine: number;
+  /** Line of the string's content start (after the opening quotes). */
+  contentLine: number;
+}
+
+function tokenize(text: string, scala: boolean): PyToken[] {
+  const out: PyToken[] = [];
+  let i = 0;
+  let line = 1;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === '\n') { line++; i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\\') { i++; continue; }
+    if ((c === '#' && !scala) || (scala && c === '/' && text[i + 1] === '/')) { while (i < n && text[i] !== '\n') i++; continue; }
+    if (scala && c === '/' && text[i + 1] === '*') { const e = text.indexOf('*/', i + 2); const end = e < 0 ? n : e + 2; for (let k = i; k < end; k++) if (text[k] === '\n') line++; i = end; continue; }
+    const pre = /^([rRbBfFuUs]{0,2})("""|'''|"|')/.exec(text.slice(i, i + 5));
+    if (pre && (pre[1].length === 0 || /[A-Za-z]/.test(c))) {
+      const q = pre[2];
+      const start = i + pre[0].length;
+      let j = start;
+      while (j < n) {
+        if (text[j] === '\\' && q.length === 1) { j += 2; continue; }
+        if (text.startsWith(q, j)) break;
+        if (q.length === 1 && text[j] === '\n') break;
+        j++;
+      }
+      const value = text.slice(start, j);
+      const startLine = line;
+      for (let k = i; k < Math.min(n, j + q.length); k++) if (text[k] === '\n') line++;
+      out.push({ kind: 'string', text: text.slice(i, j + q.length), value, line: startLine, endLine: line, contentLine: startLine });
+      i = Math.min(n, j + q.length);
+      continue;
+    }
+    if (/[A-Za-z_$]/.test(c)) {
+      const m = /^[A-Za-z_$][\w$]*/.exec(text.slice(i, i + 200))!;
+      out.push({ kind: 'word', text: m[0], value: m[0], line, endLine: line, contentLine: line });
+      i += m[0].length;
+      continue;
+    }
+    if (/[0-9]/.test(c)) {
+      const m = /^[0-9][0-9_]*(\.[0-9]+)?([eE][-+]?[0-9]+)?[lLdDfF]?/.exec(text.slice(i, i + 64))!;
+      out.push({ kind: 'number', text: m[0], value: m[0], line, endLine: line, contentLine: line });
+      i += m[0].length;
+      continue;
+    }
+    const two = text.slice(i, i + 2);
+    const t = ['==', '!=', '>=', '<=', '&&', '||', '=>', '**'].includes(two) ? two : c;
+    out.push({ kind: 'punct', text: t, value: t, line, endLine: line, contentLine: line });
+    i += t.length;
+  }
+  return out;
+}
+
+const METHOD_KIND: Record<string, AnchorKind> = {
+  table: 'table', parquet: 'table', csv: 'table', json: 'table', orc: 'table', load: 'table', jdbc: 'table', textFile: 'table', delta: 'table',
+  filter: 'predicate', where: 'predicate', join: 'predicate', crossJoin: 'predicate',
+  groupBy: 'group', groupby: 'group', rollup: 'rollup', cube: 'rollup',
+  orderBy: 'order', sort: 'order', sortWithinPartitions: 'order', limit: 'limit',
+  partitionBy: 'window', over: 'window',
+  union: 'union', unionAll: 'union', unionByName: 'union', intersect: 'union', intersectAll: 'union', subtract: 'union', exceptAll: 'union',
+  select: 'select', selectExpr: 'select', withColumn: 'select', withColumnRenamed: 'select', alias: 'select', agg: 'select',
+  distinct: 'distinct', dropDuplicates: 'distinct', drop_duplicates: 'distinct',
+  explode: 'generate', explode_outer: 'generate', posexplode: 'generate',
+};
+const SET_OP: Record<string, string> = { intersect: 'intersect', intersectAll: 'intersect', subtract: 'except', exceptAll: 'except' };
+
+/** `"s3://b/raw/orders/"`, `"data/orders.parquet"`, `"db.orders"` → `orders`. */
+function tableFromArg(v: string): string | undefined {
+  const last = v.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  const name = last.replace(/\.(parquet|csv|json|orc|avro|txt|delta)$/i, '').split('.').pop() ?? '';
+  return /^[A-Za-z_][\w-]*$/.test(name) ? name.toLowerCase() : undefined;
+}
+
+function wordsOfString(s: string, line: number): Term[] {
+  const out: Term[] = [];
+  const lines = s.split('\n');
+  lines.forEach((l, k) => { for (const m of l.matchAll(/[A-Za-z_][\w]*/g)) out.push({ t: m[0].toLowerCase(), line: line + k }); });
+  return out;
+}
+
+export function pythonUnit(file: string, text: string, unitName: string, scala = /\.(scala|sc)$/.test(file)): SourceUnit {
+  const tokens = tokenize(text, scala);
+  const unit: SourceUnit = { file, anchors: [], blocks: [], bag: new Map(), unitName };
+  const bagAdd = (t: string) => unit.bag.set(t, (unit.bag.get(t) ?? 0) + 1);
+
+  // Blocks: functions (def / Scala def), by indentation.
+  const lines = text.split('\n');
+  const funcs: Array<{ name: string; start: number; end: number; indent: number }> = [];
+  lines.forEach((l, k) => {
+    const m = /^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(l);
+    if (m) funcs.push({ name: m[2], start: k + 1, end: lines.length, indent: m[1].length });
+  });
+  for (const f of funcs) {
+    for (let k = f.start; k < lines.length; k++) {
+      const l = lines[k];
+      if (!l.trim() || /^\s*(#|\/\/)/.test(l)) continue;
+      if (l.length - l.trimStart().length <= f.indent && !/^\s*[)\]}]/.test(l)) { f.end = k; break; }
+    }
+  }
+  unit.blocks.push({ name: undefined, parent: null, tables: [], startLine: 1, endLine: lines.length });
+  for (const f of funcs) {
+    const parent = funcs.filter((g) => g !== f && g.start <= f.start && g.end >= f.end).pop();
+    unit.blocks.push({ name: f.name, parent: parent ? funcs.indexOf(parent) + 1 : 0, tables: [], startLine: f.start, endLine: f.end });
+  }
+  const blockAt = (line: number): number => {
+    let best = 0;
+    funcs.forEach((f, k) => { if (f.start <= line && line <= f.end && (best === 0 || f.start >= funcs[best - 1].start)) best = k + 1; });
+    return best;
+  };
+
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (tok.kind === 'word') bagAdd(tok.text.toLowerCase());
+    else if (tok.kind === 'number') bagAdd(normLiteral(tok.text));
+    else if (tok.kind === 'string') {
+      bagAdd(normLiteral(tok.value));
+      for (const w of wordsOfString(tok.value, 0)) bagAdd(w.t);
+      if (/\bselect\b[\s\S]*\bfrom\b/i.test(tok.value)) {
+        // SQL in a string: localise it like a .sql file, keeping its lines.
+        const before = unit.blocks.length;
+        addSqlAnchors(unit, tokenizeSql(tok.value, tok.contentLine - 1));
+        const owner = blockAt(tok.line);
+        for (let b = before; b < unit.blocks.length; b++) if (unit.blocks[b].parent === null) unit.blocks[b].parent = owner;
+        continue;
+      }
+    }
+    // `.method(` calls (and bare `explode(` / `F.explode(`).
+    if (tok.kind !== 'word' || tokens[i + 1]?.text !== '(') continue;
+    const kind = METHOD_KIND[tok.text];
+    if (!kind) continue;
+    const isMethod = tokens[i - 1]?.text === '.';
+    if (!isMethod && kind !== 'generate') continue;
+    let depth = 0;
+    let j = i + 1;
+    for (; j < tokens.length; j++) {
+      if (tokens[j].text === '(' || tokens[j].text === '[' || tokens[j].text === '{') depth++;
+      else if (tokens[j].text === ')' || tokens[j].text === ']' || tokens[j].text === '}') { if (--depth === 0) break; }
+    }
+    const args = tokens.slice(i + 2, j);
+    const words: Term[] = [];
+    const literals: Term[] = [];
+    for (const a of args) {
+      if (a.kind === 'word') words.push({ t: a.text.toLowerCase(), line: a.line });
+      else if (a.kind === 'number') literals.push({ t: normLiteral(a.text), line: a.line });
+      else if (a.kind === 'string') {
+        literals.push({ t: normLiteral(a.value), line: a.line });
+        words.push(...wordsOfString(a.value, a.contentLine));
+      }
+    }
+    const block = blockAt(tok.line);
+    const endLine = tokens[j]?.line ?? tok.line;
+    const anchor: Anchor = { kind, block, words, literals, startLine: tok.line, endLine };
+    if (kind === 'table') {
+      const arg = args.find((a) => a.kind === 'string');
+      const name = arg ? tableFromArg(arg.value) : undefined;
+      if (!name) continue;
+      anchor.name = name;
+      unit.blocks[block].tables.push(name);
+      words.push({ t: name, line: tok.line });
+    }
+    if (kind === 'predicate') {
+      anchor.clause = tok.text === 'join' || tok.text === 'crossJoin' ? 'join' : 'filter';
+      anchor.eq = anchor.clause === 'join' || args.some((a) => a.text === '==' || a.text === '=' && false) || args.some((a) => a.kind === 'string' && /(^|[^<>!=])=/.test(a.value));
+    }
+    if (kind === 'union') anchor.name = SET_OP[tok.text] ?? 'union';
+    if (kind === 'rollup') {
+      anchor.name = tok.text;
+      unit.anchors.push({ ...anchor, kind: 'group' });
+    }
+    if (kind === 'select' && (tok.text === 'withColumn' || tok.text === 'alias' || tok.text === 'withColumnRenamed')) {
+      const names = args.filter((a) => a.kind === 'string');
+      const alias = tok.text === 'withColumnRenamed' ? names[1] : names[0];
+      if (alias) anchor.name = alias.value.toLowerCase();
+    }
+    unit.anchors.push(anchor);
+  }
+  return unit;
+}

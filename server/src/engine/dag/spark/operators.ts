@@ -1,0 +1,146 @@
+/**
+ * What a plan operator means for mapping: its role (which kind of code makes it) and the evidence it
+ * carries (table, condition atoms, keys), read from EXPLAIN text arguments or FORMATTED detail fields.
+ * Unknown engine prefixes (Gpu…, Photon…, Comet…) are recognised by the Spark operator they end with.
+ */
+import type { DagNode } from '../model';
+import { attributes, bracketLists, conditionAtoms, keyAttributes, namedArg, splitTopLevel, type ConditionAtom } from './exprText';
+
+export type Role =
+  | 'scan' | 'filter' | 'join' | 'aggregate' | 'sort' | 'limit' | 'window' | 'union' | 'expand' | 'project'
+  | 'generate' | 'physical' | 'unknown';
+
+export interface OperatorEvidence {
+  role: Role;
+  /** True for a partial aggregate, a local sort, …: physical halves of a logical operator. */
+  partial: boolean;
+  table?: string;
+  columns: string[];
+  atoms: ConditionAtom[];
+  /** Join keys as attribute lists per key expression. */
+  leftKeys: string[][];
+  rightKeys: string[][];
+  /** Grouping / ordering / partitioning keys. */
+  keys: string[];
+  /** Names given by this operator (`x AS name#1`). */
+  aliases: string[];
+}
+
+const ROLE_BY_NAME: Array<[RegExp, Role]> = [
+  [/^(FileScan|Scan|BatchScan|HiveTableScan|RowDataSourceScan|DataSourceScan|DataSourceV2Scan|InMemoryTableScan|LocalTableScan|FileSourceScan|Relation|UnresolvedRelation|LogicalRelation)$/, 'scan'],
+  [/Scan$/, 'scan'],
+  [/^Filter$/, 'filter'],
+  [/(HashJoin|SortMergeJoin|NestedLoopJoin|CartesianProduct|^Join)$/, 'join'],
+  [/(HashAggregate|SortAggregate|ObjectHashAggregate|^Aggregate)$/, 'aggregate'],
+  [/^(TakeOrderedAndProject|Sort)$/, 'sort'],
+  [/^(CollectLimit|GlobalLimit|LocalLimit|GlobalLimitExec|Limit)$/, 'limit'],
+  [/^Window$/, 'window'],
+  [/^(Union|Intersect|Except)$/, 'union'],
+  [/^Expand$/, 'expand'],
+  [/^Project$/, 'project'],
+  [/^Generate$/, 'generate'],
+  [/(Exchange|ColumnarToRow|RowToColumnar|WholeStageCodegen|InputAdapter|AdaptiveSparkPlan|Subquery|SubqueryBroadcast|QueryStage|ShuffleRead|ShuffleReader|Execute|WindowGroupLimit|CommandResult|SerializeFromObject|DeserializeToObject|MapElements|ReusedSubquery|Coalesce|Repartition|Sample)$/, 'physical'],
+];
+
+const VENDOR_PREFIX = /^(Gpu|Photon|Comet|Velox|Gluten|Native|Columnar|Cuda|Cpu|Arrow)/;
+
+export function roleOf(operator: string): Role {
+  const bare = operator.replace(/(Exec|Transformer|Sink|Source)+$/, '');
+  for (const name of [operator, operator.replace(VENDOR_PREFIX, ''), bare, bare.replace(VENDOR_PREFIX, '')]) {
+    for (const [re, role] of ROLE_BY_NAME) if (re.test(name)) return role;
+  }
+  return 'unknown';
+}
+
+const NONE: Omit<OperatorEvidence, 'role'> = { partial: false, columns: [], atoms: [], leftKeys: [], rightKeys: [], keys: [], aliases: [] };
+
+function aliasesOf(s: string): string[] {
+  return [...s.matchAll(/ AS ([A-Za-z_]\w*)#\d+/g)].map((m) => m[1].toLowerCase());
+}
+
+/** Table name from a scan's text: `parquet spark_catalog.db.t[cols]`, `parquet db.t`, `HiveTableRelation [`db`.`t`, …]`. */
+function scanTable(args: string): string | undefined {
+  const hive = /HiveTableRelation \[`?([\w]+)`?\.`?([\w]+)`?/.exec(args);
+  if (hive) return hive[2].toLowerCase();
+  const bracketed = /(?:^|\s)([\w.`$-]+)\[/.exec(args);
+  const head = bracketed ? bracketed[1] : args.split(/\s+/).find((w, i, all) => i === all.length - 1 || /\./.test(w)) ?? '';
+  const name = head.replace(/`/g, '').split('.').pop() ?? '';
+  if (!name || /^(parquet|orc|csv|json|text|avro|delta|hive|ExistingRDD|JDBCRelation.*)$/i.test(name)) return undefined;
+  return name.toLowerCase();
+}
+
+export function evidenceOf(node: DagNode): OperatorEvidence {
+  const role = roleOf(node.operator);
+  const d = node.detail;
+  const args = d.args ?? '';
+  const ev: OperatorEvidence = { ...NONE, role, columns: [], atoms: [], keys: [], aliases: [], leftKeys: [], rightKeys: [] };
+  switch (role) {
+    case 'scan': {
+      ev.table = d.table?.toLowerCase() ?? scanTable(args);
+      ev.columns = attributes(d.Output ?? args.split(' Batched:')[0]);
+      if (ev.columns.length === 0 && d.ReadSchema) ev.columns = [...d.ReadSchema.matchAll(/(\w+):/g)].map((m) => m[1].toLowerCase()).filter((c) => c !== 'struct');
+      const pushed = d.DataFilters ?? /DataFilters: \[(.*?)\], Format/.exec(args)?.[1];
+      if (pushed) ev.atoms = splitTopLevel(pushed).flatMap(conditionAtoms);
+      break;
+    }
+    case 'filter':
+      ev.atoms = conditionAtoms(d.Condition ?? args);
+      ev.columns = attributes(d.Condition ?? args);
+      break;
+    case 'join': {
+      const lists = d['Left keys'] !== undefined ? [d['Left keys'], d['Right keys'] ?? ''].map((l) => l.replace(/^\[|\]$/g, '')) : bracketLists(args).slice(0, 2);
+      ev.leftKeys = keyAttributes(lists[0]);
+      ev.rightKeys = keyAttributes(lists[1]);
+      const cond = d['Join condition'] ?? (/(?:BuildLeft|BuildRight|Inner|Outer|Semi|Anti|Cross),\s*(\(.*\))(?:,\s*(?:true|false))?$/.exec(args)?.[1]);
+      ev.atoms = conditionAtoms(cond);
+      ev.columns = [...new Set([...ev.leftKeys.flat(), ...ev.rightKeys.flat(), ...ev.atoms.flatMap((a) => a.columns)])];
+      break;
+    }
+    case 'aggregate': {
+      const keys = d.Keys !== undefined ? d.Keys.replace(/^\[|\]$/g, '') : namedArg(args, 'keys') ?? bracketLists(args)[0];
+      const fns = d.Functions !== undefined ? d.Functions : namedArg(args, 'functions') ?? bracketLists(args)[1] ?? '';
+      ev.keys = keyAttributes(keys).flat().filter((k) => k !== 'spark_grouping_id');
+      ev.partial = /\bpartial_|\bmerge_/.test(fns);
+      ev.columns = attributes(fns);
+      ev.aliases = aliasesOf(d.Results ?? namedArg(args, 'output') ?? '');
+      break;
+    }
+    case 'sort': {
+      if (node.operator.endsWith('TakeOrderedAndProject')) {
+        const order = namedArg(args, 'orderBy') ?? bracketLists(d.Arguments ?? '')[0] ?? '';
+        ev.keys = keyAttributes(order).flat();
+      } else {
+        const a = d.Arguments ?? args;
+        ev.keys = keyAttributes(bracketLists(a)[0]).flat();
+        // `Sort [...], false` is the local sort a sort-merge join or window needs, not an ORDER BY.
+        ev.partial = /\],\s*false/.test(a);
+      }
+      break;
+    }
+    case 'window': {
+      const lists = bracketLists(d.Arguments ?? args);
+      ev.columns = attributes(lists[0] ?? '');
+      ev.keys = keyAttributes(lists[1]).flat();
+      ev.aliases = aliasesOf(lists[0] ?? '');
+      break;
+    }
+    case 'expand':
+      ev.columns = attributes(args);
+      break;
+    case 'project': {
+      const list = d.Output ?? bracketLists(args)[0] ?? '';
+      ev.columns = attributes(list);
+      ev.aliases = aliasesOf(d.Arguments ?? list);
+      break;
+    }
+    case 'limit':
+      ev.partial = /^LocalLimit/.test(node.operator);
+      break;
+    case 'generate':
+      ev.columns = attributes(args);
+      break;
+    default:
+      break;
+  }
+  return ev;
+}
