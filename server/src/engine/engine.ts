@@ -8,6 +8,8 @@ import { silentLogger, type Logger } from './log';
 import { Workspace } from './workspace/workspace';
 import { CodeIndex } from './index/codeIndex';
 import { createEmbedder } from './index/createEmbedder';
+import { indexRetriever } from './llm/features/evidence';
+import { LlmService } from './llm/service';
 
 export interface EngineOptions {
   root: string;
@@ -17,12 +19,18 @@ export interface EngineOptions {
   embeddingsApiKey?: string;
   /** Milliseconds the index waits after an edit before re-indexing a file (LSP: typing; CLI: 0). */
   indexDebounceMs?: number;
+  /** Where LLM keys and CLI defaults are read (default process.env). */
+  llmEnv?: NodeJS.ProcessEnv;
+  /** LLM cache/ledger folder; null = memory only (default <root>/.daglens-cache/llm). */
+  llmCacheDir?: string | null;
 }
 
 export class Engine {
   readonly workspace: Workspace;
   /** Chunks of every file, searchable by BM25 + vectors: `await engine.index.search(query, { k })`. */
   readonly index: CodeIndex;
+  /** OpenAI-compatible providers under a budget; chat, explanations, mapping verification (server/src/engine/llm). */
+  readonly llm: LlmService;
   readonly log: Logger;
   settings: EngineSettings;
   /** Problems found in the settings given (each replaced by its default). */
@@ -43,6 +51,8 @@ export class Engine {
       debounceMs: opts.indexDebounceMs ?? 0,
     });
     this.workspace.listen(this.index);
+    this.llm = new LlmService({ workspace: this.workspace, settings: opts.settings, env: opts.llmEnv, cacheDir: opts.llmCacheDir, log: this.log });
+    this.llm.setRetriever(indexRetriever(this.index));
   }
 
   get root(): string {
@@ -53,6 +63,7 @@ export class Engine {
     const { settings, problems } = parseSettings(raw);
     this.settings = settings;
     this.workspace.updateSettings(settings);
+    this.llm.updateSettings(raw);
     return problems;
   }
 }

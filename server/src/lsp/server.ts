@@ -12,13 +12,14 @@ import { languageOf } from '../engine/parsing/languages';
 import { serverStatus } from '../protocol';
 import type { Feature, ServerContext } from './context';
 import { documentsFeature, registerWatchers } from './features/documents';
+import { llmFeature } from './features/llm';
 import { symbolsFeature } from './features/symbols';
 import { workspaceInfoFeature } from './features/workspaceInfo';
 import { Session } from './session';
 import { uriToPath } from './uris';
 
 /** Every feature of the server, in registration order. */
-const FEATURES: Feature[] = [documentsFeature, symbolsFeature, workspaceInfoFeature];
+const FEATURES: Feature[] = [documentsFeature, symbolsFeature, workspaceInfoFeature, llmFeature];
 
 export function startServer(): void {
   const connection: Connection = createConnection(ProposedFeatures.all);
@@ -66,6 +67,10 @@ export function startServer(): void {
     supportsWatchRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const initSettings = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
     session = new Session(roots, initSettings, log, (st) => void connection.sendNotification(serverStatus, st));
+    // VS Code says whether the workspace is trusted; untrusted means no code goes to any LLM, from the start.
+    if ((params.initializationOptions as { workspaceTrusted?: unknown } | undefined)?.workspaceTrusted === false) {
+      for (const e of session.all) e.llm.setTrusted(false);
+    }
     const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
     for (const f of FEATURES) Object.assign(capabilities, f.capabilities);
     return { capabilities, serverInfo: { name: 'daglens', version: '0.1.0' } };

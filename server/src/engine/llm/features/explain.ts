@@ -1,0 +1,158 @@
+/**
+ * Explanations: one paragraph per symbol, generated when the user hovers or asks (or in bulk on request),
+ * stored by the hash of the symbol's text so an unchanged symbol is never explained twice.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { flattenSymbols } from '../../symbols';
+import type { CodeSymbol } from '../../types';
+import { toLineRange } from '../../types';
+import type { Job } from '../budget';
+import { LlmError } from '../errors';
+import type { LlmService } from '../service';
+import { truncateToTokens } from '../tokens';
+
+export interface Explanation {
+  file: string;
+  symbol: string;
+  startLine: number;
+  endLine: number;
+  summary: string;
+  model: string;
+  /** From the explanation store (no request made). */
+  cached: boolean;
+}
+
+/** Summaries by content hash, on disk (one JSON file per summary) or in memory. */
+export class ExplanationStore {
+  private readonly memory = new Map<string, { summary: string; model: string }>();
+  constructor(private readonly dir: string | undefined) {}
+
+  get(hash: string): { summary: string; model: string } | undefined {
+    const m = this.memory.get(hash);
+    if (m || !this.dir) return m;
+    try {
+      const v = JSON.parse(readFileSync(path.join(this.dir, `${hash}.json`), 'utf8')) as { summary: string; model: string };
+      if (typeof v.summary === 'string') this.memory.set(hash, v);
+      return typeof v.summary === 'string' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  clear(): void {
+    this.memory.clear();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  set(hash: string, v: { summary: string; model: string }): void {
+    this.memory.set(hash, v);
+    if (!this.dir) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const f = path.join(this.dir, `${hash}.json`);
+      writeFileSync(`${f}.tmp`, JSON.stringify(v));
+      renameSync(`${f}.tmp`, f);
+    } catch {
+      // Unwritable store: the summary still serves this session.
+    }
+  }
+}
+
+export function contentHash(lang: string, text: string): string {
+  return createHash('sha256').update(`${lang}\0${text}`).digest('hex');
+}
+
+/** The innermost symbol of a file that contains a 0-based line, or the one with this (dotted) name. */
+export function findSymbol(symbols: CodeSymbol[], where: { line?: number; name?: string }): { symbol: CodeSymbol; name: string } | undefined {
+  let best: { symbol: CodeSymbol; name: string } | undefined;
+  for (const { symbol, container } of flattenSymbols(symbols)) {
+    const name = [...container, symbol.name].join('.');
+    if (where.name !== undefined) {
+      if (name === where.name || symbol.name === where.name) return { symbol, name };
+      continue;
+    }
+    const l = where.line!;
+    if (symbol.span.start.line <= l && l <= symbol.span.end.line) best = { symbol, name }; // later = deeper
+  }
+  return best;
+}
+
+/** The stored explanation for a symbol, without making any request (for hovers that must be instant). */
+export function storedExplanation(svc: LlmService, file: string, where: { line?: number; name?: string }): Explanation | undefined {
+  const target = locate(svc, file, where);
+  if (!target) return undefined;
+  const hit = svc.explanations.get(target.hash);
+  return hit ? { ...target.info, summary: hit.summary, model: hit.model, cached: true } : undefined;
+}
+
+export async function explainSymbol(svc: LlmService, file: string, where: { line?: number; name?: string }, signal?: AbortSignal, job?: Job): Promise<Explanation> {
+  const target = locate(svc, file, where);
+  if (!target) throw new LlmError('bad-request', `no symbol ${where.name ?? `at line ${(where.line ?? 0) + 1}`} in ${file}`);
+  const hit = svc.explanations.get(target.hash);
+  if (hit) return { ...target.info, summary: hit.summary, model: hit.model, cached: true };
+  const why = svc.unavailableReason();
+  if (why) throw new LlmError('disabled', why);
+  const client = svc.client!;
+  const body = truncateToTokens(target.text, Math.min(6000, Math.min(...client.providers.map((p) => p.config.contextWindow)) - 1500));
+  const res = await client.chat({
+    feature: 'explain',
+    job: job ?? svc.job('explanation'),
+    signal,
+    maxTokens: 300,
+    temperature: 0,
+    messages: [
+      { role: 'system', content: 'You document data-engineering code. Reply with one plain paragraph (at most 5 sentences): what the code does, which tables or datasets it reads and writes, and anything surprising. No preamble, no Markdown headings.' },
+      { role: 'user', content: `${target.info.symbol} — a ${target.kind} in ${file} (${target.lang}):\n\`\`\`\n${body}\n\`\`\`` },
+    ],
+  });
+  const summary = res.text.trim();
+  if (!summary) throw new LlmError('invalid-output', 'the model returned an empty explanation');
+  svc.explanations.set(target.hash, { summary, model: res.model });
+  return { ...target.info, summary, model: res.model, cached: res.cached };
+}
+
+/** Explains every symbol of the given files (all by default) under one job budget; stops when it runs out. */
+export async function explainAll(
+  svc: LlmService, files: string[] | undefined, signal?: AbortSignal, onProgress?: (done: number, total: number) => void,
+): Promise<{ explained: number; fromStore: number; stoppedBy?: string }> {
+  const job = svc.job('bulk explanation');
+  const targets: Array<{ file: string; name: string }> = [];
+  for (const file of files ?? svc.text.relFiles()) {
+    const entry = svc.text.entry(file);
+    if (!entry) continue;
+    for (const { symbol, container } of flattenSymbols(entry.symbols)) {
+      if (['function', 'method', 'class', 'model', 'cte', 'statement'].includes(symbol.kind)) targets.push({ file, name: [...container, symbol.name].join('.') });
+    }
+  }
+  let explained = 0;
+  let fromStore = 0;
+  for (const [i, t] of targets.entries()) {
+    try {
+      const r = await explainSymbol(svc, t.file, { name: t.name }, signal, job);
+      if (r.cached) fromStore++;
+      else explained++;
+    } catch (e) {
+      if (e instanceof LlmError && (e.kind === 'budget' || e.kind === 'cancelled' || e.kind === 'disabled')) return { explained, fromStore, stoppedBy: e.message };
+      svc.log.warn(`explaining ${t.name} in ${t.file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    onProgress?.(i + 1, targets.length);
+  }
+  return { explained, fromStore };
+}
+
+function locate(svc: LlmService, file: string, where: { line?: number; name?: string }) {
+  const entry = svc.text.entry(file);
+  if (!entry) return undefined;
+  const found = findSymbol(entry.symbols, where);
+  if (!found) return undefined;
+  const text = svc.text.symbolText(file, found.symbol) ?? '';
+  return {
+    hash: contentHash(entry.lang, text),
+    text,
+    kind: found.symbol.kind,
+    lang: entry.lang,
+    info: { file, symbol: found.name, ...toLineRange(found.symbol.span) },
+  };
+}

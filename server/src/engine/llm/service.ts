@@ -1,0 +1,177 @@
+/**
+ * `engine.llm`: the LLM layer of one workspace. Owns the provider chain (rebuilt when settings change),
+ * the budget, the cache and the ledger, and says — in one sentence — why it is unavailable when it is:
+ * disabled, untrusted workspace, or misconfigured. Features (ask, explain, verify) run through it and fall
+ * back to their offline results whenever it is unavailable or fails.
+ */
+import path from 'node:path';
+import type { Logger } from '../log';
+import type { Workspace } from '../workspace/workspace';
+import { Budget, Job } from './budget';
+import { ResponseCache } from './cache';
+import { LlmClient, type ClientHooks } from './client';
+import { ask, type AskInput, type AskOutput } from './features/ask';
+import { symbolRetriever, type Evidence, type Retriever } from './features/evidence';
+import { explainAll, explainSymbol, ExplanationStore, storedExplanation, type Explanation } from './features/explain';
+import { verifyMappings, type VerifyOutcome, type VerifyTarget } from './features/verify';
+import { Ledger } from './ledger';
+import { resolveLlmConfig, type LlmConfig } from './settings';
+import { groupTotals, totals, type UsageTotals } from './stats';
+import { WorkspaceText } from './workspaceText';
+
+export type LlmState = 'ready' | 'noProvider' | 'untrusted' | 'disabled';
+
+export interface LlmServiceOptions {
+  workspace: Workspace;
+  /** The whole `daglens` settings object (we read `llm` and `mapping.topK`). */
+  settings: unknown;
+  /** Where keys and CLI defaults come from (process.env by default). */
+  env?: NodeJS.ProcessEnv;
+  /** Cache, ledger and explanations folder; `null` keeps everything in memory. Default `<root>/.daglens-cache/llm`. */
+  cacheDir?: string | null;
+  log: Logger;
+  /** Test hooks for the client (recorded sleeps). */
+  hooks?: ClientHooks;
+}
+
+export interface LlmStatsReport {
+  state: LlmState;
+  message: string;
+  problems: string[];
+  providers: Array<{ name: string; model: string; local: boolean; circuit: 'closed' | 'open' | 'half-open' }>;
+  limits: { maxJobCostUsd: number; maxHourlyCostUsd: number };
+  lastHour: UsageTotals;
+  total: UsageTotals;
+  byFeature: Record<string, UsageTotals>;
+  byModel: Record<string, UsageTotals>;
+  cacheDir: string | null;
+}
+
+export class LlmService {
+  readonly text = new WorkspaceText();
+  readonly ledger: Ledger;
+  readonly budget: Budget;
+  readonly cache: ResponseCache;
+  readonly explanations: ExplanationStore;
+  readonly cacheDir: string | null;
+  config: LlmConfig;
+  client: LlmClient | undefined;
+  /** VS Code workspace trust; the CLI and other editors are trusted. */
+  private trusted = true;
+  private retriever: Retriever;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly opts: LlmServiceOptions) {
+    this.env = opts.env ?? process.env;
+    this.cacheDir = opts.cacheDir === null ? null : opts.cacheDir ?? path.join(opts.workspace.root, '.daglens-cache', 'llm');
+    const dir = this.cacheDir ?? undefined;
+    this.config = resolveLlmConfig(opts.settings, this.env);
+    this.ledger = new Ledger(dir);
+    this.budget = new Budget(this.ledger, this.config.settings.maxHourlyCostUsd);
+    this.cache = new ResponseCache(dir, this.config.settings.cacheTtlHours * 3_600_000);
+    this.explanations = new ExplanationStore(dir ? path.join(dir, 'explanations') : undefined);
+    this.retriever = symbolRetriever(this.text);
+    opts.workspace.listen(this.text);
+    this.rebuild();
+  }
+
+  get log(): Logger {
+    return this.opts.log;
+  }
+
+  /** Problems with the LLM settings, one clear line each (already logged once). */
+  get problems(): string[] {
+    return this.config.problems;
+  }
+
+  updateSettings(raw: unknown): void {
+    this.config = resolveLlmConfig(raw, this.env);
+    this.budget.setHourlyCap(this.config.settings.maxHourlyCostUsd);
+    this.cache.setTtl(this.config.settings.cacheTtlHours * 3_600_000);
+    this.rebuild();
+  }
+
+  setTrusted(trusted: boolean): void {
+    this.trusted = trusted;
+  }
+
+  /** Uses the workspace index (or any retriever) for evidence instead of the built-in symbol search. */
+  setRetriever(r: Retriever): void {
+    this.retriever = r;
+  }
+
+  retrieve(query: string, k: number, signal?: AbortSignal): Promise<Evidence[]> {
+    return this.retriever(query, k, signal);
+  }
+
+  get state(): LlmState {
+    if (!this.config.settings.enabled) return 'disabled';
+    if (!this.trusted) return 'untrusted';
+    return this.client ? 'ready' : 'noProvider';
+  }
+
+  /** Why nothing may be sent to a model right now; undefined when it may. */
+  unavailableReason(): string | undefined {
+    switch (this.state) {
+      case 'disabled': return 'the LLM is disabled (daglens.llm.enabled is false), so no code leaves this machine';
+      case 'untrusted': return 'this workspace is not trusted, so no code leaves this machine';
+      case 'noProvider': return this.config.problems[0] ?? 'no LLM is configured (set daglens.llm.model, and a key with "DagLens: Set API Key")';
+      case 'ready': return undefined;
+    }
+  }
+
+  job(name: string, maxUsd = this.config.settings.maxJobCostUsd): Job {
+    return new Job(name, maxUsd);
+  }
+
+  ask(input: AskInput, onToken?: (delta: string) => void, signal?: AbortSignal): Promise<AskOutput> {
+    return ask(this, input, onToken, signal);
+  }
+
+  explain(file: string, where: { line?: number; name?: string }, signal?: AbortSignal): Promise<Explanation> {
+    return explainSymbol(this, file, where, signal);
+  }
+
+  /** An explanation already generated for the symbol at this place (no request). */
+  storedExplanation(file: string, where: { line?: number; name?: string }): Explanation | undefined {
+    return storedExplanation(this, file, where);
+  }
+
+  explainAll(files?: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void) {
+    return explainAll(this, files, signal, onProgress);
+  }
+
+  verify(targets: VerifyTarget[], signal?: AbortSignal): Promise<VerifyOutcome> {
+    return verifyMappings(this, targets, signal);
+  }
+
+  stats(): LlmStatsReport {
+    const all = this.ledger.all();
+    const hourAgo = Date.now() - 3_600_000;
+    return {
+      state: this.state,
+      message: this.unavailableReason() ?? `ready: ${this.client!.providers.map((p) => p.config.name).join(' → ')}`,
+      problems: [...this.config.problems],
+      providers: (this.client?.providers ?? []).map((p) => ({ name: p.config.name, model: p.config.model, local: p.config.local, circuit: p.breaker.state })),
+      limits: { maxJobCostUsd: this.config.settings.maxJobCostUsd, maxHourlyCostUsd: this.config.settings.maxHourlyCostUsd },
+      lastHour: totals(all.filter((e) => e.t >= hourAgo)),
+      total: totals(all),
+      byFeature: groupTotals(all, (e) => e.feature),
+      byModel: groupTotals(all, (e) => e.model),
+      cacheDir: this.cacheDir,
+    };
+  }
+
+  /** Forgets cached replies and explanations (the ledger stays: it is the spending record). */
+  clearCache(): void {
+    this.cache.clear();
+    this.explanations.clear();
+  }
+
+  private rebuild(): void {
+    for (const p of this.config.problems) this.log.warn(p);
+    this.client = this.config.settings.enabled && this.config.providers.length > 0
+      ? new LlmClient(this.config, this.budget, this.cache, this.ledger, this.opts.hooks)
+      : undefined;
+  }
+}
