@@ -49,6 +49,11 @@ export function e2eSkipReason(): string | undefined {
   return reason;
 }
 
+/** A path on the code-server machine as a workbench URI; `{authority}` is filled in by start(). */
+export function remoteUri(p: string): string {
+  return `vscode-remote://{authority}${path.resolve(p)}`;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -98,6 +103,11 @@ export interface StartOptions {
   /** Default true; false tests restricted mode. */
   trustWorkspace?: boolean;
   vsix?: string;
+  /**
+   * Workbench start-up payload entries, e.g. `['extensionDevelopmentPath', remoteUri(dir)]` and
+   * `['extensionTestsPath', remoteUri(file)]` to run an extension test suite inside the real extension host.
+   */
+  payload?: Array<[string, string]>;
 }
 
 /** One code-server + Chromium page with the packaged extension installed, on a copy of a fixture workspace. */
@@ -115,6 +125,8 @@ export class VsCodeSession {
     private readonly root: string,
     private readonly shots: string,
     readonly serverLog: string[],
+    /** The page's console: the workbench's messages, and the extension host's in extension-development mode. */
+    readonly consoleLog: string[],
   ) {}
 
   static async start(opts: StartOptions): Promise<VsCodeSession> {
@@ -146,6 +158,7 @@ export class VsCodeSession {
     // Its own process group, so close() ends code-server with its extension host and our language server.
     const server = spawn(t.codeServer, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const serverLog: string[] = [];
+    const consoleLog: string[] = [];
     server.stdout!.on('data', (d) => serverLog.push(String(d)));
     server.stderr!.on('data', (d) => serverLog.push(String(d)));
     let browser: Browser | undefined;
@@ -153,8 +166,11 @@ export class VsCodeSession {
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, serverLog, 60_000);
       browser = await chromium.launch({ executablePath: t.chromium, args: CHROMIUM_ARGS });
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
-      const session = new VsCodeSession(page, workspace, url, browser, server, root, shots, serverLog);
+      page.on('console', (m) => consoleLog.push(`[${m.type()}] ${m.text()}`));
+      const payload = (opts.payload ?? []).map(([k, v]) => [k, v.replace('{authority}', `127.0.0.1:${port}`)]);
+      const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
+        (payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : '');
+      const session = new VsCodeSession(page, workspace, url, browser, server, root, shots, serverLog, consoleLog);
       session.loadStartedAt = Date.now();
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

@@ -55,9 +55,11 @@ describe('Outline in a real VS Code', { skip }, () => {
   }
 
   test('the status bar item reaches its ready state', async () => {
+    // Ready = the healthy, idle icon (busy shows sync~spin, problems warning/error) after the initial scan.
     const s = await vs.step('status-ready', () => vs.waitForStatus((st) => st.icons.includes('type-hierarchy')));
     assert.match(s.text, /DagLens/);
-    assert.match(s.label, /files parsed/, 'the tooltip carries the server message');
+    assert.ok(!s.icons.includes('sync~spin'));
+    assert.match(s.label, /DagLens: \S/, 'the tooltip carries the server message');
   });
 
   test('the Outline lists the symbols the server produced for a Python file', async () => {

@@ -74,5 +74,6 @@ export async function run(): Promise<void> {
       console.error(`  ✖ ${name}\n${e instanceof Error ? e.stack : e}`);
     }
   }
+  console.log(`DagLens suite: ${tests.length - failures.length} of ${tests.length} passed`);
   if (failures.length) throw new Error(`${failures.length} of ${tests.length} electron tests failed: ${failures.join('; ')}`);
 }
