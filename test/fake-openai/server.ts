@@ -38,6 +38,8 @@ export interface FakeOptions {
 
 export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
+  /** Requests whose client hung up before the reply ended (a cancelled or timed-out HTTP request). */
+  abandoned = 0;
   private readonly script: Reply[] = [];
   private readonly sockets = new Set<Socket>();
   private server!: http.Server;
@@ -92,6 +94,9 @@ export class FakeOpenAI {
     } catch {
       return error(res, 400, 'could not parse the JSON body of your request', 'invalid_request_error');
     }
+    res.on('close', () => {
+      if (!res.writableEnded) this.abandoned++;
+    });
     const rec: RecordedRequest = { method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0], headers: req.headers, body };
     this.requests.push(rec);
 

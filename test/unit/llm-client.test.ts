@@ -147,7 +147,7 @@ test('the job budget is never exceeded: a request whose worst case would cross i
   const job = new Job('tiny', 0.0005);
   const before = fake.calls('chat/completions').length;
   const e = await rejectsWith(h.client.chat({ feature: 'test', job, messages: user('too expensive') }), 'budget');
-  assert.match(e.message, /tiny budget of \$0\.00 would be exceeded/);
+  assert.match(e.message, /tiny budget of \$0\.00050 would be exceeded/);
   assert.equal(fake.calls('chat/completions').length, before, 'nothing was sent');
   assert.equal(job.spentUsd, 0);
   assert.equal(h.ledger.all().at(-1)!.outcome, 'refused');
@@ -171,7 +171,7 @@ test('the hourly cap holds across jobs and processes (it is read from the ledger
   fake.reply({ type: 'answer', content: 'x', usage: { prompt_tokens: 5000, completion_tokens: 10 } });
   await h.client.chat({ feature: 'test', job: h.job(), messages: user('spend') });
   const other = new Budget(new Ledger(h.dir), 0.0008);
-  assert.throws(() => other.reserve(new Job('other', 1), 0.0001), /hourly cap of \$0\.00 would be exceeded/);
+  assert.throws(() => other.reserve(new Job('other', 1), 0.0001), /hourly cap of \$0\.00080 would be exceeded/);
 });
 
 test('structured output: schema sent as response_format, reply validated, repaired once, then accepted', async () => {

@@ -133,7 +133,7 @@ test('bulk explanation stops at the job budget and never exceeds it', async () =
   fake.reply(...Array.from({ length: 10 }, () => ({ type: 'answer' as const, content: 'A summary.', usage: { prompt_tokens: 2000, completion_tokens: 50 } })));
   const before = fake.calls('chat/completions').length;
   const r = await svc.explainAll(['models/marts/orders.sql', 'models/marts/customers.sql']);
-  assert.match(r.stoppedBy ?? '', /budget of \$0\.00 would be exceeded/);
+  assert.match(r.stoppedBy ?? '', /budget of \$0\.00080 would be exceeded/);
   const sent = fake.calls('chat/completions').length - before;
   fake.clear();
   assert.equal(r.explained, sent);

@@ -1,8 +1,11 @@
 /** The `daglens` CLI: the same engine as the language server, headless. */
 import { commandHelp, parseCommandArgs, UserError, type Command } from './args';
 import { symbolsCommand } from './commands/symbols';
+import { askCommand } from './commands/ask';
+import { explainCommand } from './commands/explain';
+import { statsCommand } from './commands/stats';
 
-const COMMANDS: Command[] = [symbolsCommand];
+const COMMANDS: Command[] = [symbolsCommand, askCommand, explainCommand, statsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -46,11 +46,11 @@ export class Budget {
   reserve(job: Job, usd: number): Reservation {
     const eps = 1e-12;
     if (job.spentUsd + job.reservedUsd + usd > job.limitUsd + eps) {
-      throw new LlmError('budget', `the ${job.name} budget of $${job.limitUsd.toFixed(2)} would be exceeded (spent $${job.spentUsd.toFixed(4)}, this request up to $${usd.toFixed(4)}) — raise daglens.llm.maxJobCostUsd to allow more`);
+      throw new LlmError('budget', `the ${job.name} budget of ${money(job.limitUsd)} would be exceeded (spent ${money(job.spentUsd)}, this request up to ${money(usd)}) — raise daglens.llm.maxJobCostUsd to allow more`);
     }
     const hour = this.spentLastHour();
     if (hour + this.inFlightUsd + usd > this.hourlyCapUsd + eps) {
-      throw new LlmError('budget', `the hourly cap of $${this.hourlyCapUsd.toFixed(2)} would be exceeded (spent $${hour.toFixed(4)} in the last hour) — raise daglens.llm.maxHourlyCostUsd or wait`);
+      throw new LlmError('budget', `the hourly cap of ${money(this.hourlyCapUsd)} would be exceeded (spent ${money(hour)} in the last hour) — raise daglens.llm.maxHourlyCostUsd or wait`);
     }
     job.reservedUsd += usd;
     this.inFlightUsd += usd;
@@ -64,4 +64,9 @@ export class Budget {
     r.job.spentUsd += actualUsd;
     r.job.requests++;
   }
+}
+
+/** Dollars with enough digits to tell small amounts apart ($0.50, $0.0009). */
+export function money(usd: number): string {
+  return usd === 0 ? '$0' : usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureCacheDir } from './ledger';
 
 export interface CacheKeyParts {
   provider: string;
@@ -56,6 +57,7 @@ export class ResponseCache {
     if (!this.dir) return;
     const f = this.fileOf(key);
     try {
+      ensureCacheDir(this.dir);
       mkdirSync(path.dirname(f), { recursive: true });
       const tmp = `${f}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(s));

@@ -3,7 +3,7 @@
  * cache folder. The hourly cap is summed from it — so it holds across CLI runs and the server — and
  * `daglens stats` reports from it. No prompt text and no key is ever written here.
  */
-import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface LedgerEntry {
@@ -39,7 +39,7 @@ export class Ledger {
     this.entries.push(entry);
     if (this.file) {
       try {
-        mkdirSync(path.dirname(this.file), { recursive: true });
+        ensureCacheDir(path.dirname(this.file));
         appendFileSync(this.file, JSON.stringify(entry) + '\n');
         this.seenSize = statSync(this.file).size;
         if (this.entries.length > KEEP_LINES * 1.5) this.compact();
@@ -91,4 +91,11 @@ export class Ledger {
     writeFileSync(this.file!, this.entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
     this.seenSize = statSync(this.file!).size;
   }
+}
+
+/** Creates the cache folder with a `.gitignore` of `*`, so spend records and cached replies are never committed. */
+export function ensureCacheDir(dir: string): void {
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, '.gitignore'), '# DagLens LLM cache and spend ledger: local to this machine\n*\n');
 }

@@ -1,0 +1,85 @@
+/** `daglens ask` and `daglens stats` (dist/cli.js) on a copy of the jaffle-shop corpus, against the fake OpenAI server. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeOpenAI } from '../fake-openai/server';
+import { CORPORA, REPO } from '../helpers';
+
+let ws: string;
+let fake: FakeOpenAI;
+
+before(async () => {
+  ws = mkdtempSync(path.join(os.tmpdir(), 'daglens-llm-cli-'));
+  cpSync(path.join(CORPORA, 'dbt', 'jaffle-shop'), ws, { recursive: true });
+  fake = await FakeOpenAI.start({ apiKey: 'sk-cli' });
+});
+after(async () => {
+  await fake.close();
+  rmSync(ws, { recursive: true, force: true });
+});
+
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const clean = { ...process.env };
+    for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'DAGLENS_LLM_MODEL', 'DAGLENS_LLM_API_KEY']) delete clean[k];
+    const p = spawn(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args], { env: { ...clean, ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+test('ask with the provider from the environment: streamed answer, sources, cost on stderr', async () => {
+  fake.reply({ type: 'answer', content: 'Supplies cost is summed per order in order_items_summary [1].', usage: { prompt_tokens: 3000, completion_tokens: 20 } });
+  const r = await cli(['ask', 'where is supply cost summed per order?', '--workspace', ws], { OPENAI_API_KEY: 'sk-cli', OPENAI_BASE_URL: fake.url, DAGLENS_LLM_MODEL: 'gpt-4o-mini' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Supplies cost is summed per order in order_items_summary \[1\]\.\n\nSources:\n {2}\S+:\d+-\d+/);
+  assert.match(r.stderr, /cost \$0\.00046/);
+  assert.ok(existsSync(path.join(ws, '.daglens-cache/llm/.gitignore')), 'the cache folder keeps itself out of git');
+});
+
+test('the same question again is answered from the cache; stats shows both', async () => {
+  const env = { OPENAI_API_KEY: 'sk-cli', OPENAI_BASE_URL: fake.url, DAGLENS_LLM_MODEL: 'gpt-4o-mini' };
+  const n = fake.requests.length;
+  const r = await cli(['ask', 'where is supply cost summed per order?', '--workspace', ws], env);
+  assert.match(r.stderr, /from cache, \$0/);
+  assert.equal(fake.requests.length, n);
+  const s = await cli(['stats', '--workspace', ws, '--json'], env);
+  const stats = JSON.parse(s.stdout);
+  assert.equal(stats.state, 'ready');
+  assert.equal(stats.total.requests, 1);
+  assert.equal(stats.total.cacheHits, 1);
+  assert.ok(Math.abs(stats.total.costUsd - (3000 * 0.15 + 20 * 0.6) / 1e6) < 1e-12);
+  const ledger = readFileSync(path.join(ws, '.daglens-cache/llm/ledger.jsonl'), 'utf8');
+  assert.ok(!ledger.includes('sk-cli') && !ledger.includes('supply cost'), 'the ledger holds no key and no prompt text');
+});
+
+test('without a model, ask answers offline from the index and says why (exit 0)', async () => {
+  const r = await cli(['ask', 'which models read stg_orders?', '--workspace', ws, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.offline, true);
+  assert.match(out.reason, /no LLM is configured/);
+  assert.ok(out.citations.length > 0);
+});
+
+test('a wrong key: one clear line, offline answer, no key in the output', async () => {
+  const r = await cli(['ask', 'what is a location?', '--workspace', ws, '--model', 'gpt-4o-mini', '--base-url', fake.url], { OPENAI_API_KEY: 'sk-wrong-key' });
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /No model answered: .*rejected the API key \(401\)/);
+  assert.ok(!(r.stdout + r.stderr).includes('sk-wrong-key'));
+});
+
+test('user mistakes are one line and exit code 2', async () => {
+  const r = await cli(['ask', '--workspace', ws]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^daglens: ask needs a question/);
+  const bad = await cli(['ask', 'x', '--workspace', ws, '--lines', '9-3', '--file', 'models/marts/orders.sql']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--lines must look like 10-20/);
+});
