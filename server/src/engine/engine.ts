@@ -5,6 +5,7 @@
  */
 import { parseSettings, type EngineSettings } from './config';
 import { silentLogger, type Logger } from './log';
+import { Lineage } from './lineage';
 import { Workspace } from './workspace/workspace';
 import { CodeIndex } from './index/codeIndex';
 import { createEmbedder } from './index/createEmbedder';
@@ -27,6 +28,8 @@ export interface EngineOptions {
 
 export class Engine {
   readonly workspace: Workspace;
+  /** Table/column lineage and impact analysis over the workspace (server/src/engine/lineage). */
+  readonly lineage: Lineage;
   /** Chunks of every file, searchable by BM25 + vectors: `await engine.index.search(query, { k })`. */
   readonly index: CodeIndex;
   /** OpenAI-compatible providers under a budget; chat, explanations, mapping verification (server/src/engine/llm). */
@@ -43,6 +46,8 @@ export class Engine {
     this.settingsProblems = problems;
     this.workspace = new Workspace(opts.root, settings, this.log);
     // Features register here (index, lineage, dag, llm), each listening to this.workspace.
+    this.lineage = new Lineage(opts.root, { log: this.log });
+    this.workspace.listen(this.lineage);
     this.index = new CodeIndex({
       root: this.workspace.root,
       log: this.log,

@@ -87,14 +87,15 @@ type Scope = Map<string, OutCol[] | 'pending'>;
 export function extractSql(text: string, opts: ExtractOptions = {}): SqlStatement[] {
   const tokens = tokenize(text);
   const out: SqlStatement[] = [];
-  let names = { ...DEFAULT_NAMES, ...opts.names };
+  const names = { ...DEFAULT_NAMES, ...opts.names };
+  let session: string | undefined;
   let from = 0;
   for (let i = 0; i <= tokens.length; i++) {
     if (i < tokens.length && tokens[i].kind !== 'semi') continue;
     if (i > from) {
-      const p = new StatementReader(tokens, from, i, names, opts.schemaOf);
+      const p = new StatementReader(tokens, from, i, names, opts.schemaOf, session);
       const st = p.read();
-      if (p.useSchema) names = { ...names, defaultSchema: p.useSchema };
+      if (p.useSchema) session = p.useSchema;
       if (st) out.push(st);
     }
     from = i + 1;
@@ -119,12 +120,16 @@ class StatementReader {
     private end: number,
     private readonly names: NameDefaults,
     private readonly schemaOf?: (table: string) => string[] | undefined,
+    /** Schema set by an earlier `USE s` in the same text: unqualified names live there. */
+    private readonly session?: string,
   ) {
     this.pos = from;
   }
 
   read(): SqlStatement | undefined {
     if (this.from >= this.end) return undefined;
+    // Nothing but template placeholders (a dbt model that is one macro call): no SQL to read here.
+    if (this.t.slice(this.from, this.end).every((t) => t.kind === 'word' && /^__dbt/.test(t.text))) return undefined;
     let verb = 'STATEMENT';
     let columns: OutCol[] = [];
     let defines: SqlStatement['defines'];
@@ -188,6 +193,8 @@ class StatementReader {
   // ── statements ───────────────────────────────────────────────────────────────────────────────────
 
   private statement(): { verb: string; columns: OutCol[]; defines?: SqlStatement['defines'] } {
+    // Template expressions standing where a statement starts (dbt macro calls, `{{ config(…) }}`) carry no SQL.
+    while (this.peek()?.kind === 'word' && /^__dbt/.test(this.peek()!.text) && this.pos + 1 < this.end) this.pos++;
     const first = this.peek();
     if (!first) return { verb: 'STATEMENT', columns: [] };
     const w = first.kind === 'word' ? first.upper : '';
@@ -619,7 +626,7 @@ class StatementReader {
       this.pos++;
       rels.push(...this.fromList());
     }
-    while (this.isWord(0, 'LATERAL') && this.isWord(1, 'VIEW')) rels.push(this.lateralView());
+    while (this.isWord(0, 'LATERAL') && this.isWord(1, 'VIEW')) rels.push(this.lateralView(rels));
     // WHERE, GROUP BY, HAVING, QUALIFY, WINDOW, ORDER BY, LIMIT: only subqueries matter for lineage.
     this.expr(new Set(['UNION', 'INTERSECT', 'EXCEPT', 'MINUS', 'INSERT']), rels, true);
     const out: OutCol[] = [];
@@ -628,7 +635,7 @@ class StatementReader {
   }
 
   /** LATERAL VIEW [OUTER] f(args) alias [AS] c1, c2 */
-  private lateralView(): Relation {
+  private lateralView(rels: Relation[]): Relation {
     this.pos += 2;
     this.accept('OUTER');
     const fnStart = this.pos;
@@ -638,7 +645,7 @@ class StatementReader {
       const close = this.matchParen(this.pos);
       const save = this.pos;
       this.pos++;
-      this.expr(new Set(), [], false, refs);
+      this.expr(new Set(), rels, false, refs);
       this.pos = Math.max(close, save + 1);
     }
     let alias: string | undefined;
@@ -680,7 +687,7 @@ class StatementReader {
         else if (this.isWord(0, 'USING') && this.peek(1)?.kind === 'lparen') { this.pos++; this.skipParens(); }
         continue;
       }
-      if (this.isWord(0, 'LATERAL') && this.isWord(1, 'VIEW')) { rels.push(this.lateralView()); continue; }
+      if (this.isWord(0, 'LATERAL') && this.isWord(1, 'VIEW')) { rels.push(this.lateralView(rels)); continue; }
       if (this.isWord(0, 'PIVOT', 'UNPIVOT', 'MATCH_RECOGNIZE')) { this.pos++; this.skipModifiers(); if (this.peek()?.kind === 'lparen') this.skipParens(); this.alias(); continue; }
       break;
     }
@@ -849,7 +856,8 @@ class StatementReader {
     if (n.parts.length === 2 && FILE_FORMATS.has(n.parts[0].toLowerCase()) && /[/:]/.test(last)) {
       return { name: last, raw, kind: 'file', start: n.start, end: n.end, ...(n.dynamic ? { dynamic: true } : {}) };
     }
-    return { name: normalizeParts(n.parts, this.names), raw, kind: 'table', start: n.start, end: n.end, ...(n.dynamic ? { dynamic: true } : {}) };
+    const parts = n.parts.length === 1 && this.session ? [this.session, ...n.parts] : n.parts;
+    return { name: normalizeParts(parts, this.names), raw, kind: 'table', start: n.start, end: n.end, ...(n.dynamic ? { dynamic: true } : {}) };
   }
 
   private rawText(start: number, end: number): string {

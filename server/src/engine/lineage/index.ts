@@ -1,0 +1,489 @@
+/**
+ * Lineage for one workspace: listens to the Workspace's file events, extracts per file (SQL statements,
+ * dbt models, PySpark functions, Airflow tasks) and assembles the graph lazily on the first query after a
+ * change. API for other features (DAG mapping, LSP, CLI):
+ *
+ *   extractSql(text, opts)            ./sql/extract — tables read/written by one SQL text, with offsets
+ *   lineage.graph()                   the assembled LineageGraph (./graph): writersOf / readersOf / impact
+ *   lineage.resolve(nameOrId)         an asset from what a user typed (`db.t`, `t`, dbt model name, path)
+ *   lineage.writersOf(name) / readersOf(name)
+ *   lineage.processesIn(file)         processes of a file, each with reads/writes and their locations
+ *   lineage.assetAt(file, offset)     the asset named at a code position (hover, definition)
+ *   lineage.impact(from, direction)   closure from an asset id, `asset.column`, or a process id
+ */
+import path from 'node:path';
+import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
+import type { ParsedFile } from '../parsing/parse';
+import type { JinjaBlock } from '../parsing/jinja';
+import { silentLogger, errorMessage, type Logger } from '../log';
+import { LineageGraph } from './graph';
+import { DEFAULT_NAMES, normalizeName, type NameDefaults } from './names';
+import { LineIndex } from './positions';
+import { extractSql, type SqlStatement } from './sql/extract';
+import { extractPython, type PyDraft, type PyRef } from './python';
+import {
+  callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readDocumentedColumns, readMacros,
+  readManifest, readSources, sourceAsset, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
+} from './dbt';
+import type { Asset, AssetRef, ColumnLineage, ImpactHit, Process } from './model';
+
+export { extractSql } from './sql/extract';
+export type { SqlStatement, SqlTableRef } from './sql/extract';
+export { LineageGraph } from './graph';
+export * from './model';
+
+interface SqlRecord {
+  kind: 'sql';
+  path: string;
+  rel: string;
+  lines: LineIndex;
+  text: string;
+  jinja: JinjaBlock[];
+  statements: SqlStatement[];
+  /** Catalog version the statements were extracted with. */
+  catalog: number;
+}
+
+interface PyRecord {
+  kind: 'python';
+  path: string;
+  rel: string;
+  lines: LineIndex;
+  drafts: PyDraft[];
+  /** `def model(dbt, session)`: a dbt Python model. */
+  dbtModel: boolean;
+}
+
+interface YamlRecord {
+  kind: 'yaml';
+  path: string;
+  text: string;
+}
+
+type FileRecord = SqlRecord | PyRecord | YamlRecord;
+
+export interface LineageOptions {
+  names?: Partial<NameDefaults>;
+  log?: Logger;
+}
+
+export class Lineage implements WorkspaceListener {
+  private readonly files = new Map<string, FileRecord>();
+  private built?: LineageGraph;
+  private readonly names: NameDefaults;
+  private readonly log: Logger;
+  /** Known columns per table (DDL, dbt YAML), and its version (bumped when it changes). */
+  private catalog = new Map<string, string[]>();
+  private catalogVersion = 0;
+
+  constructor(readonly root: string, opts: LineageOptions = {}) {
+    this.names = { ...DEFAULT_NAMES, ...opts.names };
+    this.log = opts.log ?? silentLogger;
+  }
+
+  // ── workspace events ─────────────────────────────────────────────────────────────────────────────
+
+  fileChanged(entry: FileEntry, text: string, parsed: ParsedFile): void {
+    this.built = undefined;
+    if (entry.lang === 'sql') {
+      this.files.set(entry.path, {
+        kind: 'sql', path: entry.path, rel: entry.rel, lines: new LineIndex(text), text, jinja: parsed.jinja,
+        statements: [], catalog: this.catalogVersion,
+      });
+      const rec = this.files.get(entry.path) as SqlRecord;
+      rec.statements = extractSql(parsed.jinja.length ? neutralisedText(rec) : parsed.text, { names: this.names, schemaOf: (t) => this.catalog.get(t) });
+    } else if (entry.lang === 'python') {
+      const { drafts, dbtModel } = extractPython(parsed.tree.rootNode, text, this.names);
+      this.files.set(entry.path, { kind: 'python', path: entry.path, rel: entry.rel, lines: new LineIndex(text), drafts, dbtModel });
+    } else if (entry.lang === 'yaml' && (/dbt_project\.ya?ml$/.test(entry.path) || /^\s*(sources|models)\s*:/m.test(text))) {
+      this.files.set(entry.path, { kind: 'yaml', path: entry.path, text });
+    } else {
+      this.files.delete(entry.path);
+    }
+  }
+
+  fileRemoved(absPath: string): void {
+    if (this.files.delete(absPath)) this.built = undefined;
+  }
+
+  // ── queries ──────────────────────────────────────────────────────────────────────────────────────
+
+  graph(): LineageGraph {
+    if (!this.built) {
+      const started = Date.now();
+      this.built = this.build();
+      this.log.info(`lineage: ${this.built.processes.size} processes, ${this.built.assets.size} assets in ${Date.now() - started} ms`);
+    }
+    return this.built;
+  }
+
+  /** The asset a user means: an exact id, a normalised table name, a dbt model/source name, a file path. */
+  resolve(nameOrId: string): Asset | undefined {
+    const g = this.graph();
+    const exact = g.assets.get(nameOrId);
+    if (exact) return exact;
+    const norm = normalizeName(nameOrId, this.names);
+    const candidates = [...g.assets.values()];
+    return g.assets.get(norm)
+      ?? candidates.find((a) => a.relation === norm)
+      ?? candidates.find((a) => a.kind === 'dbt_model' && a.name === nameOrId)
+      ?? candidates.find((a) => a.kind === 'dbt_source' && a.name === nameOrId)
+      ?? candidates.find((a) => a.kind === 'file' && (a.name === nameOrId || a.name.endsWith('/' + nameOrId)))
+      ?? candidates.find((a) => (a.kind === 'table' || a.kind === 'view') && a.id.split('.').pop() === norm);
+  }
+
+  writersOf(nameOrId: string): Process[] {
+    const a = this.resolve(nameOrId);
+    return a ? this.graph().writersOf(a.id) : [];
+  }
+
+  readersOf(nameOrId: string): Process[] {
+    const a = this.resolve(nameOrId);
+    return a ? this.graph().readersOf(a.id) : [];
+  }
+
+  processesIn(file: string): Process[] {
+    return this.graph().processesIn(path.resolve(this.root, file));
+  }
+
+  /** The asset reference under a code position (a table name in SQL, a ref(), a string literal in PySpark). */
+  assetAt(file: string, offset: number): { ref: AssetRef; process: Process; role: 'read' | 'write' } | undefined {
+    const abs = path.resolve(this.root, file);
+    for (const p of this.graph().processesIn(abs)) {
+      if (offset < p.span.startOffset || offset > p.span.endOffset) continue;
+      for (const [role, refs] of [['write', p.writes], ['read', p.reads]] as const) {
+        const hit = refs.find((r) => r.location.file === abs && r.location.span.startOffset <= offset && offset <= r.location.span.endOffset);
+        if (hit) return { ref: hit, process: p, role };
+      }
+    }
+    return undefined;
+  }
+
+  /** Known columns of an asset (DDL, dbt YAML, or the output columns of the process that writes it). */
+  columnsOf(assetId: string): string[] {
+    const a = this.graph().assets.get(assetId);
+    const fromCatalog = this.catalog.get(assetId) ?? (a?.relation ? this.catalog.get(a.relation) : undefined);
+    if (fromCatalog) return fromCatalog;
+    for (const p of this.graph().writersOf(assetId)) {
+      const cols = p.columns.map((c) => c.name).filter((n) => n !== '*');
+      if (cols.length) return cols;
+    }
+    return [];
+  }
+
+  /**
+   * Downstream (or upstream) closure. `from` is an asset id or name, `asset.column` / `asset#column` for
+   * column lineage, or a process id for "what does this code location affect".
+   */
+  impact(from: string, direction: 'downstream' | 'upstream' = 'downstream'): ImpactResult {
+    const g = this.graph();
+    if (g.processes.has(from)) return { kind: 'process', start: from, hits: g.impactOfProcess(from, direction) };
+    const asset = this.resolve(from);
+    if (asset) return { kind: 'asset', start: asset.id, hits: g.impact(asset.id, direction) };
+    const cut = from.includes('#') ? from.lastIndexOf('#') : from.lastIndexOf('.');
+    if (cut > 0) {
+      const table = this.resolve(from.slice(0, cut));
+      if (table) {
+        const column = from.slice(cut + 1).toLowerCase();
+        return { kind: 'column', start: `${table.id}.${column}`, columnHits: g.columnImpact(table.id, column, direction), hits: [] };
+      }
+    }
+    return { kind: 'unknown', start: from, hits: [] };
+  }
+
+  // ── assembly ─────────────────────────────────────────────────────────────────────────────────────
+
+  private build(): LineageGraph {
+    const records = [...this.files.values()];
+    const yaml = records.filter((r): r is YamlRecord => r.kind === 'yaml');
+    const sqls = records.filter((r): r is SqlRecord => r.kind === 'sql');
+    const pys = records.filter((r): r is PyRecord => r.kind === 'python');
+    this.refreshCatalog(sqls, yaml);
+
+    const projects = yaml.filter((y) => /dbt_project\.ya?ml$/.test(y.path)).map((y) => readDbtProject(y.path, y.text)).filter((p): p is DbtProject => !!p);
+    const projectOf = (file: string) => projects.filter((p) => isUnder(file, p.root)).sort((a, b) => b.root.length - a.root.length)[0];
+    const isModelFile = (p: DbtProject, file: string) => p.modelPaths.some((m) => isUnder(file, path.join(p.root, m)));
+    const isMacroFile = (p: DbtProject, file: string) => p.macroPaths.some((m) => isUnder(file, path.join(p.root, m)));
+
+    // dbt: macros, sources, models (manifest first).
+    const macros = new Map<DbtProject, Map<string, DbtMacro>>();
+    const sources = new Map<string, DbtSource>(); // "project\0source.table" → source
+    const models = new Map<string, DbtModelInfo>(); // "project\0name" → model
+    for (const p of projects) {
+      const ms = new Map<string, DbtMacro>();
+      for (const s of sqls) if (isMacroFile(p, s.path)) for (const m of readMacros(s.path, s.text, s.jinja)) ms.set(m.name, m);
+      macros.set(p, ms);
+      const manifest = readManifest(p, this.names);
+      for (const [k, v] of manifest?.sources ?? []) sources.set(`${p.name}\u0000${k}`, v);
+      for (const [k, v] of manifest?.models ?? []) models.set(`${p.name}\u0000${k}`, v);
+      for (const y of yaml) {
+        if (!isUnder(y.path, p.root)) continue;
+        for (const s of readSources(p, y.path, y.text, this.names)) {
+          const k = `${p.name}\u0000${s.source}.${s.table}`;
+          if (!sources.has(k)) sources.set(k, s);
+        }
+      }
+      for (const r of [...sqls, ...pys]) {
+        if (!isModelFile(p, r.path) || (r.kind === 'python' && !r.dbtModel)) continue;
+        const name = path.basename(r.path).replace(/\.(sql|py)$/i, '');
+        const k = `${p.name}\u0000${name}`;
+        if (models.has(k)) continue;
+        const cfg = r.kind === 'sql' ? modelConfig(r.jinja) : {};
+        const schema = cfg.schema ?? folderSchema(p, r.path);
+        const relation = normalizeName([schema, cfg.alias ?? name].filter(Boolean).join('.'), this.names);
+        models.set(k, { id: `model.${p.name}.${name}`, name, file: r.path, relation });
+      }
+    }
+    const modelByFile = new Map([...models.values()].map((m) => [m.file, m]));
+    // A table read by its relation name (`mrt.dim_customer`) is the dbt node that builds it.
+    const byRelation = new Map<string, Asset>();
+    for (const m of models.values()) byRelation.set(m.relation, modelAsset(m));
+    for (const s of sources.values()) if (!byRelation.has(s.relation)) byRelation.set(s.relation, sourceAsset(s));
+    const tableAsset = (name: string, kind: 'table' | 'view' = 'table'): Asset => byRelation.get(name) ?? { id: name, kind, name };
+
+    const resolveCall = (p: DbtProject | undefined, c: DbtCall): Asset | undefined => {
+      if (c.kind === 'ref') {
+        const name = c.args[c.args.length - 1];
+        const pkg = c.args.length > 1 ? c.args[0] : undefined;
+        for (const proj of pkg ? projects.filter((x) => x.name === pkg) : p ? [p, ...projects] : projects) {
+          const m = models.get(`${proj.name}\u0000${name}`);
+          if (m) return modelAsset(m);
+        }
+        return { id: `model.${pkg ?? p?.name ?? '?'}.${name}`, kind: 'dbt_model', name };
+      }
+      const [src, table] = c.args;
+      if (!table) return undefined;
+      for (const proj of p ? [p, ...projects] : projects) {
+        const s = sources.get(`${proj.name}\u0000${src}.${table}`);
+        if (s) return sourceAsset(s);
+      }
+      return { id: `source.${p?.name ?? '?'}.${src}.${table}`, kind: 'dbt_source', name: `${src}.${table}` };
+    };
+
+    const processes: Process[] = [];
+    const ids = new Set<string>();
+    const uniqueId = (rel: string, symbol: string, line: number) => {
+      let id = `${rel}#${symbol}@${line + 1}`;
+      for (let i = 2; ids.has(id); i++) id = `${rel}#${symbol}@${line + 1}.${i}`;
+      ids.add(id);
+      return id;
+    };
+    const loc = (r: { path: string; lines: LineIndex }, start: number, end: number) => ({ file: r.path, span: r.lines.span(start, end) });
+
+    for (const s of sqls) {
+      const p = projectOf(s.path);
+      if (p && isMacroFile(p, s.path)) continue;
+      const model = modelByFile.get(s.path);
+      if (model && p) processes.push(this.dbtSqlProcess(s, p, model, macros.get(p)!, resolveCall, tableAsset, uniqueId, loc));
+      else for (const st of s.statements) processes.push(this.sqlProcess(s, st, tableAsset, uniqueId, loc));
+    }
+    const sqlByPath = new Map(sqls.map((s) => [s.path, s]));
+    for (const r of pys) {
+      const p = projectOf(r.path);
+      const model = modelByFile.get(r.path);
+      for (const d of r.drafts) {
+        const refs = (list: PyRef[]) => list.flatMap((x) => this.pyRefs(r, x, p, resolveCall, tableAsset, sqlByPath, loc));
+        // `{this}` in a dbt Python model is the model itself (incremental filters), not an input.
+        const reads = refs(d.dbtModel ? d.reads.filter((x) => !/^\{(dbt\.)?this\}$/.test(x.name)) : d.reads);
+        const writes = refs(d.writes);
+        if (d.sqlFiles) for (const f of d.sqlFiles) {
+          const target = this.findSqlFile(r.path, f.path, sqlByPath, d.searchPaths ?? []);
+          if (!target) { d.partial.push(`SQL file '${f.path}' not found in the workspace`); continue; }
+          for (const st of target.statements) {
+            reads.push(...st.reads.map((x) => ({ asset: x.kind === 'file' ? fileAsset(x.name) : tableAsset(x.name), location: loc(target, x.start, x.end) })));
+            writes.push(...st.writes.map((x) => ({ asset: x.kind === 'file' ? fileAsset(x.name) : tableAsset(x.name), location: loc(target, x.start, x.end) })));
+          }
+        }
+        if (d.dbtModel && model) writes.push({ asset: modelAsset(model), location: loc(r, d.start, d.nameEnd ?? d.start) });
+        const span = r.lines.span(d.start, d.end);
+        if (d.dbtModel) d.partial = d.partial.filter((w) => !/\{(dbt\.)?this\}/.test(w));
+        processes.push({
+          id: uniqueId(r.rel, d.symbol, span.start.line), kind: d.kind, file: r.path, symbol: d.symbol, span, reads, writes,
+          columns: [], partial: d.partial, ...(d.upstream ? { upstream: d.upstream } : {}),
+        });
+      }
+      // Airflow dependencies name tasks; turn task ids into process ids within the file.
+      const byTask = new Map(processes.filter((x) => x.file === r.path && x.kind === 'airflow_task').map((x) => [x.symbol, x.id]));
+      for (const x of processes) if (x.file === r.path && x.upstream) x.upstream = x.upstream.map((u) => byTask.get(u) ?? u);
+    }
+    const extra: Asset[] = [...models.values()].map(modelAsset).concat([...sources.values()].map(sourceAsset));
+    return new LineageGraph(processes, extra);
+  }
+
+  private sqlProcess(
+    s: SqlRecord, st: SqlStatement, tableAsset: (n: string, k?: 'table' | 'view') => Asset,
+    uniqueId: (rel: string, symbol: string, line: number) => string, loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
+  ): Process {
+    const isView = /VIEW/.test(st.verb);
+    const writes = st.writes.map((w) => ({ asset: w.kind === 'file' ? fileAsset(w.name) : tableAsset(w.name, isView ? 'view' : 'table'), location: loc(s, w.start, w.end), ...(w.dynamic ? { dynamic: true } : {}) }));
+    const reads = st.reads.map((r) => ({ asset: r.kind === 'file' ? fileAsset(r.name) : tableAsset(r.name), location: loc(s, r.start, r.end), ...(r.dynamic ? { dynamic: true } : {}) }));
+    const partial = [...st.partial];
+    for (const r of [...reads, ...writes]) if (r.dynamic) partial.push(`dynamic name '${r.asset.name}': only partly known`);
+    if (s.jinja.length) {
+      // Jinja in table position outside a dbt model (e.g. an Airflow template): the name is not static.
+      for (const r of [...st.reads, ...st.writes]) if (/^__dbt/.test(r.raw)) partial.push(`Jinja expression in table position at offset ${r.start} cannot be resolved statically`);
+    }
+    const symbol = st.writes[0] ? `${st.verb} ${st.writes[0].raw}` : st.verb;
+    const span = s.lines.span(st.start, st.end);
+    const columnsOf = writes[0]?.asset.id;
+    return {
+      id: uniqueId(s.rel, symbol, span.start.line), kind: 'sql_statement', file: s.path, symbol, span,
+      reads: reads.filter((r) => !/^__dbt/.test(r.asset.id)), writes: writes.filter((w) => !/^__dbt/.test(w.asset.id)),
+      columns: st.columns.map((c) => this.column(c, s, (t) => tableAsset(t).id)), ...(columnsOf ? { columnsOf } : {}), partial: dedupe(partial),
+    };
+  }
+
+  private dbtSqlProcess(
+    s: SqlRecord, p: DbtProject, model: DbtModelInfo, macros: Map<string, DbtMacro>,
+    resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined, tableAsset: (n: string) => Asset,
+    uniqueId: (rel: string, symbol: string, line: number) => string, loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
+  ): Process {
+    const partial: string[] = [];
+    const reads: AssetRef[] = [];
+    const calls = [...callsIn(s.jinja, s.text), ...macroCalls(s.jinja, macros)];
+    const byBlock = new Map<number, string>();
+    for (const c of calls) {
+      const a = resolveCall(p, c);
+      if (!a) { partial.push(`could not resolve ${c.kind}(${c.args.join(', ')})`); continue; }
+      reads.push({ asset: a, location: loc(s, c.start, c.end) });
+      if (!c.viaMacro) byBlock.set(c.start, a.id);
+    }
+    const selfBlocks = new Set(s.jinja.filter((b) => /^this\b/.test(b.inner)).map((b) => b.start));
+    for (const st of s.statements) {
+      partial.push(...st.partial);
+      for (const r of st.reads) {
+        if (/^__dbt/.test(r.raw)) {
+          if (!byBlock.has(r.start) && !selfBlocks.has(r.start)) {
+            const block = s.jinja.find((b) => b.start === r.start);
+            if (block && !macroCalls([block], macros).length) partial.push(`Jinja '{{ ${block.inner.slice(0, 60)} }}' in table position cannot be resolved statically`);
+          }
+          continue;
+        }
+        reads.push({ asset: r.kind === 'file' ? fileAsset(r.name) : tableAsset(r.name), location: loc(s, r.start, r.end) });
+      }
+    }
+    const asset = modelAsset(model);
+    const whole = s.lines.span(0, s.text.length);
+    const main = s.statements[s.statements.length - 1];
+    const columns = main ? main.columns.map((c) => this.column(c, s, (t) => resolvePlaceholder(t, s.jinja, byBlock) ?? tableAsset(t).id)) : [];
+    const dedupReads = reads.filter((r, i) => reads.findIndex((x) => x.asset.id === r.asset.id && x.location.span.startOffset === r.location.span.startOffset) === i);
+    return {
+      id: uniqueId(s.rel, model.name, 0), kind: 'dbt_model', file: s.path, symbol: model.name, span: whole,
+      reads: dedupReads, writes: [{ asset, location: { file: s.path, span: s.lines.span(0, 0) } }],
+      columns, columnsOf: asset.id, partial: dedupe(partial),
+    };
+  }
+
+  private column(c: SqlStatement['columns'][number], s: SqlRecord, assetOf: (table: string) => string): ColumnLineage {
+    return {
+      name: c.name,
+      sources: c.sources.map((x) => ({
+        ...(x.table ? { asset: assetOf(x.table) } : {}), column: x.column,
+        ...(x.candidates ? { candidates: x.candidates.map(assetOf) } : {}),
+      })),
+      span: s.lines.span(c.start, c.end),
+      ...(c.note ? { note: c.note } : {}),
+    };
+  }
+
+  private pyRefs(
+    r: PyRecord, x: PyRef, p: DbtProject | undefined, resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined,
+    tableAsset: (n: string) => Asset, sqlByPath: Map<string, SqlRecord>, loc: (r: PyRecord, a: number, b: number) => AssetRef['location'],
+  ): AssetRef[] {
+    void sqlByPath;
+    const location = loc(r, x.start, x.end);
+    const dyn = x.dynamic ? { dynamic: true } : {};
+    switch (x.kind) {
+      case 'table': return [{ asset: tableAsset(x.name), location, ...dyn }];
+      case 'file': return [{ asset: fileAsset(x.name), location, ...dyn }];
+      case 'dataset': return [{ asset: { id: `dataset:${x.name}`, kind: 'dataset', name: x.name }, location, ...dyn }];
+      case 'ref':
+      case 'source': {
+        const a = resolveCall(p, { kind: x.kind, args: x.args ?? [x.name], start: x.start, end: x.end });
+        return a ? [{ asset: a, location }] : [];
+      }
+    }
+  }
+
+  private findSqlFile(from: string, rel: string, sqlByPath: Map<string, SqlRecord>, searchPaths: string[]): SqlRecord | undefined {
+    const bases = [path.dirname(from), ...searchPaths.map((s) => path.resolve(path.dirname(from), s)), this.root];
+    for (const b of bases) {
+      const hit = sqlByPath.get(path.resolve(b, rel));
+      if (hit) return hit;
+    }
+    const suffix = '/' + rel.replace(/^\.?\//, '');
+    return [...sqlByPath.values()].find((s) => s.path.split(path.sep).join('/').endsWith(suffix));
+  }
+
+  /** Columns from DDL and dbt YAML; SQL files with `*` or ambiguous columns are re-read when it changes. */
+  private refreshCatalog(sqls: SqlRecord[], yaml: YamlRecord[]): void {
+    const next = new Map<string, string[]>();
+    for (const s of sqls) for (const st of s.statements) if (st.defines && st.verb.startsWith('CREATE')) next.set(st.defines.table, st.defines.columns);
+    for (const y of yaml) {
+      for (const [k, cols] of readDocumentedColumns(y.text)) {
+        const key = normalizeName(k, this.names);
+        if (!next.has(key)) next.set(key, cols);
+      }
+    }
+    const same = next.size === this.catalog.size && [...next].every(([k, v]) => this.catalog.get(k)?.join(',') === v.join(','));
+    if (same) return;
+    this.catalog = next;
+    this.catalogVersion++;
+    for (const s of sqls) {
+      if (s.catalog === this.catalogVersion) continue;
+      const needs = s.statements.some((st) => st.columns.some((c) => c.note || c.sources.some((x) => x.candidates)));
+      s.catalog = this.catalogVersion;
+      if (!needs) continue;
+      try {
+        const ntext = neutralisedText(s);
+        s.statements = extractSql(ntext, { names: this.names, schemaOf: (t) => this.catalog.get(t) });
+      } catch (e) {
+        this.log.warn(`lineage: re-reading ${s.rel} failed: ${errorMessage(e)}`);
+      }
+    }
+  }
+}
+
+export interface ImpactResult {
+  kind: 'asset' | 'column' | 'process' | 'unknown';
+  /** The resolved start (asset id, `asset.column`, process id). */
+  start: string;
+  hits: ImpactHit[];
+  columnHits?: ReturnType<LineageGraph['columnImpact']>;
+}
+
+function fileAsset(p: string): Asset {
+  return { id: `file:${p}`, kind: 'file', name: p };
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+/**
+ * Jinja neutralised like parseText does (offsets and lines kept), but each `{{ … }}` becomes a distinct
+ * identifier `__dbtN___` so a placeholder seen in column lineage maps back to its block N.
+ */
+function neutralisedText(s: { text: string; jinja: JinjaBlock[] }): string {
+  let out = '';
+  let last = 0;
+  s.jinja.forEach((b, i) => {
+    out += s.text.slice(last, b.start);
+    const raw = s.text.slice(b.start, b.end);
+    if (b.kind === 'expression' && /^config\s*\(/.test(b.inner)) out += raw.replace(/[^\n\r]/g, ' ');
+    else if (b.kind === 'expression') {
+      const nl = raw.search(/[\n\r]/);
+      const head = nl < 0 ? raw.length : nl;
+      const id = `__dbt${i}_`;
+      out += (head >= id.length ? id + '_'.repeat(head - id.length) : '_'.repeat(head)) + raw.slice(head).replace(/[^\n\r]/g, ' ');
+    } else out += raw.replace(/[^\n\r]/g, ' ');
+    last = b.end;
+  });
+  return out + s.text.slice(last);
+}
+
+function resolvePlaceholder(table: string, jinja: JinjaBlock[], byBlock: Map<number, string>): string | undefined {
+  const m = /^__dbt(\d+)_/.exec(table);
+  const block = m ? jinja[Number(m[1])] : undefined;
+  return block ? byBlock.get(block.start) : undefined;
+}

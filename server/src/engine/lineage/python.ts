@@ -1,0 +1,512 @@
+/**
+ * Python lineage from the tree-sitter tree: PySpark reads and writes per function (spark.read.…,
+ * spark.table, spark.sql("…") through the SQL extractor, df.write.…, DeltaTable.forName/forPath), Airflow
+ * DAGs and tasks (operators with task_id, TaskFlow @task, >> / << / set_upstream / chain, SQL given to
+ * operators inline or as a .sql path, Dataset inlets/outlets), and dbt Python models (dbt.ref / dbt.source).
+ * Strings built at run time (f-strings, .format, %) keep their variable parts as `{…}` placeholders and the
+ * names that hold them are marked dynamic.
+ */
+import type Parser from 'tree-sitter';
+import type { NameDefaults } from './names';
+import { extractSql } from './sql/extract';
+
+type Node = Parser.SyntaxNode;
+
+export interface PyRef {
+  kind: 'table' | 'file' | 'dataset' | 'ref' | 'source';
+  name: string;
+  /** dbt ref/source arguments. */
+  args?: string[];
+  start: number;
+  end: number;
+  dynamic?: boolean;
+}
+
+export interface PyDraft {
+  kind: 'pyspark' | 'airflow_task' | 'dbt_model';
+  symbol: string;
+  start: number;
+  end: number;
+  /** End of the name (for a zero-width location of the model's own output). */
+  nameEnd?: number;
+  reads: PyRef[];
+  writes: PyRef[];
+  partial: string[];
+  /** Airflow: upstream task ids. */
+  upstream?: string[];
+  sqlFiles?: Array<{ path: string }>;
+  searchPaths?: string[];
+  dbtModel?: boolean;
+}
+
+const READ_METHODS = new Set(['table', 'parquet', 'csv', 'json', 'orc', 'text', 'load', 'avro', 'delta', 'jdbc', 'textFile']);
+const WRITE_TABLE = new Set(['saveAsTable', 'insertInto', 'toTable']);
+const WRITE_PATH = new Set(['parquet', 'csv', 'json', 'orc', 'text', 'save', 'avro', 'delta', 'start']);
+const SQL_KWARGS = new Set(['sql', 'query', 'sql_query', 'statement']);
+const MAX_DEPTH = 400;
+
+export function extractPython(root: Node, text: string, names: NameDefaults): { drafts: PyDraft[]; dbtModel: boolean } {
+  const x = new PyExtractor(text, names);
+  x.run(root);
+  return { drafts: x.drafts, dbtModel: x.dbtModel };
+}
+
+interface Dag {
+  id: string;
+  tasks: Map<string, PyDraft>;
+  /** variable → task id */
+  vars: Map<string, string>;
+}
+
+class PyExtractor {
+  readonly drafts: PyDraft[] = [];
+  dbtModel = false;
+  private readonly dags: Dag[] = [];
+  /** TaskFlow function name → task id (per file; DAG found from where it is defined). */
+  private readonly taskflow = new Map<string, { dag?: Dag; task: PyDraft }>();
+
+  constructor(private readonly text: string, private readonly names: NameDefaults) {}
+
+  run(root: Node): void {
+    this.scope(root, undefined, '<module>', root, 0);
+  }
+
+  /** One code unit (module or function body): its reads/writes, nested functions as their own units. */
+  private scope(body: Node, dag: Dag | undefined, symbol: string, owner: Node, depth: number, isTask?: PyDraft): void {
+    if (depth > MAX_DEPTH) return;
+    const draft: PyDraft = isTask ?? { kind: 'pyspark', symbol, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [] };
+    const strings = new Map<string, Node>();
+    const visit = (n: Node, d: number, curDag: Dag | undefined): void => {
+      if (d > MAX_DEPTH) return;
+      switch (n.type) {
+        case 'function_definition': this.func(n, undefined, curDag, symbol, depth); return;
+        case 'decorated_definition': {
+          const def = n.childForFieldName('definition');
+          if (def?.type === 'function_definition') this.func(def, n, curDag, symbol, depth);
+          else if (def) visit(def, d + 1, curDag);
+          return;
+        }
+        case 'class_definition': {
+          const b = n.childForFieldName('body');
+          if (b) for (const c of b.namedChildren) visit(c, d + 1, curDag);
+          return;
+        }
+        case 'with_statement': {
+          const newDag = this.dagFromWith(n) ?? curDag;
+          for (const c of n.namedChildren) visit(c, d + 1, newDag);
+          return;
+        }
+        case 'assignment': {
+          const left = n.childForFieldName('left');
+          const right = n.childForFieldName('right');
+          if (left?.type === 'identifier' && right && isStringy(right)) strings.set(left.text, right);
+          if (left?.type === 'identifier' && right?.type === 'call' && /^(DAG|models\.DAG|airflow\.DAG)$/.test(right.childForFieldName('function')?.text ?? '')) {
+            const id = dagIdOf(right);
+            if (id) this.dags.push({ id, tasks: new Map(), vars: new Map() });
+          }
+          if (left?.type === 'identifier' && right?.type === 'call' && curDag) {
+            const tid = this.taskFromCall(right, curDag) ?? this.taskflowCall(right, curDag);
+            if (tid) { curDag.vars.set(left.text, tid); if (tid === '__handled__') curDag.vars.delete(left.text); }
+          }
+          break;
+        }
+        case 'call': {
+          if (curDag) this.taskFromCall(n, curDag);
+          if (curDag) this.dependencyCall(n, curDag);
+          this.sparkCall(n, draft, strings);
+          break;
+        }
+        case 'binary_operator': {
+          if (curDag) this.shiftDeps(n, curDag);
+          break;
+        }
+      }
+      for (const c of n.namedChildren) visit(c, d + 1, curDag);
+    };
+    for (const c of body.namedChildren) visit(c, depth + 1, dag);
+    if (!isTask && (draft.reads.length || draft.writes.length || draft.partial.length)) this.drafts.push(draft);
+  }
+
+  private func(def: Node, decorated: Node | undefined, dag: Dag | undefined, parent: string, depth: number): void {
+    const name = def.childForFieldName('name')?.text ?? '?';
+    const body = def.childForFieldName('body');
+    const owner = decorated ?? def;
+    const decorators = decorated ? decorated.namedChildren.filter((c) => c.type === 'decorator') : [];
+    const dagDeco = decorators.find((d) => /^@?\s*(dag|models\.dag)\b/.test(d.text.replace(/^@/, '')));
+    const taskDeco = decorators.find((d) => /^(task|task\.\w+)\b/.test(d.text.replace(/^@\s*/, '')));
+    if (!body) return;
+    const symbol = parent === '<module>' ? name : `${parent}.${name}`;
+    if (dagDeco) {
+      const call = dagDeco.namedChildren.find((c) => c.type === 'call');
+      const id = (call && kwargString(call, 'dag_id')) ?? name;
+      const d: Dag = { id, tasks: new Map(), vars: new Map() };
+      this.dags.push(d);
+      this.scope(body, d, symbol, owner, depth + 1);
+      return;
+    }
+    if (taskDeco) {
+      const call = taskDeco.namedChildren.find((c) => c.type === 'call');
+      const taskId = (call && kwargString(call, 'task_id')) ?? name;
+      const task: PyDraft = { kind: 'airflow_task', symbol: `${dag?.id ?? '?'}.${taskId}`, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [], upstream: [] };
+      if (call) this.inletsOutlets(call, task);
+      if (dag) dag.tasks.set(taskId, task);
+      this.taskflow.set(name, { dag, task });
+      this.drafts.push(task);
+      this.scope(body, undefined, symbol, owner, depth + 1, task);
+      return;
+    }
+    if (name === 'model' && parent === '<module>' && /^\(\s*dbt\s*,/.test(def.childForFieldName('parameters')?.text ?? '')) {
+      this.dbtModel = true;
+      const draft: PyDraft = { kind: 'dbt_model', symbol: 'model', start: owner.startIndex, end: owner.endIndex, nameEnd: def.childForFieldName('name')!.endIndex, reads: [], writes: [], partial: [], dbtModel: true };
+      this.drafts.push(draft);
+      this.scope(body, undefined, symbol, owner, depth + 1, draft);
+      return;
+    }
+    this.scope(body, dag, symbol, owner, depth + 1);
+  }
+
+  // ── Airflow ──────────────────────────────────────────────────────────────────────────────────────
+
+  private dagFromWith(n: Node): Dag | undefined {
+    const item = n.descendantsOfType('with_item')[0];
+    let v = item?.childForFieldName('value');
+    if (v?.type === 'as_pattern') v = v.namedChildren[0];
+    if (v?.type !== 'call' || !/(^|\.)DAG$/.test(v.childForFieldName('function')?.text ?? '')) return undefined;
+    const id = dagIdOf(v);
+    if (!id) return undefined;
+    const d: Dag = { id, tasks: new Map(), vars: new Map() };
+    this.dags.push(d);
+    return d;
+  }
+
+  /** `XOperator(task_id=…, sql=…)`: a task. Returns its task id. */
+  private taskFromCall(call: Node, dag: Dag): string | undefined {
+    const fn = call.childForFieldName('function');
+    if (!fn) return undefined;
+    const taskId = kwargString(call, 'task_id');
+    if (!taskId) return undefined;
+    if (dag.tasks.has(taskId) && dag.tasks.get(taskId)!.start === call.startIndex) return taskId;
+    const task: PyDraft = { kind: 'airflow_task', symbol: `${dag.id}.${taskId}`, start: call.startIndex, end: call.endIndex, reads: [], writes: [], partial: [], upstream: [] };
+    const args = call.childForFieldName('arguments');
+    for (const kw of args?.namedChildren.filter((c) => c.type === 'keyword_argument') ?? []) {
+      const k = kw.childForFieldName('name')?.text ?? '';
+      const v = kw.childForFieldName('value');
+      if (!v) continue;
+      if (SQL_KWARGS.has(k)) for (const s of v.type === 'list' ? v.namedChildren : [v]) this.sqlArg(s, task, new Map());
+      if (k === 'template_searchpath') task.searchPaths = stringsIn(v);
+    }
+    this.inletsOutlets(call, task);
+    dag.tasks.set(taskId, task);
+    this.drafts.push(task);
+    return taskId;
+  }
+
+  private inletsOutlets(call: Node, task: PyDraft): void {
+    for (const [k, list] of [['inlets', task.reads], ['outlets', task.writes]] as const) {
+      const v = kwarg(call, k);
+      if (!v) continue;
+      for (const d of v.descendantsOfType('call')) {
+        if (!/(^|\.)Dataset$|(^|\.)Asset$/.test(d.childForFieldName('function')?.text ?? '')) continue;
+        const s = d.childForFieldName('arguments')?.namedChildren[0];
+        if (s && isStringy(s)) list.push({ kind: 'dataset', name: stringText(s).value, start: s.startIndex, end: s.endIndex, ...(stringText(s).dynamic ? { dynamic: true } : {}) });
+      }
+    }
+  }
+
+  /** `x = my_task()` for a TaskFlow function: the variable stands for that task. */
+  private taskflowCall(call: Node, dag: Dag): string | undefined {
+    const fn = call.childForFieldName('function')?.text ?? '';
+    const base = fn.replace(/\.(override|expand|partial)\b.*$/, '');
+    const tf = this.taskflow.get(base);
+    if (!tf) return undefined;
+    const id = tf.task.symbol.slice(tf.task.symbol.indexOf('.') + 1);
+    if (!tf.dag) {
+      // A task defined outside the DAG function and called inside it.
+      tf.task.symbol = `${dag.id}.${id}`;
+      dag.tasks.set(id, tf.task);
+    }
+    return id;
+  }
+
+  /** The task ids an expression stands for: a task variable, a TaskFlow call, or a list of those. */
+  private tasksOf(n: Node, dag: Dag): string[] {
+    if (n.type === 'identifier') return dag.vars.has(n.text) ? [dag.vars.get(n.text)!] : dag.tasks.has(n.text) ? [n.text] : [];
+    if (n.type === 'list' || n.type === 'tuple') return n.namedChildren.flatMap((c) => this.tasksOf(c, dag));
+    if (n.type === 'call') {
+      const t = this.taskFromCall(n, dag) ?? this.taskflowCall(n, dag);
+      return t ? [t] : [];
+    }
+    if (n.type === 'binary_operator') {
+      // In `a >> b >> c` the value of `a >> b` is b.
+      const op = n.childForFieldName('operator')?.text;
+      const r = n.childForFieldName('right');
+      const l = n.childForFieldName('left');
+      if (op === '>>' && r) return this.tasksOf(r, dag);
+      if (op === '<<' && l) return this.tasksOf(r ?? l, dag);
+    }
+    if (n.type === 'parenthesized_expression' && n.namedChildren[0]) return this.tasksOf(n.namedChildren[0], dag);
+    return [];
+  }
+
+  private shiftDeps(n: Node, dag: Dag): void {
+    const op = n.childForFieldName('operator')?.text;
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    if (!l || !r || (op !== '>>' && op !== '<<')) return;
+    const left = this.tasksOf(l, dag);
+    const right = l.type === 'binary_operator' ? this.tasksOf(r, dag) : this.tasksOf(r, dag);
+    const [up, down] = op === '>>' ? [left, right] : [right, left];
+    this.link(up, down, dag);
+  }
+
+  private link(up: string[], down: string[], dag: Dag): void {
+    for (const d of down) {
+      const t = dag.tasks.get(d);
+      if (!t) continue;
+      for (const u of up) if (u !== d && !t.upstream!.includes(`${dag.id}.${u}`)) t.upstream!.push(`${dag.id}.${u}`);
+    }
+  }
+
+  private dependencyCall(call: Node, dag: Dag): void {
+    const fn = call.childForFieldName('function');
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    if (!fn) return;
+    if (fn.type === 'identifier' && (fn.text === 'chain' || fn.text === 'chain_linear')) {
+      const groups = args.map((a) => this.tasksOf(a, dag));
+      for (let i = 1; i < groups.length; i++) this.link(groups[i - 1], groups[i], dag);
+      return;
+    }
+    if (fn.type === 'attribute') {
+      const m = fn.childForFieldName('attribute')?.text;
+      const obj = fn.childForFieldName('object');
+      if (!obj || (m !== 'set_upstream' && m !== 'set_downstream')) return;
+      const self = this.tasksOf(obj, dag);
+      const others = args.flatMap((a) => this.tasksOf(a, dag));
+      if (m === 'set_downstream') this.link(self, others, dag);
+      else this.link(others, self, dag);
+    }
+  }
+
+  // ── PySpark / SQL ────────────────────────────────────────────────────────────────────────────────
+
+  private sparkCall(call: Node, draft: PyDraft, strings: Map<string, Node>): void {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute') return;
+    const method = fn.childForFieldName('attribute')?.text ?? '';
+    const recv = fn.childForFieldName('object');
+    const args = call.childForFieldName('arguments');
+    if (!recv || !args) return;
+    const chain = chainNames(recv);
+    const first = args.namedChildren.find((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
+    const argOf = (kw: string) => kwarg(call, kw) ?? first;
+    // dbt Python model: dbt.ref("m") / dbt.source("s", "t")
+    if (recv.type === 'identifier' && recv.text === 'dbt' && (method === 'ref' || method === 'source')) {
+      const vals = args.namedChildren.filter(isStringy).map((s) => stringText(s).value);
+      if (vals.length) draft.reads.push({ kind: method, name: vals[vals.length - 1], args: vals, start: call.startIndex, end: call.endIndex });
+      return;
+    }
+    if (method === 'sql' && /spark|session|sqlcontext|ctx|hive/i.test(recv.text)) {
+      const a = argOf('sqlQuery');
+      if (a) this.sqlArg(a, draft, strings);
+      return;
+    }
+    const isRead = chain.includes('read') || chain.includes('readStream');
+    if (isRead && READ_METHODS.has(method)) {
+      const a = method === 'jdbc' ? kwarg(call, 'table') ?? args.namedChildren[1] : argOf(method === 'table' ? 'tableName' : 'path');
+      if (a) this.nameArg(a, method === 'table' || method === 'jdbc' ? 'table' : 'file', draft.reads, draft, strings);
+      else if (method === 'load') this.optionPath(recv, 'path', draft.reads, draft, strings);
+      return;
+    }
+    if (method === 'table' && !isRead && /spark|session/i.test(recv.text) && first) {
+      this.nameArg(first, 'table', draft.reads, draft, strings);
+      return;
+    }
+    if ((method === 'forName' || method === 'forPath') && /DeltaTable$/.test(recv.text)) {
+      const a = args.namedChildren.filter((c) => c.type !== 'keyword_argument')[1] ?? kwarg(call, method === 'forName' ? 'tableOrViewName' : 'path');
+      if (!a) return;
+      const kind = method === 'forName' ? 'table' : 'file';
+      // A Delta table handle that is merged, updated or deleted is written; otherwise read.
+      const parent = call.parent?.type === 'attribute' ? call.parent : undefined;
+      const chained = parent ? upChain(parent) : [];
+      const writes = chained.some((m) => m === 'merge' || m === 'update' || m === 'delete' || m === 'execute') || this.handleWritten(call);
+      this.nameArg(a, kind, writes ? draft.writes : draft.reads, draft, strings);
+      return;
+    }
+    const isWrite = chain.includes('write') || chain.includes('writeStream');
+    if (isWrite && WRITE_TABLE.has(method) && first) { this.nameArg(argOf('name') ?? first, 'table', draft.writes, draft, strings); return; }
+    if (isWrite && WRITE_PATH.has(method)) {
+      const a = argOf('path');
+      if (a && a.type !== 'keyword_argument') this.nameArg(a, 'file', draft.writes, draft, strings);
+      else this.optionPath(recv, 'path', draft.writes, draft, strings);
+      return;
+    }
+    if (method === 'writeTo' && first) { this.nameArg(first, 'table', draft.writes, draft, strings); return; }
+    if (method === 'createOrReplaceTempView' || method === 'createTempView' || method === 'createOrReplaceGlobalTempView') {
+      if (first) this.nameArg(first, 'table', draft.writes, draft, strings);
+    }
+  }
+
+  /** `t = DeltaTable.forName(…)` followed by `t.….merge(…)` / `.update(…)` / `.delete(…)` in the same function. */
+  private handleWritten(call: Node): boolean {
+    const assign = call.parent?.type === 'assignment' ? call.parent : undefined;
+    const v = assign?.childForFieldName('left');
+    if (v?.type !== 'identifier') return false;
+    let scope: Node | null = assign ?? null;
+    while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
+    if (!scope) return false;
+    return scope.descendantsOfType('attribute').some((a) => {
+      if (a.startIndex < call.endIndex) return false;
+      const names = chainNames(a);
+      return names[0] === v.text && names.some((m) => m === 'merge' || m === 'update' || m === 'delete');
+    });
+  }
+
+  /** `.option("path", "…")` earlier in a reader/writer chain. */
+  private optionPath(recv: Node, key: string, out: PyRef[], draft: PyDraft, strings: Map<string, Node>): void {
+    for (let n: Node | null = recv; n; n = n.type === 'call' ? n.childForFieldName('function') : n.type === 'attribute' ? n.childForFieldName('object') : null) {
+      if (n.type !== 'call') continue;
+      const f = n.childForFieldName('function');
+      if (f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'option') {
+        const [k, v] = n.childForFieldName('arguments')?.namedChildren ?? [];
+        if (k && v && isStringy(k) && stringText(k).value === key) { this.nameArg(v, 'file', out, draft, strings); return; }
+      }
+    }
+  }
+
+  private nameArg(a: Node, kind: 'table' | 'file', out: PyRef[], draft: PyDraft, strings: Map<string, Node>): void {
+    const s = isStringy(a) ? a : a.type === 'identifier' ? strings.get(a.text) : undefined;
+    if (!s) {
+      out.push({ kind, name: `{${a.text.slice(0, 60)}}`, start: a.startIndex, end: a.endIndex, dynamic: true });
+      draft.partial.push(`dynamic ${kind === 'table' ? 'table name' : 'path'} '${a.text.slice(0, 60)}' at offset ${a.startIndex}`);
+      return;
+    }
+    const { value, dynamic } = stringText(s);
+    out.push({ kind, name: value, start: s.startIndex, end: s.endIndex, ...(dynamic ? { dynamic: true } : {}) });
+    if (dynamic) draft.partial.push(`dynamic ${kind === 'table' ? 'table name' : 'path'} '${value}'`);
+  }
+
+  /** SQL text given to spark.sql() or an operator: parsed with the SQL extractor, offsets mapped back. */
+  private sqlArg(a: Node, draft: PyDraft, strings: Map<string, Node>): void {
+    const s = isStringy(a) ? a : a.type === 'identifier' ? strings.get(a.text) : undefined;
+    if (!s) {
+      draft.partial.push(`SQL built at run time ('${a.text.slice(0, 60)}'): not analysed`);
+      return;
+    }
+    const { value, contentStart, mappable } = stringText(s);
+    if (/^[\w./{}-]+\.(sql|hql)$/i.test(value.trim())) {
+      (draft.sqlFiles ??= []).push({ path: value.trim() });
+      return;
+    }
+    const at = (o: number, e: number) => (mappable ? { start: contentStart + o, end: contentStart + e } : { start: s.startIndex, end: s.endIndex });
+    for (const st of extractSql(value, { names: this.names })) {
+      for (const r of st.reads) draft.reads.push({ kind: r.kind, name: r.name, ...at(r.start, r.end), ...(r.dynamic || /^__dbt/.test(r.raw) ? { dynamic: true } : {}) });
+      for (const w of st.writes) draft.writes.push({ kind: w.kind, name: w.name, ...at(w.start, w.end), ...(w.dynamic ? { dynamic: true } : {}) });
+      draft.partial.push(...st.partial);
+      for (const r of [...st.reads, ...st.writes]) if (r.dynamic) draft.partial.push(`dynamic name '${r.raw}' in SQL string`);
+    }
+  }
+}
+
+function isStringy(n: Node): boolean {
+  if (n.type === 'string' || n.type === 'concatenated_string') return true;
+  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
+    return isStringy(n.childForFieldName('left')!) || isStringy(n.childForFieldName('right')!);
+  }
+  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '%') return isStringy(n.childForFieldName('left')!);
+  if (n.type === 'call') {
+    const f = n.childForFieldName('function');
+    return f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'format' && isStringy(f.childForFieldName('object')!);
+  }
+  return false;
+}
+
+/**
+ * The text of a string expression with run-time parts as `{…}` placeholders. `contentStart` maps offsets in
+ * `value` back to the file when `mappable` (one literal without escapes, or literals joined with blanks).
+ */
+function stringText(n: Node): { value: string; dynamic: boolean; contentStart: number; mappable: boolean } {
+  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
+    // "s3://x/" + name: literal parts kept, the rest a placeholder.
+    const piece = (x: Node) => (isStringy(x) ? stringText(x) : { value: `{${x.text}}`, dynamic: true, contentStart: x.startIndex, mappable: false });
+    const l = piece(n.childForFieldName('left')!);
+    const r = piece(n.childForFieldName('right')!);
+    return { value: l.value + r.value, dynamic: true, contentStart: l.contentStart, mappable: false };
+  }
+  if (n.type === 'binary_operator') {
+    const r = stringText(n.childForFieldName('left')!);
+    return { ...r, value: r.value.replace(/%(\([^)]*\))?[sdif]/g, (m) => `{${m}}`), dynamic: true };
+  }
+  if (n.type === 'call') {
+    const r = stringText(n.childForFieldName('function')!.childForFieldName('object')!);
+    return { ...r, dynamic: r.dynamic || /\{[^}]*\}/.test(r.value) };
+  }
+  const parts = n.type === 'concatenated_string' ? n.namedChildren.filter((c) => c.type === 'string') : [n];
+  if (!parts.length) return { value: '', dynamic: false, contentStart: n.startIndex, mappable: false };
+  let value = '';
+  let dynamic = false;
+  let mappable = true;
+  let prevEnd = -1;
+  const contentStart = contentOf(parts[0]).start;
+  for (const p of parts) {
+    const c = contentOf(p);
+    if (prevEnd >= 0) value += ' '.repeat(Math.max(1, c.start - prevEnd));
+    const raw = p.text.slice(c.start - p.startIndex, c.end - p.startIndex);
+    if (/\\./.test(raw) && !/^[rR]/.test(p.text)) mappable = false;
+    if (p.namedChildren.some((x) => x.type === 'interpolation')) dynamic = true;
+    value += raw;
+    prevEnd = c.end;
+  }
+  return { value, dynamic, contentStart, mappable };
+}
+
+function contentOf(s: Node): { start: number; end: number } {
+  const open = s.namedChildren.find((c) => c.type === 'string_start');
+  const close = s.namedChildren.find((c) => c.type === 'string_end');
+  return { start: open ? open.endIndex : s.startIndex, end: close ? close.startIndex : s.endIndex };
+}
+
+function kwarg(call: Node, name: string): Node | undefined {
+  const args = call.childForFieldName('arguments');
+  const kw = args?.namedChildren.find((c) => c.type === 'keyword_argument' && c.childForFieldName('name')?.text === name);
+  return kw?.childForFieldName('value') ?? undefined;
+}
+
+function kwargString(call: Node, name: string): string | undefined {
+  const v = kwarg(call, name);
+  return v && isStringy(v) ? stringText(v).value : undefined;
+}
+
+function dagIdOf(call: Node): string | undefined {
+  const v = kwargString(call, 'dag_id');
+  if (v) return v;
+  const first = call.childForFieldName('arguments')?.namedChildren[0];
+  return first && isStringy(first) ? stringText(first).value : undefined;
+}
+
+function stringsIn(n: Node): string[] {
+  if (isStringy(n)) return [stringText(n).value];
+  return n.namedChildren.filter(isStringy).map((s) => stringText(s).value);
+}
+
+/** Attribute names along a receiver chain: spark.read.format("x").option(…) → [spark, read, format, option]. */
+function chainNames(n: Node): string[] {
+  const out: string[] = [];
+  for (let cur: Node | null = n, guard = 0; cur && guard < 200; guard++) {
+    if (cur.type === 'call') cur = cur.childForFieldName('function');
+    else if (cur.type === 'attribute') { out.unshift(cur.childForFieldName('attribute')?.text ?? ''); cur = cur.childForFieldName('object'); }
+    else if (cur.type === 'parenthesized_expression') cur = cur.namedChildren[0] ?? null;
+    else { out.unshift(cur.text); break; }
+  }
+  return out;
+}
+
+/** Method names called on a value further up the tree: DeltaTable.forName(…).alias(…).merge(…) → [alias, merge]. */
+function upChain(attr: Node): string[] {
+  const out: string[] = [];
+  for (let cur: Node | null = attr, guard = 0; cur && guard < 200; guard++) {
+    if (cur.type === 'attribute') out.push(cur.childForFieldName('attribute')?.text ?? '');
+    else if (cur.type !== 'call') break;
+    cur = cur.parent;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * Plain-JSON views of the lineage for the CLI and the LSP (files relative to the workspace, 1-based lines).
+ * The shapes are declared, with zod schemas, in server/src/protocol.ts (lineage section); these builders
+ * return structurally identical objects so the engine stays free of protocol imports.
+ */
+import path from 'node:path';
+import { toLineRange } from '../types';
+import type { Lineage, ImpactResult } from './index';
+import type { AssetRef, Process } from './model';
+
+export interface RefJson { asset: string; line: number; file?: string; dynamic?: boolean }
+export interface ProcessJson {
+  id: string; kind: string; file: string; symbol: string; startLine: number; endLine: number;
+  reads: RefJson[]; writes: RefJson[]; partial: string[]; upstream?: string[];
+}
+export interface AssetJson { id: string; kind: string; name: string; relation?: string; writers: string[]; readers: string[] }
+export interface ColumnJson {
+  process: string; asset?: string; column: string; line: number;
+  sources: Array<{ asset?: string; column: string; candidates?: string[] }>; note?: string;
+}
+export interface LineageJson { assets: AssetJson[]; processes: ProcessJson[]; columns: ColumnJson[] }
+
+const rel = (root: string, f: string) => path.relative(root, f).split(path.sep).join('/');
+
+function refJson(root: string, p: Process, r: AssetRef): RefJson {
+  return {
+    asset: r.asset.id, line: r.location.span.start.line + 1,
+    ...(r.location.file !== p.file ? { file: rel(root, r.location.file) } : {}),
+    ...(r.dynamic ? { dynamic: true } : {}),
+  };
+}
+
+export function processJson(root: string, p: Process): ProcessJson {
+  return {
+    id: p.id, kind: p.kind, file: rel(root, p.file), symbol: p.symbol, ...toLineRange(p.span),
+    reads: p.reads.map((r) => refJson(root, p, r)), writes: p.writes.map((r) => refJson(root, p, r)), partial: p.partial,
+    ...(p.upstream?.length ? { upstream: p.upstream } : {}),
+  };
+}
+
+/** The whole workspace (or only the processes of `files`, with the assets they touch). */
+export function lineageJson(l: Lineage, files?: string[]): LineageJson {
+  const g = l.graph();
+  const wanted = files ? new Set(files.map((f) => path.resolve(l.root, f))) : undefined;
+  const procs = [...g.processes.values()].filter((p) => !wanted || wanted.has(p.file))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.span.startOffset - b.span.startOffset);
+  const touched = new Set(procs.flatMap((p) => [...p.reads, ...p.writes].map((r) => r.asset.id)));
+  const assets = [...g.assets.values()].filter((a) => !wanted || touched.has(a.id)).sort((a, b) => a.id.localeCompare(b.id)).map((a) => ({
+    id: a.id, kind: a.kind, name: a.name, ...(a.relation ? { relation: a.relation } : {}),
+    writers: g.writersOf(a.id).map((p) => p.id).sort(), readers: g.readersOf(a.id).map((p) => p.id).sort(),
+  }));
+  const columns: ColumnJson[] = procs.flatMap((p) => p.columns.map((c) => ({
+    process: p.id, ...(p.columnsOf ? { asset: p.columnsOf } : {}), column: c.name, line: c.span.start.line + 1,
+    sources: c.sources, ...(c.note ? { note: c.note } : {}),
+  })));
+  return { assets, processes: procs.map((p) => processJson(l.root, p)), columns };
+}
+
+export interface ImpactJson {
+  start: string; kind: ImpactResult['kind']; direction: 'downstream' | 'upstream';
+  hits: Array<{ asset: string; distance: number; path: Array<{ from: string; process: string; to: string }> }>;
+  columns?: Array<{ asset: string; column: string; distance: number; path: Array<{ from: string; process: string; to: string }> }>;
+}
+
+export function impactJson(r: ImpactResult, direction: 'downstream' | 'upstream'): ImpactJson {
+  return {
+    start: r.start, kind: r.kind, direction, hits: r.hits,
+    ...(r.columnHits ? {
+      columns: r.columnHits.map((h) => ({
+        asset: h.asset, column: h.column, distance: h.distance,
+        path: h.path.map((e) => ({ from: `${e.from.asset}.${e.from.column}`, process: e.process, to: `${e.to.asset}.${e.to.column}` })),
+      })),
+    } : {}),
+  };
+}

@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractSql, type SqlStatement } from '../../server/src/engine/lineage/sql/extract';
+import { normalizeName } from '../../server/src/engine/lineage/names';
+
+const reads = (st: SqlStatement) => st.reads.map((r) => r.name);
+const writes = (st: SqlStatement) => st.writes.map((r) => r.name);
+const one = (sql: string, schemaOf?: (t: string) => string[] | undefined) => {
+  const all = extractSql(sql, { schemaOf });
+  assert.equal(all.length, 1, `one statement expected in: ${sql}`);
+  return all[0];
+};
+
+test('names: quoting, case and default catalog/schema collapse to one node', () => {
+  for (const n of ['Sales', '`sales`', '"SALES"', 'default.sales', 'spark_catalog.default.sales', '[default].[Sales]']) {
+    assert.equal(normalizeName(n), 'sales', n);
+  }
+  assert.equal(normalizeName('spark_catalog.tpcds.web_sales'), 'tpcds.web_sales');
+  assert.equal(normalizeName('other.tpcds.web_sales'), 'other.tpcds.web_sales');
+  assert.equal(normalizeName('web_sales', { defaultCatalog: 'c', defaultSchema: 'tpcds' }), 'web_sales');
+  assert.equal(normalizeName('c.tpcds.web_sales', { defaultCatalog: 'c', defaultSchema: 'tpcds' }), 'web_sales');
+});
+
+test('reads: FROM, JOIN, comma joins, subqueries, IN/EXISTS, set operations — with exact offsets', () => {
+  const sql = `select a.x, (select max(y) from dim_y) as m
+from fact a
+join db.dim_b b on a.k = b.k
+left outer join (select k from dim_c where z in (select z from dim_z)) c on c.k = a.k, dim_d
+where exists (select 1 from dim_e e where e.k = a.k)
+union all
+select x, 1, 2 from other_fact
+intersect select x, 1, 2 from \`Quoted Fact\``;
+  const st = one(sql);
+  assert.deepEqual(reads(st), ['dim_y', 'fact', 'db.dim_b', 'dim_c', 'dim_z', 'dim_d', 'dim_e', 'other_fact', 'quoted fact']);
+  for (const r of st.reads) assert.equal(sql.slice(r.start, r.end), r.raw);
+  assert.equal(sql.slice(st.reads[2].start, st.reads[2].end), 'db.dim_b');
+  assert.deepEqual(st.partial, []);
+});
+
+test('CTEs resolve to their definitions and are never reported as tables; recursive CTEs too', () => {
+  const st = one(`with recent as (select * from orders where d > 1),
+    top as (select customer, sum(amount) s from recent group by customer)
+    select * from top join customers using (customer)`);
+  assert.deepEqual(reads(st), ['orders', 'customers']);
+  const rec = one(`with recursive tree(id, parent) as (
+      select id, parent from nodes where parent is null
+      union all
+      select n.id, n.parent from nodes n join tree t on n.parent = t.id)
+    select * from tree`);
+  assert.deepEqual(reads(rec), ['nodes', 'nodes']);
+  assert.deepEqual(rec.partial, []);
+  // A CTE shadows a table of the same name only after it is defined.
+  const shadow = one('with t as (select 1 x) select * from t, u');
+  assert.deepEqual(reads(shadow), ['u']);
+});
+
+test('writes: INSERT INTO/OVERWRITE, CREATE TABLE/VIEW AS, MERGE, UPDATE, DELETE, COPY, LOAD, directories', () => {
+  const cases: Array<[string, string[], string[]]> = [
+    ['INSERT INTO mart.t SELECT * FROM s', ['s'], ['mart.t']],
+    ['INSERT OVERWRITE TABLE t PARTITION (dt = "2024") SELECT a FROM s', ['s'], ['t']],
+    ['CREATE OR REPLACE TEMPORARY VIEW v AS SELECT * FROM s JOIN u ON s.k = u.k', ['s', 'u'], ['v']],
+    ['CREATE TABLE IF NOT EXISTS t USING delta PARTITIONED BY (d) AS WITH c AS (SELECT * FROM s) SELECT * FROM c', ['s'], ['t']],
+    ['MERGE INTO t USING (SELECT * FROM s) src ON t.k = src.k WHEN MATCHED THEN UPDATE SET t.v = src.v', ['s'], ['t']],
+    ['MERGE INTO t AS tgt USING upd ON tgt.k = upd.k WHEN NOT MATCHED THEN INSERT *', ['upd'], ['t']],
+    ['UPDATE t SET v = (SELECT max(v) FROM s) WHERE k IN (SELECT k FROM u)', ['s', 'u'], ['t']],
+    ['DELETE FROM t WHERE k IN (SELECT k FROM s)', ['s'], ['t']],
+    ["COPY INTO raw.events FROM 's3://bucket/events/' FILE_FORMAT = (TYPE = JSON)", ['s3://bucket/events/'], ['raw.events']],
+    ["LOAD DATA INPATH '/data/x.csv' OVERWRITE INTO TABLE staging.x", ['/data/x.csv'], ['staging.x']],
+    ["INSERT OVERWRITE DIRECTORY '/out/x' SELECT * FROM s", ['s'], ['/out/x']],
+    ['WITH c AS (SELECT * FROM s) INSERT INTO t SELECT * FROM c', ['s'], ['t']],
+    ['SELECT * FROM parquet.`/lake/events` e JOIN dim d ON e.k = d.k', ['/lake/events', 'dim'], []],
+  ];
+  for (const [sql, r, w] of cases) {
+    const st = one(sql);
+    assert.deepEqual(reads(st), r, sql);
+    assert.deepEqual(writes(st), w, sql);
+    assert.deepEqual(st.partial, [], sql);
+  }
+  assert.equal(one("SELECT * FROM parquet.`/lake/events`").reads[0].kind, 'file');
+});
+
+test('Spark specifics: lateral view, USE schema, FROM-first multi insert, EXTRACT(… FROM …) is not a table', () => {
+  const st = one('SELECT id, tag FROM events LATERAL VIEW explode(tags) t AS tag WHERE extract(year FROM ts) = 2024');
+  assert.deepEqual(reads(st), ['events']);
+  assert.deepEqual(st.columns.map((c) => c.name), ['id', 'tag']);
+  assert.deepEqual(st.columns[1].sources, [{ table: 'events', column: 'tags' }]);
+  const [, q] = extractSql('USE sales; SELECT * FROM orders JOIN other.dim USING (k)');
+  assert.deepEqual(reads(q), ['sales.orders', 'other.dim']);
+  const multi = one('FROM src INSERT INTO a SELECT x INSERT INTO b SELECT y');
+  assert.deepEqual(reads(multi), ['src']);
+  assert.deepEqual(writes(multi), ['a', 'b']);
+});
+
+test('column lineage through aliases, CTEs, subqueries, expressions and aggregates', () => {
+  const st = one(`insert into mart.revenue (country, day, total)
+with paid as (select o.customer_id cid, o.amount * o.fx as amt, cast(o.ts as date) d from orders o where o.paid)
+select c.country, p.d, sum(p.amt)
+from paid p join customers c on c.id = p.cid
+group by 1, 2`);
+  assert.deepEqual(st.columns.map((c) => c.name), ['country', 'day', 'total']);
+  assert.deepEqual(st.columns[0].sources, [{ table: 'customers', column: 'country' }]);
+  assert.deepEqual(st.columns[1].sources, [{ table: 'orders', column: 'ts' }]);
+  assert.deepEqual(st.columns[2].sources, [{ table: 'orders', column: 'amount' }, { table: 'orders', column: 'fx' }]);
+  assert.deepEqual(st.defines, { table: 'mart.revenue', columns: ['country', 'day', 'total'] });
+});
+
+test('column lineage: * expanded where the schema is known, kept as * (and said so) where not', () => {
+  const schema = (t: string) => (t === 'customers' ? ['id', 'name'] : undefined);
+  const known = one('select * from customers', schema);
+  assert.deepEqual(known.columns.map((c) => [c.name, c.sources]), [['id', [{ table: 'customers', column: 'id' }]], ['name', [{ table: 'customers', column: 'name' }]]]);
+  const unknown = one('select o.*, c.name from orders o join customers c on o.cid = c.id', schema);
+  assert.equal(unknown.columns[0].name, '*');
+  assert.match(unknown.columns[0].note ?? '', /columns of orders unknown/);
+  assert.deepEqual(unknown.columns[1].sources, [{ table: 'customers', column: 'name' }]);
+  // An unqualified column in a two-table join: decided by the known schema, else listed as candidates.
+  const decided = one('select name, amount from orders o join customers c on o.cid = c.id', schema);
+  assert.deepEqual(decided.columns[0].sources, [{ table: 'customers', column: 'name' }]);
+  assert.deepEqual(decided.columns[1].sources, [{ table: 'orders', column: 'amount' }]);
+  const ambiguous = one('select amount from orders join payments on orders.id = payments.oid');
+  assert.deepEqual(ambiguous.columns[0].sources, [{ column: 'amount', candidates: ['orders', 'payments'] }]);
+});
+
+test('bad input: unparseable SQL, dynamic names and huge files never throw and say what is partial', () => {
+  const garbage = extractSql('SELEC * FRM x; )))((( from ; select from where; drop table;;; merge into');
+  assert.ok(Array.isArray(garbage));
+  const odd = one('FROBNICATE the_table WITH (select * from hidden_source)');
+  assert.deepEqual(reads(odd), ['hidden_source']);
+  assert.match(odd.partial.join(' '), /not understood/);
+  const dyn = one('INSERT INTO audit.runs_{env} SELECT * FROM ${src_table}');
+  assert.equal(dyn.writes[0].dynamic, true);
+  assert.equal(dyn.reads[0].dynamic, true);
+  const unterminated = one("select * from t where s = 'oops");
+  assert.deepEqual(reads(unterminated), ['t']);
+  const deep = one('select * from ' + '('.repeat(300) + 'select 1 from deep_t' + ')'.repeat(300) + ' x');
+  assert.ok(deep.reads.some((r) => r.name === 'deep_t'));
+  const big = Array.from({ length: 10_000 }, (_, i) => `insert into t${i % 7} select * from s${i};`).join('\n');
+  const all = extractSql(big);
+  assert.equal(all.length, 10_000);
+  assert.deepEqual(reads(all[9_999]), ['s9999']);
+  assert.deepEqual(writes(all[9_999]), ['t3']);
+});
