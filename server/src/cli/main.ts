@@ -1,13 +1,14 @@
 /** The `daglens` CLI: the same engine as the language server, headless. */
 import { commandHelp, parseCommandArgs, UserError, type Command } from './args';
 import { symbolsCommand } from './commands/symbols';
+import { mapCommand } from './commands/map';
 import { lineageCommand } from './commands/lineage';
 import { impactCommand } from './commands/impact';
 import { askCommand } from './commands/ask';
 import { explainCommand } from './commands/explain';
 import { statsCommand } from './commands/stats';
 
-const COMMANDS: Command[] = [symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand];
+const COMMANDS: Command[] = [mapCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -92,7 +92,13 @@ function generic(v: unknown): IngestResult {
     seen.add(n.id);
     const detail: Record<string, string> = {};
     for (const [k, val] of Object.entries(n.attributes ?? {})) detail[k] = typeof val === 'string' ? val : JSON.stringify(val);
-    nodes.push({ id: n.id, operator: n.type ?? 'node', label: n.label ?? n.id, line: null, detail, section: 'main' });
+    // Common extras beside the schema's fields (dbt graph exports carry `file` and `name`).
+    for (const k of ['file', 'path', 'name', 'original_file_path']) {
+      const val = (n as Record<string, unknown>)[k];
+      if (typeof val === 'string' && !(k in detail)) detail[k] = val;
+    }
+    const type = n.type ?? /^(model|source|seed|snapshot|exposure|test)\./.exec(n.id)?.[1] ?? 'node';
+    nodes.push({ id: n.id, operator: type, label: n.label ?? detail.name ?? n.id, line: null, detail, section: 'main' });
   });
   const edges = r.data.edges.map((e) => (Array.isArray(e) ? [String(e[0]), String(e[1])] : [String(e.from), String(e.to)]) as [string, string]);
   return { dag: { kind: 'generic', nodes, edges }, problems, evidence: emptyEvidence() };

@@ -52,7 +52,10 @@ function scopeFit(unit: SourceUnit, block: number, tables: Set<string>, cache: M
   return hit / tables.size;
 }
 
-const fmtList = (xs: string[]) => xs.slice(0, 3).join(', ') + (xs.length > 3 ? ', …' : '');
+const fmtList = (all: string[]) => {
+  const xs = [...new Set(all)];
+  return xs.slice(0, 3).join(', ') + (xs.length > 3 ? ', …' : '');
+};
 
 export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
   const scopes = new Map<number, Set<string>>();
@@ -247,8 +250,18 @@ function blockWords(unit: SourceUnit, block: number): Set<string> {
   return m.get(block) ?? new Set();
 }
 
+const selectCache = new WeakMap<SourceUnit, Map<number, Set<string>>>();
 function blockSelectWords(unit: SourceUnit, block: number): Set<string> {
-  const s = new Set<string>();
-  for (const a of unit.anchors) if (a.kind === 'select' && a.block === block) for (const w of a.words) s.add(w.t);
-  return s;
+  let m = selectCache.get(unit);
+  if (!m) {
+    m = new Map();
+    for (const a of unit.anchors) {
+      if (a.kind !== 'select') continue;
+      let s = m.get(a.block);
+      if (!s) m.set(a.block, (s = new Set()));
+      for (const w of a.words) s.add(w.t);
+    }
+    selectCache.set(unit, m);
+  }
+  return m.get(block) ?? new Set();
 }

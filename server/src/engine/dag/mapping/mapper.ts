@@ -42,8 +42,42 @@ export function isSemantic(plan: MapPlan, id: string): boolean {
   return true;
 }
 
-/** Maps one semantic node: best location and alternatives, or unmapped. */
-export function mapNode(plan: MapPlan, id: string): DagNodeMapping {
+/**
+ * The semantic nodes in levels: a node's nearest semantic consumer sits in an earlier level, so when a
+ * level is mapped the locations of its consumers are known and can settle ties between query blocks.
+ */
+export function semanticLevels(plan: MapPlan, ids: string[]): { levels: string[][]; parentOf: Map<string, string | undefined> } {
+  const semantic = new Set(ids);
+  const parentOf = new Map<string, string | undefined>();
+  const depth = new Map<string, number>();
+  const up = (id: string): string | undefined => {
+    const seen = new Set<string>([id]);
+    let c = plan.facts.consumers.get(id)?.[0];
+    while (c && !semantic.has(c) && !seen.has(c)) {
+      seen.add(c);
+      c = plan.facts.consumers.get(c)?.[0];
+    }
+    return c && semantic.has(c) && c !== id ? c : undefined;
+  };
+  for (const id of ids) parentOf.set(id, up(id));
+  const depthOf = (id: string, guard = 0): number => {
+    const have = depth.get(id);
+    if (have !== undefined) return have;
+    const p = parentOf.get(id);
+    const d = p && guard < 10_000 ? depthOf(p, guard + 1) + 1 : 0;
+    depth.set(id, d);
+    return d;
+  };
+  const levels: string[][] = [];
+  for (const id of ids) (levels[depthOf(id)] ??= []).push(id);
+  return { levels: levels.filter(Boolean), parentOf };
+}
+
+/**
+ * Maps one semantic node: best location and alternatives, or unmapped. `context` is where the node's
+ * nearest semantic consumer mapped: a candidate in the same query block wins a tie.
+ */
+export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | null): DagNodeMapping {
   const { facts } = plan;
   const ev = facts.evidence.get(id)!;
   const node = facts.nodes.get(id)!;
@@ -57,13 +91,18 @@ export function mapNode(plan: MapPlan, id: string): DagNodeMapping {
     consumerKeys: consumer ? facts.evidence.get(consumer)!.keys : [],
   };
   const top = plan.searched[0]?.score ?? 0;
-  const cands: Array<Candidate & { confidence: number }> = [];
+  const cands: Array<Candidate & { confidence: number; rank: number }> = [];
   for (const r of plan.searched) {
     // Evidence found in a less likely unit counts for less; a unit holding little of the plan, too.
     const fileFactor = Math.min(1, 0.55 + r.score) * (r === plan.searched[0] ? 1 : 0.9 * (r.score / top));
-    for (const c of localise(r.unit, ctx)) cands.push({ ...c, confidence: c.score * fileFactor });
+    for (const c of localise(r.unit, ctx)) {
+      const confidence = c.score * fileFactor;
+      const b = c.unit.blocks[c.block];
+      const near = !!context && !!b && context.file === c.unit.file && context.startLine >= b.startLine && context.startLine <= b.endLine;
+      cands.push({ ...c, confidence, rank: confidence + (near ? 0.04 : 0) });
+    }
   }
-  cands.sort((a, b) => b.confidence - a.confidence || a.unit.file.localeCompare(b.unit.file) || a.startLine - b.startLine);
+  cands.sort((a, b) => b.rank - a.rank || a.unit.file.localeCompare(b.unit.file) || a.startLine - b.startLine);
   const seen = new Set<string>();
   const unique = cands.filter((c) => {
     const k = `${c.unit.file}:${c.startLine}`;
@@ -76,7 +115,7 @@ export function mapNode(plan: MapPlan, id: string): DagNodeMapping {
   }
   const [first, ...rest] = unique;
   // Two places that fit equally well: the evidence cannot tell them apart, so neither is certain.
-  const rival = rest.find((c) => c.confidence >= first.confidence - 0.02 && c.block !== first.block);
+  const rival = rest.find((c) => c.rank >= first.rank - 0.02 && (c.block !== first.block || c.unit !== first.unit));
   const confidence = round(rival ? first.confidence * 0.85 : first.confidence);
   const best = location(first, confidence, rival ? ' (another block fits as well)' : '');
   const alternatives = rest.slice(0, 3).map((c) => location(c, round(c.confidence * (rival ? 0.85 : 0.9)), ''));
@@ -132,7 +171,14 @@ export function mapDag(ingest: IngestResult, units: SourceUnit[]): DagMapResult 
   const started = performance.now();
   const plan = planMapping(ingest, units);
   const mappings = new Map<string, DagNodeMapping>();
-  for (const n of ingest.dag.nodes) if (isSemantic(plan, n.id)) mappings.set(n.id, mapNode(plan, n.id));
+  const ids = ingest.dag.nodes.filter((n) => isSemantic(plan, n.id)).map((n) => n.id);
+  const { levels, parentOf } = semanticLevels(plan, ids);
+  for (const level of levels) {
+    for (const id of level) {
+      const p = parentOf.get(id);
+      mappings.set(id, mapNode(plan, id, p ? mappings.get(p)?.best : undefined));
+    }
+  }
   return assemble(ingest, plan, mappings, performance.now() - started);
 }
 

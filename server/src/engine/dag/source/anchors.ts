@@ -58,8 +58,18 @@ export function termSet(terms: Term[]): Set<string> {
   return new Set(terms.map((x) => x.t));
 }
 
-/** Tables a block reads, its nested blocks and the CTEs it names included. */
-export function effectiveTables(unit: SourceUnit, block: number, seen = new Set<number>()): Set<string> {
+const effectiveCache = new WeakMap<SourceUnit, Map<number, Set<string>>>();
+
+/** Tables a block reads, its nested blocks and the CTEs it names included (units are immutable: cached). */
+export function effectiveTables(unit: SourceUnit, block: number): Set<string> {
+  let m = effectiveCache.get(unit);
+  if (!m) effectiveCache.set(unit, (m = new Map()));
+  let s = m.get(block);
+  if (!s) m.set(block, (s = collectTables(unit, block, new Set())));
+  return s;
+}
+
+function collectTables(unit: SourceUnit, block: number, seen: Set<number>): Set<string> {
   const out = new Set<string>();
   if (seen.has(block)) return out;
   seen.add(block);
@@ -67,9 +77,9 @@ export function effectiveTables(unit: SourceUnit, block: number, seen = new Set<
   if (!b) return out;
   for (const t of b.tables) {
     out.add(t);
-    unit.blocks.forEach((o, i) => { if (o.name === t && i !== block) for (const x of effectiveTables(unit, i, seen)) out.add(x); });
+    unit.blocks.forEach((o, i) => { if (o.name === t && i !== block) for (const x of collectTables(unit, i, seen)) out.add(x); });
   }
-  unit.blocks.forEach((o, i) => { if (o.parent === block) for (const x of effectiveTables(unit, i, seen)) out.add(x); });
+  unit.blocks.forEach((o, i) => { if (o.parent === block) for (const x of collectTables(unit, i, seen)) out.add(x); });
   return out;
 }
 

@@ -1,0 +1,103 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseSettings } from '../../engine/config';
+import { FileJobStore, JobCancelled, MemoryJobStore } from '../../engine/dag/jobs';
+import { DagService } from '../../engine/dag/service';
+import { Workspace } from '../../engine/workspace/workspace';
+import type { DagMapResult } from '../../protocol';
+import { intOption, UserError, workspaceDir, type Command } from '../args';
+import { stderrLogger } from '../output';
+
+export const mapCommand: Command = {
+  name: 'map',
+  summary: 'map every node of a DAG (Spark plan, dbt manifest, JSON DAG) to the code that made it',
+  usage: 'daglens map --dag FILE [--workspace DIR] [--json] [--max-parallel N] [--no-cache]',
+  options: {
+    dag: { type: 'string', short: 'd' },
+    workspace: { type: 'string', short: 'w' },
+    json: { type: 'boolean' },
+    'max-parallel': { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  },
+  optionHelp: [
+    '-d, --dag FILE          the DAG: EXPLAIN [EXTENDED|FORMATTED] text, Spark plan JSON, manifest.json, JSON DAG',
+    '-w, --workspace DIR     the code (default: the current directory)',
+    '    --json              print the mapping contract: { dag, mappings, stats, sources, problems }',
+    '    --max-parallel N    nodes mapped concurrently (default 4)',
+    '    --no-cache          do not read or write DIR/.daglens-cache/dag (results and resume checkpoints)',
+    '-v, --verbose           log skipped files and DAG problems to stderr',
+  ],
+  async run(values) {
+    if (typeof values.dag !== 'string' || !values.dag) throw new UserError("--dag FILE is required (see 'daglens map --help')");
+    const dagFile = path.resolve(values.dag);
+    let text: string;
+    try {
+      if (statSync(dagFile).isDirectory()) throw new UserError(`--dag is a directory, not a file: ${dagFile}`);
+      text = readFileSync(dagFile, 'utf8');
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`cannot read the DAG file ${dagFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const root = workspaceDir(values.workspace);
+    const maxParallel = intOption(values['max-parallel'], 'max-parallel', 4);
+    const log = stderrLogger(!!values.verbose);
+    const ws = new Workspace(root, parseSettings({}).settings, log);
+    const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(path.join(root, '.daglens-cache', 'dag'));
+    const dag = new DagService(root, log, store);
+    ws.listen(dag);
+    await ws.scan();
+
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    let result: Awaited<ReturnType<DagService['map']>>;
+    try {
+      result = await dag.map(text, { fileName: path.basename(dagFile), maxParallel, signal: abort.signal });
+    } catch (e) {
+      if (e instanceof JobCancelled) {
+        process.stderr.write(`daglens: ${e.message}\n`);
+        return 130;
+      }
+      throw e;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (result.dag.nodes.length === 0) {
+      const why = result.problems.map((p) => `${p.line ? `line ${p.line}: ` : p.field ? `${p.field}: ` : ''}${p.message}`).join('; ');
+      throw new UserError(`no DAG nodes in ${values.dag}${why ? `: ${why}` : ''}`);
+    }
+    if (values.json) {
+      const { cached: _c, resumed: _r, ...contract } = result;
+      process.stdout.write(JSON.stringify(contract, null, 2) + '\n');
+      return 0;
+    }
+    process.stdout.write(renderTable(result, path.relative(process.cwd(), dagFile) || dagFile, result.cached, result.resumed));
+    return 0;
+  },
+};
+
+const STATUS_MARK: Record<string, string> = { high: 'high', low: 'low', derived: 'derived', unmapped: 'UNMAPPED' };
+
+/** The readable form: one row per node, in plan order, with where it maps and why. */
+export function renderTable(r: DagMapResult, dagName: string, cached = false, resumed = 0): string {
+  const out: string[] = [];
+  const counts = { high: 0, low: 0, derived: 0, unmapped: 0 };
+  for (const m of r.mappings) counts[m.status]++;
+  const src = r.sources[0];
+  out.push(`${dagName}: ${r.dag.kind}, ${r.dag.nodes.length} nodes${src ? ` — made by ${src.file} (score ${src.score.toFixed(2)})` : ''}`);
+  const lineW = Math.max(4, ...r.dag.nodes.map((n) => String(n.line ?? n.id).length));
+  const opW = Math.min(24, Math.max(8, ...r.dag.nodes.map((n) => n.operator.length)));
+  out.push(`${'node'.padStart(lineW)}  ${'operator'.padEnd(opW)}  ${'status'.padEnd(8)}  conf  code`);
+  r.dag.nodes.forEach((n, i) => {
+    const m = r.mappings[i];
+    const b = m.best;
+    const where = b ? `${b.file}:${b.startLine}${b.endLine > b.startLine ? `-${b.endLine}` : ''}` : '—';
+    const why = m.status === 'derived' ? '' : b ? `  ${b.explanation}` : '';
+    out.push(`${String(n.line ?? n.id).padStart(lineW)}  ${n.operator.slice(0, opW).padEnd(opW)}  ${STATUS_MARK[m.status].padEnd(8)}  ${b && m.status !== 'derived' ? b.confidence.toFixed(2) : '    '}  ${where}${why}`);
+  });
+  out.push('');
+  out.push(`${counts.high} high, ${counts.low} low, ${counts.derived} derived, ${counts.unmapped} unmapped · ${r.stats.ms} ms${cached ? ' (cached)' : ''}${resumed ? ` (resumed ${resumed} nodes from a checkpoint)` : ''} · ${r.stats.llmCalls} LLM calls`);
+  for (const p of r.problems) out.push(`problem${p.line ? ` at line ${p.line}` : p.field ? ` in ${p.field}` : ''}: ${p.message}`);
+  return out.join('\n') + '\n';
+}

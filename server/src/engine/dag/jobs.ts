@@ -1,0 +1,143 @@
+/**
+ * Mapping jobs: the semantic nodes of a DAG are mapped in batches of up to `maxParallel` concurrent
+ * tasks (each may await a verifier, e.g. an LLM check of a `low` node), with progress after every batch,
+ * cancellation through an AbortSignal, results cached by (DAG content hash, index version), and a
+ * checkpoint after every batch so an interrupted job resumes where it stopped instead of starting over.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DagMapResult, DagNodeMapping } from '../../protocol';
+import type { IngestResult } from './model';
+import { assemble, isSemantic, mapNode, planMapping, semanticLevels } from './mapping/mapper';
+import type { SourceUnit } from './source/anchors';
+
+export interface JobProgress {
+  done: number;
+  total: number;
+}
+
+/** Optional second opinion on a node (the LLM feature plugs in here); reports what it spent. */
+export type NodeVerifier = (nodeId: string, mapping: DagNodeMapping) => Promise<{ mapping: DagNodeMapping; llmCalls: number; costUsd: number }>;
+
+export interface JobOptions {
+  maxParallel?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+  verify?: NodeVerifier;
+  /** Where results and checkpoints live; memory only when absent. */
+  store?: JobStore;
+}
+
+export class JobCancelled extends Error {
+  constructor(readonly progress: JobProgress) {
+    super(`mapping cancelled after ${progress.done} of ${progress.total} nodes (checkpoint kept; run again to resume)`);
+  }
+}
+
+export function dagHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** Results and checkpoints by key; the file store survives a restart (CLI runs, server restarts). */
+export interface JobStore {
+  getResult(key: string): DagMapResult | undefined;
+  putResult(key: string, r: DagMapResult): void;
+  getCheckpoint(key: string): Record<string, DagNodeMapping> | undefined;
+  putCheckpoint(key: string, done: Record<string, DagNodeMapping>): void;
+  dropCheckpoint(key: string): void;
+}
+
+export class MemoryJobStore implements JobStore {
+  private readonly results = new Map<string, DagMapResult>();
+  private readonly checkpoints = new Map<string, Record<string, DagNodeMapping>>();
+  constructor(private readonly maxResults = 32) {}
+  getResult(k: string) { return this.results.get(k); }
+  putResult(k: string, r: DagMapResult) {
+    this.results.set(k, r);
+    if (this.results.size > this.maxResults) this.results.delete(this.results.keys().next().value!);
+  }
+  getCheckpoint(k: string) { return this.checkpoints.get(k); }
+  putCheckpoint(k: string, d: Record<string, DagNodeMapping>) { this.checkpoints.set(k, { ...d }); }
+  dropCheckpoint(k: string) { this.checkpoints.delete(k); }
+}
+
+export class FileJobStore implements JobStore {
+  constructor(private readonly dir: string) {}
+  private file(kind: string, key: string) { return path.join(this.dir, `${key}.${kind}.json`); }
+  private read<T>(f: string): T | undefined {
+    try {
+      return JSON.parse(readFileSync(f, 'utf8')) as T;
+    } catch {
+      return undefined; // missing or damaged: recompute rather than fail
+    }
+  }
+  private write(f: string, v: unknown) {
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = `${f}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(v));
+    renameSync(tmp, f); // atomic: a crash never leaves half a checkpoint
+  }
+  getResult(k: string) { return this.read<DagMapResult>(this.file('result', k)); }
+  putResult(k: string, r: DagMapResult) { this.write(this.file('result', k), r); }
+  getCheckpoint(k: string) { return this.read<Record<string, DagNodeMapping>>(this.file('checkpoint', k)); }
+  putCheckpoint(k: string, d: Record<string, DagNodeMapping>) { this.write(this.file('checkpoint', k), d); }
+  dropCheckpoint(k: string) { rmSync(this.file('checkpoint', k), { force: true }); }
+}
+
+/**
+ * Runs (or resumes) a mapping job. `key` identifies the DAG content and the index version; a finished
+ * result under the same key is returned as is.
+ */
+export async function runMappingJob(key: string, ingest: IngestResult, units: SourceUnit[], opts: JobOptions = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
+  const store = opts.store ?? new MemoryJobStore();
+  const hit = store.getResult(key);
+  if (hit) return { ...hit, cached: true, resumed: 0 };
+  const started = performance.now();
+  const plan = planMapping(ingest, units);
+  const ids = ingest.dag.nodes.filter((n) => isSemantic(plan, n.id)).map((n) => n.id);
+  const done: Record<string, DagNodeMapping> = { ...(store.getCheckpoint(key) ?? {}) };
+  const resumed = ids.filter((id) => done[id]).length;
+  // Level by level (consumers before their inputs), so each node knows where its consumer mapped.
+  const { levels, parentOf } = semanticLevels(plan, ids);
+  const batches: string[][] = [];
+  const width = Math.max(1, Math.min(64, opts.maxParallel ?? 4));
+  for (const level of levels) {
+    const todoLevel = level.filter((id) => !done[id]);
+    for (let i = 0; i < todoLevel.length; i += width) batches.push(todoLevel.slice(i, i + width));
+  }
+  const todo = batches.flat();
+  const progress = { done: ids.length - todo.length, total: ids.length };
+  const llm = { calls: 0, costUsd: 0 };
+  opts.onProgress?.({ ...progress });
+  let lastCheckpoint = performance.now();
+  for (const batch of batches) {
+    if (opts.signal?.aborted) {
+      store.putCheckpoint(key, done);
+      throw new JobCancelled({ ...progress });
+    }
+    const results = await Promise.all(batch.map(async (id) => {
+      const p = parentOf.get(id);
+      const m = mapNode(plan, id, p ? done[p]?.best : undefined);
+      if (!opts.verify || m.status !== 'low') return m;
+      const v = await opts.verify(id, m);
+      llm.calls += v.llmCalls;
+      llm.costUsd += v.costUsd;
+      return v.mapping;
+    }));
+    batch.forEach((id, k) => { done[id] = results[k]; });
+    progress.done += batch.length;
+    // Checkpoint at most a few times a second: a 10k-node DAG must not rewrite its file 2,500 times.
+    if (performance.now() - lastCheckpoint > 200) {
+      store.putCheckpoint(key, done);
+      lastCheckpoint = performance.now();
+    }
+    opts.onProgress?.({ ...progress });
+    // Let requests, cancellation and progress through between batches.
+    await new Promise((r) => setImmediate(r));
+  }
+  const result = assemble(ingest, plan, new Map(Object.entries(done)), performance.now() - started, llm);
+  store.putResult(key, result);
+  store.dropCheckpoint(key);
+  return { ...result, cached: false, resumed };
+}

@@ -1,0 +1,99 @@
+/**
+ * The DAG mapping feature of an engine: keeps the source units of the workspace's SQL, Python and Scala
+ * files up to date (built lazily, per file, when a mapping needs them), and maps DAG texts through the
+ * job runner with a cache keyed by (DAG content hash, index version). dbt manifests map by file and
+ * model name; Spark plans through the operator mapper.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { DagMapResult } from '../../protocol';
+import { errorMessage, type Logger } from '../log';
+import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
+import { ingestDag } from './ingest';
+import { dagHash, MemoryJobStore, runMappingJob, type JobOptions, type JobStore } from './jobs';
+import { mapManifest, namesItsFiles } from './mapping/dbtMapper';
+import type { SourceUnit } from './source/anchors';
+import { buildUnit } from './source/units';
+
+const MAPPED_LANGS = new Set(['sql', 'python', 'scala', 'yaml']);
+
+interface FileState {
+  rel: string;
+  lang: string;
+  text: string;
+  hash: string;
+  unit?: SourceUnit | null;
+}
+
+export interface MapRequest extends Omit<JobOptions, 'store'> {
+  /** Name of the DAG file (format detection, messages). */
+  fileName?: string;
+}
+
+export class DagService implements WorkspaceListener {
+  private readonly files = new Map<string, FileState>();
+  private versionCache: string | undefined;
+
+  constructor(
+    private readonly root: string,
+    private readonly log: Logger,
+    private readonly store: JobStore = new MemoryJobStore(),
+  ) {}
+
+  fileChanged(entry: FileEntry, text: string): void {
+    if (!MAPPED_LANGS.has(entry.lang)) return;
+    const hash = createHash('sha1').update(text).digest('hex');
+    const prev = this.files.get(entry.path);
+    if (prev?.hash === hash) return;
+    this.files.set(entry.path, { rel: entry.rel, lang: entry.lang, text, hash });
+    this.versionCache = undefined;
+  }
+
+  fileRemoved(absPath: string): void {
+    if (this.files.delete(absPath)) this.versionCache = undefined;
+  }
+
+  /** Changes whenever a mapped file's content does: half of every cache key. */
+  get indexVersion(): string {
+    if (!this.versionCache) {
+      const h = createHash('sha1');
+      for (const [p, f] of [...this.files].sort((a, b) => a[0].localeCompare(b[0]))) h.update(`${p}\0${f.hash}\n`);
+      this.versionCache = h.digest('hex').slice(0, 16);
+    }
+    return this.versionCache;
+  }
+
+  /** Source units of every mapped file (built on first use after a change). */
+  units(): SourceUnit[] {
+    const out: SourceUnit[] = [];
+    for (const f of this.files.values()) {
+      if (f.unit === undefined) {
+        try {
+          f.unit = buildUnit(f.rel, f.text, f.lang) ?? null;
+        } catch (e) {
+          // One odd file must not stop mapping the rest.
+          this.log.warn(`could not read ${f.rel} for DAG mapping: ${errorMessage(e)}`);
+          f.unit = null;
+        }
+      }
+      if (f.unit) out.push(f.unit);
+    }
+    return out.sort((a, b) => a.file.localeCompare(b.file));
+  }
+
+  /** The text of a workspace file by relative path (for dbt manifests' original_file_path). */
+  textOf(rel: string): string | undefined {
+    return this.files.get(path.resolve(this.root, rel))?.text;
+  }
+
+  async map(text: string, req: MapRequest = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
+    const started = performance.now();
+    const ingest = ingestDag(text, req.fileName ?? '');
+    for (const p of ingest.problems) this.log.info(`${req.fileName ?? 'DAG'}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+    if (namesItsFiles(ingest)) {
+      return { ...mapManifest(ingest, (rel) => this.textOf(rel), this.units(), performance.now() - started), cached: false, resumed: 0 };
+    }
+    const key = `${dagHash(text)}-${this.indexVersion}`;
+    return runMappingJob(key, ingest, this.units(), { ...req, store: this.store });
+  }
+}
