@@ -3,14 +3,24 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { serverStatus } from '@daglens/protocol';
 import { createClient } from './client';
+import { followSource } from './graphs';
 import { StatusItem } from './status';
+import { ServerAskBackend } from './webview/askBackend';
+import { ChatViewProvider } from './webview/chatView';
+import { GraphPanel } from './webview/graphPanel';
 
 export class Ctx implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('DagLens', { log: true });
   readonly status = new StatusItem();
   private _client: LanguageClient | undefined;
+  /** The chat sidebar (registered as a webview view provider in extension.ts). */
+  readonly chat: ChatViewProvider;
+  readonly graph: GraphPanel;
 
-  constructor(readonly extension: vscode.ExtensionContext) {}
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.chat = new ChatViewProvider(extension, new ServerAskBackend(() => this._client), this.output);
+    this.graph = new GraphPanel(extension, this.output, (editor) => followSource(this, editor));
+  }
 
   get client(): LanguageClient | undefined {
     return this._client;
@@ -42,6 +52,8 @@ export class Ctx implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.chat.dispose();
+    this.graph.dispose();
     void this._client?.stop();
     this.status.dispose();
     this.output.dispose();

@@ -1,13 +1,18 @@
 /** Extension entry point: builds the context, registers commands, starts the server. */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { ChatViewProvider } from './webview/chatView';
 
 let ctx: Ctx | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   ctx = new Ctx(context);
-  context.subscriptions.push(ctx, ...registerCommands(ctx));
+  context.subscriptions.push(
+    ctx,
+    ...registerCommands(ctx),
+    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
+  );
   await ctx.start();
 }
 

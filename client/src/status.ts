@@ -7,12 +7,16 @@ export class StatusItem implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'DagLens';
-    this.item.command = 'daglens.showLogs';
+    this.item.command = 'daglens.menu';
     this.setStarting();
     this.item.show();
   }
 
+  /** One line for the quick pick: what the item shows, in words. */
+  summary = 'DagLens: starting';
+
   setStarting(): void {
+    this.summary = 'DagLens: starting the language server';
     this.item.text = '$(sync~spin) DagLens';
     this.item.tooltip = 'DagLens: starting the language server';
     this.item.backgroundColor = undefined;
@@ -20,7 +24,8 @@ export class StatusItem implements vscode.Disposable {
 
   setStopped(reason: string): void {
     this.item.text = '$(error) DagLens';
-    this.item.tooltip = `DagLens: server stopped — ${reason}. Click for logs.`;
+    this.item.tooltip = `DagLens: server stopped — ${reason}. Click for commands.`;
+    this.summary = `DagLens: error — ${reason}`;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
   }
 
@@ -28,8 +33,12 @@ export class StatusItem implements vscode.Disposable {
     const busy = !s.quiescent;
     const icon = busy ? '$(sync~spin)' : s.health === 'ok' ? '$(type-hierarchy)' : s.health === 'warning' ? '$(warning)' : '$(error)';
     const progress = busy && s.progress ? ` ${s.progress.done}/${s.progress.total}` : '';
-    this.item.text = `${icon} DagLens${progress}`;
-    this.item.tooltip = `DagLens: ${s.message ?? (busy ? 'working' : 'ready')}`;
+    // While busy the item names the phase (parsing, indexing…) when the server's message is that short.
+    const word = busy && s.message && s.message.length <= 16 ? ` ${s.message}` : '';
+    this.item.text = `${icon} DagLens${word}${progress}`;
+    this.item.tooltip = `DagLens: ${s.message ?? (busy ? 'working' : 'ready')} — click for commands`;
+    const phase = busy ? `${s.message ?? 'working'}${progress}` : s.health === 'error' ? `error — ${s.message ?? ''}` : `ready — ${s.message ?? ''}`;
+    this.summary = `DagLens: ${phase}`;
     this.item.backgroundColor =
       s.health === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
         : s.health === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

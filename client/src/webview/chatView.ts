@@ -152,7 +152,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       return;
     }
     const availability = await this.backend.availability();
-    if (availability.state !== 'ready') {
+    if (availability.state === 'serverDown') {
       void this.bridge?.post({ type: 'availability', availability });
       return;
     }

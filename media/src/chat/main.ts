@@ -34,13 +34,12 @@ input.placeholder = 'Ask about this workspace — Enter to send, Shift+Enter for
 input.setAttribute('aria-label', 'Question');
 const sendBtn = button('Ask', 'send', 'Send the question (Enter)', () => send(), 'dl-primary');
 const stopBtn = button('Stop', 'debug-stop', 'Stop the answer (Escape)', () => post({ type: 'stop' }), 'dl-stop');
-const header = el('div', 'dl-toolbar');
-header.append(el('span', 'dl-title', 'DagLens'), button('', 'add', 'New chat', () => post({ type: 'newChat' })));
 const composer = el('div', 'dl-composer');
 const actions = el('div', 'dl-composer-actions');
 actions.append(stopBtn, sendBtn);
 composer.append(chips, input, actions);
-root.append(header, banner, transcript, notice, composer);
+// New chat lives in the view's title bar (a contributed command), as in VS Code's own views.
+root.append(banner, transcript, notice, composer);
 
 function streaming(): boolean {
   return turns.some((t) => t.status === 'streaming');
@@ -48,7 +47,7 @@ function streaming(): boolean {
 
 function send(): void {
   const question = input.value.trim();
-  if (!question || streaming() || availability.state !== 'ready') return;
+  if (!question || streaming() || availability.state === 'serverDown') return;
   post({ type: 'ask', question });
   input.value = '';
 }
@@ -67,7 +66,7 @@ function renderBanner(): void {
   banner.replaceChildren();
   banner.hidden = availability.state === 'ready';
   if (banner.hidden) return;
-  banner.append(icon(availability.state === 'serverDown' ? 'error' : 'info'), el('p', '', availability.message));
+  banner.append(icon(availability.state === 'serverDown' ? 'error' : 'info'), ' ', el('p', '', availability.message));
   const row = el('div', 'dl-banner-actions');
   for (const a of availability.actions) {
     const [label, codicon] = ACTION_LABELS[a];
@@ -145,9 +144,10 @@ function renderControls(): void {
   const busy = streaming();
   stopBtn.hidden = !busy;
   sendBtn.hidden = busy;
-  const ready = availability.state === 'ready';
-  input.disabled = !ready;
-  sendBtn.disabled = !ready;
+  // Without a model the server still answers from the index (offline): only a stopped server blocks asking.
+  const usable = availability.state !== 'serverDown';
+  input.disabled = !usable;
+  sendBtn.disabled = !usable;
 }
 
 function render(): void {
