@@ -36,6 +36,8 @@ const builds = [
   { ...common, entryPoints: { client: 'client/src/extension.ts' } },
   { ...common, entryPoints: { server: 'server/src/lsp/main.ts' } },
   { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // The index's worker threads (parse + chunk + embed) load this file from beside server.js / cli.js.
+  { ...common, entryPoints: { 'index-worker': 'server/src/engine/index/worker.ts' } },
   ...webviewBuilds(),
 ];
 

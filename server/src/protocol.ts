@@ -32,6 +32,179 @@ export interface WorkspaceInfo {
 }
 export const workspaceInfo = new RequestType0<WorkspaceInfo, void>('daglens/workspaceInfo');
 
+// ── search/index ─────────────────────────────────────────────────────────────────────────────────────
+
+export const IndexLanguageSchema = z.enum(['python', 'sql', 'java', 'scala', 'typescript', 'tsx', 'javascript', 'yaml']);
+
+/** `daglens/search` and `daglens search`: hybrid (BM25 + vector) search over the workspace index. */
+export const SearchParamsSchema = z.object({
+  query: z.string().min(1).max(4000),
+  /** Hits to return (default 10). */
+  k: z.number().int().min(1).max(500).optional(),
+  languages: z.array(IndexLanguageSchema).optional(),
+  /** Workspace-relative glob, e.g. `models/**\/*.sql`. */
+  pathGlob: z.string().max(1000).optional(),
+  mode: z.enum(['hybrid', 'lexical', 'vector']).optional(),
+});
+export type SearchParams = z.infer<typeof SearchParamsSchema>;
+
+export const SearchHitSchema = z.object({
+  /** file: URI of the file (LSP only). */
+  uri: z.string().optional(),
+  /** Workspace-relative path. */
+  file: z.string(),
+  language: IndexLanguageSchema,
+  /** A symbol kind (function, method, class, statement, cte, model, column, …) or `code` for file-level lines. */
+  kind: z.string(),
+  name: z.string(),
+  container: z.array(z.string()),
+  /** 1-based, inclusive. */
+  startLine: z.number().int(),
+  endLine: z.number().int(),
+  /** UTF-16 offsets of the chunk in the file: [startOffset, endOffset). */
+  startOffset: z.number().int(),
+  endOffset: z.number().int(),
+  /** 0 = a whole symbol; 1, 2, … = pieces of a long one. */
+  part: z.number().int(),
+  text: z.string(),
+  score: z.number(),
+  /** 1-based lines holding a query term (lexical matches). */
+  matchedLines: z.array(z.number().int()),
+  via: z.array(z.enum(['lexical', 'vector'])),
+});
+export type SearchHitDto = z.infer<typeof SearchHitSchema>;
+
+export interface SearchResult {
+  hits: SearchHitDto[];
+  /** True while a folder is still being indexed (hits may be incomplete). */
+  indexing: boolean;
+}
+export const search = new RequestType<SearchParams, SearchResult, void>('daglens/search');
+
+/** `daglens index --json`. */
+export interface IndexReportDto {
+  workspace: string;
+  indexDir: string;
+  files: number;
+  chunks: number;
+  /** Files parsed and chunked in this run; the rest came from the saved index unchanged. */
+  indexed: number;
+  removed: number;
+  skipped: Array<{ rel: string; reason: string; detail: string }>;
+  loadedSavedIndex: boolean;
+  vectorBackend: 'hnsw' | 'exact';
+  embedder: string;
+  seconds: number;
+}
+
+// ── lineage ──────────────────────────────────────────────────────────────────────────────────────────
+// Table/column lineage and impact analysis (issue 4): what `daglens lineage --json` / `daglens impact --json`
+// print and what `daglens/lineage` / `daglens/impact` return. Files relative to the workspace, lines 1-based.
+
+export const LineageRefSchema = z.object({
+  asset: z.string(),
+  /** 1-based line of the code that names the asset. */
+  line: z.number().int().min(1),
+  /** Set when the reference is in another file than the process (an Airflow task's .sql file). */
+  file: z.string().optional(),
+  /** The name is only partly known (f-string placeholders, unresolvable Jinja). */
+  dynamic: z.boolean().optional(),
+});
+export type LineageRef = z.infer<typeof LineageRefSchema>;
+
+export const LineageProcessSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['sql_statement', 'dbt_model', 'pyspark', 'airflow_task']),
+  file: z.string(),
+  symbol: z.string(),
+  startLine: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  reads: z.array(LineageRefSchema),
+  writes: z.array(LineageRefSchema),
+  /** Why the extraction is partial; empty when complete. */
+  partial: z.array(z.string()),
+  /** Airflow: ids of the upstream tasks' processes. */
+  upstream: z.array(z.string()).optional(),
+});
+export type LineageProcess = z.infer<typeof LineageProcessSchema>;
+
+export const LineageAssetSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['table', 'view', 'file', 'dbt_model', 'dbt_source', 'dataset']),
+  name: z.string(),
+  /** dbt nodes: the relation built or pointed at. */
+  relation: z.string().optional(),
+  writers: z.array(z.string()),
+  readers: z.array(z.string()),
+});
+export type LineageAsset = z.infer<typeof LineageAssetSchema>;
+
+export const LineageColumnSchema = z.object({
+  process: z.string(),
+  /** The asset the column belongs to (the process's output), when known. */
+  asset: z.string().optional(),
+  column: z.string(),
+  line: z.number().int().min(1),
+  sources: z.array(z.object({ asset: z.string().optional(), column: z.string(), candidates: z.array(z.string()).optional() })),
+  /** e.g. "* kept: columns of x unknown". */
+  note: z.string().optional(),
+});
+export type LineageColumn = z.infer<typeof LineageColumnSchema>;
+
+export const LineageResultSchema = z.object({
+  assets: z.array(LineageAssetSchema),
+  processes: z.array(LineageProcessSchema),
+  columns: z.array(LineageColumnSchema),
+});
+export type LineageResult = z.infer<typeof LineageResultSchema>;
+
+export const LineageParamsSchema = z.object({
+  /** The processes of this document (and the assets they touch)… */
+  uri: z.string().optional(),
+  /** …or of the assets/processes matching this name (a table, dbt model, process id); neither: the workspace. */
+  symbol: z.string().optional(),
+});
+export type LineageParams = z.infer<typeof LineageParamsSchema>;
+export const lineageRequest = new RequestType<LineageParams, LineageResult, void>('daglens/lineage');
+
+export const ImpactStepSchema = z.object({ from: z.string(), process: z.string(), to: z.string() });
+export const ImpactResultSchema = z.object({
+  /** The resolved start: asset id, `asset.column`, or process id. */
+  start: z.string(),
+  kind: z.enum(['asset', 'column', 'process', 'unknown']),
+  direction: z.enum(['downstream', 'upstream']),
+  hits: z.array(z.object({ asset: z.string(), distance: z.number().int(), path: z.array(ImpactStepSchema) })),
+  columns: z.array(z.object({ asset: z.string(), column: z.string(), distance: z.number().int(), path: z.array(ImpactStepSchema) })).optional(),
+});
+export type ImpactResult = z.infer<typeof ImpactResultSchema>;
+
+export const ImpactParamsSchema = z.object({
+  /** An asset (table, dbt model/source, path), `table.column`, or a process id… */
+  asset: z.string().optional(),
+  /** …or a code location: the asset named there, else the innermost process there. */
+  uri: z.string().optional(),
+  position: z.object({ line: z.number().int().min(0), character: z.number().int().min(0) }).optional(),
+  direction: z.enum(['downstream', 'upstream']).default('downstream'),
+});
+export type ImpactParams = z.input<typeof ImpactParamsSchema>;
+export const impactRequest = new RequestType<ImpactParams, ImpactResult, void>('daglens/impact');
+
+/** Arguments of the `daglens.showLineage` client command that a resolved lineage code lens runs. */
+export const ShowLineageArgsSchema = z.object({
+  title: z.string(),
+  items: z.array(z.object({
+    /** "reads", "writes", "downstream", "upstream". */
+    group: z.string(),
+    label: z.string(),
+    detail: z.string().optional(),
+    uri: z.string().optional(),
+    /** 0-based line to reveal in `uri`. */
+    line: z.number().int().min(0).optional(),
+  })),
+});
+export type ShowLineageArgs = z.infer<typeof ShowLineageArgsSchema>;
+export const SHOW_LINEAGE_COMMAND = 'daglens.showLineage';
+
 // ── DAG mapping ──────────────────────────────────────────────────────────────────────────────────────
 // The DAG → code contract (issue 5): what `daglens map --json` prints, what `daglens/mapDag` returns and
 // what the plan lenses and the graph view read. Lines are 1-based inclusive; files relative to the workspace.

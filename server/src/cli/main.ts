@@ -1,6 +1,8 @@
 /** The `daglens` CLI: the same engine as the language server, headless. */
 import { commandHelp, parseCommandArgs, UserError, type Command } from './args';
 import { symbolsCommand } from './commands/symbols';
+import { indexCommand } from './commands/indexCmd';
+import { searchCommand } from './commands/search';
 import { mapCommand } from './commands/map';
 import { lineageCommand } from './commands/lineage';
 import { impactCommand } from './commands/impact';
@@ -8,7 +10,7 @@ import { askCommand } from './commands/ask';
 import { explainCommand } from './commands/explain';
 import { statsCommand } from './commands/stats';
 
-const COMMANDS: Command[] = [mapCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand];
+const COMMANDS: Command[] = [mapCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand, indexCommand, searchCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

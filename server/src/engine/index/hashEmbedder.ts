@@ -16,14 +16,15 @@ const COMMON = new Set((
 const COMMON_WEIGHT = 0.15;
 const TRIGRAM_WEIGHT = 0.25;
 
-interface Feature {
-  index: number;
-  weight: number;
+/** A token's hashed features, packed: index and signed weight pairs. */
+interface Features {
+  index: Int32Array;
+  weight: Float32Array;
 }
 
 export class HashEmbedder implements Embedder {
   readonly id: string;
-  private readonly features = new Map<string, Feature[]>();
+  private readonly features = new Map<string, Features>();
 
   constructor(readonly dimensions = 256) {
     this.id = `daglens-hash-v1-${dimensions}`;
@@ -34,34 +35,45 @@ export class HashEmbedder implements Embedder {
   }
 
   embedOne(text: string): Float32Array {
+    return this.embedCounts(termCounts(text));
+  }
+
+  /** Embeds from term counts already computed (the cold index tokenises each chunk once, for BM25 and this). */
+  embedCounts(counts: Map<string, number>): Float32Array {
     const v = new Float32Array(this.dimensions);
-    for (const [token, tf] of termCounts(text)) {
+    for (const [token, tf] of counts) {
       const w = 1 + Math.log(tf);
-      for (const f of this.featuresOf(token)) v[f.index] += f.weight * w;
+      const f = this.featuresOf(token);
+      for (let i = 0; i < f.index.length; i++) v[f.index[i]] += f.weight[i] * w;
     }
     return normaliseInPlace(v);
   }
 
   /** A token's hashed features, memoised: the vocabulary of a workspace is far smaller than its text. */
-  private featuresOf(token: string): Feature[] {
+  private featuresOf(token: string): Features {
     let fs = this.features.get(token);
     if (fs) return fs;
     const base = COMMON.has(token) ? COMMON_WEIGHT : 1;
-    fs = [this.feature(`w:${token}`, base)];
+    const keys = [`w:${token}`];
+    const weights = [base];
     if (token.length > 3) {
       const padded = `^${token}$`;
       const tri = (TRIGRAM_WEIGHT * base) / Math.sqrt(padded.length - 2);
-      for (let i = 0; i + 3 <= padded.length; i++) fs.push(this.feature(padded.slice(i, i + 3), tri));
+      for (let i = 0; i + 3 <= padded.length; i++) {
+        keys.push(padded.slice(i, i + 3));
+        weights.push(tri);
+      }
     }
-    if (this.features.size > 500_000) this.features.clear();
+    fs = { index: new Int32Array(keys.length), weight: new Float32Array(keys.length) };
+    keys.forEach((k, i) => {
+      const h = fnv1a(k);
+      fs!.index[i] = (h & 0x7fffffff) % this.dimensions;
+      // The top bit picks the sign, so collisions cancel out on average instead of piling up.
+      fs!.weight[i] = h & 0x80000000 ? -weights[i] : weights[i];
+    });
+    if (this.features.size > 300_000) this.features.clear();
     this.features.set(token, fs);
     return fs;
-  }
-
-  private feature(key: string, weight: number): Feature {
-    const h = fnv1a(key);
-    // The top bit picks the sign, so collisions cancel out on average instead of piling up.
-    return { index: (h & 0x7fffffff) % this.dimensions, weight: h & 0x80000000 ? -weight : weight };
   }
 }
 

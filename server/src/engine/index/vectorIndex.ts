@@ -3,7 +3,6 @@
  * hnswlib-node addon when it loads; otherwise an exact scan in-process, slower on big workspaces but
  * always correct, so the server never fails to start for want of a binary.
  */
-import { dot } from './embedder';
 import { errorMessage, type Logger } from '../log';
 import { TopK } from './bm25';
 
@@ -30,6 +29,8 @@ export interface VectorIndex {
   add(label: number, vector: Float32Array): void;
   remove(label: number): void;
   search(vector: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[];
+  /** The stored vector of a label (for persistence). */
+  vector(label: number): Float32Array | undefined;
 }
 
 /** Exact search: a scan over a packed arena of vectors. */
@@ -83,6 +84,11 @@ export class ExactVectorIndex implements VectorIndex {
       top.offer(label, s);
     }
     return top.sorted().map((h) => ({ label: h.doc, score: h.score }));
+  }
+
+  vector(label: number): Float32Array | undefined {
+    const slot = this.slotOf.get(label);
+    return slot === undefined ? undefined : this.arena.slice(slot * this.dimensions, (slot + 1) * this.dimensions);
   }
 
   private grow(): void {
@@ -164,6 +170,10 @@ export class HnswVectorIndex implements VectorIndex {
     return hits.sort((a, b) => b.score - a.score);
   }
 
+  vector(label: number): Float32Array | undefined {
+    return this.live.has(label) ? Float32Array.from(this.index.getPoint(label)) : undefined;
+  }
+
   /** Writes the graph (hnswlib's own format) to `file`. */
   save(file: string): void {
     this.index.writeIndexSync(file);
@@ -179,6 +189,3 @@ export function createVectorIndex(dimensions: number, params: HnswParams, log: L
   }
   return new ExactVectorIndex(dimensions, capacity);
 }
-
-/** Cosine of two unit vectors (re-exported for benchmarks and tests). */
-export const cosine = dot;

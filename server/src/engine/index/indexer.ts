@@ -1,0 +1,200 @@
+/**
+ * Brings a CodeIndex in line with the disk: loads the saved index (if any and valid), discovers the
+ * workspace, and (re)indexes only files whose mtime/size changed and whose content hash differs, in
+ * worker threads when there are many. Saves the result atomically. Used by the CLI, the LSP and the bench.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { EngineSettings } from '../config';
+import { errorMessage, type Logger } from '../log';
+import { discover, type SkippedFile } from '../workspace/discovery';
+import type { CodeIndex } from './codeIndex';
+import { processFile, zeroTimings, type FileTask, type ProcessedFile, type ProcessTimings } from './fileProcessor';
+import { HashEmbedder } from './hashEmbedder';
+import { loadIndex, saveIndex } from './store';
+import type { WorkerInit, WorkerReply } from './worker';
+
+export interface SyncOptions {
+  /** Where the index is saved; none = in memory only. */
+  indexDir?: string;
+  /** Worker threads for parsing and chunking (default: cores - 1, at least 1; 0 = in-process). */
+  workers?: number;
+  onProgress?: (p: { done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface SyncReport {
+  files: number;
+  chunks: number;
+  skipped: SkippedFile[];
+  /** Files parsed and chunked in this run (new or changed). */
+  indexed: number;
+  removed: number;
+  /** Whether a saved index was loaded; else why not. */
+  loaded: boolean;
+  loadProblem?: string;
+  cancelled: boolean;
+  seconds: number;
+  timings: ProcessTimings & { loadMs: number; discoverMs: number; bm25Ms: number; vectorMs: number; saveMs: number };
+}
+
+/** Below this many files the worker start-up costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 64;
+const BATCH = 16;
+
+export async function syncIndex(index: CodeIndex, settings: EngineSettings, log: Logger, opts: SyncOptions = {}): Promise<SyncReport> {
+  const started = performance.now();
+  const timings = { ...zeroTimings(), loadMs: 0, discoverMs: 0, bm25Ms: 0, vectorMs: 0, saveMs: 0 };
+  const before = { ...index.timings };
+  let loaded = false;
+  let loadProblem: string | undefined;
+  if (opts.indexDir && index.stats().files === 0) {
+    const r = loadIndex(index, opts.indexDir, log);
+    loaded = r.ok;
+    if (!r.ok) {
+      loadProblem = r.reason;
+      if (r.reason !== 'no saved index') log.warn(`saved index in ${opts.indexDir} not used (${r.reason}); rebuilding`);
+    } else if (r.graphRebuilt) log.info('vector graph rebuilt from the saved vectors');
+  }
+  timings.loadMs = performance.now() - started;
+
+  let t = performance.now();
+  const found = await discover(index.root, settings, opts.signal);
+  timings.discoverMs = performance.now() - t;
+  for (const s of found.skipped) log.info(`skipped ${s.rel}: ${s.reason} (${s.detail})`);
+  const present = new Set(found.files.map((f) => f.rel));
+  const removed = index.retain((rel) => present.has(rel));
+  const todo: FileTask[] = [];
+  for (const f of found.files) {
+    const rec = index.file(f.rel);
+    if (rec && rec.mtimeMs === f.mtimeMs && rec.size === f.size) continue;
+    todo.push({ path: f.path, rel: f.rel, lang: f.lang, mtimeMs: f.mtimeMs, size: f.size, knownHash: rec?.hash });
+  }
+
+  let indexed = 0;
+  const handled = new Set<string>();
+  const apply = (p: ProcessedFile) => {
+    handled.add(p.rel);
+    for (const n of p.notes) log.warn(n);
+    if (p.unchanged) return index.touch(p.rel, p);
+    indexed++;
+    index.applyChunks(p.rel, p.lang, p.text!, p.hash, p, incomingOf(p, index.embedder.dimensions));
+  };
+  const failed = (rel: string, error: string, code?: string) => {
+    handled.add(rel);
+    if (code === 'ENOENT') {
+      log.warn(`${rel} disappeared while indexing; dropped from the index`);
+      index.removeFile(rel);
+    } else log.warn(`could not index ${rel}: ${error}; its previous chunks (if any) are kept`);
+  };
+  const hashDims = index.embedder.inner instanceof HashEmbedder ? index.embedder.dimensions : 0;
+  const inProcess = async (tasks: FileTask[]) => {
+    const emb = hashDims ? new HashEmbedder(hashDims) : undefined;
+    let done = 0;
+    for (const task of tasks) {
+      if (opts.signal?.aborted) break;
+      try {
+        apply(processFile(task, index.limits, emb, timings));
+      } catch (e) {
+        failed(task.rel, errorMessage(e), (e as NodeJS.ErrnoException).code);
+      }
+      if (++done % 25 === 0) {
+        opts.onProgress?.({ done: handled.size, total: todo.length });
+        // Let requests (search, cancellation) through between files.
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    opts.onProgress?.({ done: handled.size, total: todo.length });
+  };
+  const wanted = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+  const workerFile = workerPath();
+  if (wanted > 0 && todo.length >= MIN_FILES_FOR_WORKERS && workerFile) {
+    try {
+      await runWorkers(workerFile, wanted, todo, { limits: index.limits, hashDimensions: hashDims }, apply, failed, timings, opts);
+    } catch (e) {
+      log.warn(`index workers failed (${errorMessage(e)}); indexing the rest on the main thread`);
+      await inProcess(todo.filter((t) => !handled.has(t.rel)));
+    }
+  } else {
+    await inProcess(todo);
+  }
+  await index.embeddingsSettled();
+  timings.bm25Ms = index.timings.bm25Ms - before.bm25Ms;
+  timings.vectorMs = index.timings.vectorMs - before.vectorMs;
+
+  if (opts.indexDir && index.dirty && !opts.signal?.aborted) {
+    t = performance.now();
+    try {
+      saveIndex(index, opts.indexDir);
+    } catch (e) {
+      log.error(`could not save the index to ${opts.indexDir}: ${errorMessage(e)}`);
+    }
+    timings.saveMs = performance.now() - t;
+  }
+  const stats = index.stats();
+  return {
+    files: stats.files, chunks: stats.chunks, skipped: found.skipped, indexed, removed, loaded, loadProblem,
+    cancelled: !!opts.signal?.aborted, seconds: (performance.now() - started) / 1000, timings,
+  };
+}
+
+function incomingOf(p: ProcessedFile, dims: number) {
+  let ti = 0;
+  return p.locs.map((loc, i) => {
+    const terms = new Map<string, number>();
+    for (let j = 0; j < p.termLengths[i]; j++, ti++) terms.set(p.terms[ti], p.tfs[ti]);
+    return { loc, hash: p.hashes[i], terms, vector: p.vectors?.subarray(i * dims, (i + 1) * dims) };
+  });
+}
+
+/** The worker script beside this module: worker.ts under tsx (tests, bench), index-worker.js in dist/. */
+function workerPath(): string | undefined {
+  const candidates = __filename.endsWith('.ts') ? [path.join(__dirname, 'worker.ts')] : [path.join(__dirname, 'index-worker.js')];
+  return candidates.find((c) => existsSync(c));
+}
+
+async function runWorkers(
+  file: string, count: number, todo: FileTask[], init: WorkerInit,
+  apply: (p: ProcessedFile) => void, failed: (rel: string, error: string, code?: string) => void,
+  timings: ProcessTimings, opts: SyncOptions,
+): Promise<void> {
+  const queue: FileTask[][] = [];
+  for (let i = 0; i < todo.length; i += BATCH) queue.push(todo.slice(i, i + BATCH));
+  let done = 0;
+  const workers: Worker[] = [];
+  const one = (): Promise<void> => new Promise((resolve, reject) => {
+    // Under tsx (tests, bench) the worker must register tsx itself: loader hooks do not reach workers.
+    const w = file.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs');require(${JSON.stringify(file)});`, { eval: true, workerData: init })
+      : new Worker(file, { workerData: init });
+    workers.push(w);
+    const next = () => {
+      const batch = opts.signal?.aborted ? undefined : queue.shift();
+      if (batch) w.postMessage(batch);
+      else void w.terminate().then(() => resolve());
+    };
+    w.on('message', (m: WorkerReply) => {
+      if (m.type === 'done') {
+        apply(m.file);
+        done++;
+      } else if (m.type === 'failed') {
+        failed(m.rel, m.error, m.code);
+        done++;
+      } else {
+        for (const k of Object.keys(m.timings) as Array<keyof ProcessTimings>) timings[k] += m.timings[k];
+        opts.onProgress?.({ done, total: todo.length });
+        next();
+      }
+    });
+    w.on('error', reject);
+    w.on('online', next);
+  });
+  try {
+    await Promise.all(Array.from({ length: Math.min(count, queue.length) }, one));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

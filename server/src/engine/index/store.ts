@@ -1,0 +1,238 @@
+/**
+ * Saves and loads a CodeIndex. Two files in the index directory:
+ *   index.dlx  one JSON header line (format, version, embedder, sha1 of the body and of the graph file),
+ *              then the body: chunk metadata (JSON), vectors (f32), BM25 term pairs (i32), file texts (UTF-8)
+ *   hnsw.bin   hnswlib's own graph file
+ * Each is written to a temp file and renamed, the graph first: a crash between the two leaves a header whose
+ * graph checksum does not match, and the graph is then rebuilt from the saved vectors. A corrupt or
+ * incompatible index is reported (with the reason) and rebuilt by the caller, never half-loaded.
+ */
+import zlib from 'node:zlib';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Bm25Index } from './bm25';
+import { HashEmbedder } from './hashEmbedder';
+import { indexedText } from './indexedText';
+import type { CodeIndex, FileRecord, StoredChunk } from './codeIndex';
+import type { ChunkKind } from './types';
+import type { LanguageId } from '../parsing/languages';
+import { createVectorIndex, HnswVectorIndex, loadHnsw, type VectorIndex } from './vectorIndex';
+import { errorMessage, type Logger } from '../log';
+
+export const FORMAT = 'daglens-index';
+/** Bump when the layout or the chunking/tokenising changes: older indexes are rebuilt, not misread. */
+export const VERSION = 1;
+const MAIN = 'index.dlx';
+const GRAPH = 'hnsw.bin';
+
+interface Header {
+  format: string;
+  version: number;
+  embedder: string;
+  dimensions: number;
+  root: string;
+  bodyBytes: number;
+  bodyChecksum: string;
+  graphChecksum?: string;
+  savedAt: string;
+}
+
+type ChunkRow = [id: number, hash: string, kind: ChunkKind, name: string, container: string[], startLine: number, endLine: number, startOffset: number, endOffset: number, part: number];
+
+interface BodyMeta {
+  nextId: number;
+  terms: string[];
+  files: Array<{ rel: string; lang: LanguageId; hash: string; mtimeMs: number; size: number; textBytes: number; chunks: ChunkRow[] }>;
+  /** Per chunk in file order: how many i32 values its BM25 pairs take. */
+  pairLengths: number[];
+  /** Per chunk in file order: 1 when a vector was saved for it. */
+  hasVector: number[];
+}
+
+export interface LoadResult {
+  ok: boolean;
+  /** Why the index was not loaded (missing, corrupt, incompatible): logged by the caller. */
+  reason?: string;
+  /** Whether the graph was rebuilt from vectors (missing/corrupt graph file or no HNSW here). */
+  graphRebuilt?: boolean;
+}
+
+/** CRC-32 of a buffer: zlib's native one where this Node has it (20.15+), else a table-driven fallback. */
+const nativeCrc = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
+let crcTable: Int32Array | undefined;
+function checksum(b: Uint8Array): string {
+  if (nativeCrc) return `crc32:${nativeCrc(b).toString(16)}`;
+  crcTable ??= Int32Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c;
+  });
+  let crc = -1;
+  for (let i = 0; i < b.length; i++) crc = crcTable[(crc ^ b[i]) & 0xff] ^ (crc >>> 8);
+  return `crc32:${((crc ^ -1) >>> 0).toString(16)}`;
+}
+
+function writeAtomic(file: string, parts: Uint8Array[]): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, Buffer.concat(parts));
+  renameSync(tmp, file);
+}
+
+export function saveIndex(index: CodeIndex, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const { bm25, vectors, nextId } = index.internals();
+  let graphChecksum: string | undefined;
+  if (vectors instanceof HnswVectorIndex) {
+    const tmp = path.join(dir, `${GRAPH}.tmp-${process.pid}`);
+    vectors.save(tmp);
+    graphChecksum = checksum(readFileSync(tmp));
+    renameSync(tmp, path.join(dir, GRAPH));
+  }
+  const snap = bm25.snapshot();
+  const meta: BodyMeta = { nextId, terms: snap.terms, files: [], pairLengths: [], hasVector: [] };
+  // The graph file holds the vectors too; keep our own copy only when they could not be recomputed
+  // cheaply (a remote embedder) or there is no graph (exact search).
+  const keepVectors = !graphChecksum || !(index.embedder.inner instanceof HashEmbedder);
+  const vectorParts: Float32Array[] = [];
+  const pairParts: Int32Array[] = [];
+  const textParts: Buffer[] = [];
+  for (const rec of index.allFiles()) {
+    const text = Buffer.from(rec.text, 'utf8');
+    textParts.push(text);
+    meta.files.push({
+      rel: rec.rel, lang: rec.lang, hash: rec.hash, mtimeMs: rec.mtimeMs, size: rec.size, textBytes: text.length,
+      chunks: rec.chunks.map((c) => [c.id, c.hash, c.kind, c.name, c.container, c.startLine, c.endLine, c.startOffset, c.endOffset, c.part]),
+    });
+    for (const c of rec.chunks) {
+      const pairs = snap.docs.get(c.id) ?? new Int32Array(0);
+      pairParts.push(pairs);
+      meta.pairLengths.push(pairs.length);
+      const v = keepVectors ? vectors.vector(c.id) : undefined;
+      meta.hasVector.push(v ? 1 : 0);
+      if (v) vectorParts.push(v);
+    }
+  }
+  const json = Buffer.from(JSON.stringify(meta), 'utf8');
+  const lenBuf = Buffer.alloc(8);
+  const pad = Buffer.alloc((4 - ((8 + json.length) % 4)) % 4);
+  lenBuf.writeUInt32LE(json.length, 0);
+  lenBuf.writeUInt32LE(pad.length, 4);
+  const body = Buffer.concat([
+    lenBuf, json, pad,
+    ...vectorParts.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength)),
+    ...pairParts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength)),
+    ...textParts,
+  ]);
+  const header: Header = {
+    format: FORMAT, version: VERSION, embedder: index.embedder.id, dimensions: index.embedder.dimensions, root: index.root,
+    bodyBytes: body.length, bodyChecksum: checksum(body), graphChecksum, savedAt: new Date().toISOString(),
+  };
+  writeAtomic(path.join(dir, MAIN), [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), body]);
+  if (!graphChecksum) rmSync(path.join(dir, GRAPH), { force: true });
+  index.dirty = false;
+}
+
+/** Loads the index saved in `dir` into `index`; on any problem leaves `index` as it was and says why. */
+export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExact = false): LoadResult {
+  const mainFile = path.join(dir, MAIN);
+  if (!existsSync(mainFile)) return { ok: false, reason: 'no saved index' };
+  let raw: Buffer;
+  try {
+    raw = readFileSync(mainFile);
+  } catch (e) {
+    return { ok: false, reason: `unreadable: ${errorMessage(e)}` };
+  }
+  const nl = raw.indexOf(10);
+  let header: Header;
+  try {
+    header = JSON.parse(raw.subarray(0, nl < 0 ? Math.min(raw.length, 4096) : nl).toString('utf8')) as Header;
+  } catch {
+    return { ok: false, reason: 'corrupt header' };
+  }
+  if (header.format !== FORMAT) return { ok: false, reason: `not a DagLens index (${String(header.format)})` };
+  if (header.version !== VERSION) return { ok: false, reason: `index format ${header.version}, this version reads ${VERSION}` };
+  if (header.embedder !== index.embedder.id || header.dimensions !== index.embedder.dimensions) {
+    return { ok: false, reason: `built with embedder ${header.embedder}, now ${index.embedder.id}` };
+  }
+  const body = raw.subarray(nl + 1);
+  if (body.length !== header.bodyBytes) return { ok: false, reason: `truncated (${body.length} of ${header.bodyBytes} bytes)` };
+  if (checksum(body) !== header.bodyChecksum) return { ok: false, reason: 'checksum mismatch (corrupt file)' };
+
+  try {
+    const jsonLen = body.readUInt32LE(0);
+    const padLen = body.readUInt32LE(4);
+    const meta = JSON.parse(body.subarray(8, 8 + jsonLen).toString('utf8')) as BodyMeta;
+    // Copy into an aligned buffer: typed-array views need 4-byte alignment.
+    const rest = new Uint8Array(body.length - 8 - jsonLen - padLen);
+    rest.set(body.subarray(8 + jsonLen + padLen));
+    const dims = header.dimensions;
+    const nVectors = meta.hasVector.reduce((a, b) => a + b, 0);
+    const vecData = new Float32Array(rest.buffer, 0, nVectors * dims);
+    const nPairs = meta.pairLengths.reduce((a, b) => a + b, 0);
+    const pairData = new Int32Array(rest.buffer, nVectors * dims * 4, nPairs);
+    const textData = rest.subarray(nVectors * dims * 4 + nPairs * 4);
+
+    const bm25 = new Bm25Index();
+    bm25.loadTerms(meta.terms);
+    const decoder = new TextDecoder();
+    const files: FileRecord[] = [];
+    const pendingVectors: Array<[number, Float32Array]> = [];
+    let ci = 0;
+    let vi = 0;
+    let pi = 0;
+    let ti = 0;
+    for (const f of meta.files) {
+      const text = decoder.decode(textData.subarray(ti, ti + f.textBytes));
+      ti += f.textBytes;
+      const chunks: StoredChunk[] = f.chunks.map(([id, hash, kind, name, container, startLine, endLine, startOffset, endOffset, part]) => ({
+        id, hash, file: f.rel, language: f.lang, kind, name, container, startLine, endLine, startOffset, endOffset, part,
+      }));
+      for (const c of chunks) {
+        const len = meta.pairLengths[ci];
+        bm25.addPairs(c.id, pairData.subarray(pi, pi + len));
+        pi += len;
+        if (meta.hasVector[ci]) {
+          pendingVectors.push([c.id, vecData.subarray(vi * dims, (vi + 1) * dims)]);
+          vi++;
+        }
+        ci++;
+      }
+      files.push({ rel: f.rel, lang: f.lang, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, text, chunks });
+    }
+
+    let vectors: VectorIndex | undefined;
+    let graphRebuilt = false;
+    const graphFile = path.join(dir, GRAPH);
+    const mod = preferExact ? null : loadHnsw();
+    if (mod && header.graphChecksum && existsSync(graphFile)) {
+      if (checksum(readFileSync(graphFile)) === header.graphChecksum) {
+        vectors = new HnswVectorIndex(mod, dims, index.hnswParams, 0, graphFile);
+      } else log.warn(`index graph ${graphFile} does not match its header; rebuilding it from the saved vectors`);
+    }
+    if (!vectors) {
+      graphRebuilt = true;
+      vectors = createVectorIndex(dims, index.hnswParams, log, Math.max(1024, ci), preferExact);
+      for (const [id, v] of pendingVectors) vectors.add(id, v);
+      if (pendingVectors.length < ci && index.embedder.inner instanceof HashEmbedder) {
+        // Vectors were left to the graph file; recompute the missing ones (cheap with the built-in embedder).
+        const have = new Set(pendingVectors.map(([id]) => id));
+        const emb = index.embedder.inner;
+        for (const f of files) {
+          for (const c of f.chunks) {
+            if (!have.has(c.id)) vectors.add(c.id, emb.embedOne(indexedText({ ...c, text: f.text.slice(c.startOffset, c.endOffset) })));
+          }
+        }
+      }
+    }
+    if (!(index.embedder.inner instanceof HashEmbedder)) {
+      // Seed the embedding cache so content that moved between files is not sent to the endpoint again.
+      const hashOf = new Map<number, string>();
+      for (const f of files) for (const c of f.chunks) hashOf.set(c.id, c.hash);
+      for (const [id, v] of pendingVectors) index.embedder.remember(hashOf.get(id)!, v);
+    }
+    index.restore(files, bm25, vectors, meta.nextId);
+    return { ok: true, graphRebuilt };
+  } catch (e) {
+    return { ok: false, reason: `unreadable body: ${errorMessage(e)}` };
+  }
+}

@@ -1,0 +1,34 @@
+/** Worker thread of the cold index: processes batches of files (fileProcessor.ts) and posts the results. */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ChunkLimits } from './chunker';
+import { processFile, zeroTimings, type FileTask, type ProcessedFile } from './fileProcessor';
+import { HashEmbedder } from './hashEmbedder';
+
+export interface WorkerInit {
+  limits: ChunkLimits;
+  /** Dimensions of the built-in embedder, or 0 when another embedder runs on the main thread. */
+  hashDimensions: number;
+}
+
+export type WorkerReply =
+  | { type: 'done'; file: ProcessedFile }
+  | { type: 'failed'; rel: string; error: string; code?: string }
+  | { type: 'batch-end'; timings: ReturnType<typeof zeroTimings> };
+
+const init = workerData as WorkerInit;
+const embedder = init.hashDimensions ? new HashEmbedder(init.hashDimensions) : undefined;
+
+parentPort?.on('message', (batch: FileTask[]) => {
+  const timings = zeroTimings();
+  for (const task of batch) {
+    try {
+      const file = processFile(task, init.limits, embedder, timings);
+      const transfer = file.vectors ? [file.vectors.buffer as ArrayBuffer, file.tfs.buffer as ArrayBuffer] : [file.tfs.buffer as ArrayBuffer];
+      parentPort!.postMessage({ type: 'done', file } satisfies WorkerReply, transfer);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      parentPort!.postMessage({ type: 'failed', rel: task.rel, error: err.message, code: err.code } satisfies WorkerReply);
+    }
+  }
+  parentPort!.postMessage({ type: 'batch-end', timings } satisfies WorkerReply);
+});
