@@ -9,17 +9,20 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'sparkplan' },
 ];
 
-export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+/** `env` is added to the server's environment (the LLM key from SecretStorage travels this way, never over LSP). */
+export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, env: Record<string, string> = {}): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
+  const options = { env: { ...process.env, ...env } };
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options },
+    debug: { module, transport: TransportKind.ipc, options: { ...options, execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
     synchronize: { configurationSection: 'daglens' },
-    initializationOptions: { settings: vscode.workspace.getConfiguration('daglens') },
+    // Untrusted workspaces send no code to any LLM, from the first request on.
+    initializationOptions: { settings: vscode.workspace.getConfiguration('daglens'), workspaceTrusted: vscode.workspace.isTrusted },
   };
   return new LanguageClient('daglens', 'DagLens', serverOptions, clientOptions);
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { serverStatus } from '@daglens/protocol';
 import { createClient } from './client';
+import { llmServerEnv, reportLlmProblems } from './llm';
 import { followSource } from './graphs';
 import { StatusItem } from './status';
 import { ServerAskBackend } from './webview/askBackend';
@@ -28,7 +29,7 @@ export class Ctx implements vscode.Disposable {
 
   async start(): Promise<void> {
     this.status.setStarting();
-    const client = createClient(this.extension, this.output);
+    const client = createClient(this.extension, this.output, await llmServerEnv(this.extension));
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) this.status.setStopped('see the DagLens output');
     });
@@ -36,6 +37,7 @@ export class Ctx implements vscode.Disposable {
     this._client = client;
     try {
       await client.start();
+      void reportLlmProblems(client, this.output);
     } catch (e) {
       this.status.setStopped(e instanceof Error ? e.message : String(e));
       this.output.appendLine(`DagLens server failed to start: ${e instanceof Error ? e.message : String(e)}`);

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { registerLlm } from './llm';
 import { ChatViewProvider } from './webview/chatView';
 
 let ctx: Ctx | undefined;
@@ -10,7 +11,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   context.subscriptions.push(
     ctx,
-    ...registerCommands(ctx),
+    ...registerCommands(ctx), ...registerLlm(ctx),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
   );
   await ctx.start();

@@ -370,7 +370,11 @@ export const ExplainParamsSchema = z.object({
   uri: z.string(),
   /** 0-based line inside the symbol (the innermost symbol there is explained), or its (dotted) name. */
   line: z.number().int().min(0).optional(),
+  /** 0-based UTF-16 column, with `atName`. */
+  character: z.number().int().min(0).optional(),
   name: z.string().optional(),
+  /** Hover mode: only the symbol whose name is at (line, character); null when none or no LLM is ready. */
+  atName: z.boolean().optional(),
   /** Only return a stored explanation; never make a request. */
   storedOnly: z.boolean().optional(),
 });

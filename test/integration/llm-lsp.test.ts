@@ -77,6 +77,19 @@ test('explainSymbol: generated once, then served from the store (storedOnly for 
   assert.equal(stored?.cached, true);
 });
 
+test('hover mode (atName) explains the declaration under the cursor, and nothing elsewhere', async () => {
+  const file = uri(path.join(ws, 'models/marts/orders.sql'));
+  const n = fake.requests.length;
+  // Line 2 (0-based) is `orders as (`: a blank line inside the model is no name.
+  assert.equal(await lsp.conn.sendRequest(explainSymbol, { uri: file, line: 1, character: 0, atName: true }), null);
+  assert.equal(fake.requests.length, n);
+  fake.reply({ type: 'answer', content: 'Selects every staged order.' });
+  const e = await lsp.conn.sendRequest(explainSymbol, { uri: file, line: 2, character: 2, atName: true });
+  assert.equal(e?.symbol, 'orders.orders');
+  assert.equal(e?.startLine, 3);
+  assert.equal(fake.requests.length, n + 1);
+});
+
 test('llmStats reports the requests, and the key appears in no output of the server', async () => {
   const s = await lsp.conn.sendRequest(llmStats, {});
   assert.equal(s.state, 'ready');

@@ -12,7 +12,7 @@ import { ResponseCache } from './cache';
 import { LlmClient, type ClientHooks } from './client';
 import { ask, type AskInput, type AskOutput } from './features/ask';
 import { symbolRetriever, type Evidence, type Retriever } from './features/evidence';
-import { explainAll, explainSymbol, ExplanationStore, storedExplanation, type Explanation } from './features/explain';
+import { explainAll, explainSymbol, ExplanationStore, findSymbol, storedExplanation, type Explanation, type SymbolWhere } from './features/explain';
 import { verifyMappings, type VerifyOutcome, type VerifyTarget } from './features/verify';
 import { Ledger } from './ledger';
 import { resolveLlmConfig, type LlmConfig } from './settings';
@@ -128,12 +128,18 @@ export class LlmService {
     return ask(this, input, onToken, signal);
   }
 
-  explain(file: string, where: { line?: number; name?: string }, signal?: AbortSignal): Promise<Explanation> {
+  explain(file: string, where: SymbolWhere, signal?: AbortSignal): Promise<Explanation> {
     return explainSymbol(this, file, where, signal);
   }
 
+  /** Whether there is a symbol to explain there (hovers ask before spending anything). */
+  hasSymbol(file: string, where: SymbolWhere): boolean {
+    const entry = this.text.entry(file);
+    return !!entry && !!findSymbol(entry.symbols, where);
+  }
+
   /** An explanation already generated for the symbol at this place (no request). */
-  storedExplanation(file: string, where: { line?: number; name?: string }): Explanation | undefined {
+  storedExplanation(file: string, where: SymbolWhere): Explanation | undefined {
     return storedExplanation(this, file, where);
   }
 

@@ -121,6 +121,10 @@ export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { s
   const input: Record<string, unknown> = { ...settingsFromEnv(env) };
   for (const [k, v] of Object.entries(llmRaw)) if (v !== undefined && v !== null && v !== '') input[k] = v;
   const problems: string[] = [];
+  if ('apiKey' in llmRaw) {
+    delete input.apiKey;
+    problems.push('daglens.llm.apiKey is ignored: keys are never read from settings files — run "DagLens: Set API Key" or use an environment variable (daglens.llm.apiKeyEnv)');
+  }
   let parsed = LlmSettingsSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -38,8 +38,17 @@ export const llmFeature: Feature = {
       const params = parse(ExplainParamsSchema, raw);
       const { engine, rel } = target(ctx, params.uri);
       if (!rel) throw new ResponseError(ErrorCodes.InvalidParams, `not a workspace file: ${params.uri}`);
-      const where = params.name !== undefined ? { name: params.name } : { line: params.line ?? 0 };
-      if (params.storedOnly) return engine.llm.storedExplanation(rel, where) ?? null;
+      const where = params.name !== undefined ? { name: params.name } : { line: params.line ?? 0, character: params.character, atName: params.atName };
+      const stored = engine.llm.storedExplanation(rel, where);
+      if (stored || params.storedOnly) return stored ?? null;
+      if (params.atName) {
+        // A hover: quiet when there is nothing to explain or no model to ask; a failure is logged, not shown.
+        if (engine.llm.unavailableReason() || !engine.llm.hasSymbol(rel, where)) return null;
+        return guarded(token, (signal) => engine.llm.explain(rel, where, signal)).catch((e: unknown) => {
+          if (!(e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled)) ctx.log.warn(`explanation for ${rel}:${(params.line ?? 0) + 1}: ${errorMessage(e)}`);
+          return null;
+        });
+      }
       return guarded(token, (signal) => engine.llm.explain(rel, where, signal));
     });
 

@@ -64,30 +64,45 @@ export function contentHash(lang: string, text: string): string {
   return createHash('sha256').update(`${lang}\0${text}`).digest('hex');
 }
 
-/** The innermost symbol of a file that contains a 0-based line, or the one with this (dotted) name. */
-export function findSymbol(symbols: CodeSymbol[], where: { line?: number; name?: string }): { symbol: CodeSymbol; name: string } | undefined {
+/** Where a symbol is: its (dotted) name, a 0-based line inside it, or (atName) the position of its name. */
+export interface SymbolWhere {
+  name?: string;
+  line?: number;
+  character?: number;
+  atName?: boolean;
+}
+
+/** The symbol with this name, the innermost one containing the line, or the one whose name is at the position. */
+export function findSymbol(symbols: CodeSymbol[], where: SymbolWhere): { symbol: CodeSymbol; name: string } | undefined {
   let best: { symbol: CodeSymbol; name: string } | undefined;
+  const l = where.line ?? 0;
+  const ch = where.character ?? 0;
   for (const { symbol, container } of flattenSymbols(symbols)) {
     const name = [...container, symbol.name].join('.');
     if (where.name !== undefined) {
       if (name === where.name || symbol.name === where.name) return { symbol, name };
       continue;
     }
-    const l = where.line!;
+    if (where.atName) {
+      const s = symbol.selection;
+      const inside = (l > s.start.line || (l === s.start.line && ch >= s.start.character)) && (l < s.end.line || (l === s.end.line && ch <= s.end.character));
+      if (inside) best = { symbol, name };
+      continue;
+    }
     if (symbol.span.start.line <= l && l <= symbol.span.end.line) best = { symbol, name }; // later = deeper
   }
   return best;
 }
 
 /** The stored explanation for a symbol, without making any request (for hovers that must be instant). */
-export function storedExplanation(svc: LlmService, file: string, where: { line?: number; name?: string }): Explanation | undefined {
+export function storedExplanation(svc: LlmService, file: string, where: SymbolWhere): Explanation | undefined {
   const target = locate(svc, file, where);
   if (!target) return undefined;
   const hit = svc.explanations.get(target.hash);
   return hit ? { ...target.info, summary: hit.summary, model: hit.model, cached: true } : undefined;
 }
 
-export async function explainSymbol(svc: LlmService, file: string, where: { line?: number; name?: string }, signal?: AbortSignal, job?: Job): Promise<Explanation> {
+export async function explainSymbol(svc: LlmService, file: string, where: SymbolWhere, signal?: AbortSignal, job?: Job): Promise<Explanation> {
   const target = locate(svc, file, where);
   if (!target) throw new LlmError('bad-request', `no symbol ${where.name ?? `at line ${(where.line ?? 0) + 1}`} in ${file}`);
   const hit = svc.explanations.get(target.hash);
@@ -142,7 +157,7 @@ export async function explainAll(
   return { explained, fromStore };
 }
 
-function locate(svc: LlmService, file: string, where: { line?: number; name?: string }) {
+function locate(svc: LlmService, file: string, where: SymbolWhere) {
   const entry = svc.text.entry(file);
   if (!entry) return undefined;
   const found = findSymbol(entry.symbols, where);
