@@ -12,6 +12,7 @@ import { languageOf } from '../engine/parsing/languages';
 import { serverStatus } from '../protocol';
 import type { Feature, ServerContext } from './context';
 import { documentsFeature, registerWatchers } from './features/documents';
+import { lineageFeature } from './features/lineage';
 import { llmFeature } from './features/llm';
 import { symbolsFeature } from './features/symbols';
 import { workspaceInfoFeature } from './features/workspaceInfo';
@@ -19,7 +20,7 @@ import { Session } from './session';
 import { uriToPath } from './uris';
 
 /** Every feature of the server, in registration order. */
-const FEATURES: Feature[] = [documentsFeature, symbolsFeature, workspaceInfoFeature, llmFeature];
+const FEATURES: Feature[] = [documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature];
 
 export function startServer(): void {
   const connection: Connection = createConnection(ProposedFeatures.all);

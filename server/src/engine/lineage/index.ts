@@ -25,7 +25,7 @@ import {
   callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readDocumentedColumns, readMacros,
   readManifest, readSources, sourceAsset, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
 } from './dbt';
-import type { Asset, AssetRef, ColumnLineage, ImpactHit, Process } from './model';
+import type { Asset, AssetRef, ColumnLineage, ImpactHit, Location, Process } from './model';
 
 export { extractSql } from './sql/extract';
 export type { SqlStatement, SqlTableRef } from './sql/extract';
@@ -75,6 +75,8 @@ export class Lineage implements WorkspaceListener {
   /** Known columns per table (DDL, dbt YAML), and its version (bumped when it changes). */
   private catalog = new Map<string, string[]>();
   private catalogVersion = 0;
+  /** dbt sources of the last build, by id (for declarationOf). */
+  private sources = new Map<string, DbtSource>();
 
   constructor(readonly root: string, opts: LineageOptions = {}) {
     this.names = { ...DEFAULT_NAMES, ...opts.names };
@@ -157,6 +159,26 @@ export class Lineage implements WorkspaceListener {
       }
     }
     return undefined;
+  }
+
+  /** The offset of a 0-based position in a file the lineage knows (0 when it does not). */
+  offsetOf(file: string, line: number, character: number): number {
+    const r = this.files.get(path.resolve(this.root, file));
+    return r && r.kind !== 'yaml' ? r.lines.offset(line, character) : 0;
+  }
+
+  /** Where an asset is declared without being written by code: a dbt source's entry in its YAML. */
+  declarationOf(assetId: string): Location | undefined {
+    this.graph();
+    const s = this.sources.get(assetId);
+    const y = s ? this.files.get(s.file) : undefined;
+    if (!s || !y || y.kind !== 'yaml') return undefined;
+    const src = new RegExp(`name:\\s*['"]?${escapeRe(s.source)}['"]?\\s*$`, 'm').exec(y.text);
+    const from = src ? src.index : 0;
+    const tbl = new RegExp(`name:\\s*['"]?${escapeRe(s.table)}['"]?\\s*$`, 'm').exec(y.text.slice(from));
+    const start = tbl ? from + tbl.index : from;
+    const lines = new LineIndex(y.text);
+    return { file: y.path, span: lines.span(start, start + (tbl?.[0].length ?? 0)) };
   }
 
   /** Known columns of an asset (DDL, dbt YAML, or the output columns of the process that writes it). */
@@ -306,6 +328,7 @@ export class Lineage implements WorkspaceListener {
       const byTask = new Map(processes.filter((x) => x.file === r.path && x.kind === 'airflow_task').map((x) => [x.symbol, x.id]));
       for (const x of processes) if (x.file === r.path && x.upstream) x.upstream = x.upstream.map((u) => byTask.get(u) ?? u);
     }
+    this.sources = new Map([...sources.values()].map((x) => [x.id, x]));
     const extra: Asset[] = [...models.values()].map(modelAsset).concat([...sources.values()].map(sourceAsset));
     return new LineageGraph(processes, extra);
   }
@@ -454,6 +477,10 @@ export interface ImpactResult {
 
 function fileAsset(p: string): Asset {
   return { id: `file:${p}`, kind: 'file', name: p };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function dedupe(xs: string[]): string[] {

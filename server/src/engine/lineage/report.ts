@@ -6,14 +6,14 @@
 import path from 'node:path';
 import { toLineRange } from '../types';
 import type { Lineage, ImpactResult } from './index';
-import type { AssetRef, Process } from './model';
+import type { AssetKind, AssetRef, Process, ProcessKind } from './model';
 
 export interface RefJson { asset: string; line: number; file?: string; dynamic?: boolean }
 export interface ProcessJson {
-  id: string; kind: string; file: string; symbol: string; startLine: number; endLine: number;
+  id: string; kind: ProcessKind; file: string; symbol: string; startLine: number; endLine: number;
   reads: RefJson[]; writes: RefJson[]; partial: string[]; upstream?: string[];
 }
-export interface AssetJson { id: string; kind: string; name: string; relation?: string; writers: string[]; readers: string[] }
+export interface AssetJson { id: string; kind: AssetKind; name: string; relation?: string; writers: string[]; readers: string[] }
 export interface ColumnJson {
   process: string; asset?: string; column: string; line: number;
   sources: Array<{ asset?: string; column: string; candidates?: string[] }>; note?: string;

@@ -1,0 +1,195 @@
+/**
+ * Lineage in the editor: `daglens/lineage` and `daglens/impact` requests, a code lens above each process
+ * ("reads 3 · writes 1 · 12 downstream", resolved lazily; clicking lists them), hovers on table and column
+ * names (who produces it, who consumes it, known columns) and go-to-definition from a table name to the
+ * code that writes it (its dbt model, its DDL, or the sources YAML). Thin: the engine (engine.lineage) decides.
+ */
+import { ErrorCodes, ResponseError, type CodeLens, type Hover, type Location } from 'vscode-languageserver/node';
+import type { Engine } from '../../engine/engine';
+import { impactJson, lineageJson, processJson } from '../../engine/lineage/report';
+import type { Asset, ImpactHit, Process } from '../../engine/lineage/model';
+import { toLineRange } from '../../engine/types';
+import {
+  ImpactParamsSchema, impactRequest, LineageParamsSchema, lineageRequest, SHOW_LINEAGE_COMMAND,
+  type ImpactResult, type LineageResult, type ShowLineageArgs,
+} from '../../protocol';
+import type { Feature, ServerContext } from '../context';
+import { toRange } from '../convert';
+import { pathToUri } from '../uris';
+
+interface LensData { uri: string; process: string }
+
+const MAX_LISTED = 10;
+
+export const lineageFeature: Feature = {
+  capabilities: { codeLensProvider: { resolveProvider: true }, hoverProvider: true, definitionProvider: true },
+  register(ctx) {
+    const { connection } = ctx;
+
+    connection.onRequest(lineageRequest, (raw): LineageResult => {
+      const params = parseParams(LineageParamsSchema, raw);
+      if (params.uri) {
+        const { engine, file } = fileTarget(ctx, params.uri);
+        return lineageJson(engine.lineage, [file]);
+      }
+      const engines = ctx.session().engines.length ? ctx.session().engines : [ctx.session().loose];
+      const engine = engines[0];
+      const all = lineageJson(engine.lineage);
+      if (!params.symbol) return all;
+      const asset = engine.lineage.resolve(params.symbol);
+      const keep = new Set(asset ? [asset.id] : []);
+      const procs = all.processes.filter((p) => p.id === params.symbol || p.symbol === params.symbol
+        || p.reads.some((r) => keep.has(r.asset)) || p.writes.some((w) => keep.has(w.asset)));
+      const ids = new Set(procs.map((p) => p.id));
+      const touched = new Set(procs.flatMap((p) => [...p.reads, ...p.writes].map((r) => r.asset)));
+      return { processes: procs, assets: all.assets.filter((a) => touched.has(a.id)), columns: all.columns.filter((c) => ids.has(c.process)) };
+    });
+
+    connection.onRequest(impactRequest, (raw): ImpactResult => {
+      const params = ImpactParamsSchema.safeParse(raw ?? {});
+      if (!params.success) throw new ResponseError(ErrorCodes.InvalidParams, params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const { asset, uri, position, direction } = params.data;
+      if (asset) {
+        const engine = uri ? fileTarget(ctx, uri).engine : (ctx.session().engines[0] ?? ctx.session().loose);
+        return impactJson(engine.lineage.impact(asset, direction), direction);
+      }
+      if (!uri || !position) throw new ResponseError(ErrorCodes.InvalidParams, 'daglens/impact needs `asset`, or `uri` and `position`');
+      const { engine, file, offset } = positionTarget(ctx, uri, position);
+      const at = engine.lineage.assetAt(file, offset);
+      if (at) return impactJson(engine.lineage.impact(at.ref.asset.id, direction), direction);
+      const proc = engine.lineage.graph().processesAt(file, offset)[0];
+      if (proc) return impactJson(engine.lineage.impact(proc.id, direction), direction);
+      return { start: `${uri}:${position.line + 1}`, kind: 'unknown', direction, hits: [] };
+    });
+
+    connection.onCodeLens((params) => {
+      const p = ctx.pathOf(params.textDocument.uri);
+      if (!p) return [];
+      const engine = ctx.session().engineFor(p);
+      return engine.lineage.processesIn(p).map((proc): CodeLens => ({
+        range: toRange({ ...proc.span, end: proc.span.start }),
+        data: { uri: params.textDocument.uri, process: proc.id } satisfies LensData,
+      }));
+    });
+
+    connection.onCodeLensResolve((lens) => {
+      const data = lens.data as LensData | undefined;
+      const p = data && ctx.pathOf(data.uri);
+      if (!data || !p) return lens;
+      const engine = ctx.session().engineFor(p);
+      const proc = engine.lineage.graph().processes.get(data.process);
+      if (!proc) return { ...lens, command: { title: 'lineage changed: reopen the file', command: '' } };
+      const downstream = engine.lineage.graph().impactOfProcess(proc.id, 'downstream');
+      const reads = distinct(proc.reads.map((r) => r.asset.id)).length;
+      const writes = distinct(proc.writes.map((r) => r.asset.id)).length;
+      const partial = proc.partial.length ? ' · partial' : '';
+      const title = `reads ${reads} · writes ${writes} · ${downstream.length} downstream${partial}`;
+      return { ...lens, command: { title, command: SHOW_LINEAGE_COMMAND, arguments: [showArgs(engine, proc, downstream)] } };
+    });
+
+    connection.onHover((params): Hover | null => {
+      const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
+      const at = engine.lineage.assetAt(file, offset);
+      if (at) return { contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) }, range: toRange(at.ref.location.span) };
+      const column = columnAt(engine, file, offset);
+      return column ? { contents: { kind: 'markdown', value: column.markdown }, range: toRange(column.span) } : null;
+    });
+
+    connection.onDefinition((params): Location[] => {
+      const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
+      const at = engine.lineage.assetAt(file, offset);
+      if (!at) return [];
+      const out: Location[] = [];
+      for (const w of engine.lineage.graph().writersOf(at.ref.asset.id)) {
+        const ref = w.writes.find((x) => x.asset.id === at.ref.asset.id);
+        if (!ref || (w.id === at.process.id && at.role === 'write')) continue;
+        out.push({ uri: pathToUri(ref.location.file), range: toRange(ref.location.span) });
+      }
+      const declared = engine.lineage.declarationOf(at.ref.asset.id);
+      if (declared) out.push({ uri: pathToUri(declared.file), range: toRange(declared.span) });
+      return out;
+    });
+  },
+};
+
+function parseParams<T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, raw: unknown): T {
+  const r = schema.safeParse(raw ?? {});
+  if (!r.success) throw new ResponseError(ErrorCodes.InvalidParams, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+function fileTarget(ctx: ServerContext, uri: string): { engine: Engine; file: string } {
+  const file = ctx.pathOf(uri);
+  if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file: ${uri}`);
+  return { engine: ctx.session().engineFor(file), file };
+}
+
+function positionTarget(ctx: ServerContext, uri: string, position: { line: number; character: number }) {
+  const t = fileTarget(ctx, uri);
+  const doc = ctx.documents.get(uri);
+  // The open editor's text when there is one; otherwise the engine's own line index of the file.
+  const offset = doc ? doc.offsetAt(position) : t.engine.lineage.offsetOf(t.file, position.line, position.character);
+  return { ...t, offset };
+}
+
+function distinct<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function where(engine: Engine, file: string, line: number): string {
+  const rel = engine.workspace.relative(file);
+  return `[${rel}:${line + 1}](${pathToUri(file)}#L${line + 1})`;
+}
+
+function listed(items: string[]): string {
+  const shown = items.slice(0, MAX_LISTED).map((s) => `- ${s}`);
+  if (items.length > MAX_LISTED) shown.push(`- … and ${items.length - MAX_LISTED} more`);
+  return shown.join('\n');
+}
+
+function assetHover(engine: Engine, asset: Asset, role: 'read' | 'write'): string {
+  const g = engine.lineage.graph();
+  const writers = g.writersOf(asset.id).map((p) => `\`${p.symbol}\` — ${where(engine, p.file, p.span.start.line)}`);
+  const readers = g.readersOf(asset.id).map((p) => `\`${p.symbol}\` — ${where(engine, p.file, p.span.start.line)}`);
+  const cols = engine.lineage.columnsOf(asset.id);
+  const lines = [
+    `**${asset.kind.replace('_', ' ')}** \`${asset.name}\`${asset.relation && asset.relation !== asset.name ? ` (relation \`${asset.relation}\`)` : ''} — ${role === 'write' ? 'written' : 'read'} here`,
+    '',
+    `**Produced by** (${writers.length})`, writers.length ? listed(writers) : '- nothing in this workspace (an external source)',
+    '',
+    `**Consumed by** (${readers.length})`, readers.length ? listed(readers) : '- nothing in this workspace',
+  ];
+  if (cols.length) lines.push('', `**Columns** (${cols.length}): ${cols.slice(0, 40).map((c) => `\`${c}\``).join(', ')}${cols.length > 40 ? ', …' : ''}`);
+  return lines.join('\n');
+}
+
+function columnAt(engine: Engine, file: string, offset: number) {
+  for (const p of engine.lineage.graph().processesAt(file, offset)) {
+    const c = p.columns.find((x) => x.span.startOffset <= offset && offset <= x.span.endOffset);
+    if (!c) continue;
+    const src = c.sources.map((s) => s.asset ? `\`${s.asset}.${s.column}\`` : `\`${s.column}\`${s.candidates?.length ? ` (one of ${s.candidates.map((x) => `\`${x}\``).join(', ')})` : ' (table unknown)'}`);
+    const head = `**column** \`${c.name}\`${p.columnsOf ? ` of \`${p.columnsOf}\`` : ''}`;
+    const body = src.length ? `derives from:\n${listed(src)}` : 'derives from no column (a literal or an expression without columns)';
+    return { span: c.span, markdown: [head, '', body, ...(c.note ? ['', `_${c.note}_`] : [])].join('\n') };
+  }
+  return undefined;
+}
+
+/** What the lens lists: reads and writes with their code, and the downstream assets with the process reaching each. */
+function showArgs(engine: Engine, proc: Process, downstream: ImpactHit[]): ShowLineageArgs {
+  const g = engine.lineage.graph();
+  const items: ShowLineageArgs['items'] = [];
+  for (const [group, refs] of [['reads', proc.reads], ['writes', proc.writes]] as const) {
+    for (const r of refs) items.push({ group, label: r.asset.name, detail: `${r.asset.kind} · ${engine.workspace.relative(r.location.file)}:${r.location.span.start.line + 1}`, uri: pathToUri(r.location.file), line: r.location.span.start.line });
+  }
+  for (const h of downstream) {
+    const last = h.path[h.path.length - 1];
+    const via = last ? g.processes.get(last.process) : undefined;
+    items.push({
+      group: 'downstream', label: g.assets.get(h.asset)?.name ?? h.asset,
+      detail: `${h.distance} step${h.distance === 1 ? '' : 's'}${via ? ` · via ${via.symbol} (${engine.workspace.relative(via.file)}:${toLineRange(via.span).startLine})` : ''}`,
+      ...(via ? { uri: pathToUri(via.file), line: via.span.start.line } : {}),
+    });
+  }
+  return { title: `${processJson(engine.root, proc).symbol}: lineage`, items };
+}
