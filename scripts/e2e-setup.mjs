@@ -4,7 +4,7 @@
 //   node scripts/e2e-setup.mjs          cache: $DAGLENS_E2E_CACHE or ~/.cache/daglens-e2e
 // Debian packages come from .ci/run (apt-get install chromium libkrb5-dev pkg-config ripgrep).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ export function e2eCacheDir() {
   return process.env.DAGLENS_E2E_CACHE || path.join(os.homedir(), '.cache', 'daglens-e2e');
 }
 
-/** Where setup records the tools it found; test/e2e/harness.ts reads this. */
+/** Where setup records the tools it found; test/e2e/harness.ts reads it. */
 export function manifestPath(cache = e2eCacheDir()) {
   return path.join(cache, 'e2e.json');
 }
@@ -75,7 +75,8 @@ function installCodeServer(cache) {
     process.stderr.write(`${r.stdout}\n${r.stderr}`.split('\n').slice(-40).join('\n') + '\n');
     throw new Error(`npm install code-server@${CODE_SERVER_VERSION} failed (exit ${r.status}); missing libkrb5-dev or pkg-config?`);
   }
-  const v = spawnSync(codeServerBin(dir), ['--version'], { encoding: 'utf8' });
+  // A config file of its own: code-server would otherwise write ~/.config/code-server/config.yaml.
+  const v = spawnSync(codeServerBin(dir), ['--version'], { encoding: 'utf8', env: { ...process.env, CODE_SERVER_CONFIG: path.join(dir, 'config.yaml') } });
   if (v.status !== 0) throw new Error(`code-server was installed but does not run: ${v.stderr || v.stdout}`);
   writeFileSync(done, `${new Date().toISOString()}\n`);
   const version = v.stdout.split('\n').find((l) => /^\d+\.\d+\.\d+ /.test(l)) ?? v.stdout.trim();
@@ -94,16 +95,6 @@ export function setup() {
   writeFileSync(manifestPath(cache), JSON.stringify(manifest, null, 2) + '\n');
   log(`wrote ${manifestPath(cache)}`);
   return manifest;
-}
-
-/** The recorded tools, or undefined when setup has not run (or what it found has gone). */
-export function readManifest(cache = e2eCacheDir()) {
-  try {
-    const m = JSON.parse(readFileSync(manifestPath(cache), 'utf8'));
-    return existsSync(m.codeServer) && existsSync(m.chromium) ? m : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -102,6 +102,7 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Default true; false tests restricted mode. */
   trustWorkspace?: boolean;
+  /** The extension to install; default: the repo's daglens.vsix. */
   vsix?: string;
   /**
    * Workbench start-up payload entries, e.g. `['extensionDevelopmentPath', remoteUri(dir)]` and
@@ -143,8 +144,10 @@ export class VsCodeSession {
     rmSync(shots, { recursive: true, force: true });
     mkdirSync(shots, { recursive: true });
 
+    // code-server's own config file lives in the temp root too (it would write ~/.config/code-server otherwise).
+    const env = { ...process.env, CODE_SERVER_CONFIG: path.join(root, 'config.yaml') };
     const vsix = opts.vsix ?? VSIX;
-    const inst = spawnSync(t.codeServer, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', userData], { encoding: 'utf8' });
+    const inst = spawnSync(t.codeServer, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', userData], { encoding: 'utf8', env });
     if (inst.status !== 0 || !/successfully installed/i.test(inst.stdout)) {
       rmSync(root, { recursive: true, force: true });
       throw new Error(`installing ${vsix} into code-server failed (exit ${inst.status}):\n${inst.stdout}\n${inst.stderr}`);
@@ -156,16 +159,17 @@ export class VsCodeSession {
     if (opts.trustWorkspace !== false) args.push('--disable-workspace-trust');
     args.push(workspace);
     // Its own process group, so close() ends code-server with its extension host and our language server.
-    const server = spawn(t.codeServer, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(t.codeServer, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
     const serverLog: string[] = [];
     const consoleLog: string[] = [];
     server.stdout!.on('data', (d) => serverLog.push(String(d)));
     server.stderr!.on('data', (d) => serverLog.push(String(d)));
     let browser: Browser | undefined;
+    let page: Page | undefined;
     try {
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, serverLog, 60_000);
       browser = await chromium.launch({ executablePath: t.chromium, args: CHROMIUM_ARGS });
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       page.on('console', (m) => consoleLog.push(`[${m.type()}] ${m.text()}`));
       const payload = (opts.payload ?? []).map(([k, v]) => [k, v.replace('{authority}', `127.0.0.1:${port}`)]);
       const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
@@ -177,9 +181,11 @@ export class VsCodeSession {
       await session.screenshot('workbench');
       return session;
     } catch (e) {
+      await page?.screenshot({ path: path.join(shots, '00-start-FAILED.png') }).catch(() => undefined);
       await browser?.close().catch(() => undefined);
-      killGroup(server);
+      await killGroup(server);
       rmSync(root, { recursive: true, force: true });
+      if (e instanceof Error) e.message += `\ncode-server log:\n${serverLog.join('').slice(-3000)}`;
       throw e;
     }
   }
