@@ -17,7 +17,8 @@ import type { Feature, ServerContext } from '../context';
 import { toRange } from '../convert';
 import { pathToUri } from '../uris';
 
-interface LensData { uri: string; process: string }
+/** Lens data: tagged so that lenses of other features (resolved through the same handler) are left alone. */
+interface LensData { feature: 'lineage'; uri: string; process: string }
 
 const MAX_LISTED = 10;
 
@@ -68,14 +69,15 @@ export const lineageFeature: Feature = {
       const engine = ctx.session().engineFor(p);
       return engine.lineage.processesIn(p).map((proc): CodeLens => ({
         range: toRange({ ...proc.span, end: proc.span.start }),
-        data: { uri: params.textDocument.uri, process: proc.id } satisfies LensData,
+        data: { feature: 'lineage', uri: params.textDocument.uri, process: proc.id } satisfies LensData,
       }));
     });
 
     connection.onCodeLensResolve((lens) => {
       const data = lens.data as LensData | undefined;
-      const p = data && ctx.pathOf(data.uri);
-      if (!data || !p) return lens;
+      if (data?.feature !== 'lineage') return lens;
+      const p = ctx.pathOf(data.uri);
+      if (!p) return lens;
       const engine = ctx.session().engineFor(p);
       const proc = engine.lineage.graph().processes.get(data.process);
       if (!proc) return { ...lens, command: { title: 'lineage changed: reopen the file', command: '' } };
@@ -88,6 +90,7 @@ export const lineageFeature: Feature = {
     });
 
     connection.onHover((params): Hover | null => {
+      if (!ctx.pathOf(params.textDocument.uri)) return null;
       const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
       const at = engine.lineage.assetAt(file, offset);
       if (at) return { contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) }, range: toRange(at.ref.location.span) };
@@ -96,6 +99,7 @@ export const lineageFeature: Feature = {
     });
 
     connection.onDefinition((params): Location[] => {
+      if (!ctx.pathOf(params.textDocument.uri)) return [];
       const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
       const at = engine.lineage.assetAt(file, offset);
       if (!at) return [];
