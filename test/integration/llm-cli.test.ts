@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { needsVerification } from '../../server/src/engine/llm/features/verify';
 import { FakeOpenAI } from '../fake-openai/server';
 import { CORPORA, REPO } from '../helpers';
 
@@ -82,4 +83,42 @@ test('user mistakes are one line and exit code 2', async () => {
   const bad = await cli(['ask', 'x', '--workspace', ws, '--lines', '9-3', '--file', 'models/marts/orders.sql']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--lines must look like 10-20/);
+});
+
+test('map --llm verifies the low nodes of a real TPC-DS plan; --max-cost 0 sends nothing and says so', async () => {
+  const tpcds = path.join(CORPORA, 'spark-tpcds', 'spark3');
+  const code = mkdtempSync(path.join(os.tmpdir(), 'daglens-map-llm-'));
+  cpSync(path.join(tpcds, 'queries', 'query42.sql'), path.join(code, 'query42.sql'));
+  cpSync(path.join(tpcds, 'queries', 'query03.sql'), path.join(code, 'query03.sql'));
+  const dag = path.join(tpcds, 'plans', 'query42.explain.txt');
+  const env = { OPENAI_API_KEY: 'sk-cli', OPENAI_BASE_URL: fake.url, DAGLENS_LLM_MODEL: 'gpt-4o-mini' };
+  try {
+    const offline = JSON.parse((await cli(['map', '--dag', dag, '--workspace', code, '--json', '--no-cache'])).stdout);
+    const low = offline.mappings.filter(needsVerification);
+    assert.ok(low.length > 0, 'the plan has low or ambiguous nodes to verify');
+    const n = fake.calls('chat/completions').length;
+    for (let i = 0; i < low.length; i++) fake.reply({ type: 'answer', content: { candidate: 1, confidence: 0.9, explanation: 'the WHERE clause holds this filter' } });
+    const r = await cli(['map', '--dag', dag, '--workspace', code, '--json', '--no-cache', '--llm'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const verified = JSON.parse(r.stdout);
+    assert.equal(verified.stats.llmCalls, fake.calls('chat/completions').length - n);
+    assert.equal(verified.stats.llmCalls, low.length);
+    const byId = new Map(verified.mappings.map((m: { nodeId: string }) => [m.nodeId, m]));
+    for (const m of low) assert.match((byId.get(m.nodeId) as { best: { explanation: string } }).best.explanation, /^LLM \(gpt-4o-mini\): the WHERE clause/);
+    assert.match(r.stderr, new RegExp(`LLM verified ${low.length} nodes`));
+
+    // Cached verdicts are free: even a zero budget gets them, without a request.
+    const before = fake.requests.length;
+    const again = JSON.parse((await cli(['map', '--dag', dag, '--workspace', code, '--json', '--no-cache', '--llm', '--max-cost', '0'], env)).stdout);
+    assert.deepEqual(again.mappings, verified.mappings);
+    assert.equal(again.stats.costUsd, 0);
+    // Without the cache, a zero budget sends nothing and keeps the offline mapping, saying why.
+    rmSync(path.join(code, '.daglens-cache', 'llm', 'responses'), { recursive: true, force: true });
+    const broke = await cli(['map', '--dag', dag, '--workspace', code, '--json', '--no-cache', '--llm', '--max-cost', '0'], env);
+    assert.equal(fake.requests.length, before, 'a zero budget sends nothing');
+    assert.deepEqual(JSON.parse(broke.stdout).mappings, offline.mappings);
+    assert.ok(JSON.parse(broke.stdout).problems.some((p: { message: string }) => /budget of \$0 would be exceeded/.test(p.message)));
+  } finally {
+    rmSync(code, { recursive: true, force: true });
+  }
 });

@@ -7,6 +7,8 @@ import { Workspace } from '../../engine/workspace/workspace';
 import type { DagMapResult } from '../../protocol';
 import { intOption, UserError, workspaceDir, type Command } from '../args';
 import { stderrLogger } from '../output';
+import { LlmService } from '../../engine/llm/service';
+import { LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags, usd } from './llmOptions';
 
 export const mapCommand: Command = {
   name: 'map',
@@ -18,6 +20,8 @@ export const mapCommand: Command = {
     json: { type: 'boolean' },
     'max-parallel': { type: 'string' },
     'no-cache': { type: 'boolean' },
+    llm: { type: 'boolean' },
+    ...LLM_OPTIONS,
     verbose: { type: 'boolean', short: 'v' },
   },
   optionHelp: [
@@ -26,6 +30,8 @@ export const mapCommand: Command = {
     '    --json              print the mapping contract: { dag, mappings, stats, sources, problems }',
     '    --max-parallel N    nodes mapped concurrently (default 4)',
     '    --no-cache          do not read or write DIR/.daglens-cache/dag (results and resume checkpoints)',
+    '    --llm               verify low or ambiguous nodes with the configured LLM (under a budget)',
+    ...LLM_OPTION_HELP,
     '-v, --verbose           log skipped files and DAG problems to stderr',
   ],
   async run(values) {
@@ -46,6 +52,7 @@ export const mapCommand: Command = {
     const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(path.join(root, '.daglens-cache', 'dag'));
     const dag = new DagService(root, log, store);
     ws.listen(dag);
+    const llm = values.llm ? new LlmService({ workspace: ws, settings: llmSettingsFromFlags(values), env: process.env, log }) : undefined;
     await ws.scan();
 
     const abort = new AbortController();
@@ -66,6 +73,16 @@ export const mapCommand: Command = {
     if (result.dag.nodes.length === 0) {
       const why = result.problems.map((p) => `${p.line ? `line ${p.line}: ` : p.field ? `${p.field}: ` : ''}${p.message}`).join('; ');
       throw new UserError(`no DAG nodes in ${values.dag}${why ? `: ${why}` : ''}`);
+    }
+    if (llm) {
+      // LLM verification of low/ambiguous nodes; without a usable provider the offline mapping stands, with the reason.
+      const why = llm.unavailableReason();
+      if (why) process.stderr.write(`daglens: --llm: ${why}; offline mapping only\n`);
+      else {
+        const { verification: v, ...verified } = await llm.verifyDag(result, abort.signal);
+        result = verified;
+        process.stderr.write(`daglens: LLM verified ${v.verified} nodes (${v.changed} changed) in ${v.llmCalls} calls, ${usd(v.costUsd)}\n`);
+      }
     }
     if (values.json) {
       const { cached: _c, resumed: _r, ...contract } = result;

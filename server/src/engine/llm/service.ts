@@ -13,7 +13,7 @@ import { LlmClient, type ClientHooks } from './client';
 import { ask, type AskInput, type AskOutput } from './features/ask';
 import { symbolRetriever, type Evidence, type Retriever } from './features/evidence';
 import { explainAll, explainSymbol, ExplanationStore, findSymbol, storedExplanation, type Explanation, type SymbolWhere } from './features/explain';
-import { verifyMappings, type VerifyOutcome, type VerifyTarget } from './features/verify';
+import { verifyDagResult, verifyMappings, type DagResultLike, type VerifyOutcome, type VerifyTarget } from './features/verify';
 import { Ledger } from './ledger';
 import { resolveLlmConfig, type LlmConfig } from './settings';
 import { groupTotals, totals, type UsageTotals } from './stats';
@@ -149,6 +149,11 @@ export class LlmService {
 
   verify(targets: VerifyTarget[], signal?: AbortSignal): Promise<VerifyOutcome> {
     return verifyMappings(this, targets, signal);
+  }
+
+  /** Verifies the low or ambiguous nodes of a DAG mapping result (stats and problems updated). */
+  verifyDag<R extends DagResultLike>(result: R, signal?: AbortSignal) {
+    return verifyDagResult(this, result, signal);
   }
 
   stats(): LlmStatsReport {

@@ -169,3 +169,31 @@ function relabel(offline: NodeMapping, best: MappedLocation, previous: MappedLoc
   if (status === 'unmapped') return { nodeId: offline.nodeId, status, best: null, alternatives: [best, ...others].slice(0, 3) };
   return { nodeId: offline.nodeId, status, best, alternatives: others.slice(0, 3) };
 }
+
+/** The parts of the DAG mapper's result (protocol.ts `DagMapResult`) that verification reads and updates. */
+export interface DagResultLike {
+  dag: { nodes: Array<{ id: string; operator: string; label: string }> };
+  mappings: NodeMapping[];
+  stats: { llmCalls: number; costUsd: number };
+  problems: Array<{ message: string }>;
+}
+
+/**
+ * Verifies a finished mapping (`daglens map --llm`, the editor's map command): low or ambiguous nodes are
+ * checked, everything else is returned as it was; LLM calls and spend are added to the result's stats.
+ */
+export async function verifyDagResult<R extends DagResultLike>(svc: LlmService, result: R, signal?: AbortSignal): Promise<R & { verification: Omit<VerifyOutcome, 'mappings'> }> {
+  const nodes = new Map(result.dag.nodes.map((n) => [n.id, n]));
+  const targets: VerifyTarget[] = result.mappings.map((m) => {
+    const n = nodes.get(m.nodeId);
+    return { node: { id: m.nodeId, operator: n?.operator ?? '', label: n?.label ?? m.nodeId }, mapping: m };
+  });
+  const { mappings, ...verification } = await verifyMappings(svc, targets, signal);
+  return {
+    ...result,
+    mappings,
+    stats: { ...result.stats, llmCalls: result.stats.llmCalls + verification.llmCalls, costUsd: result.stats.costUsd + verification.costUsd },
+    problems: [...result.problems, ...verification.problems.map((message) => ({ message }))],
+    verification,
+  };
+}
