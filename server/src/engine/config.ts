@@ -29,6 +29,11 @@ export const EngineSettingsSchema = z.object({
     model: z.string().min(1).default('text-embedding-3-small'),
     dimensions: z.number().int().positive().optional(),
   }).default({}),
+  /** Lineage (server/src/engine/lineage): where unqualified table names live, so spellings unify. */
+  lineage: z.object({
+    defaultCatalog: z.string().min(1).default('spark_catalog'),
+    defaultSchema: z.string().min(1).default('default'),
+  }).default({}),
 });
 
 export type EngineSettings = z.infer<typeof EngineSettingsSchema>;

@@ -46,7 +46,7 @@ export class Engine {
     this.settingsProblems = problems;
     this.workspace = new Workspace(opts.root, settings, this.log);
     // Features register here (index, lineage, dag, llm), each listening to this.workspace.
-    this.lineage = new Lineage(opts.root, { log: this.log });
+    this.lineage = new Lineage(opts.root, { names: settings.lineage, log: this.log });
     this.workspace.listen(this.lineage);
     this.index = new CodeIndex({
       root: this.workspace.root,
@@ -68,6 +68,7 @@ export class Engine {
     const { settings, problems } = parseSettings(raw);
     this.settings = settings;
     this.workspace.updateSettings(settings);
+    this.lineage.setNames(settings.lineage);
     this.llm.updateSettings(raw);
     return problems;
   }

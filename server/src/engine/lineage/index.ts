@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
-import type { ParsedFile } from '../parsing/parse';
+import { parseText, type ParsedFile } from '../parsing/parse';
 import type { JinjaBlock } from '../parsing/jinja';
 import { silentLogger, errorMessage, type Logger } from '../log';
 import { LineageGraph } from './graph';
@@ -48,6 +48,7 @@ interface PyRecord {
   kind: 'python';
   path: string;
   rel: string;
+  text: string;
   lines: LineIndex;
   drafts: PyDraft[];
   /** `def model(dbt, session)`: a dbt Python model. */
@@ -70,7 +71,7 @@ export interface LineageOptions {
 export class Lineage implements WorkspaceListener {
   private readonly files = new Map<string, FileRecord>();
   private built?: LineageGraph;
-  private readonly names: NameDefaults;
+  private names: NameDefaults;
   private readonly log: Logger;
   /** Known columns per table (DDL, dbt YAML), and its version (bumped when it changes). */
   private catalog = new Map<string, string[]>();
@@ -96,7 +97,7 @@ export class Lineage implements WorkspaceListener {
       rec.statements = extractSql(parsed.jinja.length ? neutralisedText(rec) : parsed.text, { names: this.names, schemaOf: (t) => this.catalog.get(t) });
     } else if (entry.lang === 'python') {
       const { drafts, dbtModel } = extractPython(parsed.tree.rootNode, text, this.names);
-      this.files.set(entry.path, { kind: 'python', path: entry.path, rel: entry.rel, lines: new LineIndex(text), drafts, dbtModel });
+      this.files.set(entry.path, { kind: 'python', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
     } else if (entry.lang === 'yaml' && (/dbt_project\.ya?ml$/.test(entry.path) || /^\s*(sources|models)\s*:/m.test(text))) {
       this.files.set(entry.path, { kind: 'yaml', path: entry.path, text });
     } else {
@@ -106,6 +107,26 @@ export class Lineage implements WorkspaceListener {
 
   fileRemoved(absPath: string): void {
     if (this.files.delete(absPath)) this.built = undefined;
+  }
+
+  /** New default catalog/schema: every file is read again (names are normalised at extraction). */
+  setNames(names: Partial<NameDefaults>): void {
+    const next = { ...DEFAULT_NAMES, ...names };
+    if (next.defaultCatalog === this.names.defaultCatalog && next.defaultSchema === this.names.defaultSchema) return;
+    this.names = next;
+    this.built = undefined;
+    for (const r of this.files.values()) {
+      try {
+        if (r.kind === 'sql') r.statements = extractSql(r.jinja.length ? neutralisedText(r) : r.text, { names: this.names, schemaOf: (t) => this.catalog.get(t) });
+        else if (r.kind === 'python') {
+          const { drafts, dbtModel } = extractPython(parseText('python', r.text).tree.rootNode, r.text, this.names);
+          r.drafts = drafts;
+          r.dbtModel = dbtModel;
+        }
+      } catch (e) {
+        this.log.warn(`lineage: re-reading ${r.path} failed: ${errorMessage(e)}`);
+      }
+    }
   }
 
   // ── queries ──────────────────────────────────────────────────────────────────────────────────────
@@ -417,7 +438,7 @@ export class Lineage implements WorkspaceListener {
     const location = loc(r, x.start, x.end);
     const dyn = x.dynamic ? { dynamic: true } : {};
     switch (x.kind) {
-      case 'table': return [{ asset: tableAsset(x.name), location, ...dyn }];
+      case 'table': return [{ asset: tableAsset(normalizeName(x.name, this.names)), location, ...dyn }];
       case 'file': return [{ asset: fileAsset(x.name), location, ...dyn }];
       case 'dataset': return [{ asset: { id: `dataset:${x.name}`, kind: 'dataset', name: x.name }, location, ...dyn }];
       case 'ref':
