@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSettings } from '../../server/src/engine/config';
+import { Engine } from '../../server/src/engine/engine';
 import { silentLogger } from '../../server/src/engine/log';
 import type { VerifyTarget } from '../../server/src/engine/llm/features/verify';
 import { LlmService } from '../../server/src/engine/llm/service';
@@ -215,4 +216,13 @@ test('stats report requests, cache hits, spend and errors from the ledger', asyn
   assert.ok(Math.abs(s.total.costUsd - (2000 * 0.15 + 100 * 0.6) / 1e6) < 1e-12);
   assert.equal(s.byFeature.ask.requests, 1);
   assert.equal(s.limits.maxJobCostUsd, 0.5);
+});
+
+test('ask about a file adds its table lineage (from engine.lineage) to the prompt', async () => {
+  const engine = new Engine({ root: JAFFLE, settings: { llm: configured() }, llmEnv: { OPENAI_API_KEY: 'sk-test' }, llmCacheDir: null });
+  await engine.workspace.scan();
+  fake.reply({ type: 'answer', content: 'customers reads it [1].' });
+  await engine.llm.ask({ question: 'what breaks downstream if I change this model?', file: 'models/staging/stg_orders.sql' });
+  const prompt = fake.calls('chat/completions').at(-1)!.body.messages[1].content as string;
+  assert.match(prompt, /Lineage of models\/staging\/stg_orders\.sql:\n- stg_orders \(models\/staging\/stg_orders\.sql:1-\d+\) reads ecom\.raw_orders; writes stg_orders; its output is read by order_items \(models\/marts\/order_items\.sql\), orders \(models\/marts\/orders\.sql\)/);
 });

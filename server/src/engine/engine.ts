@@ -10,6 +10,7 @@ import { Workspace } from './workspace/workspace';
 import { CodeIndex } from './index/codeIndex';
 import { createEmbedder } from './index/createEmbedder';
 import { indexRetriever } from './llm/features/evidence';
+import { lineageContext } from './llm/features/lineageContext';
 import { LlmService } from './llm/service';
 
 export interface EngineOptions {
@@ -58,6 +59,7 @@ export class Engine {
     this.workspace.listen(this.index);
     this.llm = new LlmService({ workspace: this.workspace, settings: opts.settings, env: opts.llmEnv, cacheDir: opts.llmCacheDir, log: this.log });
     this.llm.setRetriever(indexRetriever(this.index));
+    this.llm.setLineageContext(lineageContext(this.lineage, (abs) => this.workspace.relative(abs)));
   }
 
   get root(): string {

@@ -12,6 +12,7 @@ import { ResponseCache } from './cache';
 import { LlmClient, type ClientHooks } from './client';
 import { ask, type AskInput, type AskOutput } from './features/ask';
 import { symbolRetriever, type Evidence, type Retriever } from './features/evidence';
+import type { LineageContext } from './features/lineageContext';
 import { explainAll, explainSymbol, ExplanationStore, findSymbol, storedExplanation, type Explanation, type SymbolWhere } from './features/explain';
 import { verifyDagResult, verifyMappings, type DagResultLike, type VerifyOutcome, type VerifyTarget } from './features/verify';
 import { Ledger } from './ledger';
@@ -59,6 +60,7 @@ export class LlmService {
   /** VS Code workspace trust; the CLI and other editors are trusted. */
   private trusted = true;
   private retriever: Retriever;
+  private lineage: LineageContext | undefined;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly opts: LlmServiceOptions) {
@@ -98,6 +100,20 @@ export class LlmService {
   /** Uses the workspace index (or any retriever) for evidence instead of the built-in symbol search. */
   setRetriever(r: Retriever): void {
     this.retriever = r;
+  }
+
+  /** Adds table lineage of the user's file/selection to chat questions. */
+  setLineageContext(l: LineageContext): void {
+    this.lineage = l;
+  }
+
+  lineageOf(file: string, selection?: { startLine: number; endLine: number }): string | undefined {
+    try {
+      return this.lineage?.(file, selection);
+    } catch (e) {
+      this.log.warn(`lineage context for ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
   }
 
   retrieve(query: string, k: number, signal?: AbortSignal): Promise<Evidence[]> {

@@ -47,13 +47,15 @@ export async function ask(svc: LlmService, input: AskInput, onToken?: (delta: st
   if (unavailable) return offlineAnswer(evidence, evidenceCitations, unavailable, onToken);
 
   const client = svc.client!;
+  const lineage = input.file ? svc.lineageOf(input.file, input.selection) : undefined;
+  const context = [input.context, lineage].filter(Boolean).join('\n\n');
   const render = (ev: string[]): ChatMessage[] => [
     { role: 'system', content: SYSTEM },
     {
       role: 'user',
       content: [
         ev.length ? `Evidence:\n\n${ev.join('\n\n')}` : 'Evidence: (none found)',
-        input.context ? `Context:\n${input.context}` : '',
+        context ? `Context:\n${context}` : '',
         input.file ? `The user is looking at ${input.file}${input.selection ? ` lines ${input.selection.startLine}-${input.selection.endLine}` : ''}.` : '',
         `Question: ${input.question}`,
       ].filter(Boolean).join('\n\n'),
