@@ -1,6 +1,7 @@
 /** Extension entry point: builds the context, registers commands, starts the server. */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerDagCommands } from './dagCommands';
 import { Ctx } from './ctx';
 import { registerLlm } from './llm';
 import { ChatViewProvider } from './webview/chatView';
@@ -11,7 +12,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   context.subscriptions.push(
     ctx,
-    ...registerCommands(ctx), ...registerLlm(ctx),
+    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLlm(ctx),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
   );
   await ctx.start();

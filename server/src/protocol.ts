@@ -278,6 +278,16 @@ export const mapDag = new RequestType<MapDagParams, DagMapResult, void>('daglens
 export const DagMapProgressSchema = z.object({ uri: z.string(), done: z.number(), total: z.number() });
 export type DagMapProgress = z.infer<typeof DagMapProgressSchema>;
 
+/** Client command the DAG lenses run: open `uri` and select 0-based lines `startLine`..`endLine`. */
+export const OPEN_LOCATION_COMMAND = 'daglens.openLocation';
+export const OpenLocationArgsSchema = z.object({
+  uri: z.string().min(1),
+  startLine: z.number().int().min(0),
+  endLine: z.number().int().min(0),
+});
+export type OpenLocationArgs = z.infer<typeof OpenLocationArgsSchema>;
+export const MapDagParamsSchema = z.object({ uri: z.string().min(1), text: z.string().optional() });
+
 // ── LLM ──────────────────────────────────────────────────────────────────────────────────────────────
 // The LLM layer (issue 6): chat backend, explanations, stats, trust. Lines are 1-based inclusive; `file` is
 // workspace-relative, `uri` opens it. Nothing here ever carries an API key.

@@ -29,6 +29,11 @@ export const EngineSettingsSchema = z.object({
     model: z.string().min(1).default('text-embedding-3-small'),
     dimensions: z.number().int().positive().optional(),
   }).default({}),
+  /** DAG → code mapping jobs (server/src/engine/dag). */
+  mapping: z.object({
+    /** Nodes mapped (and verified) concurrently. */
+    maxParallel: z.number().int().min(1).max(64).default(4),
+  }).default({}),
   /** Lineage (server/src/engine/lineage): where unqualified table names live, so spellings unify. */
   lineage: z.object({
     defaultCatalog: z.string().min(1).default('spark_catalog'),

@@ -6,6 +6,7 @@
 import { parseSettings, type EngineSettings } from './config';
 import { silentLogger, type Logger } from './log';
 import { Lineage } from './lineage';
+import { DagService } from './dag/service';
 import { Workspace } from './workspace/workspace';
 import { CodeIndex } from './index/codeIndex';
 import { createEmbedder } from './index/createEmbedder';
@@ -31,6 +32,8 @@ export class Engine {
   readonly workspace: Workspace;
   /** Table/column lineage and impact analysis over the workspace (server/src/engine/lineage). */
   readonly lineage: Lineage;
+  /** DAG → code mapping (server/src/engine/dag): `await engine.dag.map(planText, { fileName })`. */
+  readonly dag: DagService;
   /** Chunks of every file, searchable by BM25 + vectors: `await engine.index.search(query, { k })`. */
   readonly index: CodeIndex;
   /** OpenAI-compatible providers under a budget; chat, explanations, mapping verification (server/src/engine/llm). */
@@ -49,6 +52,8 @@ export class Engine {
     // Features register here (index, lineage, dag, llm), each listening to this.workspace.
     this.lineage = new Lineage(opts.root, { names: settings.lineage, log: this.log });
     this.workspace.listen(this.lineage);
+    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel);
+    this.workspace.listen(this.dag);
     this.index = new CodeIndex({
       root: this.workspace.root,
       log: this.log,

@@ -11,16 +11,18 @@ import { errorMessage, type Logger } from '../engine/log';
 import { languageOf } from '../engine/parsing/languages';
 import { serverStatus } from '../protocol';
 import type { Feature, ServerContext } from './context';
+import { dagMappingFeature } from './features/dagMapping';
 import { documentsFeature, registerWatchers } from './features/documents';
 import { lineageFeature } from './features/lineage';
 import { llmFeature } from './features/llm';
 import { symbolsFeature } from './features/symbols';
 import { workspaceInfoFeature } from './features/workspaceInfo';
+import { multiplex } from './multiplex';
 import { Session } from './session';
 import { uriToPath } from './uris';
 
 /** Every feature of the server, in registration order. */
-const FEATURES: Feature[] = [documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature];
+const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature];
 
 export function startServer(): void {
   const connection: Connection = createConnection(ProposedFeatures.all);
@@ -37,7 +39,8 @@ export function startServer(): void {
   const parsedVersions = new Map<string, number>();
 
   const ctx: ServerContext = {
-    connection,
+    // Several features answer code lens / definition / hover requests: the wrapper merges them.
+    connection: multiplex(connection),
     documents,
     log,
     session() {

@@ -50,7 +50,7 @@ export const mapCommand: Command = {
     const log = stderrLogger(!!values.verbose);
     const ws = new Workspace(root, parseSettings({}).settings, log);
     const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(path.join(root, '.daglens-cache', 'dag'));
-    const dag = new DagService(root, log, store);
+    const dag = new DagService(root, log, () => maxParallel, store);
     ws.listen(dag);
     const llm = values.llm ? new LlmService({ workspace: ws, settings: llmSettingsFromFlags(values), env: process.env, log }) : undefined;
     await ws.scan();

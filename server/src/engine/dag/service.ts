@@ -37,6 +37,8 @@ export class DagService implements WorkspaceListener {
   constructor(
     private readonly root: string,
     private readonly log: Logger,
+    /** `daglens.mapping.maxParallel`, read at each job (settings can change between jobs). */
+    private readonly maxParallel: () => number = () => 4,
     private readonly store: JobStore = new MemoryJobStore(),
   ) {}
 
@@ -94,6 +96,6 @@ export class DagService implements WorkspaceListener {
       return { ...mapManifest(ingest, (rel) => this.textOf(rel), this.units(), performance.now() - started), cached: false, resumed: 0 };
     }
     const key = `${dagHash(text)}-${this.indexVersion}`;
-    return runMappingJob(key, ingest, this.units(), { ...req, store: this.store });
+    return runMappingJob(key, ingest, this.units(), { maxParallel: this.maxParallel(), ...req, store: this.store });
   }
 }

@@ -176,14 +176,20 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
       break;
     }
     case 'window': {
+      // Spark names computed partition/order expressions `_w0`, `_w1`: those say nothing about the code.
+      const need = [...ev.keys, ...ev.columns].filter((k) => !k.startsWith('_'));
       for (const a of anchors) {
         if (a.kind !== 'window') continue;
         const words = new Set(a.words.map((w) => w.t));
-        const need = [...ev.keys, ...ev.columns];
         const found = need.filter((k) => words.has(k));
-        if (need.length && found.length === 0) continue;
-        const share = need.length ? found.length / need.length : 0.5;
-        push(a, a.startLine, a.endLine, 0.55 + 0.4 * share, `OVER (…) partitions by ${fmtList(found.length ? found : ['the same keys'])}`);
+        // The select item the OVER (…) sits in, named like the window's output column.
+        const item = anchors.find((x) => x.kind === 'select' && x.block === a.block && x.name && ev.aliases.includes(x.name) && x.startLine <= a.startLine && x.endLine >= a.startLine);
+        if (found.length === 0 && !item) continue;
+        const share = need.length ? found.length / need.length : 0;
+        const score = Math.max(found.length ? 0.55 + 0.4 * share : 0, item ? 0.9 : 0);
+        push(a, a.startLine, a.endLine, score, item && share < 0.5
+          ? `OVER (…) of the select item ${item.name}, the window's output column`
+          : `OVER (…) partitions by ${fmtList(found)}`);
       }
       break;
     }

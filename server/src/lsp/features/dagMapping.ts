@@ -1,0 +1,179 @@
+/**
+ * DAG → code in the editor: the `daglens/mapDag` request (with progress and cancellation), a code lens on
+ * every operator line of a plan file ("→ q1.sql:12 · 0.93", "unmapped") that opens the code, go-to-
+ * definition from an operator to its code, and, in code, a lens listing the plan nodes that map to a
+ * line. Thin: engine.dag maps and caches; this only routes and renders.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ErrorCodes, LSPErrorCodes, ResponseError, type CodeLens, type Location } from 'vscode-languageserver/node';
+import type { Engine } from '../../engine/engine';
+import { errorMessage } from '../../engine/log';
+import { JobCancelled } from '../../engine/dag/jobs';
+import {
+  MapDagParamsSchema, mapDag, OPEN_LOCATION_COMMAND, type DagMapResult, type DagNodeMapping, type OpenLocationArgs,
+} from '../../protocol';
+import type { Feature, ServerContext } from '../context';
+import { pathToUri, uriToPath } from '../uris';
+
+/** Plan text as Spark prints it (other DAG formats are JSON and carry no lines to put lenses on). */
+const PLAN_START = /^\s*== (Physical Plan|Parsed Logical Plan|Analyzed Logical Plan|Optimized Logical Plan) ==/m;
+
+export function isPlanDocument(uri: string, languageId: string | undefined, text: string): boolean {
+  if (languageId === 'sparkplan' || /\.sparkplan$/i.test(uri)) return true;
+  if (languageId && !['plaintext', 'log', 'sparkplan'].includes(languageId)) return false;
+  return PLAN_START.test(text.slice(0, 20_000));
+}
+
+interface Mapped {
+  result: DagMapResult;
+  engine: Engine;
+  planPath: string;
+}
+
+export const dagMappingFeature: Feature = {
+  capabilities: { codeLensProvider: { resolveProvider: false }, definitionProvider: true },
+  register(ctx) {
+    const { connection, documents, log } = ctx;
+    /** Last mapping of each plan this session (plan uri → result): feeds the lenses shown in code. */
+    const mapped = new Map<string, Mapped>();
+
+    const engineForPlan = (planPath: string): Engine => {
+      const s = ctx.session();
+      const e = s.engineFor(planPath);
+      // A plan outside every folder maps against the (first) workspace folder.
+      return e === s.loose && s.engines.length ? s.engines[0] : e;
+    };
+
+    async function mapUri(uri: string, text?: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Mapped> {
+      const planPath = uriToPath(uri);
+      if (!planPath) throw new ResponseError(ErrorCodes.InvalidParams, `not a file: ${uri}`);
+      let body = text ?? documents.get(uri)?.getText();
+      if (body === undefined) {
+        try {
+          body = await fs.readFile(planPath, 'utf8');
+        } catch (e) {
+          throw new ResponseError(ErrorCodes.InvalidParams, `cannot read ${planPath}: ${errorMessage(e)}`);
+        }
+      }
+      const engine = engineForPlan(planPath);
+      const { cached: _c, resumed: _r, ...result } = await engine.dag.map(body, {
+        fileName: path.basename(planPath), signal, onProgress: onProgress && ((p) => onProgress(p.done, p.total)),
+      });
+      const m = { result, engine, planPath };
+      mapped.set(uri, m);
+      return m;
+    }
+
+    connection.onRequest(mapDag, async (raw, token) => {
+      const parsed = MapDagParamsSchema.safeParse(raw ?? {});
+      if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
+      progress?.begin('DagLens: mapping DAG to code', 0, path.basename(uriToPath(parsed.data.uri) ?? parsed.data.uri), true);
+      progress?.token.onCancellationRequested(() => abort.abort());
+      try {
+        const m = await mapUri(parsed.data.uri, parsed.data.text, abort.signal, (done, total) => progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} nodes`));
+        void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+        return m.result;
+      } catch (e) {
+        if (e instanceof JobCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
+        throw e;
+      } finally {
+        progress?.done();
+      }
+    });
+
+    connection.onCodeLens(async (params): Promise<CodeLens[]> => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!(await lensesEnabled(ctx))) return [];
+      try {
+        if (doc && isPlanDocument(doc.uri, doc.languageId, doc.getText())) return planLenses(await mapUri(doc.uri));
+        const p = ctx.pathOf(params.textDocument.uri);
+        return p ? codeLenses(mapped, p) : [];
+      } catch (e) {
+        log.warn(`DAG lenses for ${params.textDocument.uri}: ${errorMessage(e)}`);
+        return [];
+      }
+    });
+
+    connection.onDefinition(async (params): Promise<Location[]> => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc || !isPlanDocument(doc.uri, doc.languageId, doc.getText())) return [];
+      const m = await mapUri(doc.uri);
+      const line = params.position.line + 1;
+      const i = m.result.dag.nodes.findIndex((n) => n.line === line);
+      const best = i >= 0 ? m.result.mappings[i].best : null;
+      if (!best) return [];
+      return [{ uri: pathToUri(path.resolve(m.engine.root, best.file)), range: { start: { line: best.startLine - 1, character: 0 }, end: { line: best.endLine - 1, character: Number.MAX_SAFE_INTEGER } } }];
+    });
+  },
+};
+
+async function lensesEnabled(ctx: ServerContext): Promise<boolean> {
+  try {
+    const v = await ctx.connection.workspace.getConfiguration('daglens.codeLens');
+    return (v as { dagMapping?: unknown } | null)?.dagMapping !== false;
+  } catch {
+    return true; // clients without workspace/configuration get the default
+  }
+}
+
+function openArgs(engine: Engine, file: string, startLine: number, endLine: number): OpenLocationArgs {
+  return { uri: pathToUri(path.resolve(engine.root, file)), startLine: startLine - 1, endLine: endLine - 1 };
+}
+
+function lensTitle(m: DagNodeMapping): string {
+  const b = m.best;
+  if (!b) return m.status === 'unmapped' && m.alternatives.length ? `unmapped (best guess ${path.basename(m.alternatives[0].file)}:${m.alternatives[0].startLine})` : 'unmapped';
+  const at = `${path.basename(b.file)}:${b.startLine}`;
+  return m.status === 'derived' ? `→ ${at} · derived` : `→ ${at} · ${b.confidence.toFixed(2)}`;
+}
+
+function planLenses({ result, engine }: Mapped): CodeLens[] {
+  const out: CodeLens[] = [];
+  result.dag.nodes.forEach((n, i) => {
+    if (!n.line) return;
+    const m = result.mappings[i];
+    const range = { start: { line: n.line - 1, character: 0 }, end: { line: n.line - 1, character: 0 } };
+    const b = m.best;
+    out.push({
+      range,
+      command: b
+        ? { title: lensTitle(m), tooltip: b.explanation, command: OPEN_LOCATION_COMMAND, arguments: [openArgs(engine, b.file, b.startLine, b.endLine)] }
+        : { title: lensTitle(m), command: '' },
+    });
+  });
+  return out;
+}
+
+/** In code: one lens per mapped line, naming the plan nodes (not derived ones) that point there. */
+function codeLenses(mapped: Map<string, Mapped>, filePath: string): CodeLens[] {
+  const byLine = new Map<number, Array<{ plan: Mapped; operator: string; line: number | null }>>();
+  for (const m of mapped.values()) {
+    const rel = m.engine.workspace.relative(filePath);
+    m.result.dag.nodes.forEach((n, i) => {
+      const map = m.result.mappings[i];
+      if (!map.best || map.status === 'derived' || map.status === 'unmapped' || map.best.file !== rel) return;
+      const list = byLine.get(map.best.startLine) ?? [];
+      list.push({ plan: m, operator: n.operator, line: n.line });
+      byLine.set(map.best.startLine, list);
+    });
+  }
+  const out: CodeLens[] = [];
+  for (const [line, nodes] of [...byLine].sort((a, b) => a[0] - b[0])) {
+    const first = nodes[0];
+    const plans = new Set(nodes.map((n) => path.basename(n.plan.planPath)));
+    const names = nodes.slice(0, 4).map((n) => `${n.operator}${n.line ? ` (l.${n.line})` : ''}`).join(', ') + (nodes.length > 4 ? ` +${nodes.length - 4}` : '');
+    out.push({
+      range: { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 0 } },
+      command: {
+        title: `⬡ ${[...plans].join(', ')}: ${names}`,
+        command: OPEN_LOCATION_COMMAND,
+        arguments: [{ uri: pathToUri(first.plan.planPath), startLine: Math.max(0, (first.line ?? 1) - 1), endLine: Math.max(0, (first.line ?? 1) - 1) } satisfies OpenLocationArgs],
+      },
+    });
+  }
+  return out;
+}
