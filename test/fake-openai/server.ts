@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type Reply =
   /** A normal answer; `content` may be an object (sent as its JSON text). Streamed in `chunks` if the request streams. */
-  | { type: 'answer'; content: string | object; usage?: { prompt_tokens: number; completion_tokens: number }; chunks?: number }
+  | { type: 'answer'; content: string | object; usage?: { prompt_tokens: number; completion_tokens: number }; chunks?: number; delayMs?: number }
   /** Any status with an OpenAI error body (or `body`), plus headers such as Retry-After. */
   | { type: 'status'; status: number; headers?: Record<string, string>; message?: string; body?: string; contentType?: string }
   /** Accepts the request and never answers (until the client gives up). */
@@ -23,6 +23,8 @@ export type Reply =
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Path with the query string. */
+  url: string;
   headers: http.IncomingHttpHeaders;
   body: any;
 }
@@ -40,6 +42,9 @@ export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
   /** Requests whose client hung up before the reply ended (a cancelled or timed-out HTTP request). */
   abandoned = 0;
+  /** Requests being handled right now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   private readonly script: Reply[] = [];
   private readonly sockets = new Set<Socket>();
   private server!: http.Server;
@@ -94,13 +99,17 @@ export class FakeOpenAI {
     } catch {
       return error(res, 400, 'could not parse the JSON body of your request', 'invalid_request_error');
     }
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on('close', () => {
+      this.inFlight--;
       if (!res.writableEnded) this.abandoned++;
     });
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0], headers: req.headers, body };
+    const rec: RecordedRequest = { method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0], url: req.url ?? '', headers: req.headers, body };
     this.requests.push(rec);
 
-    if (this.opts.apiKey && req.headers.authorization !== `Bearer ${this.opts.apiKey}`) {
+    // OpenAI sends `Authorization: Bearer KEY`; Azure OpenAI sends `api-key: KEY`.
+    if (this.opts.apiKey && req.headers.authorization !== `Bearer ${this.opts.apiKey}` && req.headers['api-key'] !== this.opts.apiKey) {
       return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
     }
     if (rec.method === 'GET' && rec.path.endsWith('/models')) {
@@ -130,6 +139,7 @@ export class FakeOpenAI {
         res.write(sse(chunk(body, { role: 'assistant', content: reply.content })));
         return void setTimeout(() => res.socket?.destroy(), 5);
       case 'answer': {
+        if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
         const content = typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
         const usage = reply.usage ?? { prompt_tokens: roughTokens(JSON.stringify(body?.messages ?? '')), completion_tokens: roughTokens(content) };
         const fullUsage = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };

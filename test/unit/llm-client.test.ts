@@ -246,3 +246,44 @@ async function waitUntil(pred: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(pred(), 'condition never became true');
 }
+
+test('bounded concurrency: never more requests in flight than maxConcurrency', async () => {
+  const h = harness({ baseUrl: backup.url, model: 'm', maxConcurrency: 2 });
+  backup.maxInFlight = 0;
+  backup.reply(...Array.from({ length: 6 }, (_, i) => ({ type: 'answer' as const, content: `r${i}`, delayMs: 30 })));
+  const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => h.client.chat({ feature: 'test', job: h.job(), messages: user(`parallel ${i}`) })));
+  assert.equal(rs.length, 6);
+  assert.equal(backup.maxInFlight, 2);
+});
+
+test('Azure OpenAI: deployment URL, api-version and api-key header', async () => {
+  const endpoint = backup.url.replace(/\/v1$/, '');
+  const h = harness({ azure: { endpoint, deployment: 'gpt4o-prod', apiVersion: '2024-10-21' } }, { AZURE_OPENAI_API_KEY: 'sk-test' });
+  backup.reply({ type: 'answer', content: 'from azure' });
+  const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('azure?') });
+  assert.equal(r.text, 'from azure');
+  const req = backup.calls('chat/completions').at(-1)!;
+  assert.equal(req.path, '/openai/deployments/gpt4o-prod/chat/completions');
+  assert.match(req.url, /api-version=2024-10-21/);
+  assert.equal(req.headers['api-key'], 'sk-test');
+  // OpenAI-hosted and Azure models get max_completion_tokens (reasoning models reject max_tokens).
+  assert.equal(typeof req.body.max_completion_tokens, 'number');
+});
+
+test('a stream cut off midway is not retried (the caller already has tokens) and is billed at its worst case', async () => {
+  const h = harness({ baseUrl: backup.url, model: 'gpt-4o-mini', maxRetries: 3 });
+  backup.reply({ type: 'broken-stream', content: 'The answer is' });
+  const got: string[] = [];
+  const job = h.job();
+  await assert.rejects(h.client.chat({ feature: 'test', job, messages: user('cut'), onToken: (d) => got.push(d) }), LlmError);
+  assert.equal(got.join(''), 'The answer is');
+  assert.equal(h.sleeps.length, 0);
+  assert.ok(job.spentUsd > 0, 'a partial stream may have been billed: it counts');
+});
+
+test('a prompt larger than the model window is refused before sending', async () => {
+  const h = harness({ baseUrl: backup.url, model: 'm', contextWindow: 500, maxOutputTokens: 100 });
+  const n = backup.requests.length;
+  await rejectsWith(h.client.chat({ feature: 'test', job: h.job(), messages: user('word '.repeat(1000)) }), 'bad-request');
+  assert.equal(backup.requests.length, n);
+});

@@ -118,7 +118,8 @@ function contextWindowOf(model: string): number {
 export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { settings: LlmSettings; problems: string[]; topK: number } {
   const all = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const llmRaw = (all.llm && typeof all.llm === 'object' ? all.llm : {}) as Record<string, unknown>;
-  const input: Record<string, unknown> = { ...settingsFromEnv(env) };
+  const fromEnv = settingsFromEnv(env);
+  const input: Record<string, unknown> = { ...fromEnv };
   for (const [k, v] of Object.entries(llmRaw)) if (v !== undefined && v !== null && v !== '') input[k] = v;
   const problems: string[] = [];
   if ('apiKey' in llmRaw) {
@@ -126,10 +127,14 @@ export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { s
     problems.push('daglens.llm.apiKey is ignored: keys are never read from settings files — run "DagLens: Set API Key" or use an environment variable (daglens.llm.apiKeyEnv)');
   }
   let parsed = LlmSettingsSchema.safeParse(input);
-  if (!parsed.success) {
+  // Each invalid field falls back to the environment's value, then to the default.
+  for (let pass = 0; !parsed.success && pass < 2; pass++) {
     for (const issue of parsed.error.issues) {
-      problems.push(`daglens.llm.${issue.path.join('.')}: ${issue.message}; using the default`);
-      delete input[String(issue.path[0])];
+      const key = String(issue.path[0]);
+      const fallback = pass === 0 && key in fromEnv && input[key] !== fromEnv[key];
+      problems.push(`${pass === 0 ? 'daglens.llm' : 'environment: llm'}.${issue.path.join('.')}: ${issue.message}; using ${fallback ? 'the environment\'s value' : 'the default'}`);
+      if (fallback) input[key] = fromEnv[key];
+      else delete input[key];
     }
     parsed = LlmSettingsSchema.safeParse(input);
   }
