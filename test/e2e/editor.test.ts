@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
+import { CodeLensRequest, CodeLensResolveRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
 import { FIXTURES, REPO } from '../helpers';
+import { ready, startLsp, uri } from '../lsp-client';
 import { FakeOpenAI } from '../fake-openai/server';
 import { e2eSkipReason, RESULTS, VsCodeSession } from './harness';
 
@@ -37,6 +39,64 @@ async function cursorLine(vs: VsCodeSession): Promise<number> {
   return Number(/Ln (\d+)/.exec(text)?.[1] ?? NaN);
 }
 
+/** The lens titles our server gives a file (resolved), straight over LSP: what the editor must show. */
+async function serverLensTitles(rel: string): Promise<string[]> {
+  const lsp = await startLsp(WORKSPACE);
+  try {
+    await ready(lsp);
+    const lenses = (await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri(path.join(WORKSPACE, rel)) } })) as CodeLens[];
+    const resolved = await Promise.all(lenses.map((l) => (l.command ? l : lsp.conn.sendRequest(CodeLensResolveRequest.type, l) as Promise<CodeLens>)));
+    return resolved.map((l) => l.command?.title ?? '');
+  } finally {
+    await lsp.close();
+  }
+}
+
+/** Moves the mouse onto the first occurrence of `word` in the visible editor text (tokens split words unpredictably). */
+async function hoverWord(vs: VsCodeSession, word: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const at = await vs.page.evaluate((w) => {
+      for (const line of Array.from(document.querySelectorAll('.editor-instance .view-lines .view-line'))) {
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const i = (n.textContent ?? '').search(new RegExp(`\\b${w}\\b`));
+          if (i < 0) continue;
+          const r = document.createRange();
+          r.setStart(n, i);
+          r.setEnd(n, i + w.length);
+          const b = r.getBoundingClientRect();
+          return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+        }
+      }
+      return undefined;
+    }, word);
+    if (at) {
+      await vs.page.mouse.move(at.x - 20, at.y);
+      await vs.page.mouse.move(at.x, at.y, { steps: 4 });
+      return;
+    }
+    await vs.page.waitForTimeout(200);
+  }
+  throw new Error(`'${word}' is not shown in the editor`);
+}
+
+/** The code lens texts the editor shows now. */
+async function lensTexts(vs: VsCodeSession): Promise<string[]> {
+  return vs.page.locator('.monaco-editor .codelens-decoration').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+}
+
+async function lensesUntil(vs: VsCodeSession, pred: (texts: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let texts: string[] = [];
+  while (Date.now() < deadline) {
+    texts = await lensTexts(vs);
+    if (pred(texts)) return texts;
+    await vs.page.waitForTimeout(100);
+  }
+  throw new Error(`the expected code lenses did not show within ${timeoutMs} ms; shown: ${JSON.stringify(texts)}`);
+}
+
 describe('the editor experience in a real VS Code', { skip }, () => {
   let vs: VsCodeSession;
   let fake: FakeOpenAI;
@@ -59,6 +119,47 @@ describe('the editor experience in a real VS Code', { skip }, () => {
 
   test('the server gets ready', async () => {
     await vs.step('status-ready', () => vs.waitForStatus((s) => s.icons.includes('type-hierarchy'), 120_000));
+  });
+
+  test('a lineage code lens on a dbt model shows what the server computed', async () => {
+    const rel = 'jaffle_shop/models/marts/customers.sql';
+    const expected = await serverLensTitles(rel);
+    assert.ok(expected.some((t) => /^reads 2 · writes 1 · \d+ downstream/.test(t)), `the server's lenses: ${JSON.stringify(expected)}`);
+    await vs.step('lens-open', () => vs.openFile(rel));
+    const shown = await vs.step('lens', () => lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads '))));
+    console.log(`# e2e: time to first code lens: ${Date.now() - vs.loadStartedAt} ms after the workbench URL was opened`);
+    assert.deepEqual(shown.filter((t) => t.startsWith('reads ')), expected.filter((t) => t.startsWith('reads ')));
+  });
+
+  test('hovering a table name shows who produces and consumes it, with Show lineage · Impact · Ask links', async () => {
+    await vs.step('hover-open', () => vs.openFile('tpcds/query03.sql'));
+    const hover = vs.page.locator('.monaco-hover-content', { has: vs.page.locator('a', { hasText: 'Show lineage' }) }).first();
+    await vs.step('hover', async () => {
+      await hoverWord(vs, 'store_sales');
+      await hover.waitFor({ state: 'visible', timeout: 20_000 });
+    });
+    const text = await hover.innerText();
+    assert.match(text, /table\s+store_sales/);
+    assert.match(text, /Produced by \(0\)/);
+    assert.match(text, /Consumed by \(1\)/);
+    const links = await vs.page.locator('.monaco-hover-content a').evaluateAll((as) => as.map((a) => (a.textContent ?? '').trim()));
+    for (const l of ['Show lineage', 'Impact', 'Ask']) assert.ok(links.includes(l), `${l} in ${JSON.stringify(links)}`);
+  });
+
+  test('the hover\'s Show lineage link draws the table\'s lineage in the graph view', async () => {
+    await vs.step('hover-show-lineage', () => vs.page.locator('.monaco-hover-content a', { hasText: 'Show lineage' }).first().click());
+    const graph = await webview(vs, '.dl-stage');
+    await vs.step('lineage-graph', () => graph.locator('body[data-rendered]').waitFor({ timeout: 60_000 }));
+    // store_sales comes from outside the workspace and only query 3 reads it: the table and that query.
+    const nodes = await graph.locator('.dl-node').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label')));
+    assert.equal(nodes.length, 2, JSON.stringify(nodes));
+    assert.equal(await graph.locator('.dl-node.dl-focus text:not(.dl-glyph)').first().textContent(), 'store_sales');
+    assert.equal(await graph.locator('.dl-edges path').count(), 1);
+    await vs.step('lineage-graph-open-process', async () => {
+      await graph.locator('.dl-node:not(.dl-focus)').first().click();
+      await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+    });
+    assert.equal(await cursorLine(vs), 2, 'the statement starts on line 2, after the comment');
   });
 
   test('chat: a streamed answer with citations that open the cited file', async () => {
@@ -108,6 +209,7 @@ describe('the editor experience in a real VS Code', { skip }, () => {
   });
 
   test('graph: a mapped Spark plan is drawn, coloured by mapping status, and a node opens its code', async () => {
+    await vs.runCommand('View: Show Explorer');
     await vs.step('plan-open', () => vs.openFile('tpcds/query03.explain.txt'));
     await vs.step('graph-command', () => vs.runCommand('DagLens: Show DAG Graph'));
     const graph = await webview(vs, '.dl-stage');
