@@ -39,6 +39,9 @@ test('jaffle-shop: every model resolves its refs and sources to declared nodes',
   const stgOrders = models.find((p) => p.symbol === 'stg_orders')!;
   assert.deepEqual(stgOrders.reads.map((r) => r.asset.id), ['source.jaffle_shop.ecom.raw_orders']);
   for (const m of models) for (const r of m.reads) assert.ok(lineage.graph().assets.has(r.asset.id));
+  // Column lineage through `select * from {{ ref(…) }}` CTEs: the staging model's computed columns expand the star.
+  const orderId = lineage.graph().processes.get(orders.id)!.columns.find((c) => c.name === 'order_id');
+  assert.deepEqual(orderId?.sources, [{ asset: 'model.jaffle_shop.stg_orders', column: 'order_id' }]);
   // Downstream of a raw source reaches the marts through staging.
   const hits = lineage.impact('ecom.raw_orders').hits.map((h) => h.asset);
   assert.ok(hits.includes('model.jaffle_shop.stg_orders') && hits.includes('model.jaffle_shop.orders') && hits.includes('model.jaffle_shop.customers'), hits.join(', '));

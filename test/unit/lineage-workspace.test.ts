@@ -104,6 +104,8 @@ test('impact: downstream and upstream closures with paths, from an asset, a proc
   assert.ok(cols.includes('mart.daily_sales.revenue'), cols.join(', '));
   assert.ok(cols.includes('mart.top_countries.revenue'), cols.join(', '));
   assert.ok(cols.includes('model.shop.stg_orders.order_amount'), cols.join(', '));
+  // …and on through `select * from {{ ref('stg_orders') }}` in the next model.
+  assert.ok(cols.includes('model.shop.customer_revenue.revenue'), cols.join(', '));
   assert.equal(lineage.impact('no_such_table').kind, 'unknown');
 });
 

@@ -76,6 +76,8 @@ export class Lineage implements WorkspaceListener {
   /** Known columns per table (DDL, dbt YAML), and its version (bumped when it changes). */
   private catalog = new Map<string, string[]>();
   private catalogVersion = 0;
+  /** Columns computed by dbt models' SQL, by model name (YAML and DDL take precedence). */
+  private readonly derived = new Map<string, string[]>();
   /** dbt sources of the last build, by id (for declarationOf). */
   private sources = new Map<string, DbtSource>();
 
@@ -94,7 +96,7 @@ export class Lineage implements WorkspaceListener {
         statements: [], catalog: this.catalogVersion,
       });
       const rec = this.files.get(entry.path) as SqlRecord;
-      rec.statements = extractSql(parsed.jinja.length ? neutralisedText(rec) : parsed.text, { names: this.names, schemaOf: (t) => this.catalog.get(t) });
+      rec.statements = this.extract(rec);
     } else if (entry.lang === 'python') {
       const { drafts, dbtModel } = extractPython(parsed.tree.rootNode, text, this.names);
       this.files.set(entry.path, { kind: 'python', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
@@ -117,7 +119,7 @@ export class Lineage implements WorkspaceListener {
     this.built = undefined;
     for (const r of this.files.values()) {
       try {
-        if (r.kind === 'sql') r.statements = extractSql(r.jinja.length ? neutralisedText(r) : r.text, { names: this.names, schemaOf: (t) => this.catalog.get(t) });
+        if (r.kind === 'sql') r.statements = this.extract(r);
         else if (r.kind === 'python') {
           const { drafts, dbtModel } = extractPython(parseText('python', r.text).tree.rootNode, r.text, this.names);
           r.drafts = drafts;
@@ -135,6 +137,9 @@ export class Lineage implements WorkspaceListener {
     if (!this.built) {
       const started = Date.now();
       this.built = this.build();
+      // dbt chains of `select *`: a model's computed output columns are the schema of what refs it.
+      // Each round can only add columns downstream, so a few rounds settle any realistic chain.
+      for (let round = 0; round < 8 && this.learnModelColumns(this.built); round++) this.built = this.build();
       this.log.info(`lineage: ${this.built.processes.size} processes, ${this.built.assets.size} assets in ${Date.now() - started} ms`);
     }
     return this.built;
@@ -235,6 +240,20 @@ export class Lineage implements WorkspaceListener {
   }
 
   // ── assembly ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Statements of a SQL file; `*` over a ref()/source() expands with the columns its YAML documents. */
+  private extract(r: SqlRecord): SqlStatement[] {
+    const schemaOf = (t: string): string[] | undefined => {
+      const direct = this.catalog.get(t);
+      if (direct) return direct;
+      const m = /^__dbt(\d+)_/.exec(t);
+      const block = m ? r.jinja[Number(m[1])] : undefined;
+      const call = block ? callsIn([block])[0] : undefined;
+      if (!call) return undefined;
+      return call.kind === 'ref' ? this.catalog.get(normalizeName(call.args[call.args.length - 1], this.names)) : this.catalog.get(normalizeName(call.args.join('.'), this.names));
+    };
+    return extractSql(r.jinja.length ? neutralisedText(r) : r.text, { names: this.names, schemaOf });
+  }
 
   private build(): LineageGraph {
     const records = [...this.files.values()];
@@ -460,13 +479,26 @@ export class Lineage implements WorkspaceListener {
   }
 
   /** Columns from DDL and dbt YAML; SQL files with `*` or ambiguous columns are re-read when it changes. */
+  /** Output columns of dbt models (where fully known) kept for `*` expansion; true when they changed. */
+  private learnModelColumns(g: LineageGraph): boolean {
+    let changed = false;
+    for (const p of g.processes.values()) {
+      if (p.kind !== 'dbt_model' || !p.columns.length || p.columns.some((c) => c.name === '*')) continue;
+      const key = normalizeName(p.symbol, this.names);
+      const cols = p.columns.map((c) => c.name);
+      if (this.derived.get(key)?.join(',') !== cols.join(',')) { this.derived.set(key, cols); changed = true; }
+    }
+    return changed;
+  }
+
   private refreshCatalog(sqls: SqlRecord[], yaml: YamlRecord[]): void {
-    const next = new Map<string, string[]>();
-    for (const s of sqls) for (const st of s.statements) if (st.defines && st.verb.startsWith('CREATE')) next.set(st.defines.table, st.defines.columns);
+    const next = new Map<string, string[]>(this.derived);
+    const declared = new Set<string>();
+    for (const s of sqls) for (const st of s.statements) if (st.defines && st.verb.startsWith('CREATE')) { next.set(st.defines.table, st.defines.columns); declared.add(st.defines.table); }
     for (const y of yaml) {
       for (const [k, cols] of readDocumentedColumns(y.text)) {
         const key = normalizeName(k, this.names);
-        if (!next.has(key)) next.set(key, cols);
+        if (!declared.has(key)) { next.set(key, cols); declared.add(key); }
       }
     }
     const same = next.size === this.catalog.size && [...next].every(([k, v]) => this.catalog.get(k)?.join(',') === v.join(','));
@@ -479,8 +511,7 @@ export class Lineage implements WorkspaceListener {
       s.catalog = this.catalogVersion;
       if (!needs) continue;
       try {
-        const ntext = neutralisedText(s);
-        s.statements = extractSql(ntext, { names: this.names, schemaOf: (t) => this.catalog.get(t) });
+        s.statements = this.extract(s);
       } catch (e) {
         this.log.warn(`lineage: re-reading ${s.rel} failed: ${errorMessage(e)}`);
       }
