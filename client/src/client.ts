@@ -1,6 +1,7 @@
 /** Creates the LanguageClient: the server runs as a separate Node process over IPC. */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { editorMiddleware } from './middleware';
 
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'python' }, { scheme: 'file', language: 'sql' }, { scheme: 'file', language: 'jinja-sql' },
@@ -21,8 +22,14 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
     synchronize: { configurationSection: 'daglens' },
+    // Lens/hover settings and hover action links (client-side: the server stays editor-agnostic).
+    middleware: editorMiddleware(),
     // Untrusted workspaces send no code to any LLM, from the first request on.
-    initializationOptions: { settings: vscode.workspace.getConfiguration('daglens'), workspaceTrusted: vscode.workspace.isTrusted },
+    initializationOptions: {
+      settings: vscode.workspace.getConfiguration('daglens'), workspaceTrusted: vscode.workspace.isTrusted,
+      // The workspace index lives in the extension's workspace storage, never in the workspace.
+      indexStoragePath: context.storageUri?.fsPath,
+    },
   };
   return new LanguageClient('daglens', 'DagLens', serverOptions, clientOptions);
 }

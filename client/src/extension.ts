@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDagCommands } from './dagCommands';
 import { Ctx } from './ctx';
+import { registerLineage } from './lineage';
 import { registerLlm } from './llm';
 import { ChatViewProvider } from './webview/chatView';
 
@@ -12,7 +13,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   context.subscriptions.push(
     ctx,
-    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLlm(ctx),
+    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLineage(ctx), ...registerLlm(ctx),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
   );
   await ctx.start();

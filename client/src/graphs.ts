@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { mapDag } from '@daglens/protocol';
 import type { Ctx } from './ctx';
 import { graphFromDagMapping } from './webview/dagGraph';
+import { lineageSource } from './lineage';
 import type { GraphSource } from './webview/graphPanel';
 
 function relativeName(uri: vscode.Uri): string {
@@ -29,5 +30,5 @@ export function dagGraphSource(ctx: Ctx, uri: vscode.Uri): GraphSource {
 export function followSource(ctx: Ctx, editor: vscode.TextEditor): GraphSource | undefined {
   if (editor.document.uri.scheme !== 'file') return undefined;
   if (editor.document.languageId === 'sparkplan') return dagGraphSource(ctx, editor.document.uri);
-  return undefined;
+  return lineageSource(ctx, { uri: editor.document.uri.toString(), position: { line: editor.selection.active.line, character: editor.selection.active.character } });
 }

@@ -20,10 +20,13 @@ export function nodeWidth(n: GraphNode): number {
   return Math.max(60, shortLabel(n.label).length * CHAR_WIDTH + 34);
 }
 
-export function layoutOptions(nodeCount: number): LayoutOptions {
+/** Data flows left to right, or top to bottom when the view is taller than wide (a side panel). */
+export type Direction = 'RIGHT' | 'DOWN';
+
+export function layoutOptions(nodeCount: number, direction: Direction = 'RIGHT'): LayoutOptions {
   const base: LayoutOptions = {
     'elk.algorithm': 'layered',
-    'elk.direction': 'RIGHT',
+    'elk.direction': direction,
     'elk.spacing.nodeNode': '14',
     'elk.layered.spacing.nodeNodeBetweenLayers': '50',
     'elk.edgeRouting': 'POLYLINE',
@@ -40,7 +43,7 @@ export function layoutOptions(nodeCount: number): LayoutOptions {
 }
 
 /** The ELK input for a graph; edges to unknown nodes and self-loops are dropped (ELK rejects the former). */
-export function toElk(graph: GraphModel): ElkNode {
+export function toElk(graph: GraphModel, direction: Direction = 'RIGHT'): ElkNode {
   const ids = new Set(graph.nodes.map((n) => n.id));
   const edges: ElkExtendedEdge[] = [];
   graph.edges.forEach((e, i) => {
@@ -48,7 +51,7 @@ export function toElk(graph: GraphModel): ElkNode {
   });
   return {
     id: 'root',
-    layoutOptions: layoutOptions(graph.nodes.length),
+    layoutOptions: layoutOptions(graph.nodes.length, direction),
     children: graph.nodes.map((n) => ({ id: n.id, width: nodeWidth(n), height: NODE_HEIGHT })),
     edges,
   };

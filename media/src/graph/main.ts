@@ -281,13 +281,17 @@ async function show(g: GraphModel): Promise<void> {
   setStatus(`Laying out ${g.nodes.length.toLocaleString()} nodes…`, 'dl-loading');
   const started = performance.now();
   try {
-    const laid = await (await layoutEngine()).layout(toElk(g));
+    const direction = stage.clientHeight > stage.clientWidth * 1.2 ? 'DOWN' : 'RIGHT';
+    const laid = await (await layoutEngine()).layout(toElk(g, direction));
     if (mine !== generation) return;
     placed = fromElk(laid);
     draw(g, placed);
     fit();
-    const focus = g.nodes.find((n) => n.focus);
-    if (focus && g.nodes.length > 30) centerOn(focus.id);
+    // A long chain fitted into a narrow panel is unreadable: start readable at the focus (or the first node).
+    if (view.k < 0.5 && g.nodes.length <= 200) {
+      view.k = 0.8;
+      centerOn((g.nodes.find((n) => n.focus) ?? g.nodes[0])!.id);
+    }
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     const filtered = g.filter ? ` (filtered “${g.filter.text}”: ${g.filter.shown} of ${g.filter.total})` : '';
     setStatus(`${g.nodes.length.toLocaleString()} nodes, ${g.edges.length.toLocaleString()} edges${filtered} · laid out in ${secs}s`);

@@ -1,0 +1,113 @@
+/**
+ * Lineage in the editor: `daglens.showLineage` (palette, hover link, or a lineage lens's list) and
+ * `daglens.showImpact`, drawn in the graph panel from `daglens/lineage` and `daglens/impact`.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { impactRequest, lineageRequest, ShowLineageArgsSchema, type ShowLineageArgs } from '@daglens/protocol';
+import type { Ctx } from './ctx';
+import type { GraphSource } from './webview/graphPanel';
+import { impactGraph, lineageGraph } from './webview/lineageGraph';
+
+/** Where a hover link points: a document and a 0-based position. */
+export const PlaceArgsSchema = z.object({
+  uri: z.string().min(1),
+  position: z.object({ line: z.number().int().min(0), character: z.number().int().min(0) }),
+});
+export type PlaceArgs = z.infer<typeof PlaceArgsSchema>;
+
+function running(ctx: Ctx) {
+  const c = ctx.client;
+  if (!c?.isRunning()) throw new Error('the DagLens server is not running');
+  return c;
+}
+
+function cursorPlace(): PlaceArgs | undefined {
+  const e = vscode.window.activeTextEditor;
+  if (!e || e.document.uri.scheme !== 'file') return undefined;
+  return { uri: e.document.uri.toString(), position: { line: e.selection.active.line, character: e.selection.active.character } };
+}
+
+/** The lineage of what is at a place (a table, model or process), else of every process in its file. */
+export function lineageSource(ctx: Ctx, place: PlaceArgs): GraphSource {
+  const name = path.basename(vscode.Uri.parse(place.uri).fsPath);
+  return {
+    title: `lineage of ${name}`,
+    async load(token) {
+      const c = running(ctx);
+      const [at, all] = await Promise.all([
+        c.sendRequest(impactRequest, { uri: place.uri, position: place.position, direction: 'downstream' }, token),
+        c.sendRequest(lineageRequest, {}, token),
+      ]);
+      if (at.kind !== 'unknown') {
+        const isProcess = all.processes.some((p) => p.id === at.start);
+        const label = isProcess ? all.processes.find((p) => p.id === at.start)?.symbol : all.assets.find((a) => a.id === at.start)?.name;
+        return lineageGraph(all, isProcess ? { processes: [at.start] } : { assets: [at.start] }, `Lineage of ${label ?? at.start}`);
+      }
+      const inFile = await c.sendRequest(lineageRequest, { uri: place.uri }, token);
+      return lineageGraph(all, { processes: inFile.processes.map((p) => p.id) }, `Lineage of ${name}`);
+    },
+  };
+}
+
+export function impactSource(ctx: Ctx, place: PlaceArgs): GraphSource {
+  const name = path.basename(vscode.Uri.parse(place.uri).fsPath);
+  return {
+    title: `impact at ${name}:${place.position.line + 1}`,
+    async load(token) {
+      const c = running(ctx);
+      const [impact, all] = await Promise.all([
+        c.sendRequest(impactRequest, { uri: place.uri, position: place.position, direction: 'downstream' }, token),
+        c.sendRequest(lineageRequest, {}, token),
+      ]);
+      if (impact.kind === 'unknown') {
+        throw new Error(`nothing with lineage at ${name}:${place.position.line + 1}: put the cursor on a table name or inside a SQL statement, dbt model, PySpark job or Airflow task`);
+      }
+      const label = all.processes.find((p) => p.id === impact.start)?.symbol ?? all.assets.find((a) => a.id === impact.start)?.name ?? impact.start;
+      return impactGraph(impact, all, `Impact of changing ${label}: ${impact.hits.length} downstream`);
+    },
+  };
+}
+
+/** A lineage lens's list (reads, writes, downstream) as a quick pick; the first entry draws it as a graph. */
+async function showLensList(ctx: Ctx, args: ShowLineageArgs): Promise<void> {
+  type Item = vscode.QuickPickItem & { open?: { uri: string; line: number }; graph?: boolean };
+  const items: Item[] = [{ label: '$(type-hierarchy) Show as graph', detail: 'Upstream and downstream of this code in the graph view', graph: true }];
+  let group = '';
+  for (const it of args.items) {
+    if (it.group !== group) {
+      group = it.group;
+      items.push({ label: group, kind: vscode.QuickPickItemKind.Separator });
+    }
+    items.push({ label: it.label, detail: it.detail, ...(it.uri !== undefined && it.line !== undefined ? { open: { uri: it.uri, line: it.line } } : {}) });
+  }
+  const pick = await vscode.window.showQuickPick(items, { title: args.title, matchOnDetail: true });
+  if (pick?.graph) {
+    const place = cursorPlace();
+    if (place) await ctx.graph.show(lineageSource(ctx, place));
+  } else if (pick?.open) {
+    const pos = new vscode.Position(pick.open.line, 0);
+    await vscode.window.showTextDocument(vscode.Uri.parse(pick.open.uri), { selection: new vscode.Range(pos, pos) });
+  }
+}
+
+export function registerLineage(ctx: Ctx): vscode.Disposable[] {
+  const nothingOpen = () => void vscode.window.showInformationMessage('DagLens: open a SQL, dbt, PySpark or Airflow file (and put the cursor on a table or inside a statement) first.');
+  return [
+    vscode.commands.registerCommand('daglens.showLineage', async (arg?: unknown) => {
+      const lens = ShowLineageArgsSchema.safeParse(arg);
+      if (arg !== undefined && lens.success) return showLensList(ctx, lens.data);
+      const place = PlaceArgsSchema.safeParse(arg);
+      const at = place.success ? place.data : cursorPlace();
+      if (!at) return nothingOpen();
+      await ctx.graph.show(lineageSource(ctx, at));
+    }),
+    vscode.commands.registerCommand('daglens.showImpact', async (arg?: unknown) => {
+      const place = PlaceArgsSchema.safeParse(arg);
+      const at = place.success ? place.data : cursorPlace();
+      if (!at) return nothingOpen();
+      await ctx.graph.show(impactSource(ctx, at));
+    }),
+  ];
+}

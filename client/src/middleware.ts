@@ -1,0 +1,52 @@
+/**
+ * Client-side shaping of the server's lenses and hovers: the `daglens.codeLens.*` / `daglens.hover.*`
+ * settings turn each kind off, and DagLens hovers get "Show lineage · Impact · Ask" command links.
+ */
+import * as vscode from 'vscode';
+import type { Middleware } from 'vscode-languageclient/node';
+import { config } from './config';
+
+/** The only commands hover links may run (the hover markdown is trusted for these alone). */
+export const HOVER_COMMANDS = ['daglens.showLineage', 'daglens.showImpact', 'daglens.askAbout'];
+
+/** Lineage lenses are resolved lazily and carry the process they belong to; every other server lens is a DAG-mapping lens. */
+function isLineageLens(lens: vscode.CodeLens): boolean {
+  const data = (lens as { data?: unknown }).data;
+  return !!data && typeof data === 'object' && 'process' in data;
+}
+
+function commandLink(label: string, command: string, args: unknown, tooltip: string): string {
+  return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([args]))} "${tooltip}")`;
+}
+
+export function hoverActions(doc: vscode.TextDocument, pos: vscode.Position): vscode.MarkdownString {
+  const place = { uri: doc.uri.toString(), position: { line: pos.line, character: pos.character } };
+  const word = doc.getText(doc.getWordRangeAtPosition(pos, /[\w.$]+/) ?? new vscode.Range(pos, pos)) || `line ${pos.line + 1}`;
+  const ask = { kind: 'selection', label: word, file: doc.uri.fsPath, startLine: pos.line + 1, endLine: pos.line + 1, text: `${word} (at ${vscode.workspace.asRelativePath(doc.uri)}:${pos.line + 1})` };
+  const md = new vscode.MarkdownString([
+    commandLink('$(type-hierarchy-sub) Show lineage', 'daglens.showLineage', place, 'Upstream and downstream in the graph view'),
+    commandLink('$(warning) Impact', 'daglens.showImpact', place, 'Everything downstream of this'),
+    commandLink('$(comment-discussion) Ask', 'daglens.askAbout', ask, 'Add this to the DagLens chat'),
+  ].join(' · '));
+  md.supportThemeIcons = true;
+  md.isTrusted = { enabledCommands: HOVER_COMMANDS };
+  return md;
+}
+
+export function editorMiddleware(): Middleware {
+  return {
+    async provideCodeLenses(doc, token, next) {
+      const lenses = await next(doc, token);
+      if (!lenses) return lenses;
+      const lineage = config().get<boolean>('codeLens.lineage', true);
+      const dag = config().get<boolean>('codeLens.dagMapping', true);
+      return lineage && dag ? lenses : lenses.filter((l) => (isLineageLens(l) ? lineage : dag));
+    },
+    async provideHover(doc, pos, token, next) {
+      if (!config().get<boolean>('hover.lineage', true)) return undefined;
+      const hover = await next(doc, pos, token);
+      if (!hover || !config().get<boolean>('hover.actions', true)) return hover;
+      return new vscode.Hover([...hover.contents, hoverActions(doc, pos)], hover.range);
+    },
+  };
+}

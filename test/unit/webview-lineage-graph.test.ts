@@ -1,0 +1,54 @@
+/** Lineage and impact answers drawn as graphs, on the real jaffle-shop dbt project (../shared/corpora). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { scanLineage } from '../../bench/lineageScore';
+import { impactJson, lineageJson } from '../../server/src/engine/lineage/report';
+import { impactGraph, lineageGraph } from '../../client/src/webview/lineageGraph';
+import { requireCorpora } from '../helpers';
+
+const JAFFLE = () => path.join(requireCorpora(), 'dbt', 'jaffle-shop');
+
+test('the lineage of the orders model: its sources upstream, customers downstream, edges in data-flow order', async () => {
+  const lineage = await scanLineage(JAFFLE());
+  const res = lineageJson(lineage);
+  const orders = res.processes.find((p) => p.symbol === 'orders')!;
+  assert.ok(orders, 'the orders model is a process');
+  const g = lineageGraph(res, { processes: [orders.id] }, 'orders');
+  const labels = new Set(g.nodes.map((n) => n.label));
+  for (const name of ['stg_orders', 'order_items', 'ecom.raw_orders', 'customers']) assert.ok(labels.has(name), `${name} in ${[...labels].join(', ')}`);
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const procIds = new Set(res.processes.map((p) => p.id));
+  for (const e of g.edges) {
+    assert.ok(byId.has(e.source) && byId.has(e.target), 'edges join drawn nodes');
+    const p = res.processes.find((x) => x.id === (procIds.has(e.target) ? e.target : e.source))!;
+    if (procIds.has(e.target)) assert.ok(p.reads.some((r) => r.asset === e.source), `${e.target} reads ${e.source}`);
+    else assert.ok(p.writes.some((w) => w.asset === e.target), `${e.source} writes ${e.target}`);
+  }
+  const focus = g.nodes.filter((n) => n.focus);
+  assert.deepEqual(focus.map((n) => n.id), [orders.id]);
+  assert.equal(focus[0]!.location?.file, orders.file);
+  // Upstream only: nothing that merely consumes orders.
+  const up = lineageGraph(res, { processes: [orders.id] }, 'orders', 'upstream');
+  assert.ok(!up.nodes.some((n) => n.label === 'customers' && n.kind === 'process'));
+  assert.ok(up.nodes.some((n) => n.label === 'ecom.raw_orders'));
+});
+
+test('the impact of stg_orders: every downstream asset, reached through the processes on its paths', async () => {
+  const lineage = await scanLineage(JAFFLE());
+  const res = lineageJson(lineage);
+  const start = 'model.jaffle_shop.stg_orders';
+  const impact = impactJson(lineage.impact(start, 'downstream'), 'downstream');
+  assert.ok(impact.hits.length >= 2, `hits: ${impact.hits.map((h) => h.asset).join(', ')}`);
+  const g = impactGraph(impact, res, 'impact of stg_orders');
+  const ids = new Set(g.nodes.map((n) => n.id));
+  for (const h of impact.hits) assert.ok(ids.has(h.asset), `${h.asset} drawn`);
+  assert.ok(g.nodes.find((n) => n.id === start)?.focus);
+  // Every hit is reachable from the start along drawn edges.
+  const out = new Map<string, string[]>();
+  for (const e of g.edges) out.set(e.source, [...(out.get(e.source) ?? []), e.target]);
+  const reach = new Set([start]);
+  const queue = [start];
+  while (queue.length) for (const n of out.get(queue.shift()!) ?? []) if (!reach.has(n)) { reach.add(n); queue.push(n); }
+  for (const h of impact.hits) assert.ok(reach.has(h.asset), `${h.asset} reachable`);
+});
