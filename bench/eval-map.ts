@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CORPORA } from '../test/helpers';
-import { evaluateCorpus, summarise } from './mapEval';
+import { absentCodeReport, evaluateCorpus, summarise } from './mapEval';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const versions = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -25,5 +25,7 @@ for (const v of versions.length ? versions : ['spark3', 'spark2']) {
   for (const [k, x] of Object.entries(s.byKind).sort()) console.log(`    ${k.padEnd(10)} ${String(x.right).padStart(4)}/${String(x.n).padEnd(4)} ${pct(x.right / x.n)}`);
   console.log('  calibration (confidence bucket → accuracy):');
   for (const b of s.buckets) console.log(`    ${b.bucket.padEnd(9)} ${String(b.n).padStart(4)} nodes  ${b.n ? pct(b.right / b.n) : '—'}`);
+  const absent = absentCodeReport(dir);
+  console.log(`  code absent (each plan vs the other ${r.plans - 1} queries): ${absent.high} of ${absent.semanticNodes} operator nodes still 'high' (${pct(absent.high / Math.max(1, absent.semanticNodes))}), ${absent.low} 'low'; worst: ${absent.byPlan.slice(0, 3).map(([p, n]) => `${p} ${n}`).join(', ')}`);
   if (verbose) for (const n of r.nodes.filter((x) => !x.right)) console.log(`    miss ${n.plan}:${n.planLine} ${n.kind} ${n.status} ${n.confidence ?? ''} best=${n.best} want=${n.lines.join(',')}`);
 }

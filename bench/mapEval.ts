@@ -113,3 +113,30 @@ export function summarise(r: CorpusReport): Summary {
     p95Ms: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))] ?? 0,
   };
 }
+
+/**
+ * The code is not in the workspace: each plan mapped with its own query file removed. Every node marked
+ * `high` is then a wrong guess; the issue asks for `unmapped` (or at most `low`) instead.
+ */
+export function absentCodeReport(dir: string): { plans: number; semanticNodes: number; high: number; low: number; byPlan: Array<[string, number]> } {
+  const units = corpusUnits(dir);
+  const labels = readdirSync(path.join(dir, 'labels')).filter((f) => f.endsWith('.json')).sort();
+  const out = { plans: 0, semanticNodes: 0, high: 0, low: 0, byPlan: [] as Array<[string, number]> };
+  for (const lf of labels) {
+    const label = JSON.parse(readFileSync(path.join(dir, 'labels', lf), 'utf8')) as { sqlFile: string; planFile: string };
+    const text = readFileSync(path.join(dir, 'plans', label.planFile), 'utf8');
+    const r = mapDag(ingestDag(text, label.planFile), units.filter((u) => u.file !== label.sqlFile));
+    out.plans++;
+    let high = 0;
+    for (const m of r.mappings) {
+      if (m.status === 'derived') continue;
+      out.semanticNodes++;
+      if (m.status === 'high') high++;
+      if (m.status === 'low') out.low++;
+    }
+    out.high += high;
+    if (high) out.byPlan.push([label.planFile, high]);
+  }
+  out.byPlan.sort((a, b) => b[1] - a[1]);
+  return out;
+}

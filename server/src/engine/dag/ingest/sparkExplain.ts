@@ -240,10 +240,19 @@ function collectLogicalEvidence(lines: string[], start: number, ev: LogicalEvide
     }
     for (const m of l.matchAll(/\bAS ([A-Za-z_]\w*)#\d+/g)) aliases.add(m[1].toLowerCase());
   }
+  // Names Spark makes up itself are no evidence of the query's text.
+  for (const set of [tables, aliases]) for (const n of [...set]) if (isInternalName(n)) set.delete(n);
   ev.tables = [...tables];
   ev.aliases = [...aliases];
 }
 
 export function sparkExplainToDag(text: string): Dag {
   return parseSparkExplain(text).dag;
+}
+
+const INTERNAL = new Set(['mergedvalue', 'alwaystrue', 'spark_grouping_id', 'gid', '__auto_generated_subquery_name']);
+
+/** Names Spark invents (`_w0`, `mergedValue`, `spark_grouping_id`, …), never written by the user. */
+export function isInternalName(n: string): boolean {
+  return n.startsWith('_') || INTERNAL.has(n) || !/^[a-z_][\w$]*$/.test(n);
 }

@@ -33,6 +33,11 @@ export function planMapping(ingest: IngestResult, units: SourceUnit[]): MapPlan 
 }
 
 /** Whether a node is mapped on its own (true) or attributed to the operator it serves (false). */
+/** How far a unit missing some of the plan's names can be trusted (see RankedUnit.nameCoverage). */
+function nameTrust(coverage: number): number {
+  return coverage >= 0.95 ? 1 : coverage >= 0.85 ? 0.85 : 0.6;
+}
+
 export function isSemantic(plan: MapPlan, id: string): boolean {
   const ev = plan.facts.evidence.get(id)!;
   if (!SEMANTIC.has(ev.role) || ev.partial) return false;
@@ -94,7 +99,7 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
   const cands: Array<Candidate & { confidence: number; rank: number }> = [];
   for (const r of plan.searched) {
     // Evidence found in a less likely unit counts for less; a unit holding little of the plan, too.
-    const fileFactor = Math.min(1, 0.55 + r.score) * (r === plan.searched[0] ? 1 : 0.9 * (r.score / top));
+    const fileFactor = Math.min(1, 0.55 + r.score) * (r === plan.searched[0] ? 1 : 0.9 * (r.score / top)) * nameTrust(r.nameCoverage);
     for (const c of localise(r.unit, ctx)) {
       const confidence = c.score * fileFactor;
       const b = c.unit.blocks[c.block];

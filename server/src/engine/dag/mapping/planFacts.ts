@@ -3,6 +3,7 @@
  * are partial halves, which tables each subtree reads, and the plan-wide terms used to find the source.
  */
 import { adjacency, type Dag, type DagNode, type LogicalEvidence } from '../model';
+import { isInternalName } from '../ingest/sparkExplain';
 import { evidenceOf, type OperatorEvidence } from '../spark/operators';
 
 export interface PlanFacts {
@@ -52,6 +53,7 @@ export function planFacts(dag: Dag, logical: LogicalEvidence): PlanFacts {
   const terms: PlanFacts['terms'] = new Map();
   const add = (t: string, kind: 'table' | 'literal' | 'alias' | 'column', weight: number) => {
     if (!t || t.length < 2 && kind !== 'literal') return;
+    if (kind !== 'literal' && isInternalName(t)) return;
     const prev = terms.get(t);
     if (!prev || prev.weight < weight) terms.set(t, { kind, weight });
   };

@@ -10,6 +10,12 @@ export interface RankedUnit {
   unit: SourceUnit;
   /** Share of the plan's weighted terms the unit holds, 0–1. */
   score: number;
+  /**
+   * Share of the plan's names (tables, aliases the query gave) the unit holds. The code that made a plan
+   * holds all of them; a unit that only resembles it (same tables, other query) misses some, and then
+   * every operator it seems to explain is a guess.
+   */
+  nameCoverage: number;
 }
 
 export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
@@ -31,6 +37,7 @@ export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
     total += w;
   }
   const planTables = new Set([...facts.terms].filter(([, v]) => v.kind === 'table').map(([t]) => t));
+  const names = [...facts.terms].filter(([, v]) => v.kind === 'table' || v.kind === 'alias').map(([t]) => t);
   const ranked = units.map((unit) => {
     let s = 0;
     for (const [t, w] of weightOf) if (unit.bag.has(t)) s += w;
@@ -46,7 +53,8 @@ export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
       if (!planTables.has(t)) foreign++;
     }
     const precision = planTables.size && counted ? 1 - foreign / counted : 1;
-    return { unit, score: total > 0 ? (s / total) * (0.9 + 0.1 * precision) : 0 };
+    const nameCoverage = names.length ? names.filter((t) => unit.bag.has(t)).length / names.length : 1;
+    return { unit, score: total > 0 ? (s / total) * (0.9 + 0.1 * precision) : 0, nameCoverage };
   });
   return ranked.filter((r) => r.score > 0).sort((a, b) => b.score - a.score || a.unit.file.localeCompare(b.unit.file));
 }

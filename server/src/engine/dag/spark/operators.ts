@@ -65,7 +65,8 @@ function scanTable(args: string): string | undefined {
   const bracketed = /(?:^|\s)([\w.`$-]+)\[/.exec(args);
   const head = bracketed ? bracketed[1] : args.split(/\s+/).find((w, i, all) => i === all.length - 1 || /\./.test(w)) ?? '';
   const name = head.replace(/`/g, '').split('.').pop() ?? '';
-  if (!name || /^(parquet|orc|csv|json|text|avro|delta|hive|ExistingRDD|JDBCRelation.*)$/i.test(name)) return undefined;
+  if (!/^[A-Za-z_][\w$-]*$/.test(name)) return undefined;
+  if (/^(parquet|orc|csv|json|text|avro|delta|hive|ExistingRDD|JDBCRelation.*)$/i.test(name)) return undefined;
   return name.toLowerCase();
 }
 
@@ -76,7 +77,8 @@ export function evidenceOf(node: DagNode): OperatorEvidence {
   const ev: OperatorEvidence = { ...NONE, role, columns: [], atoms: [], keys: [], aliases: [], leftKeys: [], rightKeys: [] };
   switch (role) {
     case 'scan': {
-      ev.table = d.table?.toLowerCase() ?? scanTable(args);
+      // Local relations (inline VALUES, empty relations the optimizer made) read no table.
+      ev.table = /^Local(TableScan|Relation)$/.test(node.operator) ? undefined : d.table?.toLowerCase() ?? scanTable(args);
       ev.columns = attributes(d.Output ?? args.split(' Batched:')[0]);
       if (ev.columns.length === 0 && d.ReadSchema) ev.columns = [...d.ReadSchema.matchAll(/(\w+):/g)].map((m) => m[1].toLowerCase()).filter((c) => c !== 'struct');
       const pushed = d.DataFilters ?? /DataFilters: \[(.*?)\], Format/.exec(args)?.[1];
