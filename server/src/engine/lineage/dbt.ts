@@ -5,7 +5,7 @@
  * model calls, with `{% if param %}` blocks decided from the call's arguments — resolve to asset ids
  * `model.<project>.<name>` / `source.<project>.<source>.<table>`, the ids dbt itself uses.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { JinjaBlock } from '../parsing/jinja';
@@ -55,14 +55,25 @@ export interface DbtCall {
   viaMacro?: string;
 }
 
-export function readDbtProject(file: string, text: string): DbtProject | undefined {
-  let doc: Record<string, unknown>;
+/** YAML parses are memoised by text: the graph is rebuilt after every edit, the YAML rarely changes. */
+const yamlCache = new Map<string, unknown>();
+
+function parseYamlCached(text: string): unknown {
+  if (yamlCache.has(text)) return yamlCache.get(text);
+  let doc: unknown;
   try {
-    doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
+    doc = parseYaml(text) ?? {};
   } catch {
-    return undefined;
+    doc = undefined;
   }
-  if (typeof doc.name !== 'string') return undefined;
+  if (yamlCache.size > 2000) yamlCache.clear();
+  yamlCache.set(text, doc);
+  return doc;
+}
+
+export function readDbtProject(file: string, text: string): DbtProject | undefined {
+  const doc = parseYamlCached(text) as Record<string, unknown> | undefined;
+  if (!doc || typeof doc.name !== 'string') return undefined;
   const arr = (v: unknown, d: string[]) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : d);
   return {
     name: doc.name,
@@ -81,12 +92,8 @@ export function isUnder(file: string, dir: string): boolean {
 /** Sources declared in a YAML file (dbt `sources:` blocks). */
 export function readSources(project: DbtProject, file: string, text: string, names: NameDefaults): DbtSource[] {
   if (!/^\s*sources\s*:/m.test(text)) return [];
-  let doc: { sources?: unknown };
-  try {
-    doc = (parseYaml(text) ?? {}) as { sources?: unknown };
-  } catch {
-    return [];
-  }
+  const doc = parseYamlCached(text) as { sources?: unknown } | undefined;
+  if (!doc) return [];
   const out: DbtSource[] = [];
   for (const s of Array.isArray(doc.sources) ? doc.sources : []) {
     if (!s || typeof s.name !== 'string') continue;
@@ -103,12 +110,8 @@ export function readSources(project: DbtProject, file: string, text: string, nam
 export function readDocumentedColumns(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (!/columns\s*:/.test(text)) return out;
-  let doc: Record<string, unknown>;
-  try {
-    doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
-  } catch {
-    return out;
-  }
+  const doc = parseYamlCached(text) as Record<string, unknown> | undefined;
+  if (!doc) return out;
   const cols = (x: { columns?: unknown }) => (Array.isArray(x.columns) ? x.columns.map((c: { name?: unknown }) => c?.name).filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()) : []);
   for (const m of Array.isArray(doc.models) ? doc.models : []) if (m && typeof m.name === 'string' && cols(m).length) out.set(m.name, cols(m));
   for (const s of Array.isArray(doc.sources) ? doc.sources : []) {
@@ -348,9 +351,21 @@ export interface Manifest {
 }
 
 /** target/manifest.json of a project, when present and readable. */
+const manifestCache = new Map<string, { mtimeMs: number; key: string; manifest: Manifest | undefined }>();
+
 export function readManifest(project: DbtProject, names: NameDefaults): Manifest | undefined {
   const file = path.join(project.root, 'target', 'manifest.json');
   if (!existsSync(file)) return undefined;
+  const mtimeMs = statSync(file).mtimeMs;
+  const key = `${names.defaultCatalog}\u0000${names.defaultSchema}`;
+  const hit = manifestCache.get(file);
+  if (hit && hit.mtimeMs === mtimeMs && hit.key === key) return hit.manifest;
+  const manifest = loadManifest(project, file, names);
+  manifestCache.set(file, { mtimeMs, key, manifest });
+  return manifest;
+}
+
+function loadManifest(project: DbtProject, file: string, names: NameDefaults): Manifest | undefined {
   try {
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { nodes?: Record<string, any>; sources?: Record<string, any> };
     const models = new Map<string, DbtModelInfo>();

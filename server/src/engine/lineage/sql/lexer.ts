@@ -15,8 +15,13 @@ export interface Token {
   end: number;
 }
 
-const WORD_START = /[A-Za-z_\u00C0-\uFFFF]/;
-const WORD_CHAR = /[A-Za-z0-9_$\u00C0-\uFFFF]/;
+// Character classes by code (the lexer's hot path: no regex per character).
+function isWordStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
+}
+function isWordChar(c: number): boolean {
+  return isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
+}
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -39,10 +44,16 @@ export function tokenize(text: string): Token[] {
     if (c === '$' && text[i + 1] === '{') { const e = closeBrace(text, i + 1); push('param', i, e); i = e; continue; }
     if (c === '{') { const e = closeBrace(text, i); push('param', i, e); i = e; continue; }
     if (c === '?' ) { push('param', i, i + 1); i++; continue; }
-    if (c === ':' && WORD_START.test(text[i + 1] ?? '') && text[i - 1] !== ':') {
-      let e = i + 1; while (e < n && WORD_CHAR.test(text[e])) e++; push('param', i, e); i = e; continue;
+    if (c === '%') {
+      // Python %-formatting placeholders (%s, %(name)s) in SQL strings built at run time.
+      const m = /^%(\([A-Za-z_]\w*\))?s(?![A-Za-z0-9_])/.exec(text.slice(i, i + 64));
+      if (m) { push('param', i, i + m[0].length); i += m[0].length; continue; }
     }
-    if (WORD_START.test(c)) { let e = i + 1; while (e < n && WORD_CHAR.test(text[e])) e++; push('word', i, e); i = e; continue; }
+    if (c === ':' && isWordStart(text.charCodeAt(i + 1) || 0) && text[i - 1] !== ':') {
+      let e = i + 1; while (e < n && isWordChar(text.charCodeAt(e))) e++; push('param', i, e); i = e; continue;
+    }
+    const code = text.charCodeAt(i);
+    if (isWordStart(code)) { let e = i + 1; while (e < n && isWordChar(text.charCodeAt(e))) e++; push('word', i, e); i = e; continue; }
     if (c >= '0' && c <= '9') {
       let e = i + 1;
       while (e < n && /[0-9.eE_xXa-fA-FLlDdSsYyBb]/.test(text[e])) {
