@@ -1,10 +1,12 @@
 /** Starts dist/server.js --stdio as a separate process and speaks real LSP to it (vscode-languageserver-protocol). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   createMessageConnection, InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification,
-  StreamMessageReader, StreamMessageWriter, type MessageConnection, type InitializeResult,
+  StreamMessageReader, StreamMessageWriter, WorkDoneProgress, type MessageConnection, type InitializeResult,
 } from 'vscode-languageserver-protocol/node';
 import { REPO } from './helpers';
 
@@ -23,17 +25,25 @@ export interface LspSession {
 export const uri = (p: string) => pathToFileURL(p).toString();
 
 /** `server`: another server.js to start (e.g. one unpacked from the .vsix); `cwd`: its working directory. */
-export interface StartOptions { server?: string; cwd?: string }
+export interface StartOptions {
+  server?: string;
+  cwd?: string;
+  /** Where the server keeps its index (as VS Code's workspace storage would be); default: a temp dir removed on close. */
+  indexStoragePath?: string;
+}
 
 export async function startLsp(workspace: string, settings: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<LspSession> {
   const server = opts.server ?? path.join(REPO, 'dist/server.js');
   const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
+  // Tests never write indexes into the user's cache.
+  const ownStorage = opts.indexStoragePath ? undefined : mkdtempSync(path.join(os.tmpdir(), 'daglens-lsp-storage-'));
+  const indexStoragePath = opts.indexStoragePath ?? ownStorage;
   const stderr: string[] = [];
   proc.stderr!.on('data', (d) => stderr.push(String(d)));
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const notifications = new Map<string, unknown[]>();
   const waiters: Array<{ method: string; pred: (p: any) => boolean; resolve: (p: any) => void }> = [];
-  conn.onNotification((method: string, params: unknown) => {
+  const record = (method: string, params: unknown) => {
     if (!notifications.has(method)) notifications.set(method, []);
     notifications.get(method)!.push(params);
     for (const w of [...waiters]) {
@@ -42,10 +52,15 @@ export async function startLsp(workspace: string, settings: Record<string, unkno
         w.resolve(params);
       }
     }
-  });
+  };
+  conn.onNotification(record);
   // The server asks for configuration and progress tokens: answer like an editor would.
   conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => settings));
-  conn.onRequest('window/workDoneProgress/create', () => null);
+  // jsonrpc routes $/progress to per-token handlers, not to onNotification: record them as notifications.
+  conn.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
+    conn.onProgress(WorkDoneProgress.type, p.token, (value) => record('$/progress', { token: p.token, value }));
+    return null;
+  });
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
   const init = await conn.sendRequest(InitializeRequest.type, {
@@ -57,7 +72,7 @@ export async function startLsp(workspace: string, settings: Record<string, unkno
       window: { workDoneProgress: true },
       textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
     },
-    initializationOptions: { settings },
+    initializationOptions: { settings, indexStoragePath },
   });
   await conn.sendNotification(InitializedNotification.type, {});
   const session: LspSession = {
@@ -77,6 +92,7 @@ export async function startLsp(workspace: string, settings: Record<string, unkno
       } catch { /* already gone */ }
       conn.dispose();
       await new Promise<void>((r) => { if (proc.exitCode !== null) r(); else { proc.once('exit', () => r()); setTimeout(() => { proc.kill(); r(); }, 3000); } });
+      if (ownStorage) rmSync(ownStorage, { recursive: true, force: true });
     },
   };
   return session;

@@ -81,6 +81,14 @@ export interface SearchResult {
 }
 export const search = new RequestType<SearchParams, SearchResult, void>('daglens/search');
 
+/** `daglens/reindex` (editor commands Index Workspace / Rebuild Index): bring every folder's index up to date; `rebuild` first throws the saved and in-memory index away. */
+export const ReindexParamsSchema = z.object({ rebuild: z.boolean().default(false) });
+export interface ReindexResult {
+  folders: Array<{ root: string; files: number; chunks: number }>;
+  seconds: number;
+}
+export const reindex = new RequestType<z.input<typeof ReindexParamsSchema>, ReindexResult, void>('daglens/reindex');
+
 /** `daglens index --json`. */
 export interface IndexReportDto {
   workspace: string;

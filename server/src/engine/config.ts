@@ -20,7 +20,7 @@ export const EngineSettingsSchema = z.object({
   index: z.object({
     hnswM: z.number().int().min(4).max(64).default(16),
     efConstruction: z.number().int().min(8).max(1000).default(64),
-    efSearch: z.number().int().min(8).max(1000).default(96),
+    efSearch: z.number().int().min(8).max(1000).default(256),
   }).default({}),
   /** Embeddings for the index: the built-in offline embedder, or an OpenAI-compatible endpoint. */
   embeddings: z.object({

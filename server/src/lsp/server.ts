@@ -15,6 +15,7 @@ import { dagMappingFeature } from './features/dagMapping';
 import { documentsFeature, registerWatchers } from './features/documents';
 import { lineageFeature } from './features/lineage';
 import { llmFeature } from './features/llm';
+import { indexWorkspaces, searchFeature } from './features/search';
 import { symbolsFeature } from './features/symbols';
 import { workspaceInfoFeature } from './features/workspaceInfo';
 import { multiplex } from './multiplex';
@@ -22,7 +23,7 @@ import { Session } from './session';
 import { uriToPath } from './uris';
 
 /** Every feature of the server, in registration order. */
-const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature];
+const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature, searchFeature];
 
 export function startServer(): void {
   const connection: Connection = createConnection(ProposedFeatures.all);
@@ -35,6 +36,7 @@ export function startServer(): void {
   let session: Session | undefined;
   let supportsConfiguration = false;
   let supportsWatchRegistration = false;
+  let indexStorage: string | undefined;
   /** uri → version whose text the engine has parsed. */
   const parsedVersions = new Map<string, number>();
 
@@ -70,6 +72,8 @@ export function startServer(): void {
     supportsConfiguration = !!params.capabilities.workspace?.configuration;
     supportsWatchRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const initSettings = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+    // Where VS Code lets the extension keep per-workspace data (the index); other clients: the user cache.
+    indexStorage = (params.initializationOptions as { indexStoragePath?: unknown } | undefined)?.indexStoragePath as string | undefined;
     session = new Session(roots, initSettings, log, (st) => void connection.sendNotification(serverStatus, st));
     // VS Code says whether the workspace is trusted; untrusted means no code goes to any LLM, from the start.
     if ((params.initializationOptions as { workspaceTrusted?: unknown } | undefined)?.workspaceTrusted === false) {
@@ -90,6 +94,8 @@ export function startServer(): void {
       }
     }
     if (supportsWatchRegistration) void registerWatchers(ctx).catch((e) => log.warn(`file watching unavailable: ${errorMessage(e)}`));
+    // The index loads/updates in worker threads beside the scan (it has its own cancellable progress).
+    void indexWorkspaces(ctx, indexStorage);
     const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
     progress?.begin('DagLens: parsing workspace', 0, 'discovering files', false);
     try {

@@ -81,6 +81,16 @@ export class Bm25Index {
     this.addCounts(doc, termCounts(text));
   }
 
+  /** Adds a document from parallel arrays of terms and frequencies, [start, end) (as workers send them). */
+  addTerms(doc: number, names: string[], tfs: ArrayLike<number>, start: number, end: number): void {
+    const pairs = new Int32Array((end - start) * 2);
+    for (let i = start, j = 0; i < end; i++) {
+      pairs[j++] = this.termId(names[i]);
+      pairs[j++] = tfs[i];
+    }
+    this.addPairs(doc, pairs);
+  }
+
   addCounts(doc: number, counts: Map<string, number>): void {
     const pairs = new Int32Array(counts.size * 2);
     let i = 0;

@@ -60,6 +60,14 @@ export interface FileRecord {
   chunks: StoredChunk[];
 }
 
+/** A chunk's BM25 terms as a slice of a file's parallel term/frequency arrays (from a worker). */
+export interface TermSlice {
+  names: string[];
+  tfs: Int32Array;
+  start: number;
+  end: number;
+}
+
 /** Candidates each ranker contributes to the fusion. */
 const CANDIDATES = 50;
 
@@ -74,7 +82,10 @@ export class CodeIndex implements WorkspaceListener {
   private bm25 = new Bm25Index();
   private vectors: VectorIndex;
   private nextId = 0;
-  private readonly debounceMs: number;
+  /** Milliseconds an edit to a known file waits for the next one; the LSP raises it for typing. */
+  debounceMs: number;
+  /** While a bulk sync runs (syncIndex), editor/scan events are parked here and replayed after it. */
+  private bulk: Map<string, { entry: FileEntry; text: string }> | undefined;
   private readonly pending = new Map<string, { timer: NodeJS.Timeout; apply: () => void }>();
   /** Chunks waiting for an (asynchronous) embedder. */
   private readonly toEmbed = new Map<number, string>();
@@ -98,6 +109,10 @@ export class CodeIndex implements WorkspaceListener {
 
   fileChanged(entry: FileEntry, text: string, _parsed: ParsedFile): void {
     const rel = entry.rel;
+    if (this.bulk) {
+      this.bulk.set(rel, { entry, text });
+      return;
+    }
     const known = this.files.get(rel);
     if (known && known.text === text) return;
     const apply = () => this.indexFile(rel, entry.lang, text, entry.symbols);
@@ -118,10 +133,32 @@ export class CodeIndex implements WorkspaceListener {
 
   fileRemoved(absPath: string): void {
     const rel = this.relative(absPath);
+    this.bulk?.delete(rel);
     const waiting = this.pending.get(rel);
     if (waiting) clearTimeout(waiting.timer);
     this.pending.delete(rel);
     this.removeFile(rel);
+  }
+
+  /**
+   * Parks workspace events while a bulk sync indexes from disk (so the scan does not index every file a
+   * second time on the main thread); `endBulk` replays those whose text differs from what the sync indexed
+   * (an editor's unsaved text, a file changed meanwhile).
+   */
+  beginBulk(): void {
+    this.bulk ??= new Map();
+  }
+
+  endBulk(): void {
+    const parked = this.bulk;
+    this.bulk = undefined;
+    for (const { entry, text } of parked?.values() ?? []) {
+      if (this.files.get(entry.rel)?.text !== text) this.safely(entry.rel, () => this.indexFile(entry.rel, entry.lang, text, entry.symbols));
+    }
+  }
+
+  get bulkRunning(): boolean {
+    return !!this.bulk;
   }
 
   /** Applies debounced edits now (searches call this, so results always reflect the latest text). */
@@ -153,7 +190,7 @@ export class CodeIndex implements WorkspaceListener {
    */
   applyChunks(
     rel: string, lang: LanguageId, text: string, fileHash: string, stat: { mtimeMs: number; size: number } | undefined,
-    incoming: Array<{ loc: ChunkLocation; hash: string; indexed?: string; vector?: Float32Array; terms?: Map<string, number> }>,
+    incoming: Array<{ loc: ChunkLocation; hash: string; indexed?: string; vector?: Float32Array; terms?: TermSlice }>,
   ): number {
     const old = this.files.get(rel);
     const reusable = new Map<string, StoredChunk[]>();
@@ -180,7 +217,7 @@ export class CodeIndex implements WorkspaceListener {
       this.byId.set(chunk.id, { rec, chunk });
       const indexed = inc.indexed ?? indexedText({ ...inc.loc, text: text.slice(inc.loc.startOffset, inc.loc.endOffset) });
       const t0 = performance.now();
-      if (inc.terms) this.bm25.addCounts(chunk.id, inc.terms);
+      if (inc.terms) this.bm25.addTerms(chunk.id, inc.terms.names, inc.terms.tfs, inc.terms.start, inc.terms.end);
       else this.bm25.addText(chunk.id, indexed);
       const t1 = performance.now();
       if (inc.vector) this.vectors.add(chunk.id, inc.vector);

@@ -26,7 +26,8 @@ export class HashEmbedder implements Embedder {
   readonly id: string;
   private readonly features = new Map<string, Features>();
 
-  constructor(readonly dimensions = 256) {
+  /** 128 dimensions: retrieval as good as 256 on our query sets, and half the HNSW build cost. */
+  constructor(readonly dimensions = 128) {
     this.id = `daglens-hash-v1-${dimensions}`;
   }
 

@@ -49,6 +49,18 @@ export async function syncIndex(index: CodeIndex, settings: EngineSettings, log:
   const started = performance.now();
   const timings = { ...zeroTimings(), loadMs: 0, discoverMs: 0, bm25Ms: 0, vectorMs: 0, saveMs: 0 };
   const before = { ...index.timings };
+  index.beginBulk();
+  try {
+    return await sync(index, settings, log, opts, started, timings, before);
+  } finally {
+    index.endBulk();
+  }
+}
+
+async function sync(
+  index: CodeIndex, settings: EngineSettings, log: Logger, opts: SyncOptions, started: number,
+  timings: SyncReport['timings'], before: { bm25Ms: number; vectorMs: number },
+): Promise<SyncReport> {
   let loaded = false;
   let loadProblem: string | undefined;
   if (opts.indexDir && index.stats().files === 0) {
@@ -142,10 +154,11 @@ export async function syncIndex(index: CodeIndex, settings: EngineSettings, log:
 }
 
 function incomingOf(p: ProcessedFile, dims: number) {
-  let ti = 0;
+  let start = 0;
   return p.locs.map((loc, i) => {
-    const terms = new Map<string, number>();
-    for (let j = 0; j < p.termLengths[i]; j++, ti++) terms.set(p.terms[ti], p.tfs[ti]);
+    const end = start + p.termLengths[i];
+    const terms = { names: p.terms, tfs: p.tfs, start, end };
+    start = end;
     return { loc, hash: p.hashes[i], terms, vector: p.vectors?.subarray(i * dims, (i + 1) * dims) };
   });
 }

@@ -36,7 +36,8 @@ export class OpenAIEmbedder implements Embedder {
   requests = 0;
 
   constructor(private readonly opts: OpenAIEmbedderOptions) {
-    const apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY;
+    // The editor hands the SecretStorage key to the server in DAGLENS_LLM_API_KEY (see client/src/llm.ts).
+    const apiKey = opts.apiKey ?? process.env.DAGLENS_LLM_API_KEY ?? process.env.OPENAI_API_KEY;
     if (!apiKey) throw new Error('no API key for embeddings: set OPENAI_API_KEY or store one with "DagLens: Set API Key"');
     const dims = opts.dimensions ?? KNOWN_DIMENSIONS[opts.model];
     if (!dims) throw new Error(`unknown vector size for embedding model '${opts.model}': set daglens.embeddings.dimensions`);

@@ -1,5 +1,8 @@
 /** textDocument/documentSymbol and workspace/symbol over the engine's parsed files. */
 import { SymbolInformation } from 'vscode-languageserver/node';
+import path from 'node:path';
+import type { Range } from 'vscode-languageserver/node';
+import type { SymbolKind } from '../../engine/types';
 import type { Feature } from '../context';
 import { toDocumentSymbol, toRange, toSymbolKind } from '../convert';
 import { pathToUri } from '../uris';
@@ -17,6 +20,17 @@ export const symbolsFeature: Feature = {
     ctx.connection.onWorkspaceSymbol((params) => {
       const out: SymbolInformation[] = [];
       for (const e of ctx.session().all) {
+        // From the index once it has the folder (it survives restarts); from the parsed files until then.
+        if (e.index.stats().files > 0 && !e.index.bulkRunning) {
+          for (const s of e.index.symbols(params.query)) {
+            const text = e.index.file(s.file)?.text ?? '';
+            out.push(SymbolInformation.create(
+              s.name, toSymbolKind(s.kind as SymbolKind), rangeOfOffsets(text, s.startOffset, s.endOffset), pathToUri(path.join(e.root, s.file)),
+              s.container.join('.') || undefined,
+            ));
+          }
+          continue;
+        }
         for (const hit of e.workspace.findSymbols(params.query)) {
           out.push(SymbolInformation.create(
             hit.symbol.name, toSymbolKind(hit.symbol.kind), toRange(hit.symbol.selection), pathToUri(hit.file.path),
@@ -28,3 +42,13 @@ export const symbolsFeature: Feature = {
     });
   },
 };
+
+/** UTF-16 offsets → LSP range (lines and UTF-16 columns, as LSP counts them). */
+function rangeOfOffsets(text: string, start: number, end: number): Range {
+  const pos = (offset: number) => {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length - 1;
+    return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+  };
+  return { start: pos(start), end: pos(end) };
+}

@@ -1,0 +1,148 @@
+// Workspace index benchmark (issue 3): cold index split by stage, warm reload, single-file re-index,
+// hybrid search latency, HNSW recall@10 against exact search on the same vectors, peak RSS.
+// Corpora: the CPython standard library found on this machine (site-packages excluded) and ../shared/corpora.
+//   npm run bench:index [-- --corpus stdlib|corpora|DIR] [--workers N] [--queries 200]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_EXCLUDE, parseSettings } from '../server/src/engine/config';
+import { CodeIndex } from '../server/src/engine/index/codeIndex';
+import { HashEmbedder } from '../server/src/engine/index/hashEmbedder';
+import { indexedText } from '../server/src/engine/index/indexedText';
+import { syncIndex } from '../server/src/engine/index/indexer';
+import { ExactVectorIndex } from '../server/src/engine/index/vectorIndex';
+import { parseText } from '../server/src/engine/parsing/parse';
+import { symbolsOf } from '../server/src/engine/symbols';
+import { requireCorpora } from '../test/helpers';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const stdlib = () => execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+const corpusArg = opt('corpus');
+const corpora: Array<[string, string]> = corpusArg === 'stdlib' ? [['CPython stdlib', stdlib()]]
+  : corpusArg === 'corpora' ? [['shared corpora', requireCorpora()]]
+  : corpusArg ? [[corpusArg, path.resolve(corpusArg)]]
+  : [['CPython stdlib', stdlib()], ['shared corpora', requireCorpora()]];
+const workers = opt('workers') === undefined ? undefined : Number(opt('workers'));
+const nQueries = Number(opt('queries') ?? 200);
+const log = { info() {}, warn() {}, error: (m: string) => process.stderr.write(`error: ${m}\n`) };
+const settings = parseSettings({ exclude: [...DEFAULT_EXCLUDE, '**/site-packages/**'] }).settings;
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const pct = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+/** Deterministic pseudo-random picks, so runs are comparable. */
+function* lcg(seed: number): Generator<number> {
+  let x = seed;
+  for (;;) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    yield x / 2 ** 32;
+  }
+}
+
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
+  `node ${process.version}, ${os.platform()} ${os.arch()}; load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+async function main(): Promise<void> {
+  for (const [label, root] of corpora) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-bench-index-'));
+    try {
+      console.log(`\n== ${label}: ${root}`);
+      // Cold: nothing saved.
+      const index = new CodeIndex({ root, log });
+      const cold = await syncIndex(index, settings, log, { indexDir: dir, workers });
+      let lines = 0;
+      let bytes = 0;
+      for (const f of index.allFiles()) {
+        lines += f.text.split('\n').length;
+        bytes += Buffer.byteLength(f.text);
+      }
+      const st = index.stats();
+      const t = cold.timings;
+      console.log(`files ${cold.files} (skipped ${cold.skipped.length}), lines ${lines.toLocaleString('en')}, ${(bytes / 1e6).toFixed(1)} MB, chunks ${cold.chunks.toLocaleString('en')}; vectors: ${st.vectorBackend}, embedder ${st.embedder}`);
+      console.log(`cold index: ${cold.seconds.toFixed(2)} s wall (workers: ${workers ?? 'default'}), of which discovery ${s(t.discoverMs)}, save ${s(t.saveMs)}`);
+      console.log(`  stage CPU time (worker stages overlap the main thread): read ${s(t.readMs)} · parse+symbols ${s(t.parseMs)} · chunk ${s(t.chunkMs)} · ` +
+        `tokenise ${s(t.tokenizeMs)} · embed ${s(t.embedMs)} · BM25 insert ${s(t.bm25Ms)} · HNSW insert ${s(t.vectorMs)}`);
+
+      // Warm: a fresh process state reloading what was saved, checking the disk for changes.
+      const warmIndex = new CodeIndex({ root, log });
+      const warm = await syncIndex(warmIndex, settings, log, { indexDir: dir, workers });
+      console.log(`warm reload: ${warm.seconds.toFixed(2)} s (load ${s(warm.timings.loadMs)}, discovery+stat ${s(warm.timings.discoverMs)}), re-indexed ${warm.indexed} files, loaded=${warm.loaded}`);
+
+      // Single-file re-index, as after a save: parse + symbols + chunk + update the changed chunks.
+      const files = [...warmIndex.allFiles()];
+      const rnd = lcg(42);
+      const reindex: number[] = [];
+      for (let i = 0; i < Math.min(100, files.length); i++) {
+        const f = files[Math.floor(rnd.next().value! * files.length)];
+        const edited = `${f.text}\n\ndef bench_added_${i}(x):\n    return x + ${i}\n`;
+        const t0 = performance.now();
+        warmIndex.indexFile(f.rel, f.lang, edited, symbolsOf(parseText(f.lang, edited)));
+        reindex.push(performance.now() - t0);
+      }
+      console.log(`single-file re-index (${reindex.length} edits): p50 ${ms(pct(reindex, 50))}, p95 ${ms(pct(reindex, 95))}, max ${ms(Math.max(...reindex))}`);
+
+      // Queries: symbol names and first docstring lines of random chunks.
+      const chunks = files.flatMap((f) => f.chunks.map((c) => ({ f, c })));
+      const queries: string[] = [];
+      for (let guard = 0; queries.length < nQueries && guard < nQueries * 50; guard++) {
+        const { f, c } = chunks[Math.floor(rnd.next().value! * chunks.length)];
+        if (queries.length % 2 === 0) {
+          if (c.kind !== 'code' && c.name.length > 3) queries.push(c.name);
+        } else {
+          const doc = /("""|''')\s*([^\n]{20,120})/.exec(f.text.slice(c.startOffset, c.endOffset))?.[2];
+          if (doc && doc.split(/\s+/).length >= 4) queries.push(doc.replace(/["']{3}.*$/, '').trim());
+        }
+      }
+      const lat: number[] = [];
+      for (const q of queries) {
+        const t0 = performance.now();
+        await warmIndex.search(q, { k: 10 });
+        lat.push(performance.now() - t0);
+      }
+      console.log(`hybrid search (k=10, ${queries.length} queries from symbol names and docstrings): p50 ${ms(pct(lat, 50))}, p95 ${ms(pct(lat, 95))}`);
+
+      // Recall of the graph against exact search over the same vectors.
+      const emb = new HashEmbedder(warmIndex.embedder.dimensions);
+      const exact = new ExactVectorIndex(emb.dimensions, chunks.length + 16);
+      for (const f of warmIndex.allFiles()) {
+        for (const c of f.chunks) exact.add(c.id, emb.embedOne(indexedText({ ...c, text: f.text.slice(c.startOffset, c.endOffset) })));
+      }
+      const { vectors } = warmIndex.internals();
+      let found = 0;
+      let wanted = 0;
+      const exactLat: number[] = [];
+      for (const q of queries) {
+        const v = emb.embedOne(q);
+        const approx = new Set(vectors.search(v, 10).map((h) => h.label));
+        const t0 = performance.now();
+        const truth = exact.search(v, 10);
+        exactLat.push(performance.now() - t0);
+        // Ties at the 10th score are interchangeable: any label scoring at least that much counts.
+        const kth = truth.at(-1)?.score ?? 1;
+        for (const h of truth) if (approx.has(h.label)) found++;
+        for (const label of approx) if (!truth.some((h) => h.label === label) && (exact.search(v, 1, (l) => l === label)[0]?.score ?? -1) >= kth - 1e-6) found++;
+        wanted += truth.length;
+      }
+      console.log(`vector recall@10 (${vectors.backend} vs exact, same vectors, ${queries.length} queries): ${(found / wanted).toFixed(4)}; exact scan p95 ${ms(pct(exactLat, 95))}`);
+      console.log(`peak RSS so far: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`\nload average at end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share these cores)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
