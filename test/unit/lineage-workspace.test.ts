@@ -118,6 +118,7 @@ test('cycles, unresolvable Jinja and unparseable files: no crash, partial with t
     writeFileSync(path.join(models, 'a.sql'), "select * from {{ ref('b') }}");
     writeFileSync(path.join(models, 'b.sql'), "select * from {{ ref('a') }}");
     writeFileSync(path.join(models, 'c.sql'), 'select * from {{ var("schema") }}.events join {{ ref(') + '\n';
+    writeFileSync(path.join(dir, 'open.sql'), 'insert into t select * from s {{ oops join u');
     writeFileSync(path.join(dir, 'loop.sql'), 'insert into x select * from y; insert into y select * from x;');
     writeFileSync(path.join(dir, 'junk.sql'), ')))) select from from join ;; merge update (((');
     writeFileSync(path.join(dir, 'job.py'), 'def f(spark, t):\n    spark.sql("select * from " + t).write.saveAsTable(t)\n');
@@ -129,6 +130,9 @@ test('cycles, unresolvable Jinja and unparseable files: no crash, partial with t
     const c = l.processesIn('models/c.sql')[0];
     assert.ok(c.partial.length > 0, 'c.sql should be partial');
     assert.ok(l.processesIn('junk.sql').length > 0);
+    const open = l.processesIn('open.sql')[0];
+    assert.deepEqual(open.reads.map((r) => r.asset.id), ['s']);
+    assert.match(open.partial.join(' '), /never closed/);
     const job = l.processesIn('job.py')[0];
     assert.match(job.partial.join(' '), /run time|dynamic/);
   } finally {

@@ -23,11 +23,13 @@ export class LineageGraph {
   readonly processes = new Map<string, Process>();
   private readonly readers = new Map<string, Set<string>>();
   private readonly writers = new Map<string, Set<string>>();
+  private readonly byFile = new Map<string, Process[]>();
 
   constructor(processes: Process[], extraAssets: Asset[] = []) {
     for (const a of extraAssets) this.assets.set(a.id, a);
     for (const p of processes) {
       this.processes.set(p.id, p);
+      push(this.byFile, p.file, p);
       for (const r of p.reads) { this.addAsset(r.asset); add(this.readers, r.asset.id, p.id); }
       for (const w of p.writes) { this.addAsset(w.asset); add(this.writers, w.asset.id, p.id); }
     }
@@ -49,7 +51,7 @@ export class LineageGraph {
 
   /** Processes of a file, in file order. */
   processesIn(file: string): Process[] {
-    return [...this.processes.values()].filter((p) => p.file === file).sort((a, b) => a.span.startOffset - b.span.startOffset);
+    return [...(this.byFile.get(file) ?? [])].sort((a, b) => a.span.startOffset - b.span.startOffset);
   }
 
   /** Processes whose span holds the offset, innermost first. */

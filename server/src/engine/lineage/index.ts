@@ -39,6 +39,8 @@ interface SqlRecord {
   lines: LineIndex;
   text: string;
   jinja: JinjaBlock[];
+  /** A `{{`/`{%`/`{#` never closed: the rest of the file was blanked by the parser. */
+  unterminated: boolean;
   statements: SqlStatement[];
   /** Catalog version the statements were extracted with. */
   catalog: number;
@@ -93,6 +95,7 @@ export class Lineage implements WorkspaceListener {
     if (entry.lang === 'sql') {
       this.files.set(entry.path, {
         kind: 'sql', path: entry.path, rel: entry.rel, lines: new LineIndex(text), text, jinja: parsed.jinja,
+        unterminated: parsed.jinja.some((b) => b.end >= text.length && !/(\}\}|%\}|#\})\s*$/.test(text)),
         statements: [], catalog: this.catalogVersion,
       });
       const rec = this.files.get(entry.path) as SqlRecord;
@@ -381,6 +384,7 @@ export class Lineage implements WorkspaceListener {
     const writes = st.writes.map((w) => ({ asset: w.kind === 'file' ? fileAsset(w.name) : tableAsset(w.name, isView ? 'view' : 'table'), location: loc(s, w.start, w.end), ...(w.dynamic ? { dynamic: true } : {}) }));
     const reads = st.reads.map((r) => ({ asset: r.kind === 'file' ? fileAsset(r.name) : tableAsset(r.name), location: loc(s, r.start, r.end), ...(r.dynamic ? { dynamic: true } : {}) }));
     const partial = [...st.partial];
+    if (s.unterminated) partial.push(UNTERMINATED);
     for (const r of [...reads, ...writes]) if (r.dynamic) partial.push(`dynamic name '${r.asset.name}': only partly known`);
     if (s.jinja.length) {
       // Jinja in table position outside a dbt model (e.g. an Airflow template): the name is not static.
@@ -401,7 +405,7 @@ export class Lineage implements WorkspaceListener {
     resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined, tableAsset: (n: string) => Asset,
     uniqueId: (rel: string, symbol: string, line: number) => string, loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
   ): Process {
-    const partial: string[] = [];
+    const partial: string[] = s.unterminated ? [UNTERMINATED] : [];
     const reads: AssetRef[] = [];
     const calls = [...callsIn(s.jinja, s.text), ...macroCalls(s.jinja, macros)];
     const byBlock = new Map<number, string>();
@@ -526,6 +530,8 @@ export interface ImpactResult {
   hits: ImpactHit[];
   columnHits?: ReturnType<LineageGraph['columnImpact']>;
 }
+
+const UNTERMINATED = 'a Jinja block is never closed: the text after it was not read';
 
 function fileAsset(p: string): Asset {
   return { id: `file:${p}`, kind: 'file', name: p };
