@@ -1,5 +1,6 @@
 /** Command-palette actions. Each is a few lines over the Ctx. */
 import * as vscode from 'vscode';
+import { reindex } from '@daglens/protocol';
 import type { Ctx } from './ctx';
 import { dagGraphSource } from './graphs';
 import { showMenu } from './menu';
@@ -34,6 +35,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       await ctx.chat.addContext(c);
     }),
     vscode.commands.registerCommand('daglens.newChat', () => ctx.chat.newChat()),
+    vscode.commands.registerCommand('daglens.indexWorkspace', () => runReindex(ctx, false)),
+    vscode.commands.registerCommand('daglens.rebuildIndex', () => runReindex(ctx, true)),
     vscode.commands.registerCommand('daglens.showDagGraph', async (arg?: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : await pickDagFile();
       if (uri) await ctx.graph.show(dagGraphSource(ctx, uri));
@@ -52,4 +55,24 @@ async function pickDagFile(): Promise<vscode.Uri | undefined> {
     filters: { 'DAG files': ['txt', 'plan', 'explain', 'json'], 'All files': ['*'] },
   });
   return picked?.[0];
+}
+
+/** Index Workspace / Rebuild Index: the server reports progress itself; this says how it ended. */
+async function runReindex(ctx: Ctx, rebuild: boolean): Promise<void> {
+  const client = ctx.client;
+  if (!client?.isRunning()) {
+    void vscode.window.showErrorMessage('DagLens: the server is not running. Restart it from the status bar menu.');
+    return;
+  }
+  try {
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: rebuild ? 'DagLens: rebuilding the index' : 'DagLens: indexing' },
+      () => client.sendRequest(reindex, { rebuild }),
+    );
+    const files = r.folders.reduce((n, f) => n + f.files, 0);
+    const chunks = r.folders.reduce((n, f) => n + f.chunks, 0);
+    void vscode.window.setStatusBarMessage(`DagLens: ${files} files, ${chunks} chunks indexed in ${r.seconds.toFixed(1)} s`, 5000);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`DagLens: indexing failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
