@@ -66,6 +66,14 @@ test('the .vsix is small and holds only what runs', () => {
   assert.ok(size < 10e6, `the .vsix stays small (${size} bytes)`);
 });
 
+test('the .vsix is marked for the platform its native addons were built for', () => {
+  const manifest = readFileSync(path.join(unpacked, 'extension.vsixmanifest'), 'utf8');
+  const platform = /TargetPlatform="([^"]+)"/.exec(manifest)?.[1];
+  const arch = process.arch === 'arm' ? 'armhf' : process.arch;
+  const os = process.platform === 'linux' ? '(linux|alpine)' : process.platform; // alpine: musl Linux
+  assert.match(platform ?? '(none)', new RegExp(`^${os}-${arch}$`));
+});
+
 test('the unpacked server answers Python symbols (class → method → nested function)', async () => {
   const syms = await symbols('jobs/sales_job.py');
   assert.deepEqual(syms.map((s) => s.name), ['SalesJob', 'main']);
