@@ -131,6 +131,7 @@ test('identical requests are answered from the on-disk cache, free, even by a ne
   assert.equal(second.costUsd, 0);
   assert.equal(fake.calls('chat/completions').length - before, 1);
   // A fresh cache object over the same folder (another run of the CLI) also hits.
+  await h.cache.flush();
   const fresh = new LlmClient(h.client.config, h.budget, new ResponseCache(h.dir, 3_600_000), h.ledger);
   const third = await fresh.chat({ feature: 'test', job: h.job(), messages: user('cache me') });
   assert.equal(third.cached, true);

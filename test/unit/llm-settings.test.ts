@@ -151,7 +151,9 @@ test('context fitting keeps instructions and question whole and truncates eviden
   assert.match(fit.evidence.at(-1)!, /…\[truncated\]$/);
   const msgs = render(fit.evidence);
   assert.match(msgs[1].content, /Question: which models filter on x\?$/);
-  assert.equal(countMessages(msgs), fit.promptTokens);
+  // The estimate is an upper bound of the real count, and a close one.
+  const exact = countMessages(msgs);
+  assert.ok(exact <= fit.promptTokens && fit.promptTokens - exact < 8 * (fit.evidence.length + 2), `${exact} vs ${fit.promptTokens}`);
   assert.throws(() => fitEvidence(evidence, render, 900, 890), /instructions alone need \d+ tokens/);
   assert.equal(countTokens('select * from orders'), 4);
 });

@@ -4,7 +4,7 @@
  * atomically (temp file + rename) so concurrent processes never read half an entry.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureCacheDir } from './ledger';
 
@@ -26,6 +26,8 @@ interface Stored<T> {
 
 export class ResponseCache {
   private readonly memory = new Map<string, Stored<unknown>>();
+  private pending: Promise<void> = Promise.resolve();
+  private writes = 0;
 
   constructor(
     private readonly dir: string | undefined,
@@ -56,20 +58,32 @@ export class ResponseCache {
     this.memory.set(key, s);
     if (!this.dir) return;
     const f = this.fileOf(key);
-    try {
-      ensureCacheDir(this.dir);
-      mkdirSync(path.dirname(f), { recursive: true });
-      const tmp = `${f}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(s));
-      renameSync(tmp, f);
-    } catch {
-      // A cache that cannot be written is just a smaller cache.
-    }
+    // Written in the background: the reply is already in memory, the disk copy is for the next process.
+    const tmp = `${f}.${process.pid}.${++this.writes}.tmp`;
+    this.pending = this.pending
+      .then(async () => {
+        ensureCacheDir(this.dir!);
+        await fs.mkdir(path.dirname(f), { recursive: true });
+        await fs.writeFile(tmp, JSON.stringify(s));
+        await fs.rename(tmp, f);
+      })
+      .catch(() => {
+        // A cache that cannot be written is just a smaller cache.
+      });
+  }
+
+  /** Resolves when every entry set so far is on disk (tests, and the CLI before it exits). */
+  flush(): Promise<void> {
+    return this.pending;
   }
 
   clear(): void {
     this.memory.clear();
-    if (this.dir) rmSync(path.join(this.dir, 'responses'), { recursive: true, force: true });
+    if (!this.dir) return;
+    const dir = path.join(this.dir, 'responses');
+    rmSync(dir, { recursive: true, force: true });
+    // Writes still in flight would bring entries back: remove again once they have landed.
+    this.pending = this.pending.then(() => fs.rm(dir, { recursive: true, force: true })).catch(() => {});
   }
 
   private fileOf(key: string): string {

@@ -29,6 +29,8 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Streams the reply through this callback (SSE). */
   onToken?: (delta: string) => void;
+  /** Prompt tokens when the caller already knows them (an upper bound from context fitting). */
+  promptTokens?: number;
   /** Only replies this accepts are cached (a structured reply that failed validation is not). */
   cacheIf?: (text: string) => boolean;
 }
@@ -71,7 +73,7 @@ export class LlmClient {
   async chat(req: ChatRequest): Promise<ChatResult> {
     const maxTokens = req.maxTokens ?? this.config.settings.maxOutputTokens;
     return this.walk(req.feature, req.job, req.signal, (p) => {
-      const promptTokens = countMessages(req.messages);
+      const promptTokens = req.promptTokens ?? countMessages(req.messages);
       if (promptTokens + maxTokens > p.config.contextWindow) {
         throw new LlmError('bad-request', `the prompt (${promptTokens} tokens) does not fit ${p.config.model}'s window of ${p.config.contextWindow}`);
       }

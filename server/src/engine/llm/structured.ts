@@ -51,7 +51,9 @@ export async function structured<T>(
   const calls: ChatResult[] = [];
   let lastError = '';
   for (let attempt = 0; attempt <= client.config.settings.repairAttempts; attempt++) {
-    const res = await client.chat({ ...rest, messages, responseFormat, cacheIf: (t) => !validationError(schema, t).error });
+    // A caller's token count describes the first prompt only; repairs are longer and get counted.
+    const promptTokens = attempt === 0 ? rest.promptTokens : undefined;
+    const res = await client.chat({ ...rest, promptTokens, messages, responseFormat, cacheIf: (t) => !validationError(schema, t).error });
     calls.push(res);
     const { error, value } = validationError(schema, res.text);
     if (!error) return { value: value as T, calls };

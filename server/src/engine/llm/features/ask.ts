@@ -65,7 +65,7 @@ export async function ask(svc: LlmService, input: AskInput, onToken?: (delta: st
   const fit = fitEvidence(evidence.map((e, i) => renderEvidence(e, i + 1)), render, window, client.config.settings.maxOutputTokens);
   const kept = evidence.slice(0, fit.evidence.length);
   try {
-    const res = await client.chat({ feature: 'ask', job: svc.job('ask'), messages: render(fit.evidence), onToken, signal, temperature: 0.2 });
+    const res = await client.chat({ feature: 'ask', job: svc.job('ask'), messages: render(fit.evidence), promptTokens: fit.promptTokens, onToken, signal, temperature: 0.2 });
     const { citations, dropped } = extractCitations(res.text, kept, svc);
     return { answer: res.text, citations, droppedCitations: dropped, evidence: evidenceCitations, offline: false, costUsd: res.costUsd, cached: res.cached };
   } catch (e) {

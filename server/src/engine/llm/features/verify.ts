@@ -114,7 +114,7 @@ async function verifyOne(svc: LlmService, t: VerifyTarget, job: ReturnType<LlmSe
   const window = Math.min(...client.providers.map((p) => p.config.contextWindow));
   const fit = fitEvidence(candidates.map((c, n) => renderEvidence({ ...c, text: truncateToTokens(c.text, 600) }, n + 1)), render, window, 400);
   const shown = candidates.slice(0, fit.evidence.length);
-  const res = await structured(client, { feature: 'verify', job, signal, maxTokens: 400, temperature: 0, name: 'dag_node_verdict', schema: Verdict, messages: render(fit.evidence) });
+  const res = await structured(client, { feature: 'verify', job, signal, maxTokens: 400, temperature: 0, name: 'dag_node_verdict', schema: Verdict, messages: render(fit.evidence), promptTokens: fit.promptTokens });
   const calls = res.calls.filter((c) => !c.cached).length;
   const costUsd = res.calls.reduce((n, c) => n + c.costUsd, 0);
   const mapping = merge(svc, t.mapping, shown, res.value, res.calls.at(-1)!.model);
