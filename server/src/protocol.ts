@@ -122,7 +122,7 @@ export type LineageRef = z.infer<typeof LineageRefSchema>;
 
 export const LineageProcessSchema = z.object({
   id: z.string(),
-  kind: z.enum(['sql_statement', 'dbt_model', 'pyspark', 'airflow_task']),
+  kind: z.enum(['sql_statement', 'dbt_model', 'pyspark', 'spark_scala', 'airflow_task']),
   file: z.string(),
   symbol: z.string(),
   startLine: z.number().int().min(1),

@@ -70,6 +70,17 @@ test('PySpark: reads, writes, spark.sql f-strings with placeholders, Delta merge
   assert.equal(exp.partial.length, 2);
 });
 
+test('Scala Spark: reader/writer chains, spark.sql strings (interpolated ones dynamic), Delta merges', () => {
+  const run = proc('jobs/DailyRollup.scala', 'DailyRollup.run');
+  assert.equal(run.kind, 'spark_scala');
+  assert.deepEqual(ids(run.reads), ['mart.daily_sales', 'file:s3://lake/fx_rates/', 'mart.country_rollup']);
+  assert.deepEqual(ids(run.writes), ['mart.country_rollup', 'mart.country_rollup_history', 'mart.country_rollup_history']);
+  assert.equal(run.writes[0].location.span.start.line, 10);
+  const upsert = proc('jobs/DailyRollup.scala', 'DailyRollup.upsert');
+  assert.deepEqual(ids(upsert.reads), ['staging.orders']);
+  assert.deepEqual(ids(upsert.writes), ['mart.customer_totals']);
+});
+
 test('Airflow: tasks, dependencies (>>, set_downstream, chain), inline SQL and .sql files, Dataset outlets', () => {
   const stage = proc('airflow/dags/sales_dag.py', 'sales_pipeline.stage_orders');
   assert.equal(stage.kind, 'airflow_task');

@@ -21,6 +21,7 @@ import { DEFAULT_NAMES, normalizeName, type NameDefaults } from './names';
 import { LineIndex } from './positions';
 import { extractSql, type SqlStatement } from './sql/extract';
 import { extractPython, type PyDraft, type PyRef } from './python';
+import { extractScala } from './scala';
 import {
   callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readDocumentedColumns, readMacros,
   readManifest, readSources, sourceAsset, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
@@ -46,8 +47,10 @@ interface SqlRecord {
   catalog: number;
 }
 
+/** Python or Scala code: its processes as drafts (see ./python, ./scala). */
 interface PyRecord {
   kind: 'python';
+  lang: 'python' | 'scala';
   path: string;
   rel: string;
   text: string;
@@ -102,7 +105,10 @@ export class Lineage implements WorkspaceListener {
       rec.statements = this.extract(rec);
     } else if (entry.lang === 'python') {
       const { drafts, dbtModel } = extractPython(parsed.tree.rootNode, text, this.names);
-      this.files.set(entry.path, { kind: 'python', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
+      this.files.set(entry.path, { kind: 'python', lang: 'python', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
+    } else if (entry.lang === 'scala') {
+      const drafts = extractScala(parsed.tree.rootNode, this.names);
+      this.files.set(entry.path, { kind: 'python', lang: 'scala', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel: false });
     } else if (entry.lang === 'yaml' && (/dbt_project\.ya?ml$/.test(entry.path) || /^\s*(sources|models)\s*:/m.test(text))) {
       this.files.set(entry.path, { kind: 'yaml', path: entry.path, text });
     } else {
@@ -123,6 +129,7 @@ export class Lineage implements WorkspaceListener {
     for (const r of this.files.values()) {
       try {
         if (r.kind === 'sql') r.statements = this.extract(r);
+        else if (r.kind === 'python' && r.lang === 'scala') r.drafts = extractScala(parseText('scala', r.text).tree.rootNode, this.names);
         else if (r.kind === 'python') {
           const { drafts, dbtModel } = extractPython(parseText('python', r.text).tree.rootNode, r.text, this.names);
           r.drafts = drafts;

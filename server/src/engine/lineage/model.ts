@@ -18,7 +18,7 @@ export interface Asset {
   relation?: string;
 }
 
-export type ProcessKind = 'sql_statement' | 'dbt_model' | 'pyspark' | 'airflow_task';
+export type ProcessKind = 'sql_statement' | 'dbt_model' | 'pyspark' | 'spark_scala' | 'airflow_task';
 
 /** Where in a file something happens: 0-based positions and UTF-16 offsets, as everywhere in the engine. */
 export interface Location {

@@ -23,7 +23,7 @@ export interface PyRef {
 }
 
 export interface PyDraft {
-  kind: 'pyspark' | 'airflow_task' | 'dbt_model';
+  kind: 'pyspark' | 'spark_scala' | 'airflow_task' | 'dbt_model';
   symbol: string;
   start: number;
   end: number;
