@@ -160,6 +160,7 @@ export class VsCodeSession {
     args.push(workspace);
     // Its own process group, so close() ends code-server with its extension host and our language server.
     const server = spawn(t.codeServer, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+    if (server.pid !== undefined) liveGroups.set(server.pid, root);
     const serverLog: string[] = [];
     const consoleLog: string[] = [];
     server.stdout!.on('data', (d) => serverLog.push(String(d)));
@@ -280,8 +281,24 @@ export class VsCodeSession {
   }
 }
 
+// code-server runs detached (its own process group): make sure an interrupted or crashed test run does not
+// leave it running on the machine.
+const liveGroups = new Map<number, string>(); // code-server pid → the session's temp root
+function killLiveGroups(): void {
+  for (const [pid, root] of liveGroups) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(root, { recursive: true, force: true });
+  }
+  liveGroups.clear();
+}
+process.once('exit', killLiveGroups);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => { killLiveGroups(); process.kill(process.pid, sig); });
+}
+
 /** Kills a detached child's process group (code-server, its extension host, our server); waits for it to exit. */
 async function killGroup(proc: ChildProcess): Promise<void> {
+  if (proc.pid !== undefined) liveGroups.delete(proc.pid);
   if (proc.exitCode !== null || proc.pid === undefined) return;
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   try { process.kill(-proc.pid, 'SIGTERM'); } catch { return; }
