@@ -120,6 +120,57 @@ test('impact: downstream and upstream closures with paths, from an asset, a proc
   assert.equal(lineage.impact('no_such_table').kind, 'unknown');
 });
 
+test('dbt: target/manifest.json, when present, is preferred for names and relations', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-lineage-manifest-'));
+  try {
+    writeFileSync(path.join(dir, 'dbt_project.yml'), 'name: acme\nmodel-paths: ["models"]\n');
+    mkdirSync(path.join(dir, 'models'));
+    mkdirSync(path.join(dir, 'target'));
+    writeFileSync(path.join(dir, 'models', 'orders.sql'), "select * from {{ source('shop', 'orders') }}");
+    writeFileSync(path.join(dir, 'models', 'revenue.sql'), "select sum(amount) from {{ ref('orders') }}");
+    writeFileSync(path.join(dir, 'target', 'manifest.json'), JSON.stringify({
+      nodes: {
+        'model.acme.orders': { resource_type: 'model', name: 'orders', schema: 'prod_core', alias: 'orders_v3', original_file_path: 'models/orders.sql' },
+        'model.acme.revenue': { resource_type: 'model', name: 'revenue', schema: 'prod_marts', original_file_path: 'models/revenue.sql' },
+      },
+      sources: { 'source.acme.shop.orders': { source_name: 'shop', name: 'orders', database: 'RAW', schema: 'SHOP', identifier: 'ORDERS_TBL', original_file_path: 'models/sources.yml' } },
+    }));
+    const l = await scanLineage(dir);
+    assert.equal(l.graph().assets.get('model.acme.orders')?.relation, 'prod_core.orders_v3');
+    assert.equal(l.graph().assets.get('source.acme.shop.orders')?.relation, 'raw.shop.orders_tbl');
+    assert.deepEqual(l.processesIn('models/revenue.sql')[0].reads.map((r) => r.asset.id), ['model.acme.orders']);
+    // Code elsewhere that names the relation itself is the same node.
+    assert.equal(l.resolve('PROD_CORE.ORDERS_V3')?.id, 'model.acme.orders');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Airflow: << and lists of tasks on either side', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-lineage-af-'));
+  try {
+    writeFileSync(path.join(dir, 'dag.py'), [
+      'from airflow import DAG',
+      'from airflow.operators.empty import EmptyOperator',
+      'with DAG("fan") as dag:',
+      '    a = EmptyOperator(task_id="a")',
+      '    b = EmptyOperator(task_id="b")',
+      '    c = EmptyOperator(task_id="c")',
+      '    d = EmptyOperator(task_id="d")',
+      '    d << [b, c]',
+      '    a >> [b, c]',
+      '',
+    ].join('\n'));
+    const l = await scanLineage(dir);
+    const up = (t: string) => (l.processesIn('dag.py').find((p) => p.symbol === `fan.${t}`)!.upstream ?? []).map((id) => l.graph().processes.get(id)!.symbol).sort();
+    assert.deepEqual(up('d'), ['fan.b', 'fan.c']);
+    assert.deepEqual(up('b'), ['fan.a']);
+    assert.deepEqual(up('a'), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('cycles, unresolvable Jinja and unparseable files: no crash, partial with the reason', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-lineage-bad-'));
   try {
