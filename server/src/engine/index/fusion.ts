@@ -10,13 +10,15 @@ export interface Fused {
   from: number[];
 }
 
-export function reciprocalRankFusion(lists: number[][], k = RRF_K): Fused[] {
+/** `weights[i]` scales list i's contribution (default 1): a weaker ranker gets a smaller say. */
+export function reciprocalRankFusion(lists: number[][], weights: number[] = [], k = RRF_K): Fused[] {
   const byId = new Map<number, Fused>();
   lists.forEach((list, li) => {
+    const w = weights[li] ?? 1;
     list.forEach((id, rank) => {
       let f = byId.get(id);
       if (!f) byId.set(id, (f = { id, score: 0, from: [] }));
-      f.score += 1 / (k + rank + 1);
+      f.score += w / (k + rank + 1);
       f.from.push(li);
     });
   });
