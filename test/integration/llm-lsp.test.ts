@@ -6,11 +6,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes } from 'vscode-languageserver-protocol/node';
-import { ask, clearLlmCache, explainSymbol, llmStats, setWorkspaceTrust, type AskDelta, type AskResult } from '../../server/src/protocol';
+import { CodeLensRequest, DidOpenTextDocumentNotification } from 'vscode-languageserver-protocol/node';
+import { ask, clearLlmCache, explainSymbol, llmStats, mapDag, setWorkspaceTrust, type AskDelta, type AskResult } from '../../server/src/protocol';
 import { FakeOpenAI } from '../fake-openai/server';
 import { CORPORA } from '../helpers';
 import { ready, startLsp, uri, type LspSession } from '../lsp-client';
@@ -23,6 +24,12 @@ let lsp: LspSession;
 before(async () => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'daglens-llm-lsp-'));
   cpSync(path.join(CORPORA, 'dbt', 'jaffle-shop'), ws, { recursive: true });
+  // Two TPC-DS queries and their Spark plans, for DAG mapping with verification.
+  const tpcds = path.join(CORPORA, 'spark-tpcds', 'spark3');
+  for (const q of ['query42', 'query03']) {
+    cpSync(path.join(tpcds, 'queries', `${q}.sql`), path.join(ws, 'tpcds', `${q}.sql`));
+    cpSync(path.join(tpcds, 'plans', `${q}.explain.txt`), path.join(ws, 'plans', `${q}.explain.txt`));
+  }
   fake = await FakeOpenAI.start({ apiKey: KEY });
   process.env.DAGLENS_LLM_API_KEY = KEY;
   delete process.env.OPENAI_API_KEY;
@@ -111,6 +118,32 @@ test('an untrusted workspace sends nothing and the answer says why; trust restor
   await lsp.conn.sendNotification(setWorkspaceTrust, { trusted: true });
   fake.reply({ type: 'answer', content: 'Lifetime value per customer [1].' });
   assert.equal((await lsp.conn.sendRequest(ask, { question: 'what does customers.sql compute?' })).offline, false);
+});
+
+test('the editor\'s map command verifies low/ambiguous nodes; code lenses only ever use cached verdicts', async () => {
+  const plan = uri(path.join(ws, 'plans', 'query42.explain.txt'));
+  const n = fake.calls('chat/completions').length;
+  fake.reply(...Array.from({ length: 10 }, () => ({ type: 'answer' as const, content: { candidate: 1, confidence: 0.9, explanation: 'the predicate is in the WHERE clause' } })));
+  const r = await lsp.conn.sendRequest(mapDag, { uri: plan });
+  fake.clear();
+  const calls = fake.calls('chat/completions').length - n;
+  assert.ok(calls > 0, `verification ran: ${JSON.stringify(r.stats)} ${JSON.stringify(r.problems)}`);
+  assert.equal(r.stats.llmCalls, calls);
+  assert.ok(r.mappings.some((m) => m.best?.explanation.startsWith('LLM (gpt-4o-mini): the predicate')));
+  // Lenses on a plan never verified: offline mapping, no request.
+  const other = uri(path.join(ws, 'plans', 'query03.explain.txt'));
+  for (const [u, q] of [[other, 'query03'], [plan, 'query42']]) {
+    const text = readFileSync(path.join(ws, 'plans', `${q}.explain.txt`), 'utf8');
+    await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: u, languageId: 'sparkplan', version: 1, text } });
+  }
+  const before = fake.requests.length;
+  const lenses = await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: other } });
+  assert.ok((lenses ?? []).length > 0);
+  assert.equal(fake.requests.length, before, 'lenses spent nothing');
+  // And the verified plan's lenses reuse the cached verdicts, still without a request.
+  const again = await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: plan } });
+  assert.ok((again ?? []).length > 0);
+  assert.equal(fake.requests.length, before);
 });
 
 test('invalid params get a clear error; a broken provider degrades to offline; the server keeps running', async () => {

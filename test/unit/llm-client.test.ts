@@ -288,3 +288,15 @@ test('a prompt larger than the model window is refused before sending', async ()
   await rejectsWith(h.client.chat({ feature: 'test', job: h.job(), messages: user('word '.repeat(1000)) }), 'bad-request');
   assert.equal(backup.requests.length, n);
 });
+
+test('cache-only requests answer from the cache or fail without sending anything', async () => {
+  const h = harness({ baseUrl: backup.url, model: 'm' });
+  const n = backup.requests.length;
+  await rejectsWith(h.client.chat({ feature: 'test', job: h.job(), messages: user('never asked'), cacheOnly: true }), 'disabled');
+  assert.equal(backup.requests.length, n);
+  backup.reply({ type: 'answer', content: 'asked once' });
+  await h.client.chat({ feature: 'test', job: h.job(), messages: user('asked once') });
+  const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('asked once'), cacheOnly: true });
+  assert.equal(r.text, 'asked once');
+  assert.equal(backup.requests.length, n + 1);
+});

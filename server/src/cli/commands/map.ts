@@ -79,7 +79,7 @@ export const mapCommand: Command = {
       const why = llm.unavailableReason();
       if (why) process.stderr.write(`daglens: --llm: ${why}; offline mapping only\n`);
       else {
-        const { verification: v, ...verified } = await llm.verifyDag(result, abort.signal);
+        const { verification: v, ...verified } = await llm.verifyDag(result, { signal: abort.signal });
         result = verified;
         process.stderr.write(`daglens: LLM verified ${v.verified} nodes (${v.changed} changed) in ${v.llmCalls} calls, ${usd(v.costUsd)}\n`);
       }

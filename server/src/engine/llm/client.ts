@@ -33,6 +33,8 @@ export interface ChatRequest {
   promptTokens?: number;
   /** Only replies this accepts are cached (a structured reply that failed validation is not). */
   cacheIf?: (text: string) => boolean;
+  /** Answer from the cache or not at all ('disabled'): for views that must never spend (code lenses). */
+  cacheOnly?: boolean;
 }
 
 export interface ChatResult {
@@ -72,7 +74,7 @@ export class LlmClient {
 
   async chat(req: ChatRequest): Promise<ChatResult> {
     const maxTokens = req.maxTokens ?? this.config.settings.maxOutputTokens;
-    return this.walk(req.feature, req.job, req.signal, (p) => {
+    return this.walk(req.feature, req.job, req.signal, !!req.cacheOnly, (p) => {
       const promptTokens = req.promptTokens ?? countMessages(req.messages);
       if (promptTokens + maxTokens > p.config.contextWindow) {
         throw new LlmError('bad-request', `the prompt (${promptTokens} tokens) does not fit ${p.config.model}'s window of ${p.config.contextWindow}`);
@@ -103,7 +105,7 @@ export class LlmClient {
 
   /** Embeddings (float vectors) for the texts, with the same chain, budget and cache (per batch). */
   async embed(texts: string[], opts: { feature: string; job: Job; signal?: AbortSignal }): Promise<number[][]> {
-    const r = await this.walk(opts.feature, opts.job, opts.signal, (p) => {
+    const r = await this.walk(opts.feature, opts.job, opts.signal, false, (p) => {
       const model = p.config.embeddingModel;
       if (!model) throw new LlmError('bad-request', `no embedding model set for ${p.config.name} (daglens.llm.embeddingModel)`);
       const promptTokens = texts.reduce((n, t) => n + countTokens(t), 0);
@@ -164,7 +166,7 @@ export class LlmClient {
    * its cache key, token counts for the budget, and how to send it.
    */
   private async walk<T>(
-    feature: string, job: Job, signal: AbortSignal | undefined,
+    feature: string, job: Job, signal: AbortSignal | undefined, cacheOnly: boolean,
     plan: (p: LiveProvider) => {
       key: string; promptTokens: number; maxCompletionTokens: number; model?: string;
       fromCache: (v: T) => T; cacheable: (v: T) => boolean;
@@ -182,6 +184,10 @@ export class LlmClient {
       if (hit !== undefined) {
         this.ledger.add({ ...base, outcome: 'cached', promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0 });
         return { value: plan0.fromCache(hit), promptTokens: 0, completionTokens: 0, provider: p.config.name, model, costUsd: 0, cached: true };
+      }
+      if (cacheOnly) {
+        failures.push(new LlmError('disabled', 'no cached reply (cache-only request)', { provider: p.config.name }));
+        continue;
       }
       if (!p.breaker.allow()) {
         failures.push(new LlmError('circuit-open', `${p.config.name} is failing; paused for a while`, { provider: p.config.name }));

@@ -14,7 +14,7 @@ import { ask, type AskInput, type AskOutput } from './features/ask';
 import { symbolRetriever, type Evidence, type Retriever } from './features/evidence';
 import type { LineageContext } from './features/lineageContext';
 import { explainAll, explainSymbol, ExplanationStore, findSymbol, storedExplanation, type Explanation, type SymbolWhere } from './features/explain';
-import { verifyDagResult, verifyMappings, type DagResultLike, type VerifyOutcome, type VerifyTarget } from './features/verify';
+import { verifyDagResult, verifyMappings, type DagResultLike, type VerifyOptions, type VerifyOutcome, type VerifyTarget } from './features/verify';
 import { Ledger } from './ledger';
 import { resolveLlmConfig, type LlmConfig } from './settings';
 import { groupTotals, totals, type UsageTotals } from './stats';
@@ -163,13 +163,13 @@ export class LlmService {
     return explainAll(this, files, signal, onProgress);
   }
 
-  verify(targets: VerifyTarget[], signal?: AbortSignal): Promise<VerifyOutcome> {
-    return verifyMappings(this, targets, signal);
+  verify(targets: VerifyTarget[], opts: VerifyOptions = {}): Promise<VerifyOutcome> {
+    return verifyMappings(this, targets, opts);
   }
 
   /** Verifies the low or ambiguous nodes of a DAG mapping result (stats and problems updated). */
-  verifyDag<R extends DagResultLike>(result: R, signal?: AbortSignal) {
-    return verifyDagResult(this, result, signal);
+  verifyDag<R extends DagResultLike>(result: R, opts: VerifyOptions = {}) {
+    return verifyDagResult(this, result, opts);
   }
 
   stats(): LlmStatsReport {

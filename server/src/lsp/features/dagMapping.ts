@@ -10,6 +10,7 @@ import { ErrorCodes, LSPErrorCodes, ResponseError, type CodeLens, type Location 
 import type { Engine } from '../../engine/engine';
 import { errorMessage } from '../../engine/log';
 import { JobCancelled } from '../../engine/dag/jobs';
+import { LlmError } from '../../engine/llm/errors';
 import {
   MapDagParamsSchema, mapDag, OPEN_LOCATION_COMMAND, type DagMapResult, type DagNodeMapping, type OpenLocationArgs,
 } from '../../protocol';
@@ -45,7 +46,8 @@ export const dagMappingFeature: Feature = {
       return e === s.loose && s.engines.length ? s.engines[0] : e;
     };
 
-    async function mapUri(uri: string, text?: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Mapped> {
+    /** `verify`: let the LLM check low/ambiguous nodes (the explicit command); otherwise only cached verdicts apply (lenses never spend). */
+    async function mapUri(uri: string, text?: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, verify = false): Promise<Mapped> {
       const planPath = uriToPath(uri);
       if (!planPath) throw new ResponseError(ErrorCodes.InvalidParams, `not a file: ${uri}`);
       let body = text ?? documents.get(uri)?.getText();
@@ -57,9 +59,14 @@ export const dagMappingFeature: Feature = {
         }
       }
       const engine = engineForPlan(planPath);
-      const { cached: _c, resumed: _r, ...result } = await engine.dag.map(body, {
+      const { cached: _c, resumed: _r, ...offline } = await engine.dag.map(body, {
         fileName: path.basename(planPath), signal, onProgress: onProgress && ((p) => onProgress(p.done, p.total)),
       });
+      let result: DagMapResult = offline;
+      if (engine.llm.state === 'ready') {
+        const { verification: _v, ...verified } = await engine.llm.verifyDag(offline, { signal, cacheOnly: !verify });
+        result = verified;
+      }
       const m = { result, engine, planPath };
       mapped.set(uri, m);
       return m;
@@ -74,11 +81,12 @@ export const dagMappingFeature: Feature = {
       progress?.begin('DagLens: mapping DAG to code', 0, path.basename(uriToPath(parsed.data.uri) ?? parsed.data.uri), true);
       progress?.token.onCancellationRequested(() => abort.abort());
       try {
-        const m = await mapUri(parsed.data.uri, parsed.data.text, abort.signal, (done, total) => progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} nodes`));
+        const m = await mapUri(parsed.data.uri, parsed.data.text, abort.signal, (done, total) => progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} nodes`), true);
         void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
         return m.result;
       } catch (e) {
         if (e instanceof JobCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
+        if (e instanceof LlmError && e.kind === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
         throw e;
       } finally {
         progress?.done();

@@ -68,7 +68,14 @@ export function statusOf(confidence: number): NodeMapping['status'] {
   return confidence >= 0.8 ? 'high' : confidence >= 0.5 ? 'low' : 'unmapped';
 }
 
-export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], signal?: AbortSignal): Promise<VerifyOutcome> {
+export interface VerifyOptions {
+  signal?: AbortSignal;
+  /** Apply only verdicts already in the cache (free and instant; for code lenses), never send a request. */
+  cacheOnly?: boolean;
+}
+
+export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], opts: VerifyOptions = {}): Promise<VerifyOutcome> {
+  const { signal, cacheOnly } = opts;
   const out: VerifyOutcome = { mappings: targets.map((t) => t.mapping), llmCalls: 0, costUsd: 0, verified: 0, changed: 0, problems: [] };
   const todo = targets.map((t, i) => ({ t, i })).filter(({ t }) => needsVerification(t.mapping));
   if (todo.length === 0) return out;
@@ -82,7 +89,7 @@ export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], s
   for (const { t, i } of todo) {
     if (stop) break;
     try {
-      const r = await verifyOne(svc, t, job, signal);
+      const r = await verifyOne(svc, t, job, signal, cacheOnly);
       out.llmCalls += r.calls;
       out.costUsd += r.costUsd;
       if (r.mapping) {
@@ -93,6 +100,7 @@ export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], s
     } catch (e) {
       const err = e instanceof LlmError ? e : new LlmError('bad-response', String(e));
       if (err.kind === 'cancelled') throw err;
+      if (cacheOnly && err.kind === 'disabled') continue; // not verified yet: nothing to say
       // Out of budget or no provider answering: the next nodes would fail the same way.
       if (err.kind === 'budget' || err.kind === 'disabled' || err.providerFault) stop = err.message;
       out.problems.push(`${t.node.id}: ${err.message}; offline mapping kept`);
@@ -102,7 +110,7 @@ export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], s
   return out;
 }
 
-async function verifyOne(svc: LlmService, t: VerifyTarget, job: ReturnType<LlmService['job']>, signal?: AbortSignal) {
+async function verifyOne(svc: LlmService, t: VerifyTarget, job: ReturnType<LlmService['job']>, signal?: AbortSignal, cacheOnly?: boolean) {
   const client = svc.client!;
   const candidates = await candidatesFor(svc, t, signal);
   if (candidates.length === 0) return { calls: 0, costUsd: 0, problem: 'no candidate code to choose from' };
@@ -114,7 +122,7 @@ async function verifyOne(svc: LlmService, t: VerifyTarget, job: ReturnType<LlmSe
   const window = Math.min(...client.providers.map((p) => p.config.contextWindow));
   const fit = fitEvidence(candidates.map((c, n) => renderEvidence({ ...c, text: truncateToTokens(c.text, 600) }, n + 1)), render, window, 400);
   const shown = candidates.slice(0, fit.evidence.length);
-  const res = await structured(client, { feature: 'verify', job, signal, maxTokens: 400, temperature: 0, name: 'dag_node_verdict', schema: Verdict, messages: render(fit.evidence), promptTokens: fit.promptTokens });
+  const res = await structured(client, { feature: 'verify', job, signal, cacheOnly, maxTokens: 400, temperature: 0, name: 'dag_node_verdict', schema: Verdict, messages: render(fit.evidence), promptTokens: fit.promptTokens });
   const calls = res.calls.filter((c) => !c.cached).length;
   const costUsd = res.calls.reduce((n, c) => n + c.costUsd, 0);
   const mapping = merge(svc, t.mapping, shown, res.value, res.calls.at(-1)!.model);
@@ -182,13 +190,13 @@ export interface DagResultLike {
  * Verifies a finished mapping (`daglens map --llm`, the editor's map command): low or ambiguous nodes are
  * checked, everything else is returned as it was; LLM calls and spend are added to the result's stats.
  */
-export async function verifyDagResult<R extends DagResultLike>(svc: LlmService, result: R, signal?: AbortSignal): Promise<R & { verification: Omit<VerifyOutcome, 'mappings'> }> {
+export async function verifyDagResult<R extends DagResultLike>(svc: LlmService, result: R, opts: VerifyOptions = {}): Promise<R & { verification: Omit<VerifyOutcome, 'mappings'> }> {
   const nodes = new Map(result.dag.nodes.map((n) => [n.id, n]));
   const targets: VerifyTarget[] = result.mappings.map((m) => {
     const n = nodes.get(m.nodeId);
     return { node: { id: m.nodeId, operator: n?.operator ?? '', label: n?.label ?? m.nodeId }, mapping: m };
   });
-  const { mappings, ...verification } = await verifyMappings(svc, targets, signal);
+  const { mappings, ...verification } = await verifyMappings(svc, targets, opts);
   return {
     ...result,
     mappings,
