@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ingestDag } from '../../server/src/engine/dag/ingest';
+import { mapDag } from '../../server/src/engine/dag/mapping/mapper';
+import { sqlUnit } from '../../server/src/engine/dag/source/sqlAnchors';
 import { evidenceOf, roleOf } from '../../server/src/engine/dag/spark/operators';
 import { FIXTURES, requireCorpora } from '../helpers';
 
@@ -152,4 +154,19 @@ test('Spark plan JSON (SparkPlanInfo) and the generic JSON DAG', () => {
   const g = ingestDag(JSON.stringify({ nodes: [{ id: 'a', label: 'load', type: 'task' }, { id: 'b', type: 'task' }], edges: [['a', 'b']] }));
   assert.equal(g.dag.kind, 'generic');
   assert.deepEqual(g.dag.edges, [['a', 'b']]);
+});
+
+test('a 10,000-node plan is read and mapped without blowing up; absent code stays unmapped', () => {
+  const lines = ['== Physical Plan ==', 'Union'];
+  for (let i = 0; i < 2500; i++) {
+    const last = i === 2499;
+    const p = last ? '   ' : ':  ';
+    lines.push(`${last ? '+-' : ':-'} Project [a#1]`, `${p}+- Filter (isnotnull(a#1) AND (a#1 > ${i % 10}))`, `${p}   +- ColumnarToRow`, `${p}      +- FileScan parquet db.t${i % 50}[a#1] Batched: true`);
+  }
+  const r = ingestDag(lines.join('\n'));
+  assert.equal(r.dag.nodes.length, 10_001);
+  assert.equal(r.dag.edges.length, 10_000);
+  const m = mapDag(r, [sqlUnit('q.sql', 'select a from t1 where a > 5 union all select a from t3 where a > 7', 'q')]);
+  assert.equal(m.mappings.length, 10_001);
+  assert.equal(m.mappings.filter((x) => x.status === 'high').length, 0, 'a workspace reading 2 of the 50 tables explains nothing with confidence');
 });

@@ -89,6 +89,7 @@ type Mode = 'text' | 'formatted';
 function addTree(tree: TreeNode[], nodes: DagNode[], edges: Array<[string, string]>, mode: Mode, base: DagNode['section']): Map<string, string> {
   const idOf: Array<string | null> = [];
   const byFormattedId = new Map<string, string>();
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   // AQE's `== Final Plan ==` / `== Initial Plan ==` markers are not operators: their children hang on
   // the AdaptiveSparkPlan above them, and the initial plan's nodes are marked as such.
   const markers: Array<{ column: number; initial: boolean }> = [];
@@ -103,10 +104,12 @@ function addTree(tree: TreeNode[], nodes: DagNode[], edges: Array<[string, strin
     }
     const parsed = parseOperatorText(t.text, mode);
     const id = mode === 'formatted' && parsed.formattedId ? parsed.formattedId : String(t.index + 1);
-    const inSubquery = (t.parent !== null && isSubqueryNode(nodes, idOf[t.parent])) || base === 'subquery';
+    const inSubquery = (t.parent !== null && isSubqueryNode(byId, idOf[t.parent])) || base === 'subquery';
     const isSub = inSubquery || /^(Subquery|ReusedSubquery|SubqueryBroadcast)$/.test(parsed.operator);
     const section: DagNode['section'] = markers.some((m) => m.initial) ? 'initial' : isSub ? 'subquery' : base;
-    nodes.push({ id, operator: parsed.operator, label: parsed.label, line: t.index + 1, detail: parsed.detail, section });
+    const node: DagNode = { id, operator: parsed.operator, label: parsed.label, line: t.index + 1, detail: parsed.detail, section };
+    nodes.push(node);
+    byId.set(id, node);
     if (parsed.formattedId) byFormattedId.set(parsed.formattedId, id);
     idOf.push(id);
     const parentId = t.parent === null ? null : idOf[t.parent];
@@ -115,9 +118,9 @@ function addTree(tree: TreeNode[], nodes: DagNode[], edges: Array<[string, strin
   return byFormattedId;
 }
 
-function isSubqueryNode(nodes: DagNode[], id: string | null): boolean {
+function isSubqueryNode(nodes: Map<string, DagNode>, id: string | null): boolean {
   if (!id) return false;
-  const n = nodes.find((x) => x.id === id);
+  const n = nodes.get(id);
   return !!n && (n.section === 'subquery' || /Subquery/.test(n.operator));
 }
 

@@ -142,9 +142,9 @@ function location(c: Candidate, confidence: number, note: string): DagMapLocatio
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Physical operators point where the operator they serve points (the consumer, else the input). */
-export function attributeDerived(plan: MapPlan, mappings: Map<string, DagNodeMapping>, id: string): DagNodeMapping {
+export function attributeDerived(plan: MapPlan, mappings: Map<string, DagNodeMapping>, id: string, memo = new Map<string, string | null>()): DagNodeMapping {
   const { facts } = plan;
-  const served = findServed(facts, mappings, id, 'consumers') ?? findServed(facts, mappings, id, 'inputs');
+  const served = servedAbove(facts, mappings, id, memo) ?? servedBelow(facts, mappings, id);
   if (!served) return { nodeId: id, status: 'unmapped', best: null, alternatives: [] };
   const m = mappings.get(served)!;
   const op = facts.nodes.get(served)!;
@@ -157,16 +157,41 @@ export function attributeDerived(plan: MapPlan, mappings: Map<string, DagNodeMap
   };
 }
 
-function findServed(facts: PlanFacts, mappings: Map<string, DagNodeMapping>, id: string, dir: 'consumers' | 'inputs'): string | undefined {
-  const queue = [...(facts[dir].get(id) ?? [])];
+const isMapped = (m: DagNodeMapping | undefined) => !!m && !!m.best && m.status !== 'derived';
+
+/** The nearest mapped consumer, memoised along the way (a chain of physical nodes shares the answer). */
+function servedAbove(facts: PlanFacts, mappings: Map<string, DagNodeMapping>, id: string, memo: Map<string, string | null>): string | undefined {
+  const path: string[] = [];
+  let cur = facts.consumers.get(id)?.[0];
+  let found: string | null = null;
   const seen = new Set<string>([id]);
-  while (queue.length) {
+  while (cur && !seen.has(cur)) {
+    if (memo.has(cur)) {
+      found = memo.get(cur)!;
+      break;
+    }
+    if (isMapped(mappings.get(cur))) {
+      found = cur;
+      break;
+    }
+    seen.add(cur);
+    path.push(cur);
+    cur = facts.consumers.get(cur)?.[0];
+  }
+  for (const p of path) memo.set(p, found);
+  return found ?? undefined;
+}
+
+/** With nothing mapped above (a plan's top wrappers), the nearest mapped input; a bounded search. */
+function servedBelow(facts: PlanFacts, mappings: Map<string, DagNodeMapping>, id: string): string | undefined {
+  const queue = [...(facts.inputs.get(id) ?? [])];
+  const seen = new Set<string>([id]);
+  for (let visited = 0; queue.length && visited < 256; visited++) {
     const n = queue.shift()!;
     if (seen.has(n)) continue;
     seen.add(n);
-    const m = mappings.get(n);
-    if (m && m.best && m.status !== 'derived') return n;
-    queue.push(...(facts[dir].get(n) ?? []));
+    if (isMapped(mappings.get(n))) return n;
+    queue.push(...(facts.inputs.get(n) ?? []));
   }
   return undefined;
 }
@@ -189,10 +214,11 @@ export function mapDag(ingest: IngestResult, units: SourceUnit[]): DagMapResult 
 
 export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<string, DagNodeMapping>, ms: number, llm = { calls: 0, costUsd: 0 }): DagMapResult {
   const out: DagNodeMapping[] = [];
+  const memo = new Map<string, string | null>();
   for (const n of ingest.dag.nodes) {
     out.push(semantic.get(n.id) ?? (isSemantic(plan, n.id)
       ? { nodeId: n.id, status: 'unmapped', best: null, alternatives: [] }
-      : attributeDerived(plan, semantic, n.id)));
+      : attributeDerived(plan, semantic, n.id, memo)));
   }
   return {
     dag: {

@@ -1,0 +1,83 @@
+/** DAG mapping over real LSP (dist/server.js --stdio) on the bundled demo project and its real Spark plans. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CodeLensRequest, DefinitionRequest, DidOpenTextDocumentNotification, type CodeLens, type Location,
+} from 'vscode-languageserver-protocol/node';
+import { DagMapResultSchema, mapDag } from '../../server/src/protocol';
+import { REPO } from '../helpers';
+import { ready, startLsp, uri, type LspSession } from '../lsp-client';
+
+let ws: string;
+let lsp: LspSession;
+let planFile: string;
+
+before(async () => {
+  ws = mkdtempSync(path.join(os.tmpdir(), 'daglens-dag-lsp-'));
+  cpSync(path.join(REPO, 'examples', 'demo'), ws, { recursive: true });
+  planFile = path.join(ws, 'tpcds', 'plans', 'query36.explain.txt');
+  lsp = await startLsp(ws);
+  await ready(lsp);
+  await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri: uri(planFile), languageId: 'sparkplan', version: 1, text: readFileSync(planFile, 'utf8') },
+  });
+});
+
+after(async () => {
+  await lsp?.close();
+  rmSync(ws, { recursive: true, force: true });
+});
+
+test('daglens/mapDag returns the contract for a plan file: the query found, operators mapped', async () => {
+  const raw = await lsp.conn.sendRequest(mapDag, { uri: uri(planFile) });
+  const r = DagMapResultSchema.parse(raw);
+  assert.equal(r.sources[0].file, 'tpcds/queries/query36.sql');
+  const i = r.dag.nodes.findIndex((n) => n.operator === 'Expand');
+  assert.equal(r.mappings[i].status, 'high');
+  assert.equal(r.mappings[i].best!.startLine, 23, 'Expand → the ROLLUP line');
+  assert.ok(r.mappings.every((m) => m.status !== 'unmapped'));
+});
+
+test('plan code lenses: one per operator line, "→ file:line · confidence", opening the code', async () => {
+  const lenses = (await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri(planFile) } })) as CodeLens[];
+  const text = readFileSync(planFile, 'utf8').split('\n');
+  const opLines = text.map((l, i) => (i >= 72 && i <= 100 ? i : -1)).filter((i) => i >= 0);
+  assert.deepEqual(lenses.map((l) => l.range.start.line).sort((a, b) => a - b), opLines);
+  const filter = lenses.find((l) => l.range.start.line === 92)!; // `Filter … (d_year = 2001)`
+  assert.match(filter.command!.title, /^→ query36\.sql:17 · (0\.\d\d|1\.00)$/);
+  assert.equal(filter.command!.command, 'daglens.openLocation');
+  assert.deepEqual(filter.command!.arguments![0], { uri: uri(path.join(ws, 'tpcds/queries/query36.sql')), startLine: 16, endLine: 16 });
+  const exchange = lenses.find((l) => l.range.start.line === 77)!;
+  assert.match(exchange.command!.title, /· derived$/);
+});
+
+test('go-to-definition on an operator line jumps to its code', async () => {
+  const defs = (await lsp.conn.sendRequest(DefinitionRequest.type, {
+    textDocument: { uri: uri(planFile) }, position: { line: 83, character: 10 }, // BroadcastHashJoin [ss_store_sk], [s_store_sk]
+  })) as Location[];
+  assert.equal(defs.length, 1);
+  assert.equal(defs[0].uri, uri(path.join(ws, 'tpcds/queries/query36.sql')));
+  assert.equal(defs[0].range.start.line, 19);
+});
+
+test('in code, a lens lists the plan nodes that map to a line', async () => {
+  const sql = path.join(ws, 'tpcds/queries/query36.sql');
+  await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uri(sql), languageId: 'sql', version: 1, text: readFileSync(sql, 'utf8') } });
+  const lenses = (await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri(sql) } })) as CodeLens[];
+  const rollup = lenses.find((l) => l.range.start.line === 22 && /⬡/.test(l.command?.title ?? ''));
+  assert.ok(rollup, JSON.stringify(lenses.map((l) => [l.range.start.line, l.command?.title])));
+  assert.match(rollup.command!.title, /query36\.explain\.txt: .*HashAggregate \(l\.79\).*Expand \(l\.82\)/);
+});
+
+test('a file that is no DAG gets a clear error, and the server keeps serving', async () => {
+  const sql = path.join(ws, 'models/staging/stg_dates.sql');
+  const r = DagMapResultSchema.parse(await lsp.conn.sendRequest(mapDag, { uri: uri(sql) }));
+  assert.equal(r.dag.nodes.length, 0);
+  assert.match(r.problems[0].message, /Physical Plan/);
+  await assert.rejects(lsp.conn.sendRequest(mapDag, { uri: 'untitled:x' }), /not a file/);
+  const again = DagMapResultSchema.parse(await lsp.conn.sendRequest(mapDag, { uri: uri(planFile) }));
+  assert.ok(again.dag.nodes.length > 20);
+});
