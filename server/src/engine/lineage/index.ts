@@ -18,6 +18,7 @@ import type { JinjaBlock } from '../parsing/jinja';
 import { silentLogger, errorMessage, type Logger } from '../log';
 import { LineageGraph } from './graph';
 import { DEFAULT_NAMES, normalizeName, type NameDefaults } from './names';
+import { neutralisedText, resolvePlaceholder } from './jinjaSql';
 import { LineIndex } from './positions';
 import { extractSql, type SqlStatement } from './sql/extract';
 import { extractPython, type PyDraft, type PyRef } from './python';
@@ -76,6 +77,7 @@ export interface LineageOptions {
 export class Lineage implements WorkspaceListener {
   private readonly files = new Map<string, FileRecord>();
   private built?: LineageGraph;
+  private lastGood?: LineageGraph;
   private names: NameDefaults;
   private readonly log: Logger;
   /** Known columns per table (DDL, dbt YAML), and its version (bumped when it changes). */
@@ -146,10 +148,17 @@ export class Lineage implements WorkspaceListener {
   graph(): LineageGraph {
     if (!this.built) {
       const started = Date.now();
-      this.built = this.build();
-      // dbt chains of `select *`: a model's computed output columns are the schema of what refs it.
-      // Each round can only add columns downstream, so a few rounds settle any realistic chain.
-      for (let round = 0; round < 8 && this.learnModelColumns(this.built); round++) this.built = this.build();
+      try {
+        this.built = this.build();
+        // dbt chains of `select *`: a model's computed output columns are the schema of what refs it.
+        // Each round can only add columns downstream, so a few rounds settle any realistic chain.
+        for (let round = 0; round < 8 && this.learnModelColumns(this.built); round++) this.built = this.build();
+      } catch (e) {
+        // Our bug on some input: keep serving the last good graph rather than failing every request.
+        this.log.error(`lineage: building the graph failed: ${errorMessage(e)}`);
+        this.built = this.lastGood ?? new LineageGraph([]);
+      }
+      this.lastGood = this.built;
       this.log.info(`lineage: ${this.built.processes.size} processes, ${this.built.assets.size} assets in ${Date.now() - started} ms`);
     }
     return this.built;
@@ -552,30 +561,3 @@ function dedupe(xs: string[]): string[] {
   return [...new Set(xs)];
 }
 
-/**
- * Jinja neutralised like parseText does (offsets and lines kept), but each `{{ … }}` becomes a distinct
- * identifier `__dbtN___` so a placeholder seen in column lineage maps back to its block N.
- */
-function neutralisedText(s: { text: string; jinja: JinjaBlock[] }): string {
-  let out = '';
-  let last = 0;
-  s.jinja.forEach((b, i) => {
-    out += s.text.slice(last, b.start);
-    const raw = s.text.slice(b.start, b.end);
-    if (b.kind === 'expression' && /^config\s*\(/.test(b.inner)) out += raw.replace(/[^\n\r]/g, ' ');
-    else if (b.kind === 'expression') {
-      const nl = raw.search(/[\n\r]/);
-      const head = nl < 0 ? raw.length : nl;
-      const id = `__dbt${i}_`;
-      out += (head >= id.length ? id + '_'.repeat(head - id.length) : '_'.repeat(head)) + raw.slice(head).replace(/[^\n\r]/g, ' ');
-    } else out += raw.replace(/[^\n\r]/g, ' ');
-    last = b.end;
-  });
-  return out + s.text.slice(last);
-}
-
-function resolvePlaceholder(table: string, jinja: JinjaBlock[], byBlock: Map<number, string>): string | undefined {
-  const m = /^__dbt(\d+)_/.exec(table);
-  const block = m ? jinja[Number(m[1])] : undefined;
-  return block ? byBlock.get(block.start) : undefined;
-}
