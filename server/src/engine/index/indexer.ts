@@ -74,7 +74,10 @@ async function sync(
   timings.loadMs = performance.now() - started;
 
   let t = performance.now();
-  const found = await discover(index.root, settings, opts.signal);
+  const found = await discover(index.root, settings, opts.signal, (rel, size, mtimeMs) => {
+    const rec = index.file(rel);
+    return !!rec && rec.size === size && rec.mtimeMs === mtimeMs;
+  });
   timings.discoverMs = performance.now() - t;
   for (const s of found.skipped) log.info(`skipped ${s.rel}: ${s.reason} (${s.detail})`);
   const present = new Set(found.files.map((f) => f.rel));

@@ -7,6 +7,7 @@
  * graph checksum does not match, and the graph is then rebuilt from the saved vectors. A corrupt or
  * incompatible index is reported (with the reason) and rebuilt by the caller, never half-loaded.
  */
+import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -55,6 +56,8 @@ export interface LoadResult {
   reason?: string;
   /** Whether the graph was rebuilt from vectors (missing/corrupt graph file or no HNSW here). */
   graphRebuilt?: boolean;
+  /** Where the time went (ms), for the benchmark. */
+  timings?: Record<'read' | 'verify' | 'decode' | 'bm25' | 'graph', number>;
 }
 
 /** CRC-32 of a buffer: zlib's native one where this Node has it (20.15+), else a table-driven fallback. */
@@ -136,9 +139,17 @@ export function saveIndex(index: CodeIndex, dir: string): void {
 export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExact = false): LoadResult {
   const mainFile = path.join(dir, MAIN);
   if (!existsSync(mainFile)) return { ok: false, reason: 'no saved index' };
+  const timings = { read: 0, verify: 0, decode: 0, bm25: 0, graph: 0 };
+  let t = performance.now();
+  const lap = (k: keyof typeof timings) => {
+    const now = performance.now();
+    timings[k] += now - t;
+    t = now;
+  };
   let raw: Buffer;
   try {
     raw = readFileSync(mainFile);
+    lap('read');
   } catch (e) {
     return { ok: false, reason: `unreadable: ${errorMessage(e)}` };
   }
@@ -157,6 +168,7 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
   const body = raw.subarray(nl + 1);
   if (body.length !== header.bodyBytes) return { ok: false, reason: `truncated (${body.length} of ${header.bodyBytes} bytes)` };
   if (checksum(body) !== header.bodyChecksum) return { ok: false, reason: 'checksum mismatch (corrupt file)' };
+  lap('verify');
 
   try {
     const jsonLen = body.readUInt32LE(0);
@@ -172,8 +184,7 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
     const pairData = new Int32Array(rest.buffer, nVectors * dims * 4, nPairs);
     const textData = rest.subarray(nVectors * dims * 4 + nPairs * 4);
 
-    const bm25 = new Bm25Index();
-    bm25.loadTerms(meta.terms);
+    const bm25Docs: Array<[number, Int32Array]> = [];
     const decoder = new TextDecoder();
     const files: FileRecord[] = [];
     const pendingVectors: Array<[number, Float32Array]> = [];
@@ -189,7 +200,7 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
       }));
       for (const c of chunks) {
         const len = meta.pairLengths[ci];
-        bm25.addPairs(c.id, pairData.subarray(pi, pi + len));
+        bm25Docs.push([c.id, pairData.subarray(pi, pi + len)]);
         pi += len;
         if (meta.hasVector[ci]) {
           pendingVectors.push([c.id, vecData.subarray(vi * dims, (vi + 1) * dims)]);
@@ -199,6 +210,9 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
       }
       files.push({ rel: f.rel, lang: f.lang, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, text, chunks });
     }
+    lap('decode');
+    const bm25 = Bm25Index.bulkLoad(meta.terms, bm25Docs);
+    lap('bm25');
 
     let vectors: VectorIndex | undefined;
     let graphRebuilt = false;
@@ -231,7 +245,8 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
       for (const [id, v] of pendingVectors) index.embedder.remember(hashOf.get(id)!, v);
     }
     index.restore(files, bm25, vectors, meta.nextId);
-    return { ok: true, graphRebuilt };
+    lap('graph');
+    return { ok: true, graphRebuilt, timings };
   } catch (e) {
     return { ok: false, reason: `unreadable body: ${errorMessage(e)}` };
   }
