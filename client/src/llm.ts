@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { clearLlmCache, explainSymbol, llmStats, LLM_API_KEY_ENV, setWorkspaceTrust, type LlmUsage } from '@daglens/protocol';
+import { clearLlmCache, explainSymbol, llmCheck, llmStats, LLM_API_KEY_ENV, setWorkspaceTrust, type LlmUsage } from '@daglens/protocol';
 import type { Ctx } from './ctx';
 
 const SECRET = 'daglens.llm.apiKey';
@@ -83,10 +83,10 @@ export function registerLlm(ctx: Ctx): vscode.Disposable[] {
   ];
 }
 
-/** Startup check: one clear message when the LLM settings are wrong (nothing when no LLM is configured). */
+/** Startup check: one clear message when the LLM settings or the provider are wrong (nothing when no LLM is configured). */
 export async function reportLlmProblems(client: LanguageClient, output: vscode.LogOutputChannel): Promise<void> {
   try {
-    const s = await client.sendRequest(llmStats, {});
+    const s = await client.sendRequest(llmCheck, {});
     if (s.problems.length === 0) return;
     for (const p of s.problems) output.warn(p);
     const pick = await vscode.window.showWarningMessage(`DagLens AI: ${s.problems[0]}${s.problems.length > 1 ? ` (+${s.problems.length - 1} more in the log)` : ''}`, 'Set API Key', 'Open Settings');

@@ -410,6 +410,12 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 /** A one-paragraph summary of a symbol; null when storedOnly and none is stored. Errors say why (no LLM, budget…). */
 export const explainSymbol = new RequestType<ExplainParams, Explanation | null, void>('daglens/explainSymbol');
 
+/**
+ * Startup check: configuration problems plus each provider's answer to a model listing (wrong key,
+ * unreachable URL, HTML page, unknown model) — no code is sent. Empty when all is well or no LLM is set.
+ */
+export const llmCheck = new RequestType<{ uri?: string }, { state: LlmState; problems: string[] }, void>('daglens/llmCheck');
+
 /** Forgets cached LLM replies and explanations of every workspace folder (spend records stay). */
 export const clearLlmCache = new RequestType0<{ folders: number }, void>('daglens/clearLlmCache');
 

@@ -112,13 +112,13 @@ export class FakeOpenAI {
     if (this.opts.apiKey && req.headers.authorization !== `Bearer ${this.opts.apiKey}` && req.headers['api-key'] !== this.opts.apiKey) {
       return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
     }
-    if (rec.method === 'GET' && rec.path.endsWith('/models')) {
-      return json(res, 200, { object: 'list', data: (this.opts.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })) });
-    }
     if (body?.model && this.opts.models && !this.opts.models.includes(body.model)) {
       return error(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
     }
     const reply = this.script.shift() ?? this.opts.otherwise?.(rec) ?? { type: 'answer', content: 'ok' };
+    if (rec.method === 'GET' && rec.path.endsWith('/models') && reply.type === 'answer') {
+      return json(res, 200, { object: 'list', data: (this.opts.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })) });
+    }
     if (rec.path.endsWith('/embeddings') && reply.type === 'answer') return embeddings(res, body);
     if (!rec.path.endsWith('/chat/completions') && reply.type === 'answer') return error(res, 404, `no route ${rec.path}`, 'invalid_request_error');
 

@@ -122,3 +122,23 @@ test('map --llm verifies the low nodes of a real TPC-DS plan; --max-cost 0 sends
     rmSync(code, { recursive: true, force: true });
   }
 });
+
+test('explain: one symbol, stored by content hash (the second run sends nothing); stats --check probes the provider', async () => {
+  const env = { OPENAI_API_KEY: 'sk-cli', OPENAI_BASE_URL: fake.url, DAGLENS_LLM_MODEL: 'gpt-4o-mini' };
+  fake.reply({ type: 'answer', content: 'Flags each order as containing food and/or drink items.' });
+  const args = ['explain', '--workspace', ws, '--file', 'models/marts/orders.sql', '--symbol', 'orders.compute_booleans'];
+  const r = await cli(args, env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'models/marts/orders.sql:42-61 orders.compute_booleans\nFlags each order as containing food and/or drink items.\n');
+  const n = fake.requests.length;
+  const again = await cli(args, env);
+  assert.equal(again.stdout, r.stdout);
+  assert.equal(fake.requests.length, n);
+  const none = await cli(['explain', '--workspace', ws, '--file', 'models/marts/orders.sql', '--symbol', 'orders.compute_booleans']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^daglens: cannot explain: no LLM is configured/);
+
+  const check = await cli(['stats', '--workspace', ws, '--check', '--model', 'gpt-9'], { OPENAI_API_KEY: 'sk-cli', OPENAI_BASE_URL: fake.url });
+  assert.equal(check.code, 0);
+  assert.match(check.stdout, /problem: .*does not serve model 'gpt-9'/);
+});

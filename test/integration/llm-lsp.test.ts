@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes } from 'vscode-languageserver-protocol/node';
 import { CodeLensRequest, DidOpenTextDocumentNotification } from 'vscode-languageserver-protocol/node';
-import { ask, clearLlmCache, explainSymbol, llmStats, mapDag, setWorkspaceTrust, type AskDelta, type AskResult } from '../../server/src/protocol';
+import { ask, clearLlmCache, explainSymbol, llmCheck, llmStats, mapDag, setWorkspaceTrust, type AskDelta, type AskResult } from '../../server/src/protocol';
 import { FakeOpenAI } from '../fake-openai/server';
 import { CORPORA } from '../helpers';
 import { ready, startLsp, uri, type LspSession } from '../lsp-client';
@@ -156,4 +156,13 @@ test('invalid params get a clear error; a broken provider degrades to offline; t
   assert.equal(cleared.folders, 1);
   const s = await lsp.conn.sendRequest(llmStats, {});
   assert.equal(s.state, 'ready');
+});
+
+test('llmCheck asks the provider for its models (no code sent) and names what is wrong', async () => {
+  const before = fake.calls('chat/completions').length;
+  const r = await lsp.conn.sendRequest(llmCheck, {});
+  assert.equal(r.state, 'ready');
+  // The fake serves only 'fake-model'.
+  assert.deepEqual(r.problems, [`127.0.0.1:${new URL(fake.url).port}/gpt-4o-mini: the server does not serve model 'gpt-4o-mini' (it serves fake-model) — check daglens.llm.model`]);
+  assert.equal(fake.calls('chat/completions').length, before);
 });

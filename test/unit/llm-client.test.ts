@@ -2,7 +2,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Budget, Job } from '../../server/src/engine/llm/budget';
 import { ResponseCache } from '../../server/src/engine/llm/cache';
-import { LlmClient } from '../../server/src/engine/llm/client';
+import { LlmClient, probeProviders, redact } from '../../server/src/engine/llm/client';
 import { Ledger } from '../../server/src/engine/llm/ledger';
 import { LlmError } from '../../server/src/engine/llm/errors';
 import { structured } from '../../server/src/engine/llm/structured';
@@ -299,4 +299,28 @@ test('cache-only requests answer from the cache or fail without sending anything
   const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('asked once'), cacheOnly: true });
   assert.equal(r.text, 'asked once');
   assert.equal(backup.requests.length, n + 1);
+});
+
+test('startup probe (model listing, no code sent): fine, unknown model, wrong key, HTML, unreachable', async () => {
+  const ok = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
+  assert.deepEqual(await probeProviders(ok.client), []);
+  const unknown = harness({ baseUrl: fake.url, model: 'gpt-9' });
+  assert.match((await probeProviders(unknown.client))[0], /does not serve model 'gpt-9' \(it serves gpt-4o-mini, local-model\)/);
+  const wrong = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' }, { OPENAI_API_KEY: 'sk-wrong-but-long-key' });
+  const [auth] = await probeProviders(wrong.client);
+  assert.match(auth, /rejected the API key \(401\)/);
+  backup.reply({ type: 'html' });
+  const html = harness({ baseUrl: backup.url, model: 'm' });
+  assert.match((await probeProviders(html.client))[0], /HTML page|not OpenAI-compatible/);
+  const closed = await FakeOpenAI.start();
+  const url = closed.url;
+  await closed.close();
+  assert.match((await probeProviders(harness({ baseUrl: url, model: 'm' }).client))[0], /cannot reach .*ECONNREFUSED/);
+  assert.ok(!fake.calls('models').some((r) => r.body), 'a probe sends no body, so no code');
+});
+
+test('a key echoed in an error body never reaches the message', () => {
+  const e = redact(new LlmError('bad-request', 'refused (400: key sk-proj-abcdef123456789 is not valid for sk-proj-a…6789)'), 'sk-proj-abcdef123456789');
+  assert.doesNotMatch(e.message, /abcdef123456789|sk-proj-a/);
+  assert.equal(e.kind, 'bad-request');
 });

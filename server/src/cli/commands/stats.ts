@@ -1,4 +1,5 @@
 import { parseSettings } from '../../engine/config';
+import { silentLogger } from '../../engine/log';
 import { LlmService } from '../../engine/llm/service';
 import type { UsageTotals } from '../../engine/llm/stats';
 import { Workspace } from '../../engine/workspace/workspace';
@@ -10,24 +11,28 @@ export const statsCommand: Command = {
   name: 'stats',
   summary: 'LLM spend, tokens, cache hits and latency of a workspace (from its .daglens-cache ledger)',
   usage: 'daglens stats --workspace DIR [--json]',
-  options: { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' }, ...LLM_OPTIONS },
+  options: { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' }, check: { type: 'boolean' }, ...LLM_OPTIONS },
   optionHelp: [
     '-w, --workspace DIR       the workspace folder (default: the current directory)',
-    '    --json                print { state, message, providers, limits, lastHour, total, byFeature, byModel }',
+    '    --json                print { state, message, problems, providers, limits, lastHour, total, byFeature, byModel }',
+    '    --check               also ask each provider for its models (no code sent): wrong key, bad URL, unknown model',
     ...LLM_OPTION_HELP,
   ],
   async run(values) {
     const root = workspaceDir(values.workspace);
     // No scan: stats come from the ledger; the configuration is resolved to report its state.
     const ws = new Workspace(root, parseSettings({}).settings, stderrLogger(false));
-    const svc = new LlmService({ workspace: ws, settings: llmSettingsFromFlags(values), env: process.env, log: stderrLogger(false) });
+    // Problems are printed below (not also as warnings).
+    const svc = new LlmService({ workspace: ws, settings: llmSettingsFromFlags(values), env: process.env, log: silentLogger });
     const s = svc.stats();
+    if (values.check) s.problems = await svc.check();
     if (values.json) {
       process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       return 0;
     }
     const out: string[] = [];
     out.push(`LLM: ${s.state === 'ready' ? s.message : `${s.state} — ${s.message}`}`);
+    for (const p of s.problems) out.push(`problem: ${p}`);
     out.push(`limits: ${usd(s.limits.maxJobCostUsd)} per job, ${usd(s.limits.maxHourlyCostUsd)} per hour (spent ${usd(s.lastHour.costUsd)} in the last hour)`);
     out.push('');
     const head = ['', 'requests', 'cached', 'errors', 'refused', 'prompt tok', 'reply tok', 'cost', 'p50 ms', 'p95 ms'];

@@ -220,7 +220,7 @@ export class LlmClient {
             if (plan0.cacheable(r.value)) this.cache.set(plan0.key, r.value);
             return { ...r, provider: p.config.name, model, costUsd: spent, cached: false };
           } catch (e) {
-            const err = signal?.aborted ? new LlmError('cancelled', 'cancelled', { provider: p.config.name }) : classify(e, p.config.name, model);
+            const err = signal?.aborted ? new LlmError('cancelled', 'cancelled', { provider: p.config.name }) : redact(classify(e, p.config.name, model), p.config.apiKey);
             // A stream cut short or a request cancelled in flight may still be billed: count its worst case.
             if (release && (emitted.any || err.kind === 'cancelled')) spent = worstCase;
             this.ledger.add({ ...base, outcome: 'error', promptTokens: 0, completionTokens: 0, costUsd: release && (emitted.any || err.kind === 'cancelled') ? worstCase : 0, latencyMs: Date.now() - started, error: err.kind });
@@ -246,6 +246,45 @@ export class LlmClient {
     }
     throw summarise(failures);
   }
+}
+
+/** Providers sometimes echo the key (or most of it) in error bodies: never pass it on. */
+export function redact(e: LlmError, key: string): LlmError {
+  if (key.length < 8) return e;
+  const parts = [key, key.slice(0, 8), key.slice(-6)].filter((k) => k.length >= 6);
+  let msg = e.message;
+  for (const k of parts) msg = msg.split(k).join('***');
+  return msg === e.message ? e : new LlmError(e.kind, msg, e.opts);
+}
+
+/**
+ * A startup check of each provider that sends no code: list its models. Finds a wrong key, an unreachable
+ * URL, an HTML page where an API should be, and a model the server does not serve — one line each.
+ */
+export async function probeProviders(client: LlmClient, timeoutMs = 10_000): Promise<string[]> {
+  const problems: string[] = [];
+  for (const p of client.providers) {
+    if (p.config.azure) continue; // deployments are not listed by /models
+    try {
+      const { data: page, response } = await p.api.models.list({ timeout: timeoutMs }).withResponse();
+      const type = response.headers.get('content-type') ?? '';
+      if (!type.includes('json')) {
+        problems.push(`${p.config.name} returned ${type.includes('html') ? 'an HTML page' : `'${type || 'no content type'}'`}, not an OpenAI-compatible API — check daglens.llm.baseUrl`);
+        continue;
+      }
+      const data = (page as unknown as { data?: Array<{ id?: unknown }> }).data ?? [];
+      const ids = data.map((m) => String(m.id));
+      // Some servers list nothing (or only aliases): only an explicit, non-empty list can rule a model out.
+      if (ids.length > 0 && !ids.includes(p.config.model)) {
+        problems.push(`${p.config.name}: the server does not serve model '${p.config.model}' (it serves ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''}) — check daglens.llm.model`);
+      }
+    } catch (e) {
+      const err = redact(classify(e, p.config.name, p.config.model), p.config.apiKey);
+      // A 404 on /models says nothing about chat completions (some gateways do not list models).
+      if (err.kind !== 'model') problems.push(err.message);
+    }
+  }
+  return problems;
 }
 
 /** One error for the whole chain: the first provider's, naming the others' too. */

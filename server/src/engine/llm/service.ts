@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import type { Workspace } from '../workspace/workspace';
 import { Budget, Job } from './budget';
 import { ResponseCache } from './cache';
-import { LlmClient, type ClientHooks } from './client';
+import { LlmClient, probeProviders, type ClientHooks } from './client';
 import { ask, type AskInput, type AskOutput } from './features/ask';
 import { symbolRetriever, type Evidence, type Retriever } from './features/evidence';
 import type { LineageContext } from './features/lineageContext';
@@ -187,6 +187,17 @@ export class LlmService {
       byModel: groupTotals(all, (e) => e.model),
       cacheDir: this.cacheDir,
     };
+  }
+
+  /**
+   * Configuration problems plus what each provider says when asked for its models (no code is sent; skipped
+   * when disabled or untrusted). One line per problem.
+   */
+  async check(): Promise<string[]> {
+    const problems = [...this.config.problems];
+    if (this.client && this.state === 'ready') problems.push(...(await probeProviders(this.client)));
+    for (const p of problems.slice(this.config.problems.length)) this.log.warn(p);
+    return problems;
   }
 
   /** Forgets cached replies and explanations (the ledger stays: it is the spending record). */

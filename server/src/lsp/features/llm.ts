@@ -8,7 +8,7 @@ import type { Engine } from '../../engine/engine';
 import { LlmError } from '../../engine/llm/errors';
 import { errorMessage } from '../../engine/log';
 import {
-  ask, askDelta, AskParamsSchema, clearLlmCache, explainSymbol, ExplainParamsSchema, llmStats, setWorkspaceTrust, WorkspaceTrustSchema,
+  ask, askDelta, AskParamsSchema, clearLlmCache, explainSymbol, ExplainParamsSchema, llmCheck, llmStats, setWorkspaceTrust, WorkspaceTrustSchema,
   type AskResult, type LlmCitation,
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
@@ -55,6 +55,16 @@ export const llmFeature: Feature = {
     connection.onRequest(llmStats, (raw) => {
       const uri = (raw as { uri?: unknown } | undefined)?.uri;
       return target(ctx, typeof uri === 'string' ? uri : undefined).engine.llm.stats();
+    });
+
+    connection.onRequest(llmCheck, async (raw) => {
+      const uri = (raw as { uri?: unknown } | undefined)?.uri;
+      const { engine } = target(ctx, typeof uri === 'string' ? uri : undefined);
+      try {
+        return { state: engine.llm.state, problems: await engine.llm.check() };
+      } catch (e) {
+        return { state: engine.llm.state, problems: [`checking the LLM provider failed: ${errorMessage(e)}`] };
+      }
     });
 
     connection.onRequest(clearLlmCache, () => {
