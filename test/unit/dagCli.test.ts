@@ -71,3 +71,18 @@ test('a dbt graph export maps each model to its file; files the workspace lacks 
     rmSync(empty, { recursive: true, force: true });
   }
 });
+
+test('an Airflow DAG file maps through the lineage extraction: tasks, their dependencies and lines', () => {
+  const root = path.join(requireCorpora(), 'airflow', 'astronomer-2-9-example-dags');
+  const r = cli('map', '--dag', path.join(root, 'dags/toys/complex_dag_structure_rainbow.py'), '--workspace', root, '--json', '--no-cache');
+  assert.equal(r.code, 0, r.err);
+  const json = DagMapResultSchema.parse(JSON.parse(r.out));
+  assert.equal(json.dag.kind, 'airflow');
+  const byLabel = (l: string) => json.dag.nodes.findIndex((n) => n.label === `complex_dag_structure_rainbow.${l}`);
+  const start = byLabel('start');
+  const extract = byLabel('sales_data_extract');
+  assert.ok(start >= 0 && extract >= 0);
+  assert.ok(json.dag.edges.some(([a, b]) => a === json.dag.nodes[start].id && b === json.dag.nodes[extract].id), 'start >> sales_data_extract');
+  const m = json.mappings[extract];
+  assert.deepEqual([m.status, m.best?.file, m.best?.startLine], ['high', 'dags/toys/complex_dag_structure_rainbow.py', 41]);
+});

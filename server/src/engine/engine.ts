@@ -52,7 +52,7 @@ export class Engine {
     // Features register here (index, lineage, dag, llm), each listening to this.workspace.
     this.lineage = new Lineage(opts.root, { names: settings.lineage, log: this.log });
     this.workspace.listen(this.lineage);
-    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel);
+    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, undefined, (abs) => this.lineage.processesIn(abs));
     this.workspace.listen(this.dag);
     this.index = new CodeIndex({
       root: this.workspace.root,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseSettings } from '../../engine/config';
 import { FileJobStore, JobCancelled, MemoryJobStore } from '../../engine/dag/jobs';
 import { DagService } from '../../engine/dag/service';
+import { Lineage } from '../../engine/lineage';
 import { Workspace } from '../../engine/workspace/workspace';
 import type { DagMapResult } from '../../protocol';
 import { intOption, UserError, workspaceDir, type Command } from '../args';
@@ -12,7 +13,7 @@ import { LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags, usd } from './llmOp
 
 export const mapCommand: Command = {
   name: 'map',
-  summary: 'map every node of a DAG (Spark plan, dbt manifest, JSON DAG) to the code that made it',
+  summary: 'map every node of a DAG (Spark plan, dbt manifest, Airflow DAG, JSON DAG) to the code that made it',
   usage: 'daglens map --dag FILE [--workspace DIR] [--json] [--max-parallel N] [--no-cache]',
   options: {
     dag: { type: 'string', short: 'd' },
@@ -25,7 +26,8 @@ export const mapCommand: Command = {
     verbose: { type: 'boolean', short: 'v' },
   },
   optionHelp: [
-    '-d, --dag FILE          the DAG: EXPLAIN [EXTENDED|FORMATTED] text, Spark plan JSON, manifest.json, JSON DAG',
+    '-d, --dag FILE          the DAG: EXPLAIN [EXTENDED|FORMATTED] text, Spark plan JSON, manifest.json,',
+    '                        an Airflow DAG file inside the workspace, or a JSON DAG {nodes, edges}',
     '-w, --workspace DIR     the code (default: the current directory)',
     '    --json              print the mapping contract: { dag, mappings, stats, sources, problems }',
     '    --max-parallel N    nodes mapped concurrently (default 4)',
@@ -50,7 +52,10 @@ export const mapCommand: Command = {
     const log = stderrLogger(!!values.verbose);
     const ws = new Workspace(root, parseSettings({}).settings, log);
     const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(path.join(root, '.daglens-cache', 'dag'));
-    const dag = new DagService(root, log, () => maxParallel, store);
+    // An Airflow DAG file is read through the lineage engine's extraction of it.
+    const lineage = /\.py$/i.test(dagFile) ? new Lineage(root, { log }) : undefined;
+    if (lineage) ws.listen(lineage);
+    const dag = new DagService(root, log, () => maxParallel, store, lineage && ((abs) => lineage.processesIn(abs)));
     ws.listen(dag);
     const llm = values.llm ? new LlmService({ workspace: ws, settings: llmSettingsFromFlags(values), env: process.env, log }) : undefined;
     await ws.scan();
@@ -60,7 +65,7 @@ export const mapCommand: Command = {
     process.once('SIGINT', onSigint);
     let result: Awaited<ReturnType<DagService['map']>>;
     try {
-      result = await dag.map(text, { fileName: path.basename(dagFile), maxParallel, signal: abort.signal });
+      result = await dag.map(text, { fileName: path.basename(dagFile), filePath: dagFile, maxParallel, signal: abort.signal });
     } catch (e) {
       if (e instanceof JobCancelled) {
         process.stderr.write(`daglens: ${e.message}\n`);

@@ -9,7 +9,10 @@ import path from 'node:path';
 import type { DagMapResult } from '../../protocol';
 import { errorMessage, type Logger } from '../log';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
+import type { Process } from '../lineage/model';
 import { ingestDag } from './ingest';
+import { airflowDag } from './ingest/airflow';
+import { validateDag } from './model';
 import { dagHash, MemoryJobStore, runMappingJob, type JobOptions, type JobStore } from './jobs';
 import { mapManifest, namesItsFiles } from './mapping/dbtMapper';
 import type { SourceUnit } from './source/anchors';
@@ -28,7 +31,12 @@ interface FileState {
 export interface MapRequest extends Omit<JobOptions, 'store'> {
   /** Name of the DAG file (format detection, messages). */
   fileName?: string;
+  /** Absolute path of the DAG file, when it has one (an Airflow DAG is read from the lineage of that file). */
+  filePath?: string;
 }
+
+/** The Airflow tasks the lineage engine found in a file (engine.lineage.processesIn). */
+export type AirflowTasks = (absPath: string) => Process[];
 
 export class DagService implements WorkspaceListener {
   private readonly files = new Map<string, FileState>();
@@ -40,6 +48,7 @@ export class DagService implements WorkspaceListener {
     /** `daglens.mapping.maxParallel`, read at each job (settings can change between jobs). */
     private readonly maxParallel: () => number = () => 4,
     private readonly store: JobStore = new MemoryJobStore(),
+    private readonly airflowTasks?: AirflowTasks,
   ) {}
 
   fileChanged(entry: FileEntry, text: string): void {
@@ -88,9 +97,19 @@ export class DagService implements WorkspaceListener {
     return this.files.get(path.resolve(this.root, rel))?.text;
   }
 
+  private isAirflowFile(text: string, req: MapRequest): boolean {
+    return !!this.airflowTasks && !!req.filePath && /\.py$/i.test(req.filePath) && /\bairflow\b/.test(text);
+  }
+
+  private airflow(filePath: string) {
+    const r = airflowDag(this.airflowTasks!(filePath), (abs) => path.relative(this.root, abs).split(path.sep).join('/'));
+    const v = validateDag(r.dag);
+    return { ...r, dag: v.dag, problems: [...r.problems, ...v.problems] };
+  }
+
   async map(text: string, req: MapRequest = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
     const started = performance.now();
-    const ingest = ingestDag(text, req.fileName ?? '');
+    const ingest = this.isAirflowFile(text, req) ? this.airflow(req.filePath!) : ingestDag(text, req.fileName ?? '');
     for (const p of ingest.problems) this.log.info(`${req.fileName ?? 'DAG'}${p.line ? `:${p.line}` : ''}: ${p.message}`);
     if (namesItsFiles(ingest)) {
       return { ...mapManifest(ingest, (rel) => this.textOf(rel), this.units(), performance.now() - started), cached: false, resumed: 0 };

@@ -60,7 +60,7 @@ export const dagMappingFeature: Feature = {
       }
       const engine = engineForPlan(planPath);
       const { cached: _c, resumed: _r, ...offline } = await engine.dag.map(body, {
-        fileName: path.basename(planPath), signal, onProgress: onProgress && ((p) => onProgress(p.done, p.total)),
+        fileName: path.basename(planPath), filePath: planPath, signal, onProgress: onProgress && ((p) => onProgress(p.done, p.total)),
       });
       let result: DagMapResult = offline;
       if (engine.llm.state === 'ready') {
