@@ -20,7 +20,7 @@ for (const v of versions.length ? versions : ['spark3', 'spark2']) {
   console.log(`  file top-1            ${pct(s.fileTop1)}   (target ≥ 98 %)`);
   console.log(`  node line accuracy    ${pct(s.lineAccuracy)}   (target ≥ 85 %)`);
   console.log(`  high-conf precision   ${pct(s.highPrecision)} of ${s.highCount}   (target ≥ 95 %)`);
-  console.log(`  ms per plan           median ${s.medianMs.toFixed(1)}, p95 ${s.p95Ms.toFixed(1)}, max ${Math.max(...r.msPerPlan).toFixed(1)}   (target ≤ 100)`);
+  console.log(`  ms per plan           median ${s.medianMs.toFixed(1)}, p95 ${s.p95Ms.toFixed(1)}, max ${Math.max(...r.msPerPlan).toFixed(1)}   (target ≤ 100; read + map, best of 3 runs, load average now ${os.loadavg()[0].toFixed(1)})`);
   console.log('  by kind:');
   for (const [k, x] of Object.entries(s.byKind).sort()) console.log(`    ${k.padEnd(10)} ${String(x.right).padStart(4)}/${String(x.n).padEnd(4)} ${pct(x.right / x.n)}`);
   console.log('  calibration (confidence bucket → accuracy):');

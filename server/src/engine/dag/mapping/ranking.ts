@@ -43,18 +43,24 @@ export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
     for (const [t, w] of weightOf) if (unit.bag.has(t)) s += w;
     // Of two units holding the plan's terms, the one reading tables the plan never scans is the worse fit
     // (TPC-DS q4 holds all of q11 and a third channel).
-    const own = new Set(unit.anchors.filter((a) => a.kind === 'table').map((a) => a.name!));
-    const blockNames = new Set(unit.blocks.map((b) => b.name));
     let foreign = 0;
-    let counted = 0;
-    for (const t of own) {
-      if (blockNames.has(t)) continue; // a CTE, not a table
-      counted++;
-      if (!planTables.has(t)) foreign++;
-    }
-    const precision = planTables.size && counted ? 1 - foreign / counted : 1;
+    const own = tablesRead(unit);
+    for (const t of own) if (!planTables.has(t)) foreign++;
+    const precision = planTables.size && own.length ? 1 - foreign / own.length : 1;
     const nameCoverage = names.length ? names.filter((t) => unit.bag.has(t)).length / names.length : 1;
     return { unit, score: total > 0 ? (s / total) * (0.9 + 0.1 * precision) : 0, nameCoverage };
   });
-  return ranked.filter((r) => r.score > 0).sort((a, b) => b.score - a.score || a.unit.file.localeCompare(b.unit.file));
+  return ranked.filter((r) => r.score > 0).sort((a, b) => b.score - a.score || (a.unit.file < b.unit.file ? -1 : a.unit.file > b.unit.file ? 1 : 0));
+}
+
+const tablesCache = new WeakMap<SourceUnit, string[]>();
+/** Distinct tables a unit reads, CTE names left out (units are immutable: cached). */
+function tablesRead(unit: SourceUnit): string[] {
+  let t = tablesCache.get(unit);
+  if (!t) {
+    const blockNames = new Set(unit.blocks.map((b) => b.name));
+    t = [...new Set(unit.anchors.filter((a) => a.kind === 'table' && !blockNames.has(a.name)).map((a) => a.name!))];
+    tablesCache.set(unit, t);
+  }
+  return t;
 }
