@@ -133,6 +133,8 @@ export const LineageProcessSchema = z.object({
   partial: z.array(z.string()),
   /** Airflow: ids of the upstream tasks' processes. */
   upstream: z.array(z.string()).optional(),
+  /** PySpark: which reads each written asset derives from (traced through DataFrame variables); others: all. */
+  flows: z.array(z.object({ to: z.string(), from: z.array(z.string()) })).optional(),
 });
 export type LineageProcess = z.infer<typeof LineageProcessSchema>;
 

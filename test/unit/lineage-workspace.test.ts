@@ -70,6 +70,34 @@ test('PySpark: reads, writes, spark.sql f-strings with placeholders, Delta merge
   assert.equal(exp.partial.length, 2);
 });
 
+test('PySpark data flow: DataFrame variables decide which reads reach which write (impact follows them)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-lineage-flow-'));
+  try {
+    writeFileSync(path.join(dir, 'job.py'), [
+      'def split(spark):',
+      '    a = spark.table("src.a")',
+      '    b = spark.read.parquet("s3://in/b")',
+      '    a.filter("x > 1").write.saveAsTable("out.a")',
+      '    joined = b.join(spark.table("src.c"), "k")',
+      '    if joined.count() > 0:',
+      '        joined = joined.union(a)',
+      '    joined.write.mode("append").parquet("s3://out/b")',
+      '    spark.sql("INSERT INTO out.audit SELECT count(*) FROM src.d")',
+      '',
+    ].join('\n'));
+    const l = await scanLineage(dir);
+    const down = (x: string) => l.impact(x).hits.map((h) => h.asset).sort();
+    assert.deepEqual(down('src.a'), ['file:s3://out/b', 'out.a']); // via the union in the branch
+    assert.deepEqual(down('src.c'), ['file:s3://out/b']);
+    assert.deepEqual(down('src.d'), ['out.audit']);
+    assert.deepEqual(l.impact('out.a', 'upstream').hits.map((h) => h.asset), ['src.a']);
+    // The process itself still lists every read and write (lenses, JSON).
+    assert.equal(l.processesIn('job.py')[0].reads.length, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('Scala Spark: reader/writer chains, spark.sql strings (interpolated ones dynamic), Delta merges', () => {
   const run = proc('jobs/DailyRollup.scala', 'DailyRollup.run');
   assert.equal(run.kind, 'spark_scala');
@@ -100,6 +128,8 @@ test('impact: downstream and upstream closures with paths, from an asset, a proc
   const down = lineage.impact('raw.orders');
   assert.equal(down.kind, 'asset');
   const byAsset = new Map(down.hits.map((h) => [h.asset, h]));
+  // enrich(): raw.orders → mart.orders_enriched, and only that table feeds the audit insert.
+  assert.deepEqual(byAsset.get('audit.runs_{env}')?.path.map((s) => s.to), ['mart.orders_enriched', 'audit.runs_{env}']);
   assert.equal(byAsset.get('model.shop.customer_revenue')?.distance, 2);
   assert.deepEqual(byAsset.get('model.shop.customer_revenue')?.path.map((s) => s.to), ['model.shop.stg_orders', 'model.shop.customer_revenue']);
   assert.equal(byAsset.get('reporting.revenue_report')?.distance, 2);

@@ -91,7 +91,7 @@ export class LineageGraph {
       for (const { asset, path } of frontier) {
         const procs = direction === 'downstream' ? this.readersOf(asset) : this.writersOf(asset);
         for (const p of procs.sort((a, b) => a.id.localeCompare(b.id))) {
-          const targets = direction === 'downstream' ? p.writes : p.reads;
+          const targets = (direction === 'downstream' ? p.writes : p.reads).filter((t) => flowsThrough(p, direction === 'downstream' ? asset : t.asset.id, direction === 'downstream' ? t.asset.id : asset));
           for (const t of targets) {
             const id = t.asset.id;
             if (seen.has(id)) continue;
@@ -154,6 +154,12 @@ export class LineageGraph {
     this.edgeCache = { down, up };
     return this.edgeCache;
   }
+}
+
+/** Whether data of `from` reaches `to` through the process (always, unless its traced flows say otherwise). */
+function flowsThrough(p: Process, from: string, to: string): boolean {
+  const flow = p.flows?.find((f) => f.to === to);
+  return !flow || flow.from.includes(from);
 }
 
 interface ColumnEdge {

@@ -363,10 +363,24 @@ export class Lineage implements WorkspaceListener {
       const p = projectOf(r.path);
       const model = modelByFile.get(r.path);
       for (const d of r.drafts) {
-        const refs = (list: PyRef[]) => list.flatMap((x) => this.pyRefs(r, x, p, resolveCall, tableAsset, sqlByPath, loc));
         // `{this}` in a dbt Python model is the model itself (incremental filters), not an input.
-        const reads = refs(d.dbtModel ? d.reads.filter((x) => !/^\{(dbt\.)?this\}$/.test(x.name)) : d.reads);
-        const writes = refs(d.writes);
+        const isSelf = (x: PyRef) => !!d.dbtModel && /^\{(dbt\.)?this\}$/.test(x.name);
+        const readRefs = d.reads.map((x) => (isSelf(x) ? [] : this.pyRefs(r, x, p, resolveCall, tableAsset, sqlByPath, loc)));
+        const writeRefs = d.writes.map((x) => this.pyRefs(r, x, p, resolveCall, tableAsset, sqlByPath, loc));
+        const reads = readRefs.flat();
+        const writes = writeRefs.flat();
+        const flows = new Map<string, Set<string>>();
+        // An asset also written where no flow was traced keeps every read as a possible source.
+        const traced = new Set((d.flows ?? []).map((f) => f.write));
+        const untraced = new Set(writeRefs.flatMap((refs, i) => (traced.has(i) ? [] : refs.map((w) => w.asset.id))));
+        for (const f of d.flows ?? []) {
+          for (const w of writeRefs[f.write] ?? []) {
+            if (untraced.has(w.asset.id)) continue;
+            const set = flows.get(w.asset.id) ?? new Set<string>();
+            for (const i of f.reads) for (const x of readRefs[i] ?? []) set.add(x.asset.id);
+            flows.set(w.asset.id, set);
+          }
+        }
         if (d.sqlFiles) for (const f of d.sqlFiles) {
           const target = this.findSqlFile(r.path, f.path, sqlByPath, d.searchPaths ?? []);
           if (!target) { d.partial.push(`SQL file '${f.path}' not found in the workspace`); continue; }
@@ -381,6 +395,7 @@ export class Lineage implements WorkspaceListener {
         processes.push({
           id: uniqueId(r.rel, d.symbol, span.start.line), kind: d.kind, file: r.path, symbol: d.symbol, span, reads, writes,
           columns: [], partial: d.partial, ...(d.upstream ? { upstream: d.upstream } : {}),
+          ...(flows.size && !d.sqlFiles?.length ? { flows: [...flows].map(([to, from]) => ({ to, from: [...from] })) } : {}),
         });
       }
       // Airflow dependencies name tasks; turn task ids into process ids within the file.

@@ -68,6 +68,11 @@ export interface Process {
   columnsOf?: string;
   /** Reasons the extraction is partial (unparseable region, dynamic name, …); empty when complete. */
   partial: string[];
+  /**
+   * Which reads each write derives from, where the code says so (PySpark DataFrame variables). A write with no
+   * entry derives from every read (the safe default); impact analysis follows these instead of all pairs.
+   */
+  flows?: Array<{ to: string; from: string[] }>;
   /** Airflow: task ids upstream of this task within its DAG (process ids). */
   upstream?: string[];
 }

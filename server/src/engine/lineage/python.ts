@@ -38,6 +38,8 @@ export interface PyDraft {
   sqlFiles?: Array<{ path: string }>;
   searchPaths?: string[];
   dbtModel?: boolean;
+  /** Data flow traced through DataFrame variables: write index → indexes of the reads it derives from. */
+  flows?: Array<{ write: number; reads: number[] }>;
 }
 
 const READ_METHODS = new Set(['table', 'parquet', 'csv', 'json', 'orc', 'text', 'load', 'avro', 'delta', 'jdbc', 'textFile']);
@@ -77,8 +79,51 @@ class PyExtractor {
     if (depth > MAX_DEPTH) return;
     const draft: PyDraft = isTask ?? { kind: 'pyspark', symbol, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [] };
     const strings = new Map<string, Node>();
+    // DataFrame data flow: variable → the reads its value derives from (unions: branches and loops stay safe).
+    const env = new Map<string, Set<number>>();
+    const sourcesIn = (n: Node): Set<number> => {
+      const out = new Set<number>();
+      const spans: Array<[number, number]> = [[n.startIndex, n.endIndex]];
+      for (const id of n.type === 'identifier' ? [n] : n.descendantsOfType('identifier')) {
+        for (const r of env.get(id.text) ?? []) out.add(r);
+        const str = strings.get(id.text);
+        if (str) spans.push([str.startIndex, str.endIndex]);
+      }
+      draft.reads.forEach((r, i) => { if (spans.some(([a, b]) => a <= r.start && r.end <= b)) out.add(i); });
+      return out;
+    };
     const visit = (n: Node, d: number, curDag: Dag | undefined): void => {
       if (d > MAX_DEPTH) return;
+      const own = this.visitNode(n, d, curDag, draft, strings, symbol, depth, visit);
+      if (own) {
+        // After the children: the reads inside this call (spark.table(b) in df.join(…)) are known now.
+        const src = [...sourcesIn(n)];
+        if (src.length) for (let w = own[0]; w < own[1]; w++) (draft.flows ??= []).push({ write: w, reads: src });
+      }
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left?.type === 'identifier' && right) {
+          const prev = env.get(left.text) ?? new Set<number>();
+          for (const r of sourcesIn(right)) prev.add(r);
+          env.set(left.text, prev);
+        }
+      }
+    };
+    for (const c of body.namedChildren) visit(c, depth + 1, dag);
+    if (!isTask && (draft.reads.length || draft.writes.length || draft.partial.length)) this.drafts.push(draft);
+  }
+
+  /**
+   * One node of a unit: nested units, DAGs, tasks, Spark calls; then its children. Returns the range of
+   * write indexes this very call added (for the data-flow bookkeeping), if any.
+   */
+  private visitNode(
+    n: Node, d: number, curDag: Dag | undefined, draft: PyDraft, strings: Map<string, Node>, symbol: string, depth: number,
+    visit: (n: Node, d: number, dag: Dag | undefined) => void,
+  ): [number, number] | undefined {
+    let own: [number, number] | undefined;
+    {
       switch (n.type) {
         case 'function_definition': this.func(n, undefined, curDag, symbol, depth); return;
         case 'decorated_definition': {
@@ -114,7 +159,9 @@ class PyExtractor {
         case 'call': {
           if (curDag) this.taskFromCall(n, curDag);
           if (curDag) this.dependencyCall(n, curDag);
+          const before = draft.writes.length;
           this.sparkCall(n, draft, strings);
+          if (draft.writes.length > before) own = [before, draft.writes.length];
           break;
         }
         case 'binary_operator': {
@@ -123,9 +170,8 @@ class PyExtractor {
         }
       }
       for (const c of n.namedChildren) visit(c, d + 1, curDag);
-    };
-    for (const c of body.namedChildren) visit(c, depth + 1, dag);
-    if (!isTask && (draft.reads.length || draft.writes.length || draft.partial.length)) this.drafts.push(draft);
+    }
+    return own;
   }
 
   private func(def: Node, decorated: Node | undefined, dag: Dag | undefined, parent: string, depth: number): void {

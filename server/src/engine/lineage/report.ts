@@ -11,7 +11,7 @@ import type { AssetKind, AssetRef, Process, ProcessKind } from './model';
 export interface RefJson { asset: string; line: number; file?: string; dynamic?: boolean }
 export interface ProcessJson {
   id: string; kind: ProcessKind; file: string; symbol: string; startLine: number; endLine: number;
-  reads: RefJson[]; writes: RefJson[]; partial: string[]; upstream?: string[];
+  reads: RefJson[]; writes: RefJson[]; partial: string[]; upstream?: string[]; flows?: Array<{ to: string; from: string[] }>;
 }
 export interface AssetJson { id: string; kind: AssetKind; name: string; relation?: string; writers: string[]; readers: string[] }
 export interface ColumnJson {
@@ -35,6 +35,7 @@ export function processJson(root: string, p: Process): ProcessJson {
     id: p.id, kind: p.kind, file: rel(root, p.file), symbol: p.symbol, ...toLineRange(p.span),
     reads: p.reads.map((r) => refJson(root, p, r)), writes: p.writes.map((r) => refJson(root, p, r)), partial: p.partial,
     ...(p.upstream?.length ? { upstream: p.upstream } : {}),
+    ...(p.flows?.length ? { flows: p.flows } : {}),
   };
 }
 
