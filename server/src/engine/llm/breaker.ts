@@ -27,6 +27,11 @@ export class CircuitBreaker {
     return true;
   }
 
+  /** The request let through was not sent after all (refused by the budget): the trial is still owed. */
+  releaseTrial(): void {
+    this.trialInFlight = false;
+  }
+
   success(): void {
     this.failures = 0;
     this.openedAt = undefined;

@@ -201,7 +201,7 @@ export class LlmClient {
         reservation = this.budget.reserve(job, worstCase);
       } catch (e) {
         this.ledger.add({ ...base, outcome: 'refused', promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0, error: 'budget' });
-        p.breaker.success(); // the provider did nothing wrong; release a half-open trial
+        p.breaker.releaseTrial(); // the provider was not tried: a half-open trial stays available
         failures.push(e as LlmError);
         continue;
       }
@@ -221,9 +221,11 @@ export class LlmClient {
             return { ...r, provider: p.config.name, model, costUsd: spent, cached: false };
           } catch (e) {
             const err = signal?.aborted ? new LlmError('cancelled', 'cancelled', { provider: p.config.name }) : redact(classify(e, p.config.name, model), p.config.apiKey);
+            if (!release) throw err; // cancelled while waiting for a slot: nothing was sent
             // A stream cut short or a request cancelled in flight may still be billed: count its worst case.
-            if (release && (emitted.any || err.kind === 'cancelled')) spent = worstCase;
-            this.ledger.add({ ...base, outcome: 'error', promptTokens: 0, completionTokens: 0, costUsd: release && (emitted.any || err.kind === 'cancelled') ? worstCase : 0, latencyMs: Date.now() - started, error: err.kind });
+            const billed = emitted.any || err.kind === 'cancelled' ? worstCase : 0;
+            spent = Math.max(spent, billed);
+            this.ledger.add({ ...base, outcome: 'error', promptTokens: 0, completionTokens: 0, costUsd: billed, latencyMs: Date.now() - started, error: err.kind });
             if (err.kind === 'cancelled') throw err;
             if (err.providerFault) p.breaker.failure();
             const wait = err.opts.retryAfterMs ?? backoffDelay(attempt, { random: this.hooks.random });
