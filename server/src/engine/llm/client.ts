@@ -194,8 +194,10 @@ export class LlmClient {
         continue;
       }
       const { price } = priceOf(model, p.config.local, this.config.settings.prices);
-      // Our token count is exact for OpenAI models and an estimate for others: reserve with a margin.
-      const worstCase = costUsd(price, Math.ceil(plan0.promptTokens * 1.1) + 16, plan0.maxCompletionTokens);
+      // Our count (o200k) is exact for OpenAI models; other tokenizers can split code into up to ~40% more
+      // tokens, so their reservation carries a wider margin.
+      const margin = /^(gpt-|o\d|text-embedding-)/.test(model) ? 1.1 : 1.5;
+      const worstCase = costUsd(price, Math.ceil(plan0.promptTokens * margin) + 16, plan0.maxCompletionTokens);
       let reservation;
       try {
         reservation = this.budget.reserve(job, worstCase);

@@ -62,6 +62,7 @@ export class LlmService {
   private retriever: Retriever;
   private lineage: LineageContext | undefined;
   private readonly env: NodeJS.ProcessEnv;
+  private lastProblems = '';
 
   constructor(private readonly opts: LlmServiceOptions) {
     this.env = opts.env ?? process.env;
@@ -207,7 +208,10 @@ export class LlmService {
   }
 
   private rebuild(): void {
-    for (const p of this.config.problems) this.log.warn(p);
+    // Settings arrive twice at startup (initialize, then the configuration request): say each problem once.
+    const said = this.config.problems.join('\n');
+    if (said !== this.lastProblems) for (const p of this.config.problems) this.log.warn(p);
+    this.lastProblems = said;
     this.client = this.config.settings.enabled && this.config.providers.length > 0
       ? new LlmClient(this.config, this.budget, this.cache, this.ledger, this.opts.hooks)
       : undefined;
