@@ -41,7 +41,8 @@ test('impact ASSET --json: downstream closure with the path to each asset; --ups
   const out = ImpactResultSchema.parse(JSON.parse(r.out));
   assert.equal(out.start, 'mart.daily_sales');
   assert.deepEqual(out.hits.map((h) => h.asset).sort(), [
-    'dataset:warehouse://reporting/revenue_report', 'mart.country_rollup', 'mart.country_rollup_history', 'mart.top_countries', 'reporting.revenue_report',
+    'analytics.daily_rollup', 'dataset:warehouse://reporting/revenue_report', 'mart.country_rollup', 'mart.country_rollup_history', 'mart.top_countries',
+    'reporting.revenue_report',
   ]);
   const up = ImpactResultSchema.parse(JSON.parse(cli('impact', 'mart.daily_sales', '-w', WS, '--upstream', '--json').out));
   assert.ok(up.hits.some((h) => h.asset === 'source.shop.raw.orders' && h.path.length === 1));

@@ -70,6 +70,16 @@ test('PySpark: reads, writes, spark.sql f-strings with placeholders, Delta merge
   assert.equal(exp.partial.length, 2);
 });
 
+test('Airflow: SQL from module constants inside a @dag function, BigQuery job configuration', () => {
+  const rollup = proc('airflow/dags/bq_dag.py', 'bq_rollups.rollup');
+  assert.deepEqual(ids(rollup.reads), ['mart.daily_sales']);
+  assert.deepEqual(ids(rollup.writes), ['analytics.daily_rollup']);
+  // The location is in the constant's text, where the table is named.
+  assert.equal(rollup.writes[0].location.span.start.line, 6);
+  const check = proc('airflow/dags/bq_dag.py', 'bq_rollups.check');
+  assert.deepEqual(check.upstream, [rollup.id]);
+});
+
 test('PySpark data flow: DataFrame variables decide which reads reach which write (impact follows them)', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-lineage-flow-'));
   try {

@@ -63,6 +63,7 @@ interface Dag {
 
 class PyExtractor {
   readonly drafts: PyDraft[] = [];
+  private readonly moduleStrings = new Map<string, Node>();
   dbtModel = false;
   private readonly dags: Dag[] = [];
   /** TaskFlow function name → task id (per file; DAG found from where it is defined). */
@@ -78,7 +79,8 @@ class PyExtractor {
   private scope(body: Node, dag: Dag | undefined, symbol: string, owner: Node, depth: number, isTask?: PyDraft): void {
     if (depth > MAX_DEPTH) return;
     const draft: PyDraft = isTask ?? { kind: 'pyspark', symbol, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [] };
-    const strings = new Map<string, Node>();
+    // String constants: the module's are visible in every function defined after them.
+    const strings = symbol === '<module>' ? this.moduleStrings : new Map<string, Node>(this.moduleStrings);
     // DataFrame data flow: variable → the reads its value derives from (unions: branches and loops stay safe).
     const env = new Map<string, Set<number>>();
     const sourcesIn = (n: Node): Set<number> => {
@@ -239,7 +241,15 @@ class PyExtractor {
       const k = kw.childForFieldName('name')?.text ?? '';
       const v = kw.childForFieldName('value');
       if (!v) continue;
-      if (SQL_KWARGS.has(k)) for (const s of v.type === 'list' ? v.namedChildren : [v]) this.sqlArg(s, task, new Map());
+      if (SQL_KWARGS.has(k)) for (const s of v.type === 'list' ? v.namedChildren : [v]) this.sqlArg(s, task, this.moduleStrings);
+      // BigQueryInsertJobOperator(configuration={"query": {"query": "…"}}) and the like.
+      if (k === 'configuration' && v.type === 'dictionary') {
+        for (const pair of v.descendantsOfType('pair')) {
+          const key = pair.childForFieldName('key');
+          const val = pair.childForFieldName('value');
+          if (key && val && isStringy(key) && stringText(key).value === 'query' && val.type !== 'dictionary') this.sqlArg(val, task, this.moduleStrings);
+        }
+      }
       if (k === 'template_searchpath') task.searchPaths = stringsIn(v);
     }
     this.inletsOutlets(call, task);
