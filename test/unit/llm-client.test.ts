@@ -324,3 +324,18 @@ test('a key echoed in an error body never reaches the message', () => {
   assert.doesNotMatch(e.message, /abcdef123456789|sk-proj-a/);
   assert.equal(e.kind, 'bad-request');
 });
+
+test('a reply body that is not valid JSON is a bad response: one clear message, then the fallback answers', async () => {
+  const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini', fallback: [{ name: 'backup', baseUrl: backup.url, model: 'm' }] });
+  fake.reply({ type: 'status', status: 200, contentType: 'application/json', body: '{"id": "x", "choices": [' });
+  backup.reply({ type: 'answer', content: 'backup answer' });
+  const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('truncated body') });
+  assert.equal(r.provider, 'backup');
+  const err = h.ledger.all().find((e) => e.outcome === 'error');
+  assert.equal(err?.error, 'bad-response');
+
+  const alone = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
+  fake.reply({ type: 'status', status: 200, contentType: 'application/json', body: '{"id": "x", "choices": [' });
+  const e = await rejectsWith(alone.client.chat({ feature: 'test', job: alone.job(), messages: user('truncated body, no fallback') }), 'bad-response');
+  assert.match(e.message, /not JSON|OpenAI-compatible/);
+});
