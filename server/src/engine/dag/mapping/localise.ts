@@ -104,6 +104,16 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
             matched++;
             lines.push(...linesOf(a.words, (t) => cols.includes(t)));
             said.push(cols.join(' vs '));
+          } else if (atom.literals.length > 0 && atom.literals.every((l) => !unit.bag.has(l))) {
+            // The literal is nowhere in this code: it came in at run time (a parameter, a config value).
+            score = Math.max(score, 0.7);
+            lines.push(...linesOf(a.words, (t) => cols.includes(t)));
+            said.push(`${cols[0]} (its value ${atom.literals[0]} is not in the code: a parameter?)`);
+          } else if (predicatesWith(unit, cols[0]) === 1) {
+            // The only predicate on that column in this code: the value is computed or passed in.
+            score = Math.max(score, 0.7);
+            lines.push(...linesOf(a.words, (t) => cols.includes(t)));
+            said.push(`${cols[0]}, the only predicate on it here`);
           } else {
             score = Math.max(score, 0.45);
             lines.push(...linesOf(a.words, (t) => cols.includes(t)));
@@ -114,7 +124,7 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
         const s = Math.min(...lines);
         const f = fit(a.block);
         push(a, s, Math.max(...lines.filter((l) => l < s + MAX_SPAN)), score * (0.8 + 0.2 * f) + Math.min(0.05, 0.02 * (matched - 1)),
-          `${a.clause?.toUpperCase() ?? 'predicate'} holds the filter's ${score >= 1 ? 'column and literal' : 'columns'} (${fmtList(said)})`);
+          `${clauseName(a.clause)} holds the filter's ${score >= 1 ? 'column and literal' : 'columns'} (${fmtList(said)})`);
       }
       break;
     }
@@ -128,7 +138,7 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
           if (!hit) continue;
           const lines = linesOf(a.words, (t) => hit[0].includes(t) || hit[1].includes(t));
           const f = fit(a.block);
-          push(a, Math.min(...lines), Math.max(...lines), 0.8 + 0.2 * f, `${a.clause === 'on' ? 'ON' : 'WHERE'} equates the join keys ${hit[0][0]} = ${hit[1][0]}`);
+          push(a, Math.min(...lines), Math.max(...lines), 0.8 + 0.2 * f, `${clauseName(a.clause)} equates the join keys ${hit[0][0]} = ${hit[1][0]}`);
         }
       } else if (ev.atoms.length) {
         for (const a of anchors) {
@@ -270,4 +280,29 @@ function blockSelectWords(unit: SourceUnit, block: number): Set<string> {
     selectCache.set(unit, m);
   }
   return m.get(block) ?? new Set();
+}
+
+/** How a predicate's place reads in an explanation. */
+function clauseName(clause: string | undefined): string {
+  switch (clause) {
+    case 'filter': return '.filter(…)';
+    case 'join': return '.join(…)';
+    case undefined: return 'A predicate';
+    default: return clause.toUpperCase();
+  }
+}
+
+const predicateCache = new WeakMap<SourceUnit, Map<string, number>>();
+/** How many predicates of a unit mention a column. */
+function predicatesWith(unit: SourceUnit, column: string): number {
+  let m = predicateCache.get(unit);
+  if (!m) {
+    m = new Map();
+    for (const a of unit.anchors) {
+      if (a.kind !== 'predicate') continue;
+      for (const w of new Set(a.words.map((x) => x.t))) m.set(w, (m.get(w) ?? 0) + 1);
+    }
+    predicateCache.set(unit, m);
+  }
+  return m.get(column) ?? 0;
 }

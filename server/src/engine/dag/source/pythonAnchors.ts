@@ -169,6 +169,7 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     const endLine = tokens[j]?.line ?? tok.line;
     const anchor: Anchor = { kind, block, words, literals, startLine: tok.line, endLine };
     if (kind === 'table') {
+      if (isWriteChain(tokens, i)) continue; // `df.write.parquet(path)` writes, it does not read
       const arg = args.find((a) => a.kind === 'string');
       const name = arg ? tableFromArg(arg.value) : undefined;
       if (!name) continue;
@@ -193,4 +194,28 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     unit.anchors.push(anchor);
   }
   return unit;
+}
+
+/** Whether the call at `i` (`.parquet(`, `.csv(`, …) hangs off a `.write` / `.writeStream` chain. */
+function isWriteChain(tokens: PyToken[], i: number): boolean {
+  let j = i - 2; // the receiver of `.method(`
+  for (let steps = 0; j >= 0 && steps < 12; steps++) {
+    const t = tokens[j];
+    if (t.text === ')') {
+      // skip back over `(...)` and the method name before it
+      let depth = 0;
+      for (; j >= 0; j--) {
+        if (tokens[j].text === ')') depth++;
+        else if (tokens[j].text === '(' && --depth === 0) break;
+      }
+      j -= 1;
+      continue;
+    }
+    if (t.kind !== 'word') return false;
+    if (t.text === 'write' || t.text === 'writeStream' || t.text === 'writeTo') return true;
+    if (t.text === 'read' || t.text === 'readStream') return false;
+    if (tokens[j - 1]?.text !== '.') return false;
+    j -= 2;
+  }
+  return false;
 }

@@ -70,6 +70,15 @@ function scanTable(args: string): string | undefined {
   return name.toLowerCase();
 }
 
+/** A path-based read (`spark.read.parquet(".../employees")`): the last segment of its location. */
+function pathTable(s: string): string | undefined {
+  const m = /Location: \w+(?:\(\d+ paths?\))?\[([^\]]*?)\]/.exec(s) ?? /^\w+(?:\(\d+ paths?\))?\[([^\]]*?)\]/.exec(s);
+  const loc = m?.[1].split(',')[0].trim();
+  if (!loc || loc.endsWith('...')) return undefined; // Spark abbreviates long locations: no name to read
+  const last = loc.replace(/[/\\]+$/, '').split(/[/\\]/).pop()?.replace(/\.(parquet|csv|json|orc|avro|delta)$/i, '');
+  return last && /^[A-Za-z_][\w-]*$/.test(last) ? last.toLowerCase() : undefined;
+}
+
 export function evidenceOf(node: DagNode): OperatorEvidence {
   const role = roleOf(node.operator);
   const d = node.detail;
@@ -78,7 +87,7 @@ export function evidenceOf(node: DagNode): OperatorEvidence {
   switch (role) {
     case 'scan': {
       // Local relations (inline VALUES, empty relations the optimizer made) read no table.
-      ev.table = /^Local(TableScan|Relation)$/.test(node.operator) ? undefined : d.table?.toLowerCase() ?? scanTable(args);
+      ev.table = /^Local(TableScan|Relation)$/.test(node.operator) ? undefined : d.table?.toLowerCase() ?? scanTable(args) ?? pathTable(d.Location ?? args);
       ev.columns = attributes(d.Output ?? args.split(' Batched:')[0]);
       if (ev.columns.length === 0 && d.ReadSchema) ev.columns = [...d.ReadSchema.matchAll(/(\w+):/g)].map((m) => m[1].toLowerCase()).filter((c) => c !== 'struct');
       const pushed = d.DataFilters ?? /DataFilters: \[(.*?)\], Format/.exec(args)?.[1];
