@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { clearLlmCache, explainSymbol, llmCheck, llmStats, LLM_API_KEY_ENV, setWorkspaceTrust, type LlmUsage } from '@daglens/protocol';
+import { clearLlmCache, explainAll, explainSymbol, llmCheck, llmStats, LLM_API_KEY_ENV, setWorkspaceTrust, type LlmUsage } from '@daglens/protocol';
 import type { Ctx } from './ctx';
 
 const SECRET = 'daglens.llm.apiKey';
@@ -64,6 +64,16 @@ export function registerLlm(ctx: Ctx): vscode.Disposable[] {
         (_p, token) => c.sendRequest(explainSymbol, { uri: editor.document.uri.toString(), line: editor.selection.active.line }, token))
         .then((r) => r, (err: unknown) => { void vscode.window.showWarningMessage(`DagLens: ${err instanceof Error ? err.message : String(err)}`); return undefined; });
       if (e) void vscode.window.showInformationMessage(`${e.symbol}: ${e.summary}`);
+    }),
+    vscode.commands.registerCommand('daglens.explainWorkspace', async () => {
+      const c = client();
+      if (!c) return void vscode.window.showWarningMessage('DagLens: the server is not running.');
+      const folder = vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'DagLens: explaining the workspace (AI, within the job budget)…', cancellable: true },
+        (_p, token) => c.sendRequest(explainAll, { uri: folder?.toString() }, token),
+      ).then((x) => x, (err: unknown) => { void vscode.window.showWarningMessage(`DagLens: ${err instanceof Error ? err.message : String(err)}`); return undefined; });
+      if (r) void vscode.window.showInformationMessage(`DagLens: ${r.explained} symbols explained, ${r.fromStore} already known${r.stoppedBy ? `; stopped: ${r.stoppedBy}` : ''}.`);
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client()?.sendNotification(setWorkspaceTrust, { trusted: true })),
     ctx.extension.secrets.onDidChange((e) => { if (e.key === SECRET) ctx.output.info('DagLens: the stored API key changed'); }),

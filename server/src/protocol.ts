@@ -418,6 +418,9 @@ export const explainSymbol = new RequestType<ExplainParams, Explanation | null, 
  */
 export const llmCheck = new RequestType<{ uri?: string }, { state: LlmState; problems: string[] }, void>('daglens/llmCheck');
 
+/** Explains every function, class, model and CTE of the folder (or of `uris`) under one job budget; cancellable. */
+export const explainAll = new RequestType<{ uri?: string; uris?: string[] }, { explained: number; fromStore: number; stoppedBy?: string }, void>('daglens/explainAll');
+
 /** Forgets cached LLM replies and explanations of every workspace folder (spend records stay). */
 export const clearLlmCache = new RequestType0<{ folders: number }, void>('daglens/clearLlmCache');
 

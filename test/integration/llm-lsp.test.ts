@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes } from 'vscode-languageserver-protocol/node';
 import { CodeLensRequest, DidOpenTextDocumentNotification } from 'vscode-languageserver-protocol/node';
-import { ask, clearLlmCache, explainSymbol, llmCheck, llmStats, mapDag, setWorkspaceTrust, type AskDelta, type AskResult } from '../../server/src/protocol';
+import { ask, clearLlmCache, explainAll, explainSymbol, llmCheck, llmStats, mapDag, setWorkspaceTrust, type AskDelta, type AskResult } from '../../server/src/protocol';
 import { FakeOpenAI } from '../fake-openai/server';
 import { CORPORA } from '../helpers';
 import { ready, startLsp, uri, type LspSession } from '../lsp-client';
@@ -165,4 +165,18 @@ test('llmCheck asks the provider for its models (no code sent) and names what is
   // The fake serves only 'fake-model'.
   assert.deepEqual(r.problems, [`127.0.0.1:${new URL(fake.url).port}/gpt-4o-mini: the server does not serve model 'gpt-4o-mini' (it serves fake-model) — check daglens.llm.model`]);
   assert.equal(fake.calls('chat/completions').length, before);
+});
+
+test('explainAll explains a file\'s symbols under one budget, then finds them all stored', async () => {
+  const file = uri(path.join(ws, 'models/marts/order_items.sql'));
+  fake.reply(...Array.from({ length: 12 }, (_, i) => ({ type: 'answer' as const, content: `Summary ${i}.` })));
+  const first = await lsp.conn.sendRequest(explainAll, { uris: [file] });
+  fake.clear();
+  assert.ok(first.explained >= 3, JSON.stringify(first));
+  assert.equal(first.stoppedBy, undefined);
+  const n = fake.requests.length;
+  const second = await lsp.conn.sendRequest(explainAll, { uris: [file] });
+  assert.equal(second.explained, 0);
+  assert.equal(second.fromStore, first.explained + first.fromStore);
+  assert.equal(fake.requests.length, n);
 });

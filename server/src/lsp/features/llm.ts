@@ -8,7 +8,7 @@ import type { Engine } from '../../engine/engine';
 import { LlmError } from '../../engine/llm/errors';
 import { errorMessage } from '../../engine/log';
 import {
-  ask, askDelta, AskParamsSchema, clearLlmCache, explainSymbol, ExplainParamsSchema, llmCheck, llmStats, setWorkspaceTrust, WorkspaceTrustSchema,
+  ask, askDelta, AskParamsSchema, clearLlmCache, explainAll, explainSymbol, ExplainParamsSchema, llmCheck, llmStats, setWorkspaceTrust, WorkspaceTrustSchema,
   type AskResult, type LlmCitation,
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
@@ -57,6 +57,24 @@ export const llmFeature: Feature = {
       return target(ctx, typeof uri === 'string' ? uri : undefined).engine.llm.stats();
     });
 
+    connection.onRequest(explainAll, async (raw, token) => {
+      const params = (raw ?? {}) as { uri?: unknown; uris?: unknown };
+      const { engine } = target(ctx, typeof params.uri === 'string' ? params.uri : undefined);
+      const files = Array.isArray(params.uris)
+        ? params.uris.filter((u): u is string => typeof u === 'string').map((u) => ctx.pathOf(u)).filter((p): p is string => !!p).map((p) => engine.workspace.relative(p))
+        : undefined;
+      const why = engine.llm.unavailableReason();
+      if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
+      const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
+      progress?.begin('DagLens: explaining symbols', 0, undefined, true);
+      try {
+        return await guarded(token, (signal) =>
+          engine.llm.explainAll(files, signal, (done, total) => progress?.report(Math.round((done / total) * 100), `${done}/${total}`)), progress?.token);
+      } finally {
+        progress?.done();
+      }
+    });
+
     connection.onRequest(llmCheck, async (raw) => {
       const uri = (raw as { uri?: unknown } | undefined)?.uri;
       const { engine } = target(ctx, typeof uri === 'string' ? uri : undefined);
@@ -97,10 +115,11 @@ function target(ctx: ServerContext, uri: string | undefined): { engine: Engine; 
   return { engine, rel: file ? engine.workspace.relative(file) : undefined };
 }
 
-/** Runs an engine call with the request's cancellation; maps LLM errors to clean LSP errors. */
-async function guarded<T>(token: CancellationToken, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** Runs an engine call with the request's cancellation (and a progress bar's); maps LLM errors to clean LSP errors. */
+async function guarded<T>(token: CancellationToken, run: (signal: AbortSignal) => Promise<T>, also?: CancellationToken): Promise<T> {
   const ac = new AbortController();
   const sub = token.onCancellationRequested(() => ac.abort());
+  const sub2 = also?.onCancellationRequested(() => ac.abort());
   try {
     return await run(ac.signal);
   } catch (e) {
@@ -109,5 +128,6 @@ async function guarded<T>(token: CancellationToken, run: (signal: AbortSignal) =
     throw new ResponseError(ErrorCodes.InternalError, errorMessage(e));
   } finally {
     sub.dispose();
+    sub2?.dispose();
   }
 }
