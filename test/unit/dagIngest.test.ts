@@ -170,3 +170,13 @@ test('a 10,000-node plan is read and mapped without blowing up; absent code stay
   assert.equal(m.mappings.length, 10_001);
   assert.equal(m.mappings.filter((x) => x.status === 'high').length, 0, 'a workspace reading 2 of the 50 tables explains nothing with confidence');
 });
+
+test('an unknown operator is unmapped with a problem naming it; the operators around it still map', () => {
+  const text = '== Physical Plan ==\nProject [a#1]\n+- FancyVectorThing [a#1] magic=yes\n   +- Filter (a#1 > 5)\n      +- FileScan parquet db.t[a#1] Batched: true\n';
+  const r = mapDag(ingestDag(text), [sqlUnit('q.sql', 'select a\nfrom t\nwhere a > 5\n', 'q')]);
+  const at = (line: number) => r.mappings[r.dag.nodes.findIndex((n) => n.line === line)];
+  assert.equal(at(3).status, 'unmapped');
+  assert.deepEqual(r.problems, [{ line: 3, message: "unknown operator 'FancyVectorThing': not a Spark operator DagLens can read, left unmapped" }]);
+  assert.deepEqual([at(4).status, at(4).best?.startLine], ['high', 3]);
+  assert.deepEqual([at(5).status, at(5).best?.startLine], ['high', 2]);
+});

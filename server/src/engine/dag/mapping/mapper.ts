@@ -139,6 +139,8 @@ function location(c: Candidate, confidence: number, note: string): DagMapLocatio
   };
 }
 
+const isPlan = (ingest: IngestResult) => ingest.dag.kind.startsWith('spark');
+
 const round = (x: number) => Math.round(x * 1000) / 1000;
 /** Plain code-unit order: stable across machines, and far cheaper than localeCompare in hot sorts. */
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -217,10 +219,22 @@ export function mapDag(ingest: IngestResult, units: SourceUnit[]): DagMapResult 
 export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<string, DagNodeMapping>, ms: number, llm = { calls: 0, costUsd: 0 }): DagMapResult {
   const out: DagNodeMapping[] = [];
   const memo = new Map<string, string | null>();
+  const unknown = new Map<string, number[]>();
   for (const n of ingest.dag.nodes) {
+    if (plan.facts.evidence.get(n.id)!.role === 'unknown' && isPlan(ingest)) {
+      // An operator we cannot read is no evidence for anything: say so rather than guess.
+      unknown.set(n.operator, [...(unknown.get(n.operator) ?? []), n.line ?? 0]);
+      out.push({ nodeId: n.id, status: 'unmapped', best: null, alternatives: [] });
+      continue;
+    }
     out.push(semantic.get(n.id) ?? (isSemantic(plan, n.id)
       ? { nodeId: n.id, status: 'unmapped', best: null, alternatives: [] }
       : attributeDerived(plan, semantic, n.id, memo)));
+  }
+  const problems = [...ingest.problems];
+  for (const [op, lines] of unknown) {
+    const at = lines.filter(Boolean);
+    problems.push({ ...(at.length ? { line: at[0] } : {}), message: `unknown operator '${op}'${at.length > 1 ? ` (${at.length} nodes)` : ''}: not a Spark operator DagLens can read, left unmapped` });
   }
   return {
     dag: {
@@ -231,6 +245,6 @@ export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<stri
     mappings: out,
     stats: { ms: Math.round(ms * 10) / 10, llmCalls: llm.calls, costUsd: llm.costUsd },
     sources: plan.ranked.slice(0, 5).map((r) => ({ file: r.unit.file, score: round(r.score) })),
-    problems: ingest.problems,
+    problems,
   };
 }
