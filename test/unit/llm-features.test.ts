@@ -46,7 +46,8 @@ test('ask streams an answer over numbered evidence and keeps only citations that
   const answer = [
     'Orders are enriched with item counts in `compute_booleans` [1], joined on order_id.',
     'Customer order numbers come from a window function [1, 12].',
-    'See also models/marts/orders.sql:42-61 and models/marts/imaginary.sql:1-3, and models/marts/orders.sql:70-900.',
+    'See also models/marts/orders.sql:42-61 and models/marts/imaginary.sql:1-3, and models/marts/orders.sql:70-900;',
+    'the window is in orders.sql:63-75, not in a file called stg.sql:1.',
   ].join(' ');
   fake.reply({ type: 'answer', content: answer, chunks: 6 });
   const deltas: string[] = [];
@@ -56,10 +57,12 @@ test('ask streams an answer over numbered evidence and keeps only citations that
   // The prompt carried numbered evidence from the workspace.
   const prompt = fake.calls('chat/completions').at(-1)!.body.messages[1].content as string;
   assert.match(prompt, /\[1\] models\/marts\/orders\.sql:\d+-\d+/);
-  // [1] and orders.sql:42-61 survive; [12] (no such evidence), imaginary.sql and lines past the end do not.
-  assert.equal(r.droppedCitations, 3);
+  // [1], orders.sql:42-61 and the bare `orders.sql:63-75` (one file has that name) survive; [12] (no such
+  // evidence), imaginary.sql, lines past the end and `stg.sql` (no file by that name) do not.
+  assert.equal(r.droppedCitations, 4);
   assert.ok(r.citations.every((c) => c.file === 'models/marts/orders.sql'), JSON.stringify(r.citations));
   assert.ok(r.citations.some((c) => c.startLine === 42 && c.endLine === 61));
+  assert.ok(r.citations.some((c) => c.startLine === 63 && c.endLine === 75));
   assert.ok(r.evidence.length > 0);
 });
 

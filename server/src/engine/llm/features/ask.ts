@@ -108,11 +108,19 @@ export function extractCitations(answer: string, evidence: Evidence[], svc: Pick
       }
     } else if (m[2]) {
       const start = Number(m[3]);
-      cited.push({ file: m[2], startLine: start, endLine: m[4] ? Number(m[4]) : start });
+      cited.push({ file: resolveFile(m[2], svc.text), startLine: start, endLine: m[4] ? Number(m[4]) : start });
     }
   }
   const checked = checkCitations(cited, svc.text);
   return { citations: checked.kept, dropped: dropped + checked.dropped.length };
+}
+
+/** Models often cite `orders.sql:10` for `models/marts/orders.sql`: a path suffix that names one file resolves to it. */
+function resolveFile(cited: string, text: LlmService['text']): string {
+  const file = cited.replace(/^\.\//, '');
+  if (text.lineCount(file) !== undefined) return file;
+  const matches = text.relFiles().filter((f) => f.endsWith(`/${file}`));
+  return matches.length === 1 ? matches[0] : file;
 }
 
 function offlineAnswer(evidence: Evidence[], citations: Citation[], reason: string, onToken?: (d: string) => void): AskOutput {
