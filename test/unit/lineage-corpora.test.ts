@@ -64,4 +64,18 @@ test('pyspark-example-project and Airflow example DAGs: real reads, writes, task
   const up = (sym: string) => report.find((p) => p.symbol === `prepare_earnings_report.${sym}`)!.upstream ?? [];
   assert.deepEqual(up('get_total_earnings').map((id) => id.replace(/^.*#/, '').replace(/@\d+$/, '')), ['prepare_earnings_report.get_key_metrics']);
   assert.deepEqual(up('send_mails_internal_platform').map((id) => id.replace(/^.*#/, '').replace(/@\d+$/, '')), ['prepare_earnings_report.get_total_earnings']);
+
+  const sym = (id: string) => air.graph().processes.get(id)!.symbol;
+  const rainbow = air.processesIn('dags/toys/complex_dag_structure_rainbow.py');
+  const task = (name: string) => rainbow.find((p) => p.symbol === `complex_dag_structure_rainbow.${name}`)!;
+  // schedule=[Dataset(…), Dataset(…)]: the DAG's first task reads both; Op.partial(task_id=…).expand(…) is a task.
+  assert.deepEqual(task('start').reads.map((r) => r.asset.id), ['dataset:s3://in_sales_data', 'dataset:az://in_internal_api']);
+  assert.deepEqual(task('sales_data_extract').upstream?.map(sym), ['complex_dag_structure_rainbow.start']);
+  assert.deepEqual(task('train_model').writes.map((r) => r.asset.id), ['dataset:model_trained']);
+  // TaskFlow data dependencies through a task group: get_toy_sentiment.expand(feedback=gather_feedback.output).
+  const feedback = air.processesIn('dags/data-engineering-use-case/analyze_customer_feedback.py');
+  const process = feedback.find((p) => p.symbol === 'analyze_toy_feedback.process_feedback')!;
+  assert.deepEqual(process.upstream?.map(sym), ['analyze_toy_feedback.gather_feedback']);
+  const anyOf = air.processesIn('dags/toys/toy_conditional_dataset_scheduling/downstream1_on_any.py')[0];
+  assert.deepEqual(anyOf.reads.map((r) => r.asset.id), ['dataset:dataset1', 'dataset:dataset2', 'dataset:dataset3', 'dataset:dataset4']);
 });

@@ -109,3 +109,14 @@ export function upChain(attr: Node): string[] {
   }
   return out;
 }
+
+/** `Dataset("uri")` / `Asset("uri")` calls anywhere inside a node (schedules, inlets, outlets). */
+export function datasetCalls(n: Node): Array<{ uri: Node }> {
+  const out: Array<{ uri: Node }> = [];
+  for (const d of n.type === 'call' ? [n, ...n.descendantsOfType('call')] : n.descendantsOfType('call')) {
+    if (!/(^|\.)(Dataset|Asset)$/.test(d.childForFieldName('function')?.text ?? '')) continue;
+    const s = d.childForFieldName('arguments')?.namedChildren[0];
+    if (s && isStringy(s)) out.push({ uri: s });
+  }
+  return out;
+}

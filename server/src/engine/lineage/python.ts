@@ -8,7 +8,7 @@
  */
 import type Parser from 'tree-sitter';
 import type { NameDefaults } from './names';
-import { chainNames, dagIdOf, isStringy, kwarg, kwargString, stringsIn, stringText, upChain } from './pyAst';
+import { chainNames, dagIdOf, datasetCalls, isStringy, kwarg, kwargString, stringsIn, stringText, upChain } from './pyAst';
 import { extractSql } from './sql/extract';
 
 type Node = Parser.SyntaxNode;
@@ -59,11 +59,18 @@ interface Dag {
   tasks: Map<string, PyDraft>;
   /** variable → task id */
   vars: Map<string, string>;
+  /** Datasets in its `schedule`: an update of one starts the DAG, so its first tasks read them. */
+  triggers: PyRef[];
+  /** variable → the task ids of the task group it holds */
+  groups: Map<string, string[]>;
 }
 
 class PyExtractor {
   readonly drafts: PyDraft[] = [];
   private readonly moduleStrings = new Map<string, Node>();
+  private readonly dagVars = new Map<string, Dag>();
+  /** @task_group function name → the task ids created inside it. */
+  private readonly taskGroups = new Map<string, string[]>();
   dbtModel = false;
   private readonly dags: Dag[] = [];
   /** TaskFlow function name → task id (per file; DAG found from where it is defined). */
@@ -73,6 +80,29 @@ class PyExtractor {
 
   run(root: Node): void {
     this.scope(root, undefined, '<module>', root, 0);
+    for (const dag of this.dags) {
+      if (!dag.triggers.length) continue;
+      for (const t of dag.tasks.values()) if (!t.upstream?.length) t.reads.push(...dag.triggers);
+    }
+  }
+
+  private newDag(id: string, call: Node | undefined): Dag {
+    const d: Dag = { id, tasks: new Map(), vars: new Map(), triggers: [], groups: new Map() };
+    const schedule = call && (kwarg(call, 'schedule') ?? kwarg(call, 'schedule_interval'));
+    if (schedule) d.triggers = datasetsIn(schedule);
+    this.dags.push(d);
+    return d;
+  }
+
+  /** The only DAG made by assignment in this file, if exactly one (operators outside a with-block belong to it). */
+  private soleDagVar(): Dag | undefined {
+    return this.dagVars.size === 1 ? [...this.dagVars.values()][0] : undefined;
+  }
+
+  /** `dag = DAG(…)` with operators given `dag=dag` outside a with-block: the DAG a call belongs to. */
+  private dagOfCall(call: Node): Dag | undefined {
+    const v = kwarg(call, 'dag');
+    return v?.type === 'identifier' ? this.dagVars.get(v.text) : undefined;
   }
 
   /** One code unit (module or function body): its reads/writes, nested functions as their own units. */
@@ -150,24 +180,31 @@ class PyExtractor {
           if (left?.type === 'identifier' && right && isStringy(right)) strings.set(left.text, right);
           if (left?.type === 'identifier' && right?.type === 'call' && /^(DAG|models\.DAG|airflow\.DAG)$/.test(right.childForFieldName('function')?.text ?? '')) {
             const id = dagIdOf(right);
-            if (id) this.dags.push({ id, tasks: new Map(), vars: new Map() });
+            if (id) this.dagVars.set(left.text, this.newDag(id, right));
           }
-          if (left?.type === 'identifier' && right?.type === 'call' && curDag) {
+          const assignDag = curDag ?? (right?.type === 'call' ? this.dagOfCall(right) ?? this.soleDagVar() : undefined);
+          if (left?.type === 'identifier' && right?.type === 'call' && assignDag) {
+            const curDag = assignDag;
+            const group = this.tasksOf(right, curDag);
+            const base = (right.childForFieldName('function')?.text ?? '').replace(/\.(override|expand|partial|expand_kwargs)\b.*$/, '');
+            if (this.taskGroups.has(base)) curDag.groups.set(left.text, group);
             const tid = this.taskFromCall(right, curDag) ?? this.taskflowCall(right, curDag);
             if (tid) { curDag.vars.set(left.text, tid); if (tid === '__handled__') curDag.vars.delete(left.text); }
           }
           break;
         }
         case 'call': {
-          if (curDag) this.taskFromCall(n, curDag);
-          if (curDag) this.dependencyCall(n, curDag);
+          const callDag = curDag ?? this.dagOfCall(n) ?? this.soleDagVar();
+          if (callDag) this.taskFromCall(n, callDag) ?? this.taskflowCall(n, callDag);
+          if (callDag) this.dependencyCall(n, callDag);
           const before = draft.writes.length;
           this.sparkCall(n, draft, strings);
           if (draft.writes.length > before) own = [before, draft.writes.length];
           break;
         }
         case 'binary_operator': {
-          if (curDag) this.shiftDeps(n, curDag);
+          const opDag = curDag ?? this.soleDagVar();
+          if (opDag) this.shiftDeps(n, opDag);
           break;
         }
       }
@@ -188,8 +225,7 @@ class PyExtractor {
     if (dagDeco) {
       const call = dagDeco.namedChildren.find((c) => c.type === 'call');
       const id = (call && kwargString(call, 'dag_id')) ?? name;
-      const d: Dag = { id, tasks: new Map(), vars: new Map() };
-      this.dags.push(d);
+      const d = this.newDag(id, call);
       this.scope(body, d, symbol, owner, depth + 1);
       return;
     }
@@ -202,6 +238,12 @@ class PyExtractor {
       this.taskflow.set(name, { dag, task });
       this.drafts.push(task);
       this.scope(body, undefined, symbol, owner, depth + 1, task);
+      return;
+    }
+    if (dag && decorators.some((d) => /^@\s*(task_group|taskgroup)\b/i.test(d.text))) {
+      const before = new Set(dag.tasks.keys());
+      this.scope(body, dag, symbol, owner, depth + 1);
+      this.taskGroups.set(name, [...dag.tasks.keys()].filter((k) => !before.has(k)));
       return;
     }
     if (name === 'model' && parent === '<module>' && /^\(\s*dbt\s*,/.test(def.childForFieldName('parameters')?.text ?? '')) {
@@ -223,9 +265,7 @@ class PyExtractor {
     if (v?.type !== 'call' || !/(^|\.)DAG$/.test(v.childForFieldName('function')?.text ?? '')) return undefined;
     const id = dagIdOf(v);
     if (!id) return undefined;
-    const d: Dag = { id, tasks: new Map(), vars: new Map() };
-    this.dags.push(d);
-    return d;
+    return this.newDag(id, v);
   }
 
   /** `XOperator(task_id=…, sql=…)`: a task. Returns its task id. */
@@ -233,7 +273,12 @@ class PyExtractor {
     const fn = call.childForFieldName('function');
     if (!fn) return undefined;
     const taskId = kwargString(call, 'task_id');
-    if (!taskId) return undefined;
+    if (!taskId) {
+      // Op.partial(task_id=…).expand(…): the task is the inner call.
+      const inner = fn.type === 'attribute' ? fn.childForFieldName('object') : null;
+      const m = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      return inner?.type === 'call' && (m === 'expand' || m === 'expand_kwargs' || m === 'partial' || m === 'override') ? this.taskFromCall(inner, dag) : undefined;
+    }
     if (dag.tasks.has(taskId) && dag.tasks.get(taskId)!.start === call.startIndex) return taskId;
     const task: PyDraft = { kind: 'airflow_task', symbol: `${dag.id}.${taskId}`, start: call.startIndex, end: call.endIndex, reads: [], writes: [], partial: [], upstream: [] };
     const args = call.childForFieldName('arguments');
@@ -261,12 +306,7 @@ class PyExtractor {
   private inletsOutlets(call: Node, task: PyDraft): void {
     for (const [k, list] of [['inlets', task.reads], ['outlets', task.writes]] as const) {
       const v = kwarg(call, k);
-      if (!v) continue;
-      for (const d of v.descendantsOfType('call')) {
-        if (!/(^|\.)Dataset$|(^|\.)Asset$/.test(d.childForFieldName('function')?.text ?? '')) continue;
-        const s = d.childForFieldName('arguments')?.namedChildren[0];
-        if (s && isStringy(s)) list.push({ kind: 'dataset', name: stringText(s).value, start: s.startIndex, end: s.endIndex, ...(stringText(s).dynamic ? { dynamic: true } : {}) });
-      }
+      if (v) list.push(...datasetsIn(v));
     }
   }
 
@@ -282,12 +322,33 @@ class PyExtractor {
       tf.task.symbol = `${dag.id}.${id}`;
       dag.tasks.set(id, tf.task);
     }
+    // Passing a task's output to a TaskFlow task makes it upstream: t2(t1()), t2(x) with x = t1(), expand(a=t1.output).
+    for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      const v = a.type === 'keyword_argument' ? a.childForFieldName('value') : a;
+      if (v) this.link(this.tasksOf(v, dag), [id], dag);
+    }
     return id;
   }
 
   /** The task ids an expression stands for: a task variable, a TaskFlow call, or a list of those. */
   private tasksOf(n: Node, dag: Dag): string[] {
-    if (n.type === 'identifier') return dag.vars.has(n.text) ? [dag.vars.get(n.text)!] : dag.tasks.has(n.text) ? [n.text] : [];
+    if (n.type === 'identifier') {
+      if (dag.groups.has(n.text)) return dag.groups.get(n.text)!;
+      return dag.vars.has(n.text) ? [dag.vars.get(n.text)!] : dag.tasks.has(n.text) ? [n.text] : [];
+    }
+    if (n.type === 'attribute' && n.childForFieldName('attribute')?.text === 'output') return this.tasksOf(n.childForFieldName('object')!, dag);
+    if (n.type === 'call') {
+      const base = (n.childForFieldName('function')?.text ?? '').replace(/\.(override|expand|partial|expand_kwargs)\b.*$/, '');
+      const group = this.taskGroups.get(base);
+      if (group) {
+        // Arguments of a task group call feed its tasks (get_sentiment.expand(feedback=gather.output)).
+        for (const a of n.childForFieldName('arguments')?.namedChildren ?? []) {
+          const v = a.type === 'keyword_argument' ? a.childForFieldName('value') : a;
+          if (v) this.link(this.tasksOf(v, dag), group, dag);
+        }
+        return group;
+      }
+    }
     if (n.type === 'list' || n.type === 'tuple') return n.namedChildren.flatMap((c) => this.tasksOf(c, dag));
     if (n.type === 'call') {
       const t = this.taskFromCall(n, dag) ?? this.taskflowCall(n, dag);
@@ -371,7 +432,7 @@ class PyExtractor {
     if (isRead && READ_METHODS.has(method)) {
       const a = method === 'jdbc' ? kwarg(call, 'table') ?? args.namedChildren[1] : argOf(method === 'table' ? 'tableName' : 'path');
       if (a) this.nameArg(a, method === 'table' || method === 'jdbc' ? 'table' : 'file', draft.reads, draft, strings);
-      else if (method === 'load') this.optionPath(recv, 'path', draft.reads, draft, strings);
+      else if (method === 'load' && !this.optionPath(recv, 'path', draft.reads, draft, strings)) this.optionPath(recv, 'dbtable', draft.reads, draft, strings, 'table');
       return;
     }
     if (method === 'table' && !isRead && /spark|session/i.test(recv.text) && first) {
@@ -418,16 +479,17 @@ class PyExtractor {
     });
   }
 
-  /** `.option("path", "…")` earlier in a reader/writer chain. */
-  private optionPath(recv: Node, key: string, out: PyRef[], draft: PyDraft, strings: Map<string, Node>): void {
+  /** `.option("path", "…")` (or "dbtable" for JDBC) earlier in a reader/writer chain; true when found. */
+  private optionPath(recv: Node, key: string, out: PyRef[], draft: PyDraft, strings: Map<string, Node>, kind: 'table' | 'file' = 'file'): boolean {
     for (let n: Node | null = recv; n; n = n.type === 'call' ? n.childForFieldName('function') : n.type === 'attribute' ? n.childForFieldName('object') : null) {
       if (n.type !== 'call') continue;
       const f = n.childForFieldName('function');
       if (f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'option') {
         const [k, v] = n.childForFieldName('arguments')?.namedChildren ?? [];
-        if (k && v && isStringy(k) && stringText(k).value === key) { this.nameArg(v, 'file', out, draft, strings); return; }
+        if (k && v && isStringy(k) && stringText(k).value === key) { this.nameArg(v, kind, out, draft, strings); return true; }
       }
     }
+    return false;
   }
 
   private nameArg(a: Node, kind: 'table' | 'file', out: PyRef[], draft: PyDraft, strings: Map<string, Node>): void {
@@ -462,4 +524,11 @@ class PyExtractor {
       for (const r of [...st.reads, ...st.writes]) if (r.dynamic) draft.partial.push(`dynamic name '${r.raw}' in SQL string`);
     }
   }
+}
+
+function datasetsIn(n: Node): PyRef[] {
+  return datasetCalls(n).map(({ uri }) => {
+    const { value, dynamic } = stringText(uri);
+    return { kind: 'dataset' as const, name: value, start: uri.startIndex, end: uri.endIndex, ...(dynamic ? { dynamic: true } : {}) };
+  });
 }
