@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type Reply =
   /** A normal answer; `content` may be an object (sent as its JSON text). Streamed in `chunks` if the request streams. */
-  | { type: 'answer'; content: string | object; usage?: { prompt_tokens: number; completion_tokens: number }; chunks?: number; delayMs?: number }
+  | { type: 'answer'; content: string | object; usage?: { prompt_tokens: number; completion_tokens: number }; chunks?: number; delayMs?: number; chunkDelayMs?: number }
   /** Any status with an OpenAI error body (or `body`), plus headers such as Retry-After. */
   | { type: 'status'; status: number; headers?: Record<string, string>; message?: string; body?: string; contentType?: string }
   /** Accepts the request and never answers (until the client gives up). */
@@ -146,7 +146,10 @@ export class FakeOpenAI {
         if (body?.stream) {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
           res.write(sse(chunk(body, { role: 'assistant', content: '' })));
-          for (const piece of split(content, reply.chunks ?? 4)) res.write(sse(chunk(body, { content: piece })));
+          for (const piece of split(content, reply.chunks ?? 4)) {
+            if (reply.chunkDelayMs) await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
+            res.write(sse(chunk(body, { content: piece })));
+          }
           res.write(sse({ ...chunk(body, {}), choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
           if (body.stream_options?.include_usage) res.write(sse({ ...chunk(body, {}), choices: [], usage: fullUsage }));
           return void res.end('data: [DONE]\n\n');

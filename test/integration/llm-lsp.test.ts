@@ -45,7 +45,8 @@ after(async () => {
 
 test('daglens/ask streams deltas in order and returns validated citations with uris', async () => {
   const content = 'Food orders are flagged in compute_booleans [1] (models/marts/orders.sql:42-61); see also ghost.sql:1-2.';
-  fake.reply({ type: 'answer', content, chunks: 5 });
+  // Five chunks 250 ms apart: the server joins tokens per ~40 ms, so several notifications arrive, in order.
+  fake.reply({ type: 'answer', content, chunks: 5, chunkDelayMs: 250 });
   const deltas: string[] = [];
   const sub = lsp.conn.onNotification('daglens/askDelta', (d: AskDelta) => { if (d.streamId === 's1') deltas.push(d.text); });
   const r: AskResult = await lsp.conn.sendRequest(ask, { question: 'how are food orders flagged?', streamId: 's1' });
@@ -54,7 +55,7 @@ test('daglens/ask streams deltas in order and returns validated citations with u
   assert.equal(r.state, 'ready');
   assert.equal(r.answer, content);
   assert.equal(deltas.join(''), content);
-  assert.ok(deltas.length >= 4);
+  assert.ok(deltas.length >= 2, `${deltas.length} deltas`);
   assert.equal(r.droppedCitations, 1);
   const direct = r.citations.find((c) => c.startLine === 42);
   assert.deepEqual(direct, { file: 'models/marts/orders.sql', startLine: 42, endLine: 61, uri: uri(path.join(ws, 'models/marts/orders.sql')) });

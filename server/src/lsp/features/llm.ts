@@ -23,8 +23,13 @@ export const llmFeature: Feature = {
       const params = parse(AskParamsSchema, raw);
       const { engine, rel } = target(ctx, params.uri);
       const stream = params.streamId;
-      const onToken = stream ? (text: string) => void connection.sendNotification(askDelta, { streamId: stream, text }) : undefined;
-      const r = await guarded(token, (signal) => engine.llm.ask({ question: params.question, file: rel, selection: params.selection, context: params.context }, onToken, signal));
+      const deltas = stream ? coalesce((text) => void connection.sendNotification(askDelta, { streamId: stream, text })) : undefined;
+      let r;
+      try {
+        r = await guarded(token, (signal) => engine.llm.ask({ question: params.question, file: rel, selection: params.selection, context: params.context }, deltas?.push, signal));
+      } finally {
+        deltas?.flush(); // every delta goes out before the result
+      }
       const cite = (c: { file: string; startLine: number; endLine: number; symbol?: string }): LlmCitation =>
         ({ ...c, uri: pathToUri(path.join(engine.root, c.file)) });
       const result: AskResult = {
@@ -99,6 +104,25 @@ export const llmFeature: Feature = {
     });
   },
 };
+
+/** Joins the tokens of a stream into one notification per ~40 ms: the view re-renders once, not per token. */
+function coalesce(send: (text: string) => void, ms = 40): { push: (d: string) => void; flush: () => void } {
+  let buf = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (buf) send(buf);
+    buf = '';
+  };
+  return {
+    push: (d) => {
+      buf += d;
+      timer ??= setTimeout(flush, ms);
+    },
+    flush,
+  };
+}
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, raw: unknown): T {
   const r = schema.safeParse(raw);
