@@ -251,7 +251,7 @@ async function waitUntil(pred: () => boolean): Promise<void> {
 test('bounded concurrency: never more requests in flight than maxConcurrency', async () => {
   const h = harness({ baseUrl: backup.url, model: 'm', maxConcurrency: 2 });
   backup.maxInFlight = 0;
-  backup.reply(...Array.from({ length: 6 }, (_, i) => ({ type: 'answer' as const, content: `r${i}`, delayMs: 30 })));
+  backup.reply(...Array.from({ length: 6 }, (_, i) => ({ type: 'answer' as const, content: `r${i}`, delayMs: 100 })));
   const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => h.client.chat({ feature: 'test', job: h.job(), messages: user(`parallel ${i}`) })));
   assert.equal(rs.length, 6);
   assert.equal(backup.maxInFlight, 2);
