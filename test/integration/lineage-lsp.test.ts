@@ -104,6 +104,9 @@ test('hover on a table name in SQL and in a PySpark string: producers, consumers
   assert.match((col.contents as MarkupContent).value, /column\*\* `revenue`/);
   // Through the CTEs: revenue = SUM(p.amount), p.amount = o.amount.
   assert.match((col.contents as MarkupContent).value, /raw\.orders\.amount/);
+  const inCte = (await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri: uri(sqlFile) }, position: positionOf('warehouse/daily_sales.sql', 'CAST(o.ordered_at AS DATE) AS order_date', 8) })) as Hover;
+  assert.match((inCte.contents as MarkupContent).value, /column\*\* `order_date` \(inside the query\)/);
+  assert.match((inCte.contents as MarkupContent).value, /raw\.orders\.ordered_at/);
 });
 
 test('definition on a table name jumps to the code that writes it (DDL, dbt model, sources YAML)', async () => {

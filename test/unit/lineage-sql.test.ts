@@ -102,6 +102,10 @@ group by 1, 2`);
   assert.deepEqual(st.columns[1].sources, [{ table: 'orders', column: 'ts' }]);
   assert.deepEqual(st.columns[2].sources, [{ table: 'orders', column: 'amount' }, { table: 'orders', column: 'fx' }]);
   assert.deepEqual(st.defines, { table: 'mart.revenue', columns: ['country', 'day', 'total'] });
+  // Every select item, CTEs included, keeps its own lineage (hovers inside the query).
+  const amt = st.innerColumns.find((c) => c.name === 'amt')!;
+  assert.deepEqual(amt.sources, [{ table: 'orders', column: 'amount' }, { table: 'orders', column: 'fx' }]);
+  assert.ok(st.innerColumns.length >= 6);
 });
 
 test('column lineage: * expanded where the schema is known, kept as * (and said so) where not', () => {

@@ -427,7 +427,9 @@ export class Lineage implements WorkspaceListener {
     return {
       id: uniqueId(s.rel, symbol, span.start.line), kind: 'sql_statement', file: s.path, symbol, span,
       reads: reads.filter((r) => !/^__dbt/.test(r.asset.id)), writes: writes.filter((w) => !/^__dbt/.test(w.asset.id)),
-      columns: st.columns.map((c) => this.column(c, s, (t) => tableAsset(t).id)), ...(columnsOf ? { columnsOf } : {}), partial: dedupe(partial),
+      columns: st.columns.map((c) => this.column(c, s, (t) => tableAsset(t).id)),
+      innerColumns: st.innerColumns.map((c) => this.column(c, s, (t) => tableAsset(t).id)),
+      ...(columnsOf ? { columnsOf } : {}), partial: dedupe(partial),
     };
   }
 
@@ -463,12 +465,14 @@ export class Lineage implements WorkspaceListener {
     const asset = modelAsset(model);
     const whole = s.lines.span(0, s.text.length);
     const main = s.statements[s.statements.length - 1];
-    const columns = main ? main.columns.map((c) => this.column(c, s, (t) => resolvePlaceholder(t, s.jinja, byBlock) ?? tableAsset(t).id)) : [];
+    const assetOf = (t: string) => resolvePlaceholder(t, s.jinja, byBlock) ?? tableAsset(t).id;
+    const columns = main ? main.columns.map((c) => this.column(c, s, assetOf)) : [];
+    const innerColumns = s.statements.flatMap((st) => st.innerColumns.map((c) => this.column(c, s, assetOf)));
     const dedupReads = reads.filter((r, i) => reads.findIndex((x) => x.asset.id === r.asset.id && x.location.span.startOffset === r.location.span.startOffset) === i);
     return {
       id: uniqueId(s.rel, model.name, 0), kind: 'dbt_model', file: s.path, symbol: model.name, span: whole,
       reads: dedupReads, writes: [{ asset, location: { file: s.path, span: s.lines.span(0, 0) } }],
-      columns, columnsOf: asset.id, partial: dedupe(partial),
+      columns, innerColumns, columnsOf: asset.id, partial: dedupe(partial),
     };
   }
 

@@ -64,6 +64,8 @@ export interface Process {
   writes: AssetRef[];
   /** Column lineage of the output, where the process is (or contains) a query. */
   columns: ColumnLineage[];
+  /** Select items inside the process (CTEs, subqueries) with their sources: what a column hover shows. */
+  innerColumns?: ColumnLineage[];
   /** Output asset the columns belong to, when known. */
   columnsOf?: string;
   /** Reasons the extraction is partial (unparseable region, dynamic name, …); empty when complete. */

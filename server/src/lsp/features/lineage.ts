@@ -169,10 +169,15 @@ function assetHover(engine: Engine, asset: Asset, role: 'read' | 'write'): strin
 
 function columnAt(engine: Engine, file: string, offset: number) {
   for (const p of engine.lineage.graph().processesAt(file, offset)) {
-    const c = p.columns.find((x) => x.span.startOffset <= offset && offset <= x.span.endOffset);
+    const at = (x: { span: { startOffset: number; endOffset: number } }) => x.span.startOffset <= offset && offset <= x.span.endOffset;
+    // The output column when the cursor is on the final select list, else the innermost select item (CTE, subquery).
+    const inner = (p.innerColumns ?? []).filter(at).sort((a, b) => (a.span.endOffset - a.span.startOffset) - (b.span.endOffset - b.span.startOffset))[0];
+    const output = p.columns.find(at);
+    const c = output && (!inner || inner.span.startOffset === output.span.startOffset) ? output : inner;
     if (!c) continue;
+    const isOutput = c === output;
     const src = c.sources.map((s) => s.asset ? `\`${s.asset}.${s.column}\`` : `\`${s.column}\`${s.candidates?.length ? ` (one of ${s.candidates.map((x) => `\`${x}\``).join(', ')})` : ' (table unknown)'}`);
-    const head = `**column** \`${c.name}\`${p.columnsOf ? ` of \`${p.columnsOf}\`` : ''}`;
+    const head = `**column** \`${c.name}\`${isOutput && p.columnsOf ? ` of \`${p.columnsOf}\`` : isOutput ? '' : ' (inside the query)'}`;
     const body = src.length ? `derives from:\n${listed(src)}` : 'derives from no column (a literal or an expression without columns)';
     return { span: c.span, markdown: [head, '', body, ...(c.note ? ['', `_${c.note}_`] : [])].join('\n') };
   }

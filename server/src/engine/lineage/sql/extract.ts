@@ -51,6 +51,8 @@ export interface SqlStatement {
   writes: SqlTableRef[];
   /** Lineage of the statement's output columns (the query's select list, mapped onto the target's columns). */
   columns: SqlColumn[];
+  /** Every select item of the statement's SELECTs (CTEs and subqueries included), with its sources. */
+  innerColumns: SqlColumn[];
   /** Columns declared by DDL (`CREATE TABLE t (a INT, …)`) or by an INSERT column list. */
   defines?: { table: string; columns: string[] };
   /** Empty when the statement was fully understood; otherwise why not. */

@@ -18,6 +18,8 @@ export class QueryReader extends TokenCursor {
   protected readonly scopes: Scope[] = [];
   /** Indexes of FROM/JOIN keywords whose relation the structured pass handled. */
   protected readonly handled = new Set<number>();
+  /** Every select item of every SELECT in the statement (CTEs and subqueries too), for hovers. */
+  protected readonly selectColumns: OutCol[] = [];
   private depth = 0;
 
   constructor(
@@ -182,6 +184,7 @@ export class QueryReader extends TokenCursor {
     this.expr(new Set(['UNION', 'INTERSECT', 'EXCEPT', 'MINUS', 'INSERT']), rels, true);
     const out: OutCol[] = [];
     for (const [a, b] of items) out.push(...this.selectItem(a, b, rels));
+    this.selectColumns.push(...out);
     return out;
   }
 

@@ -39,7 +39,8 @@ export class StatementReader extends QueryReader {
       verb,
       reads: dedupe(this.reads),
       writes: dedupe(this.writes),
-      columns: columns.map(({ name, sources, start, end, note }) => ({ name, sources, start, end, ...(note ? { note } : {}) })),
+      columns: columns.map(plain),
+      innerColumns: this.selectColumns.filter((c, i, all) => all.findIndex((x) => x.start === c.start && x.end === c.end && x.name === c.name) === i).map(plain),
       ...(defines ? { defines } : {}),
       partial: [...this.partial],
     };
@@ -343,4 +344,8 @@ export class StatementReader extends QueryReader {
     }
     return false;
   }
+}
+
+function plain({ name, sources, start, end, note }: OutCol) {
+  return { name, sources, start, end, ...(note ? { note } : {}) };
 }
