@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractSql, type SqlStatement } from '../../server/src/engine/lineage/sql/extract';
 import { normalizeName } from '../../server/src/engine/lineage/names';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { requireCorpora } from '../helpers';
 
 const reads = (st: SqlStatement) => st.reads.map((r) => r.name);
 const writes = (st: SqlStatement) => st.writes.map((r) => r.name);
@@ -142,4 +145,26 @@ test('bad input: unparseable SQL, dynamic names and huge files never throw and s
   assert.equal(all.length, 10_000);
   assert.deepEqual(reads(all[9_999]), ['s9999']);
   assert.deepEqual(writes(all[9_999]), ['t3']);
+});
+
+test('damaged real queries (TPC-DS cut, with spans dropped or stray brackets, quotes, Jinja): no throw, offsets valid', () => {
+  const dir = path.join(requireCorpora(), 'spark-tpcds', 'spark3', 'queries');
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const junk = ['(', ')', "'", '"', '`', '/*', '--', 'select', 'from', 'with', ';', '{{', '{%'];
+  let damaged = 0;
+  for (const f of readdirSync(dir).sort()) {
+    const q = readFileSync(path.join(dir, f), 'utf8');
+    for (let k = 0; k < 12; k++) {
+      const at = Math.floor(rnd() * q.length);
+      const t = k % 3 === 0 ? q.slice(0, at) : k % 3 === 1 ? q.slice(0, at) + q.slice(at + Math.floor(rnd() * 40)) : q.slice(0, at) + junk[k % junk.length] + q.slice(at);
+      const out = extractSql(t);
+      for (const st of out) {
+        assert.ok(!st.partial.some((p) => p.startsWith('extractor error')), `${f}: ${st.partial.join('; ')}`);
+        for (const r of [...st.reads, ...st.writes]) assert.ok(r.start >= 0 && r.start <= r.end && r.end <= t.length, `${f}: offsets ${r.start}-${r.end}`);
+      }
+      damaged++;
+    }
+  }
+  assert.ok(damaged > 500);
 });
