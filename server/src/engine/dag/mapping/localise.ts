@@ -108,7 +108,7 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
             // The literal is nowhere in this code: it came in at run time (a parameter, a config value).
             score = Math.max(score, 0.7);
             lines.push(...linesOf(a.words, (t) => cols.includes(t)));
-            said.push(`${cols[0]} (its value ${atom.literals[0]} is not in the code: a parameter?)`);
+            said.push(`${cols[0]}; its value ${atom.literals[0]} is not written in the code (computed or passed in)`);
           } else if (predicatesWith(unit, cols[0]) === 1) {
             // The only predicate on that column in this code: the value is computed or passed in.
             score = Math.max(score, 0.7);

@@ -17,6 +17,8 @@ export interface PlanFacts {
   terms: Map<string, { kind: 'table' | 'literal' | 'alias' | 'column'; weight: number }>;
 }
 
+const sameKeys = (a: string[], b: string[]) => a.length === b.length && a.every((k) => b.includes(k));
+
 /** Shuffles and stage wrappers between the two halves of an aggregate or sort. */
 const PASS_THROUGH = /(Exchange|ShuffleRead|ShuffleReader|QueryStage|InputAdapter|WholeStageCodegen|ColumnarToRow|RowToColumnar)$/;
 
@@ -32,7 +34,10 @@ export function planFacts(dag: Dag, logical: LogicalEvidence): PlanFacts {
     if (ev.role !== 'aggregate' || ev.partial) continue;
     let c = consumers.get(n.id)?.[0];
     while (c && PASS_THROUGH.test(nodes.get(c)!.operator)) c = consumers.get(c)?.[0];
-    if (c && evidence.get(c)!.role === 'aggregate') ev.partial = true;
+    // Same keys above: this is the first half of a two-phase aggregate (DISTINCT, or partial functions
+    // Spark did not prefix). Other keys above: a separate GROUP BY over this one's result.
+    const above = c ? evidence.get(c)! : undefined;
+    if (above?.role === 'aggregate' && sameKeys(above.keys, ev.keys)) ev.partial = true;
   }
 
   const subtreeTables = new Map<string, Set<string>>();

@@ -223,6 +223,13 @@ export function addSqlAnchors(unit: SourceUnit, tokens: Token[]): void {
         }
         break;
       case 'where': case 'having': case 'on': case 'qualify': case 'using':
+        if (atBlockDepth && tok.kind === 'comma' && (cur.clause === 'on' || cur.clause === 'using')) {
+          // `a join b on (…), c`: the comma starts the next FROM item.
+          flushAtom();
+          cur.clause = 'from';
+          expectTable = true;
+          break;
+        }
         if (!atom) atom = { tokens: [], clause: cur.clause, block: cur.id, between: false };
         if (lower === 'between') atom.between = true;
         if ((lower === 'and' && !atom.between) || lower === 'or') { flushAtom(); atom = { tokens: [], clause: cur.clause, block: cur.id, between: false }; break; }
