@@ -41,7 +41,8 @@ export async function openSourceRange(r: SourceRange, column?: vscode.ViewColumn
   const editor = vscode.window.activeTextEditor;
   if (editor?.document === doc) {
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    editor.selection = new vscode.Selection(selection.start, selection.end);
+    // Anchor at the end, cursor at the start: the range is highlighted and the cursor sits where it begins.
+    editor.selection = new vscode.Selection(selection.end, selection.start);
   }
   return true;
 }

@@ -1,0 +1,271 @@
+// The editor experience in a real VS Code (code-server + Chromium, the packaged .vsix): the chat sidebar
+// answering from a fake OpenAI-compatible server with streamed text and citations that open files, and the
+// graph view drawing a mapped Spark plan. Screenshots of every step land in test-results/editor/.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { CodeLensRequest, CodeLensResolveRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
+import { FIXTURES, REPO } from '../helpers';
+import { ready, startLsp, uri } from '../lsp-client';
+import { FakeOpenAI } from '../fake-openai/server';
+import { e2eSkipReason, RESULTS, VsCodeSession } from './harness';
+
+const WORKSPACE = path.join(FIXTURES, 'editor');
+const skip = e2eSkipReason();
+if (skip) console.log(`# e2e skipped: ${skip}`);
+
+/** The webview frame (chat or graph) that holds `selector`. */
+async function webview(vs: VsCodeSession, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of vs.page.frames()) {
+      if (await f.locator(selector).count().catch(() => 0)) return f;
+    }
+    await vs.page.waitForTimeout(200);
+  }
+  throw new Error(`no webview shows ${selector} within ${timeoutMs} ms`);
+}
+
+/** The tab that is active in the editor area, by its label. */
+async function activeTab(vs: VsCodeSession): Promise<string> {
+  return (await vs.page.locator('.tabs-container .tab.active').first().getAttribute('aria-label')) ?? '';
+}
+
+/** 1-based line of the cursor in the active editor, from the status bar ("Ln 12, Col 3"). */
+async function cursorLine(vs: VsCodeSession): Promise<number> {
+  const text = await vs.page.locator('.statusbar-item[id="status.editor.selection"]').first().innerText();
+  return Number(/Ln (\d+)/.exec(text)?.[1] ?? NaN);
+}
+
+/** The lens titles our server gives a file (resolved), straight over LSP: what the editor must show. */
+async function serverLensTitles(rel: string): Promise<string[]> {
+  const lsp = await startLsp(WORKSPACE);
+  try {
+    await ready(lsp);
+    const lenses = (await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri(path.join(WORKSPACE, rel)) } })) as CodeLens[];
+    const resolved = await Promise.all(lenses.map((l) => (l.command ? l : lsp.conn.sendRequest(CodeLensResolveRequest.type, l) as Promise<CodeLens>)));
+    return resolved.map((l) => l.command?.title ?? '');
+  } finally {
+    await lsp.close();
+  }
+}
+
+/** Moves the mouse onto the first occurrence of `word` in the visible editor text (tokens split words unpredictably). */
+async function hoverWord(vs: VsCodeSession, word: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const at = await vs.page.evaluate((w) => {
+      for (const line of Array.from(document.querySelectorAll('.editor-instance .view-lines .view-line'))) {
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const i = (n.textContent ?? '').search(new RegExp(`\\b${w}\\b`));
+          if (i < 0) continue;
+          const r = document.createRange();
+          r.setStart(n, i);
+          r.setEnd(n, i + w.length);
+          const b = r.getBoundingClientRect();
+          return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+        }
+      }
+      return undefined;
+    }, word);
+    if (at) {
+      await vs.page.mouse.move(at.x - 20, at.y);
+      await vs.page.mouse.move(at.x, at.y, { steps: 4 });
+      return;
+    }
+    await vs.page.waitForTimeout(200);
+  }
+  throw new Error(`'${word}' is not shown in the editor`);
+}
+
+/** The code lens texts the editor shows now. */
+async function lensTexts(vs: VsCodeSession): Promise<string[]> {
+  return vs.page.locator('.monaco-editor .codelens-decoration').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+}
+
+async function lensesUntil(vs: VsCodeSession, pred: (texts: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let texts: string[] = [];
+  while (Date.now() < deadline) {
+    texts = await lensTexts(vs);
+    if (pred(texts)) return texts;
+    await vs.page.waitForTimeout(100);
+  }
+  throw new Error(`the expected code lenses did not show within ${timeoutMs} ms; shown: ${JSON.stringify(texts)}`);
+}
+
+describe('the editor experience in a real VS Code', { skip }, () => {
+  let vs: VsCodeSession;
+  let fake: FakeOpenAI;
+
+  before(async () => {
+    fake = await FakeOpenAI.start({ apiKey: 'sk-e2e', models: ['fake-chat'] });
+    // The language server inherits code-server's environment: the key never touches a settings file.
+    process.env.OPENAI_API_KEY = 'sk-e2e';
+    vs = await VsCodeSession.start({
+      name: 'editor',
+      workspace: WORKSPACE,
+      // Sticky scroll would cover the lens at the top of a scrolled editor.
+      settings: { 'daglens.llm.baseUrl': fake.url, 'daglens.llm.model': 'fake-chat', 'daglens.llm.contextWindow': 16_000, 'editor.stickyScroll.enabled': false },
+    });
+  });
+  after(async () => {
+    await vs?.close();
+    await fake?.close();
+    delete process.env.OPENAI_API_KEY;
+  });
+
+  test('the server gets ready', async () => {
+    await vs.step('status-ready', () => vs.waitForStatus((s) => s.icons.includes('type-hierarchy'), 120_000));
+  });
+
+  test('a lineage code lens on a dbt model shows what the server computed', async () => {
+    const rel = 'jaffle_shop/models/marts/customers.sql';
+    const expected = await serverLensTitles(rel);
+    assert.ok(expected.some((t) => /^reads 2 · writes 1 · \d+ downstream/.test(t)), `the server's lenses: ${JSON.stringify(expected)}`);
+    await vs.step('lens-open', () => vs.openFile(rel));
+    const shown = await vs.step('lens', () => lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads '))));
+    console.log(`# e2e: time to first code lens: ${Date.now() - vs.loadStartedAt} ms after the workbench URL was opened`);
+    assert.deepEqual(shown.filter((t) => t.startsWith('reads ')), expected.filter((t) => t.startsWith('reads ')));
+  });
+
+  test('hovering a table name shows who produces and consumes it, with Show lineage · Impact · Ask links', async () => {
+    await vs.step('hover-open', () => vs.openFile('tpcds/query03.sql'));
+    // The lineage lens above the statement moves the text down when it arrives: hover after it.
+    await lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads 3 ')));
+    const hover = vs.page.locator('.monaco-hover-content', { has: vs.page.locator('a', { hasText: 'Show lineage' }) }).first();
+    await vs.step('hover', async () => {
+      await hoverWord(vs, 'store_sales');
+      await hover.waitFor({ state: 'visible', timeout: 20_000 });
+    });
+    const text = await hover.innerText();
+    assert.match(text, /table\s+store_sales/);
+    assert.match(text, /Produced by \(0\)/);
+    assert.match(text, /Consumed by \(1\)/);
+    const links = await vs.page.locator('.monaco-hover-content a').evaluateAll((as) => as.map((a) => (a.textContent ?? '').trim()));
+    for (const l of ['Show lineage', 'Impact', 'Ask']) assert.ok(links.includes(l), `${l} in ${JSON.stringify(links)}`);
+  });
+
+  test('the hover\'s Show lineage link draws the table\'s lineage in the graph view', async () => {
+    await vs.step('hover-show-lineage', () => vs.page.locator('.monaco-hover-content a', { hasText: 'Show lineage' }).first().click());
+    const graph = await webview(vs, '.dl-stage');
+    await vs.step('lineage-graph', () => graph.locator('body[data-rendered]').waitFor({ timeout: 60_000 }));
+    // store_sales comes from outside the workspace and only query 3 reads it: the table and that query.
+    const nodes = await graph.locator('.dl-node').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label')));
+    assert.equal(nodes.length, 2, JSON.stringify(nodes));
+    assert.equal(await graph.locator('.dl-node.dl-focus text:not(.dl-glyph)').first().textContent(), 'store_sales');
+    assert.equal(await graph.locator('.dl-edges path').count(), 1);
+    await vs.step('lineage-graph-open-process', async () => {
+      await graph.locator('.dl-node:not(.dl-focus)').first().click();
+      await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+    });
+    assert.equal(await cursorLine(vs), 2, 'the statement starts on line 2, after the comment');
+  });
+
+  test('chat: a streamed answer with citations that open the cited file', async () => {
+    const answer = 'Query 3 sums `ss_ext_sales_price` from **store_sales** joined with `date_dim` and `item` [1].\n\n```sql\nselect dt.d_year, sum(ss_ext_sales_price)\n```';
+    fake.reply({ type: 'answer', content: answer, chunks: 8 });
+    await vs.step('chat-open', () => vs.page.locator('.activitybar .action-item a[aria-label^="DagLens"]').first().click());
+    const chat = await webview(vs, '.dl-composer');
+    await vs.step('chat-ask', async () => {
+      await chat.locator('.dl-input').fill('Which tables does query 3 read?');
+      await chat.locator('.dl-input').press('Enter');
+    });
+    const turn = chat.locator('.dl-turn.dl-assistant.dl-done').last();
+    await vs.step('chat-answer', () => turn.waitFor({ timeout: 60_000 }));
+    const shown = await turn.locator('.dl-answer').innerText();
+    assert.match(shown, /Query 3 sums ss_ext_sales_price from store_sales joined with date_dim and item/);
+    assert.equal(await turn.locator('.dl-answer strong').innerText(), 'store_sales');
+    assert.ok(await turn.locator('pre.hljs.language-sql .hljs-keyword').count(), 'the SQL block is highlighted');
+    const sent = fake.requests.find((r) => r.path.endsWith('/chat/completions'));
+    assert.equal(sent?.body.stream, true, 'the answer was streamed');
+    assert.match(JSON.stringify(sent?.body.messages), /Which tables does query 3 read\?/);
+
+    const chip = turn.locator('.dl-citation').first();
+    await chip.waitFor({ timeout: 10_000 });
+    const label = await chip.innerText();
+    const cited = /\[1\] (?:.* · )?([^:]+):(\d+)/.exec(label);
+    assert.ok(cited, `citation chip text: ${label}`);
+    await vs.step('chat-citation-open', async () => {
+      await chip.click();
+      await vs.page.waitForFunction((name) => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith(name), cited[1], { timeout: 15_000 });
+    });
+    assert.ok((await activeTab(vs)).startsWith(cited[1]!));
+    assert.equal(await cursorLine(vs), Number(cited[2]));
+  });
+
+  test('chat: Stop cancels an answer that hangs, and the chat keeps working', async () => {
+    fake.reply({ type: 'hang' });
+    const chat = await webview(vs, '.dl-composer');
+    await chat.locator('.dl-input').fill('What writes customers?');
+    await chat.locator('.dl-input').press('Enter');
+    await chat.locator('.dl-turn.dl-assistant.dl-streaming').waitFor({ timeout: 20_000 });
+    await vs.step('chat-stop', async () => {
+      await chat.locator('.dl-stop').click();
+      await chat.locator('.dl-turn.dl-assistant.dl-stopped').last().waitFor({ timeout: 10_000 });
+    });
+    assert.equal(await chat.locator('.dl-stop').isVisible(), false);
+    assert.equal(await chat.locator('.dl-input').isEnabled(), true);
+  });
+
+  test('Map DAG to Code… puts a lens on each plan operator; clicking one opens the mapped line', async () => {
+    await vs.runCommand('View: Show Explorer');
+    await vs.step('map-open-plan', () => vs.openFile('tpcds/query03.explain.txt'));
+    await vs.step('map-command', () => vs.runCommand('DagLens: Map DAG to Code…'));
+    const lens = /^→ query03\.sql:(\d+) · (\d\.\d\d|derived)$/;
+    const shown = await vs.step('plan-lenses', () => lensesUntil(vs, (t) => t.filter((x) => lens.test(x)).length >= 5));
+    assert.ok(shown.some((t) => lens.test(t) && !t.endsWith('derived')), JSON.stringify(shown));
+    // The physical plan sits below the logical ones: scroll the editor until a mapped operator's lens is in view.
+    const visible = vs.page.locator('.editor-instance .codelens-decoration a:visible', { hasText: /^→ query03\.sql:\d+ · \d\.\d\d$/ });
+    const physical = readFileSync(path.join(WORKSPACE, 'tpcds/query03.explain.txt'), 'utf8').split('\n').findIndex((l) => l.startsWith('== Physical Plan =='));
+    await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+G');
+    await vs.page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+    await vs.page.keyboard.type(String(physical + 20));
+    await vs.page.keyboard.press('Enter');
+    await visible.first().waitFor({ timeout: 20_000 });
+    const target = (await visible.first().innerText()).trim();
+    const line = Number(lens.exec(target)![1]);
+    // The mouse left over the text may have opened a hover that would take the click.
+    await vs.page.mouse.move(5, 5);
+    await vs.page.keyboard.press('Escape');
+    await vs.step('plan-lens-click', async () => {
+      await visible.first().click();
+      await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+    });
+    assert.equal(await cursorLine(vs), line, `${target} opens line ${line}`);
+  });
+
+  test('graph: a mapped Spark plan is drawn, coloured by mapping status, and a node opens its code', async () => {
+    await vs.runCommand('View: Show Explorer');
+    await vs.step('plan-open', () => vs.openFile('tpcds/query03.explain.txt'));
+    await vs.step('graph-command', () => vs.runCommand('DagLens: Show DAG Graph'));
+    const graph = await webview(vs, '.dl-stage');
+    await vs.step('graph-drawn', () => graph.locator('body[data-rendered]').waitFor({ timeout: 90_000 }));
+    const drawn = Number(await graph.locator('body').getAttribute('data-rendered'));
+    assert.ok(drawn >= 10, `${drawn} nodes drawn`);
+    assert.equal(await graph.locator('.dl-node').count(), drawn);
+    assert.match(await graph.locator('.dl-graph-status').innerText(), new RegExp(`^${drawn} nodes, \\d+ edges`));
+    const mapped = graph.locator('.dl-node.status-high');
+    assert.ok(await mapped.count(), 'some operators are mapped with high confidence');
+    await vs.step('graph-open-node', async () => {
+      await mapped.first().click();
+      await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+    });
+  });
+
+  after(() => {
+    // The README shows these: keep the latest run's pictures of each step in docs/screenshots.
+    const shots = path.join(RESULTS, 'editor');
+    const keep = ['chat-answer', 'graph-drawn', 'lineage-graph', 'lens', 'hover', 'plan-lenses'];
+    const dest = path.join(REPO, 'docs', 'screenshots');
+    mkdirSync(dest, { recursive: true });
+    for (const f of readdirSync(shots)) {
+      const step = f.replace(/^\d+-/, '').replace(/\.png$/, '');
+      if (keep.includes(step)) cpSync(path.join(shots, f), path.join(dest, `${step}.png`));
+    }
+  });
+});
