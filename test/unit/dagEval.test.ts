@@ -17,16 +17,18 @@ for (const version of ['spark3', 'spark2']) {
     const s = summarise(evaluateCorpus(corpus(version)));
     // spark3/query39's plan file holds only a SET command's plan: nothing to find its query by (1 of 49).
     assert.ok(s.fileTop1 >= 0.97, `file top-1 ${s.fileTop1}`);
-    assert.ok(s.lineAccuracy >= 0.85, `line accuracy ${s.lineAccuracy}`);
-    assert.ok(s.highPrecision >= 0.95, `high-confidence precision ${s.highPrecision}`);
+    // Targets: 85 % and 95 %. The floors sit a little under what we measure (97.8 / 99.1 %, 99.9 %) so
+    // that a regression fails here, not only one that crosses the target.
+    assert.ok(s.lineAccuracy >= 0.94, `line accuracy ${s.lineAccuracy}`);
+    assert.ok(s.highPrecision >= 0.97, `high-confidence precision ${s.highPrecision}`);
     // Every kind of labelled operator is mapped, not only the easy ones.
-    for (const [kind, k] of Object.entries(s.byKind)) assert.ok(k.right / k.n >= 0.75, `${kind}: ${k.right}/${k.n}`);
+    for (const [kind, k] of Object.entries(s.byKind)) assert.ok(k.right / k.n >= 0.85, `${kind}: ${k.right}/${k.n}`);
   });
 
   test(`${version}: the odd and even halves of the queries each clear the floors`, () => {
     for (const half of [0, 1]) {
       const s = summarise(evaluateCorpus(corpus(version), (f) => queryNo(f) % 2 === half));
-      assert.ok(s.lineAccuracy >= 0.85, `half ${half}: line accuracy ${s.lineAccuracy}`);
+      assert.ok(s.lineAccuracy >= 0.9, `half ${half}: line accuracy ${s.lineAccuracy}`);
       assert.ok(s.highPrecision >= 0.95, `half ${half}: high precision ${s.highPrecision}`);
     }
   });
