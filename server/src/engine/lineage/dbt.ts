@@ -195,7 +195,8 @@ export function callsIn(blocks: JinjaBlock[], text?: string): DbtCall[] {
     }
     if (b.kind === 'statement' && /^endfor\b/.test(b.inner)) { loops.pop(); continue; }
     for (const c of b.inner.matchAll(CALL)) {
-      const rawArgs = splitArgs(c[2]).map((a) => a.replace(/^\w+\s*=\s*/, ''));
+      // Positional names only: `v=2` / `version=2` pick a model version, not another model.
+      const rawArgs = splitArgs(c[2]).filter((a) => !/^(v|version)\s*=/.test(a)).map((a) => a.replace(/^\w+\s*=\s*/, ''));
       for (const scope of loopScopes(loops, env)) {
         const args = rawArgs.map((a) => evalJinja(a, scope));
         if (args.length && args.every((a): a is string => typeof a === 'string')) out.push({ kind: c[1] as 'ref' | 'source', args, start: b.start, end: b.end });
