@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractSql, type SqlStatement } from '../../server/src/engine/lineage/sql/extract';
 import { normalizeName } from '../../server/src/engine/lineage/names';
+import { sqlTableReferences } from '../../server/src/engine/lineage';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { requireCorpora } from '../helpers';
@@ -167,4 +168,13 @@ test('damaged real queries (TPC-DS cut, with spans dropped or stray brackets, qu
     }
   }
   assert.ok(damaged > 500);
+});
+
+test('sqlTableReferences: per statement, reads and writes with 0-based spans, dbt Jinja neutralised', () => {
+  const text = "-- nightly\nINSERT INTO mart.t\nSELECT * FROM {{ ref('x') }} JOIN raw.y ON 1 = 1;\nselect 1 from z";
+  const [ins, sel] = sqlTableReferences(text);
+  assert.equal(ins.verb, 'INSERT INTO');
+  assert.deepEqual(ins.span.start, { line: 1, character: 0 });
+  assert.deepEqual(ins.refs.map((r) => [r.role, r.name, r.span.start.line, r.span.start.character]), [['write', 'mart.t', 1, 12], ['read', 'x', 2, 14], ['read', 'raw.y', 2, 34]]);
+  assert.deepEqual(sel.refs.map((r) => r.name), ['z']);
 });

@@ -4,6 +4,7 @@
  * change. API for other features (DAG mapping, LSP, CLI):
  *
  *   extractSql(text, opts)            ./sql/extract — tables read/written by one SQL text, with offsets
+ *   sqlTableReferences(text)          the same per statement, with 0-based line/character spans
  *   lineage.graph()                   the assembled LineageGraph (./graph): writersOf / readersOf / impact
  *   lineage.resolve(nameOrId)         an asset from what a user typed (`db.t`, `t`, dbt model name, path)
  *   lineage.writersOf(name) / readersOf(name)
@@ -28,8 +29,39 @@ import {
   readManifest, readSources, sourceAsset, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
 } from './dbt';
 import type { Asset, AssetRef, ColumnLineage, ImpactHit, Location, Process } from './model';
+import type { Span } from '../types';
 
 export { extractSql } from './sql/extract';
+
+export interface SqlTableReference {
+  /** Normalised name (or the path, for files). */
+  name: string;
+  kind: 'table' | 'file';
+  role: 'read' | 'write';
+  span: Span;
+  dynamic?: boolean;
+}
+
+/** Tables (and files) each statement of a SQL text reads and writes, with exact spans (Jinja neutralised first). */
+export function sqlTableReferences(text: string, names?: Partial<NameDefaults>): Array<{ verb: string; span: Span; refs: SqlTableReference[]; partial: string[] }> {
+  const lines = new LineIndex(text);
+  const parsed = parseText('sql', text);
+  const statements = extractSql(parsed.jinja.length ? neutralisedText({ text, jinja: parsed.jinja }) : text, { names: { ...DEFAULT_NAMES, ...names } });
+  return statements.map((st) => ({
+    verb: st.verb,
+    span: lines.span(st.start, st.end),
+    partial: st.partial,
+    refs: [...st.reads.map((r) => ({ r, role: 'read' as const })), ...st.writes.map((r) => ({ r, role: 'write' as const }))]
+      .sort((a, b) => a.r.start - b.r.start)
+      .map(({ r, role }) => {
+        // A dbt placeholder stands for its ref()/source(): report the model or `source.table` it names.
+        const block = /^__dbt(\d+)_/.test(r.raw) ? parsed.jinja[Number(/^__dbt(\d+)_/.exec(r.raw)![1])] : undefined;
+        const call = block ? callsIn([block])[0] : undefined;
+        const name = !block ? r.name : call ? normalizeName(call.kind === 'ref' ? call.args[call.args.length - 1] : call.args.join('.'), { ...DEFAULT_NAMES, ...names }) : `{{ ${block.inner} }}`;
+        return { name, kind: r.kind, role, span: lines.span(r.start, r.end), ...(r.dynamic || (block && !call) ? { dynamic: true } : {}) };
+      }),
+  }));
+}
 export type { SqlStatement, SqlTableRef } from './sql/extract';
 export { LineageGraph } from './graph';
 export * from './model';
