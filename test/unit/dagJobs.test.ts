@@ -37,6 +37,7 @@ test('cancel mid-way keeps a checkpoint; the next run resumes from it and gives 
       (e: unknown) => e instanceof JobCancelled && e.progress.done >= 10 && e.progress.done < e.progress.total,
     );
     assert.ok(readdirSync(tmp).some((f) => f.endsWith('.checkpoint.json')));
+    assert.equal(readFileSync(path.join(tmp, '.gitignore'), 'utf8'), '*\n', 'the cache keeps itself out of git');
     const resumed = await runMappingJob(key, ingestDag(text), units, { store, maxParallel: 2 });
     assert.ok(resumed.resumed >= 10, `resumed ${resumed.resumed}`);
     assert.equal(strip(resumed), strip(mapDag(ingestDag(text), units)));
@@ -60,4 +61,18 @@ test('a verifier hook sees only low-confidence nodes and its spend is reported',
   assert.ok(seen.length > 0);
   assert.ok(seen.every((s) => s === 'low'));
   assert.equal(r.stats.llmCalls, seen.length);
+});
+
+test('the file store keeps only the newest results', async () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'daglens-jobs-'));
+  try {
+    const store = new FileJobStore(tmp, 2);
+    for (const k of ['a', 'b', 'c']) {
+      await runMappingJob(k, ingestDag(text), units, { store });
+      await new Promise((r) => setTimeout(r, 20)); // distinct mtimes
+    }
+    assert.deepEqual(readdirSync(tmp).filter((f) => f.endsWith('.result.json')).sort(), ['b.result.json', 'c.result.json']);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -6,6 +6,8 @@
 import { parseSettings, type EngineSettings } from './config';
 import { silentLogger, type Logger } from './log';
 import { Lineage } from './lineage';
+import path from 'node:path';
+import { FileJobStore } from './dag/jobs';
 import { DagService } from './dag/service';
 import { Workspace } from './workspace/workspace';
 import { CodeIndex } from './index/codeIndex';
@@ -26,6 +28,8 @@ export interface EngineOptions {
   llmEnv?: NodeJS.ProcessEnv;
   /** LLM cache/ledger folder; null = memory only (default <root>/.daglens-cache/llm). */
   llmCacheDir?: string | null;
+  /** DAG mapping results and resume checkpoints; null = memory only (default <root>/.daglens-cache/dag). */
+  dagCacheDir?: string | null;
 }
 
 export class Engine {
@@ -52,7 +56,8 @@ export class Engine {
     // Features register here (index, lineage, dag, llm), each listening to this.workspace.
     this.lineage = new Lineage(opts.root, { names: settings.lineage, log: this.log });
     this.workspace.listen(this.lineage);
-    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, undefined, (abs) => this.lineage.processesIn(abs));
+    const dagCache = opts.dagCacheDir === undefined ? path.join(opts.root, '.daglens-cache', 'dag') : opts.dagCacheDir;
+    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, dagCache ? new FileJobStore(dagCache) : undefined, (abs) => this.lineage.processesIn(abs));
     this.workspace.listen(this.dag);
     this.index = new CodeIndex({
       root: this.workspace.root,

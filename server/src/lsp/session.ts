@@ -21,7 +21,7 @@ export class Session {
   ) {
     for (const root of roots) this.engines.push(new Engine({ root, settings: rawSettings, log }));
     // The loose engine has no folder of its own to keep an LLM cache in: it keeps it in memory.
-    this.loose = new Engine({ root: path.parse(process.cwd()).root, settings: rawSettings, log, llmCacheDir: null });
+    this.loose = new Engine({ root: path.parse(process.cwd()).root, settings: rawSettings, log, llmCacheDir: null, dagCacheDir: null });
     for (const p of this.loose.settingsProblems) log.warn(p);
   }
 

@@ -5,7 +5,7 @@
  * checkpoint after every batch so an interrupted job resumes where it stopped instead of starting over.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DagMapResult, DagNodeMapping } from '../../protocol';
 import type { IngestResult } from './model';
@@ -63,7 +63,8 @@ export class MemoryJobStore implements JobStore {
 }
 
 export class FileJobStore implements JobStore {
-  constructor(private readonly dir: string) {}
+  /** Keeps the newest `maxResults` results; older ones (other plan versions, old index versions) go. */
+  constructor(private readonly dir: string, private readonly maxResults = 64) {}
   private file(kind: string, key: string) { return path.join(this.dir, `${key}.${kind}.json`); }
   private read<T>(f: string): T | undefined {
     try {
@@ -73,13 +74,31 @@ export class FileJobStore implements JobStore {
     }
   }
   private write(f: string, v: unknown) {
-    mkdirSync(this.dir, { recursive: true });
+    const ignore = path.join(this.dir, '.gitignore');
+    if (!existsSync(ignore)) {
+      mkdirSync(this.dir, { recursive: true });
+      // A cache, not source: keep it out of the user's commits.
+      writeFileSync(ignore, '*\n');
+    }
     const tmp = `${f}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(v));
     renameSync(tmp, f); // atomic: a crash never leaves half a checkpoint
   }
   getResult(k: string) { return this.read<DagMapResult>(this.file('result', k)); }
-  putResult(k: string, r: DagMapResult) { this.write(this.file('result', k), r); }
+  putResult(k: string, r: DagMapResult) {
+    this.write(this.file('result', k), r);
+    this.prune();
+  }
+  private prune() {
+    try {
+      const results = readdirSync(this.dir).filter((f) => f.endsWith('.result.json'));
+      if (results.length <= this.maxResults) return;
+      const byAge = results.map((f) => ({ f, t: statSync(path.join(this.dir, f)).mtimeMs })).sort((a, b) => a.t - b.t);
+      for (const { f } of byAge.slice(0, results.length - this.maxResults)) rmSync(path.join(this.dir, f), { force: true });
+    } catch {
+      // Pruning is housekeeping: never fail a mapping over it.
+    }
+  }
   getCheckpoint(k: string) { return this.read<Record<string, DagNodeMapping>>(this.file('checkpoint', k)); }
   putCheckpoint(k: string, d: Record<string, DagNodeMapping>) { this.write(this.file('checkpoint', k), d); }
   dropCheckpoint(k: string) { rmSync(this.file('checkpoint', k), { force: true }); }
