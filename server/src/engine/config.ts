@@ -18,9 +18,9 @@ export const EngineSettingsSchema = z.object({
   useGitignore: z.boolean().default(true),
   /** Workspace index: HNSW graph parameters (see server/src/engine/index/vectorIndex.ts). */
   index: z.object({
-    hnswM: z.number().int().min(4).max(64).default(12),
-    efConstruction: z.number().int().min(8).max(1000).default(48),
-    efSearch: z.number().int().min(8).max(1000).default(320),
+    hnswM: z.number().int().min(4).max(64).default(16),
+    efConstruction: z.number().int().min(8).max(1000).default(64),
+    efSearch: z.number().int().min(8).max(2000).default(512),
   }).default({}),
   /** Embeddings for the index: the built-in offline embedder, or an OpenAI-compatible endpoint. */
   embeddings: z.object({

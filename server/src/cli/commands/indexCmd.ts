@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_EXCLUDE } from '../../engine/config';
 import { Engine } from '../../engine/engine';
 import { syncIndex, type SyncReport } from '../../engine/index/indexer';
 import { defaultIndexDir } from '../../engine/index/location';
@@ -10,7 +11,10 @@ import { stderrLogger } from '../output';
 export async function openIndexedEngine(values: Record<string, unknown>): Promise<{ engine: Engine; report: SyncReport; indexDir?: string }> {
   const root = workspaceDir(values.workspace);
   const log = stderrLogger(!!values.verbose);
-  const engine = new Engine({ root, log, settings: { maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000) } });
+  const extra = Array.isArray(values.exclude) ? (values.exclude as string[]) : [];
+  const engine = new Engine({
+    root, log, settings: { maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000), exclude: [...DEFAULT_EXCLUDE, ...extra] },
+  });
   const indexDir = values['no-save'] ? undefined : path.resolve(typeof values['index-dir'] === 'string' ? values['index-dir'] : defaultIndexDir(root));
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UserError(`--workers must be 0 or more, got '${String(values.workers)}'`);
@@ -23,6 +27,7 @@ export const indexOptions = {
   'index-dir': { type: 'string' },
   'no-save': { type: 'boolean' },
   'max-file-bytes': { type: 'string' },
+  exclude: { type: 'string', multiple: true },
   workers: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
@@ -32,6 +37,7 @@ export const indexOptionHelp = [
   '    --index-dir DIR     where the index is kept (default: a per-workspace folder in ~/.cache/daglens)',
   '    --no-save           index in memory only',
   '    --max-file-bytes N  skip files larger than N bytes (default 1000000)',
+  '    --exclude GLOB      also skip paths matching GLOB (repeatable), e.g. --exclude "**/site-packages/**"',
   '    --workers N         worker threads for parsing (default: cores - 1; 0 = none)',
   '-v, --verbose           log progress and each skipped file to stderr',
 ];
