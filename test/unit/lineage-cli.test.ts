@@ -51,6 +51,14 @@ test('impact ASSET --json: downstream closure with the path to each asset; --ups
   assert.match(text.out, /model\.shop\.customer_revenue {2}\(1\)/);
 });
 
+test('--default-schema makes unqualified and schema-qualified spellings one table', () => {
+  const r = cli('impact', 'daily_sales', '-w', WS, '--default-schema', 'mart', '--json');
+  assert.equal(r.code, 0, r.err);
+  const out = ImpactResultSchema.parse(JSON.parse(r.out));
+  assert.equal(out.start, 'daily_sales');
+  assert.ok(out.hits.some((h) => h.asset === 'top_countries'));
+});
+
 test('user mistakes: one line on stderr, exit code 2', () => {
   const unknown = cli('impact', 'nope.nothing', '-w', WS);
   assert.equal(unknown.code, 2);

@@ -211,6 +211,15 @@ test('Airflow: << and lists of tasks on either side', async () => {
   }
 });
 
+test('settings: a new default schema re-reads every file, so its tables lose the schema prefix', async () => {
+  const l = await scanLineage(path.join(FIXTURES, 'lineage'));
+  assert.ok(l.graph().assets.has('mart.daily_sales'));
+  l.setNames({ defaultSchema: 'mart' });
+  assert.ok(!l.graph().assets.has('mart.daily_sales'));
+  assert.deepEqual(l.writersOf('daily_sales').map((p) => p.symbol).sort(), ['DELETE FROM mart.daily_sales', 'INSERT OVERWRITE daily_sales']);
+  assert.ok(l.graph().assets.has('orders_enriched')); // PySpark's "mart.orders_enriched" too
+});
+
 test('cycles, unresolvable Jinja and unparseable files: no crash, partial with the reason', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-lineage-bad-'));
   try {
