@@ -86,3 +86,38 @@ test('an Airflow DAG file maps through the lineage extraction: tasks, their depe
   const m = json.mappings[extract];
   assert.deepEqual([m.status, m.best?.file, m.best?.startLine], ['high', 'dags/toys/complex_dag_structure_rainbow.py', 41]);
 });
+
+test('a dbt manifest: models to their final SELECT, sources to their YAML entry, tests left out, missing files named', () => {
+  const project = path.join(requireCorpora(), 'dbt', 'jaffle-shop');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'daglens-manifest-'));
+  try {
+    // The shape dbt writes to target/manifest.json (the fields DagLens reads), for this project's files.
+    const manifest = {
+      metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/manifest/v12.json', dbt_version: '1.8.0' },
+      nodes: {
+        'model.jaffle_shop.stg_orders': { resource_type: 'model', name: 'stg_orders', original_file_path: 'models/staging/stg_orders.sql', depends_on: { nodes: ['source.jaffle_shop.ecom.raw_orders'], macros: ['macro.jaffle_shop.cents_to_dollars'] } },
+        'model.jaffle_shop.orders': { resource_type: 'model', name: 'orders', original_file_path: 'models/marts/orders.sql', depends_on: { nodes: ['model.jaffle_shop.stg_orders'] } },
+        'model.jaffle_shop.gone': { resource_type: 'model', name: 'gone', original_file_path: 'models/marts/gone.sql', depends_on: { nodes: ['model.jaffle_shop.orders'] } },
+        'test.jaffle_shop.not_null_orders_order_id.1': { resource_type: 'test', name: 'not_null_orders_order_id', depends_on: { nodes: ['model.jaffle_shop.orders'] } },
+      },
+      sources: {
+        'source.jaffle_shop.ecom.raw_orders': { resource_type: 'source', name: 'raw_orders', source_name: 'ecom', original_file_path: 'models/staging/__sources.yml' },
+      },
+    };
+    const file = path.join(tmp, 'manifest.json');
+    writeFileSync(file, JSON.stringify(manifest));
+    const r = cli('map', '--dag', file, '--workspace', project, '--json', '--no-cache');
+    assert.equal(r.code, 0, r.err);
+    const json = DagMapResultSchema.parse(JSON.parse(r.out));
+    assert.equal(json.dag.kind, 'dbt-manifest');
+    assert.deepEqual(json.dag.nodes.map((n) => n.id).sort(), ['model.jaffle_shop.gone', 'model.jaffle_shop.orders', 'model.jaffle_shop.stg_orders', 'source.jaffle_shop.ecom.raw_orders']);
+    assert.ok(json.dag.edges.some(([a, b]) => a === 'source.jaffle_shop.ecom.raw_orders' && b === 'model.jaffle_shop.stg_orders'));
+    const m = (id: string) => json.mappings[json.dag.nodes.findIndex((n) => n.id === id)];
+    assert.deepEqual([m('model.jaffle_shop.stg_orders').best?.file, m('model.jaffle_shop.stg_orders').best?.startLine], ['models/staging/stg_orders.sql', 33]);
+    assert.deepEqual([m('source.jaffle_shop.ecom.raw_orders').best?.file, m('source.jaffle_shop.ecom.raw_orders').best?.startLine], ['models/staging/__sources.yml', 10]);
+    assert.equal(m('model.jaffle_shop.gone').status, 'unmapped');
+    assert.ok(json.problems.some((p) => /models\/marts\/gone\.sql is not in the workspace/.test(p.message)));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
