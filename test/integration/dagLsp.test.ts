@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CodeLensRequest, DefinitionRequest, DidOpenTextDocumentNotification, type CodeLens, type Location,
+  CodeLensRequest, DefinitionRequest, DidOpenTextDocumentNotification, HoverRequest, type CodeLens, type Hover, type Location,
 } from 'vscode-languageserver-protocol/node';
 import { DagMapResultSchema, mapDag } from '../../server/src/protocol';
 import { REPO } from '../helpers';
@@ -61,6 +61,13 @@ test('go-to-definition on an operator line jumps to its code', async () => {
   assert.equal(defs.length, 1);
   assert.equal(defs[0].uri, uri(path.join(ws, 'tpcds/queries/query36.sql')));
   assert.equal(defs[0].range.start.line, 19);
+});
+
+test('hover on an operator line: where it maps, how sure, why', async () => {
+  const h = (await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri: uri(planFile) }, position: { line: 81, character: 20 } })) as Hover;
+  const text = (h.contents as { value: string }).value;
+  assert.match(text, /^\*\*Expand\*\* — high · 0\.\d\d/);
+  assert.match(text, /`tpcds\/queries\/query36\.sql:23` \(query36\): ROLLUP over i_category, i_class\./);
 });
 
 test('in code, a lens lists the plan nodes that map to a line', async () => {

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ErrorCodes, LSPErrorCodes, ResponseError, type CodeLens, type Location } from 'vscode-languageserver/node';
+import { ErrorCodes, LSPErrorCodes, ResponseError, type CodeLens, type Hover, type Location } from 'vscode-languageserver/node';
 import type { Engine } from '../../engine/engine';
 import { errorMessage } from '../../engine/log';
 import { JobCancelled } from '../../engine/dag/jobs';
@@ -33,7 +33,7 @@ interface Mapped {
 }
 
 export const dagMappingFeature: Feature = {
-  capabilities: { codeLensProvider: { resolveProvider: false }, definitionProvider: true },
+  capabilities: { codeLensProvider: { resolveProvider: false }, definitionProvider: true, hoverProvider: true },
   register(ctx) {
     const { connection, documents, log } = ctx;
     /** Last mapping of each plan this session (plan uri → result): feeds the lenses shown in code. */
@@ -104,6 +104,15 @@ export const dagMappingFeature: Feature = {
         log.warn(`DAG lenses for ${params.textDocument.uri}: ${errorMessage(e)}`);
         return [];
       }
+    });
+
+    connection.onHover(async (params): Promise<Hover | null> => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc || !isPlanDocument(doc.uri, doc.languageId, doc.getText())) return null;
+      const m = mapped.get(doc.uri) ?? await mapUri(doc.uri).catch(() => undefined);
+      if (!m) return null;
+      const i = m.result.dag.nodes.findIndex((n) => n.line === params.position.line + 1);
+      return i < 0 ? null : { contents: { kind: 'markdown', value: hoverMarkdown(m.result.dag.nodes[i].operator, m.result.mappings[i]) } };
     });
 
     connection.onDefinition(async (params): Promise<Location[]> => {
@@ -184,4 +193,14 @@ function codeLenses(mapped: Map<string, Mapped>, filePath: string): CodeLens[] {
     });
   }
   return out;
+}
+
+/** Hover on an operator line: where it maps, how sure and why, and the runners-up. */
+function hoverMarkdown(operator: string, m: DagNodeMapping): string {
+  const place = (b: NonNullable<DagNodeMapping['best']>) => `\`${b.file}:${b.startLine}${b.endLine > b.startLine ? `-${b.endLine}` : ''}\` (${b.symbol})`;
+  const out = [`**${operator}** — ${m.status}${m.best && m.status !== 'derived' ? ` · ${m.best.confidence.toFixed(2)}` : ''}`];
+  if (m.best) out.push(`${place(m.best)}: ${m.best.explanation}`);
+  else out.push('No code matches this operator well enough to say.');
+  if (m.alternatives.length) out.push(`Also possible: ${m.alternatives.map((a) => `${place(a)} · ${a.confidence.toFixed(2)}`).join('; ')}`);
+  return out.join('\n\n');
 }
