@@ -140,7 +140,7 @@ export type LineageProcess = z.infer<typeof LineageProcessSchema>;
 
 export const LineageAssetSchema = z.object({
   id: z.string(),
-  kind: z.enum(['table', 'view', 'file', 'dbt_model', 'dbt_source', 'dataset']),
+  kind: z.enum(['table', 'view', 'file', 'dbt_model', 'dbt_seed', 'dbt_snapshot', 'dbt_source', 'dataset']),
   name: z.string(),
   /** dbt nodes: the relation built or pointed at. */
   relation: z.string().optional(),

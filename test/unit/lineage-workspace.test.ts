@@ -33,6 +33,16 @@ test('dbt: ref/source resolved with the project, alias and folder +schema give t
   assert.equal(lineage.graph().assets.get('source.shop.raw.orders')?.relation, 'raw.orders');
 });
 
+test('dbt: seeds (CSV) and snapshots are nodes that refs resolve to', () => {
+  const byCountry = proc('dbt/models/marts/customers_by_country.sql', 'customers_by_country');
+  assert.deepEqual(ids(byCountry.reads), ['model.shop.stg_customers', 'seed.shop.country_codes']);
+  assert.equal(lineage.graph().assets.get('seed.shop.country_codes')?.kind, 'dbt_seed');
+  const snap = proc('dbt/snapshots/customers_snapshot.sql', 'customers_snapshot');
+  assert.deepEqual(ids(snap.reads), ['source.shop.raw.customers']);
+  assert.deepEqual(ids(snap.writes), ['snapshot.shop.customers_snapshot']);
+  assert.equal(lineage.graph().assets.get('snapshot.shop.customers_snapshot')?.kind, 'dbt_snapshot');
+});
+
 test('dbt: refs inside a macro count for the model that calls it, skipping branches its arguments rule out', () => {
   const feed = proc('dbt/models/marts/order_feed.sql', 'order_feed');
   // orders_for("feed") leaves with_customers=false: stg_customers is not a dependency.

@@ -5,7 +5,7 @@
  * model calls, with `{% if param %}` blocks decided from the call's arguments — resolve to asset ids
  * `model.<project>.<name>` / `source.<project>.<source>.<table>`, the ids dbt itself uses.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { JinjaBlock } from '../parsing/jinja';
@@ -18,6 +18,10 @@ export interface DbtProject {
   root: string;
   modelPaths: string[];
   macroPaths: string[];
+  seedPaths: string[];
+  snapshotPaths: string[];
+  /** `seeds: +schema` from dbt_project.yml. */
+  seedSchema?: string;
   /** `models:` config tree from dbt_project.yml (for `+schema` per folder). */
   modelConfig: unknown;
 }
@@ -35,6 +39,8 @@ export interface DbtModelInfo {
   name: string;
   file: string;
   relation: string;
+  /** Seeds (CSV files) and snapshots are refs too. */
+  kind?: 'dbt_model' | 'dbt_seed' | 'dbt_snapshot';
 }
 
 export interface DbtMacro {
@@ -80,6 +86,9 @@ export function readDbtProject(file: string, text: string): DbtProject | undefin
     root: path.dirname(file),
     modelPaths: arr(doc['model-paths'] ?? doc['source-paths'], ['models']),
     macroPaths: arr(doc['macro-paths'], ['macros']),
+    seedPaths: arr(doc['seed-paths'] ?? doc['data-paths'], ['seeds']),
+    snapshotPaths: arr(doc['snapshot-paths'], ['snapshots']),
+    seedSchema: typeof (doc.seeds as Record<string, unknown> | undefined)?.['+schema'] === 'string' ? (doc.seeds as Record<string, string>)['+schema'] : undefined,
     modelConfig: (doc.models as Record<string, unknown> | undefined)?.[doc.name],
   };
 }
@@ -387,7 +396,30 @@ function loadManifest(project: DbtProject, file: string, names: NameDefaults): M
 }
 
 export function modelAsset(m: DbtModelInfo): Asset {
-  return { id: m.id, kind: 'dbt_model', name: m.name, relation: m.relation };
+  return { id: m.id, kind: m.kind ?? 'dbt_model', name: m.name, relation: m.relation };
+}
+
+/** Seed CSV files of a project (read from disk: the workspace does not parse CSV). */
+export function readSeeds(project: DbtProject, names: NameDefaults): DbtModelInfo[] {
+  const out: DbtModelInfo[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 8 || !existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p, depth + 1);
+      else if (e.isFile() && e.name.toLowerCase().endsWith('.csv')) {
+        const name = e.name.slice(0, -4);
+        out.push({ id: `seed.${project.name}.${name}`, name, file: p, kind: 'dbt_seed', relation: normalizeParts([project.seedSchema, name].filter((x): x is string => !!x), names) });
+      }
+    }
+  };
+  for (const s of project.seedPaths) walk(path.join(project.root, s), 0);
+  return out;
+}
+
+/** `{% snapshot name %}` blocks of a snapshot file. */
+export function snapshotNames(blocks: JinjaBlock[]): string[] {
+  return blocks.filter((b) => b.kind === 'statement').map((b) => /^snapshot\s+(\w+)/.exec(b.inner)?.[1]).filter((x): x is string => !!x);
 }
 
 export function sourceAsset(s: DbtSource): Asset {

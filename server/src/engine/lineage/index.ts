@@ -26,7 +26,7 @@ import { extractPython, type PyDraft, type PyRef } from './python';
 import { extractScala } from './scala';
 import {
   callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readDocumentedColumns, readMacros,
-  readManifest, readSources, sourceAsset, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
+  readManifest, readSeeds, readSources, snapshotNames, sourceAsset, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
 } from './dbt';
 import type { Asset, AssetRef, ColumnLineage, ImpactHit, Location, Process } from './model';
 import type { Span } from '../types';
@@ -334,6 +334,13 @@ export class Lineage implements WorkspaceListener {
         for (const s of readSources(p, y.path, y.text, this.names)) {
           const k = `${p.name}\u0000${s.source}.${s.table}`;
           if (!sources.has(k)) sources.set(k, s);
+        }
+      }
+      for (const seed of readSeeds(p, this.names)) if (!models.has(`${p.name}\u0000${seed.name}`)) models.set(`${p.name}\u0000${seed.name}`, seed);
+      for (const s of sqls) {
+        if (!p.snapshotPaths.some((d) => isUnder(s.path, path.join(p.root, d)))) continue;
+        for (const name of snapshotNames(s.jinja)) {
+          models.set(`${p.name}\u0000${name}`, { id: `snapshot.${p.name}.${name}`, name, file: s.path, kind: 'dbt_snapshot', relation: normalizeName(name, this.names) });
         }
       }
       for (const r of [...sqls, ...pys]) {
