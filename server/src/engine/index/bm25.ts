@@ -9,19 +9,23 @@ import { termCounts } from './tokens';
 const K1 = 1.2;
 const B = 0.75;
 
+const NO_DOCS = new Int32Array(0);
+const NO_TFS = new Uint16Array(0);
+
 class Postings {
-  docs = new Int32Array(4);
-  tfs = new Uint16Array(4);
+  // Allocated on first use: most terms of a large dictionary are rare, and a reload fills views of one pool.
+  docs = NO_DOCS;
+  tfs = NO_TFS;
   n = 0;
   /** Live documents containing the term. */
   df = 0;
 
   push(doc: number, tf: number): void {
     if (this.n === this.docs.length) {
-      const docs = new Int32Array(this.n * 2);
+      const docs = new Int32Array(Math.max(4, this.n * 2));
       docs.set(this.docs);
       this.docs = docs;
-      const tfs = new Uint16Array(this.n * 2);
+      const tfs = new Uint16Array(Math.max(4, this.n * 2));
       tfs.set(this.tfs);
       this.tfs = tfs;
     }
@@ -184,10 +188,16 @@ export class Bm25Index {
       if (doc > maxDoc) maxDoc = doc;
     }
     idx.ensure(maxDoc);
+    // One pool for all postings, each term a view of its slice (full: the next add to it copies out).
+    let total = 0;
+    for (let t = 0; t < counts.length; t++) total += counts[t];
+    const docPool = new Int32Array(total);
+    const tfPool = new Uint16Array(total);
+    let at = 0;
     idx.postings.forEach((p, t) => {
-      const n = Math.max(4, counts[t]);
-      p.docs = new Int32Array(n);
-      p.tfs = new Uint16Array(n);
+      p.docs = docPool.subarray(at, at + counts[t]);
+      p.tfs = tfPool.subarray(at, at + counts[t]);
+      at += counts[t];
     });
     for (const [doc, pairs] of docs) {
       let length = 0;
