@@ -122,6 +122,11 @@ test('bad input: clear problems, partial results kept, never a throw', () => {
   const truncated = plan('spark3', 'query03').split('\n').slice(0, 63).join('\n');
   const t = ingestDag(truncated);
   assert.ok(t.dag.nodes.length >= 8, 'the operators before the cut are kept');
+  // Cut in the middle of an operator's line, as a paste limit does.
+  const midLine = plan('spark3', 'query03').split('\n').slice(0, 67).join('\n').slice(0, -400);
+  const m = ingestDag(midLine);
+  assert.equal(m.dag.nodes.length, 13);
+  assert.deepEqual(m.problems.map((p) => [p.line, p.message]), [[67, 'the plan ends mid-operator (truncated?); kept what was read']]);
 
   const none = ingestDag('hello\nworld\n');
   assert.equal(none.dag.nodes.length, 0);

@@ -56,7 +56,7 @@ test('a verifier hook sees only low-confidence nodes and its spend is reported',
   const q9 = readFileSync(path.join(dir, 'plans', 'query09.explain.txt'), 'utf8');
   const r = await runMappingJob('k2', ingestDag(q9), units, {
     store: new MemoryJobStore(),
-    verify: async (id, m) => { seen.push(m.status); return { mapping: m, llmCalls: 1, costUsd: 0.001 }; },
+    verify: async (_id, m) => { seen.push(m.status); return { mapping: m, llmCalls: 1, costUsd: 0.001 }; },
   });
   assert.ok(seen.length > 0);
   assert.ok(seen.every((s) => s === 'low'));

@@ -5,7 +5,7 @@
  * FORMATTED output adds per-operator detail blocks, a `===== Subqueries =====` section and
  * `ReusedExchange [Reuses operator id: n]` links, which become detail fields and edges.
  */
-import type { Dag, DagNode, DagProblem, IngestResult, LogicalEvidence } from '../model';
+import type { DagNode, DagProblem, IngestResult, LogicalEvidence } from '../model';
 import { emptyEvidence } from '../model';
 import { readTree, treeColumn, type TreeNode } from './planTree';
 
@@ -16,10 +16,6 @@ interface Section {
   title: string;
   /** 0-based line of the header; the body starts on the next line. */
   header: number;
-}
-
-export function looksLikeSparkPlan(text: string): boolean {
-  return /^== (Physical Plan|Parsed Logical Plan|Optimized Logical Plan|Analyzed Logical Plan) ==/m.test(text) || findBareTree(text.split(/\r?\n/)) >= 0;
 }
 
 /** A tree pasted without headers: a root line followed by a `+- `/`:- ` child line. */
@@ -247,10 +243,6 @@ function collectLogicalEvidence(lines: string[], start: number, ev: LogicalEvide
   for (const set of [tables, aliases]) for (const n of [...set]) if (isInternalName(n)) set.delete(n);
   ev.tables = [...tables];
   ev.aliases = [...aliases];
-}
-
-export function sparkExplainToDag(text: string): Dag {
-  return parseSparkExplain(text).dag;
 }
 
 const INTERNAL = new Set(['mergedvalue', 'alwaystrue', 'spark_grouping_id', 'gid', '__auto_generated_subquery_name']);

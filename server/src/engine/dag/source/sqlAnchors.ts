@@ -5,7 +5,7 @@
  * Token-level on purpose: it has to work on every file, including the ones tree-sitter only parses
  * with ERROR nodes (several TPC-DS queries) and dbt models full of Jinja.
  */
-import type { Anchor, Block, SourceUnit, Term } from './anchors';
+import type { Anchor, SourceUnit, Term } from './anchors';
 import { tokenizeSql, type Token } from './sqlTokens';
 
 const CLAUSE_WORDS = new Set(['select', 'from', 'where', 'group', 'having', 'order', 'limit', 'qualify', 'window', 'union', 'intersect', 'except', 'minus', 'on', 'using', 'join', 'lateral', 'sort', 'cluster', 'distribute']);
