@@ -99,6 +99,11 @@ test('debounced edits are flushed before a search: results never lag the text', 
   const hits = await e.index.search('beta_renamed', { k: 3 });
   assert.equal(hits[0]?.name, 'beta_renamed');
   assert.deepEqual((await e.index.search('alpha', { k: 3, mode: 'lexical' })), []);
+  // Typing then undoing: the index ends on the undone text, not on the abandoned edit.
+  e.workspace.setText('/ws-debounce/a.py', 'def gamma_typo():\n    return 1\n');
+  e.workspace.setText('/ws-debounce/a.py', 'def beta_renamed():\n    return 1\n');
+  assert.equal((await e.index.search('gamma_typo', { k: 3, mode: 'lexical' })).length, 0);
+  assert.equal((await e.index.search('beta_renamed', { k: 1 }))[0]?.name, 'beta_renamed');
 });
 
 test('BM25: removal tombstones and compaction keep scores consistent with a fresh index', () => {

@@ -122,10 +122,14 @@ export class CodeIndex implements WorkspaceListener {
       return;
     }
     const known = this.files.get(rel);
-    if (known && known.text === text) return;
-    const apply = () => this.indexFile(rel, entry.lang, text, entry.symbols);
     const waiting = this.pending.get(rel);
     if (waiting) clearTimeout(waiting.timer);
+    if (known && known.text === text) {
+      // Back to the indexed text (an undo): a pending edit must not land after it.
+      this.pending.delete(rel);
+      return;
+    }
+    const apply = () => this.indexFile(rel, entry.lang, text, entry.symbols);
     if (!known || this.debounceMs <= 0) {
       this.pending.delete(rel);
       apply();
