@@ -188,8 +188,7 @@ const CALL = /\b(ref|source)\s*\(\s*([^)]*)\)/g;
  * expressions over `{% set %}` variables and `{% for x in [...] %}` loop variables (`prefix ~ x`): those
  * are evaluated, one call per loop value; what cannot be evaluated is left out (and reported by the caller).
  */
-export function callsIn(blocks: JinjaBlock[], text?: string): DbtCall[] {
-  void text;
+export function callsIn(blocks: JinjaBlock[]): DbtCall[] {
   const out: DbtCall[] = [];
   const env = new Map<string, unknown>();
   const loops: Array<{ name: string; values: unknown[] | undefined }> = [];
@@ -303,7 +302,7 @@ function callsInMacro(macro: DbtMacro, args: Map<string, unknown>, macros: Map<s
     if (b.kind === 'statement' && /^endif\b/.test(inner)) { stack.pop(); continue; }
     if (active()) live.push(b);
   }
-  return [...callsIn(live, macro.body), ...macroCalls(live, macros, depth)];
+  return [...callsIn(live), ...macroCalls(live, macros, depth)];
 }
 
 function truthy(v: unknown): boolean | undefined {

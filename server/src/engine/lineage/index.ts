@@ -404,8 +404,8 @@ export class Lineage implements WorkspaceListener {
       for (const d of r.drafts) {
         // `{this}` in a dbt Python model is the model itself (incremental filters), not an input.
         const isSelf = (x: PyRef) => !!d.dbtModel && /^\{(dbt\.)?this\}$/.test(x.name);
-        const readRefs = d.reads.map((x) => (isSelf(x) ? [] : this.pyRefs(r, x, p, resolveCall, tableAsset, sqlByPath, loc)));
-        const writeRefs = d.writes.map((x) => this.pyRefs(r, x, p, resolveCall, tableAsset, sqlByPath, loc));
+        const readRefs = d.reads.map((x) => (isSelf(x) ? [] : this.pyRefs(r, x, p, resolveCall, tableAsset, loc)));
+        const writeRefs = d.writes.map((x) => this.pyRefs(r, x, p, resolveCall, tableAsset, loc));
         const reads = readRefs.flat();
         const writes = writeRefs.flat();
         const flows = new Map<string, Set<string>>();
@@ -479,7 +479,7 @@ export class Lineage implements WorkspaceListener {
   ): Process {
     const partial: string[] = s.unterminated ? [UNTERMINATED] : [];
     const reads: AssetRef[] = [];
-    const calls = [...callsIn(s.jinja, s.text), ...macroCalls(s.jinja, macros)];
+    const calls = [...callsIn(s.jinja), ...macroCalls(s.jinja, macros)];
     const byBlock = new Map<number, string>();
     for (const c of calls) {
       const a = resolveCall(p, c);
@@ -529,9 +529,8 @@ export class Lineage implements WorkspaceListener {
 
   private pyRefs(
     r: PyRecord, x: PyRef, p: DbtProject | undefined, resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined,
-    tableAsset: (n: string) => Asset, sqlByPath: Map<string, SqlRecord>, loc: (r: PyRecord, a: number, b: number) => AssetRef['location'],
+    tableAsset: (n: string) => Asset, loc: (r: PyRecord, a: number, b: number) => AssetRef['location'],
   ): AssetRef[] {
-    void sqlByPath;
     const location = loc(r, x.start, x.end);
     const dyn = x.dynamic ? { dynamic: true } : {};
     switch (x.kind) {

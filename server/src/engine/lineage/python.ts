@@ -189,7 +189,7 @@ class PyExtractor {
             const base = (right.childForFieldName('function')?.text ?? '').replace(/\.(override|expand|partial|expand_kwargs)\b.*$/, '');
             if (this.taskGroups.has(base)) curDag.groups.set(left.text, group);
             const tid = this.taskFromCall(right, curDag) ?? this.taskflowCall(right, curDag);
-            if (tid) { curDag.vars.set(left.text, tid); if (tid === '__handled__') curDag.vars.delete(left.text); }
+            if (tid) curDag.vars.set(left.text, tid);
           }
           break;
         }

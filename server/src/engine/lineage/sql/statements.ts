@@ -146,7 +146,7 @@ export class StatementReader extends QueryReader {
     const cols = this.startsQuery() ? this.query() : [];
     if (!this.atEnd() && this.peek()?.kind !== 'semi') this.expr(new Set(), []);
     const columns = targetCols.length ? cols.map((c, i) => ({ ...c, name: targetCols[i] ?? c.name })) : cols;
-    return { verb: target ? `${verb}` : verb, columns, ...(target && targetCols.length ? { defines: { table: target.name, columns: targetCols } } : {}) };
+    return { verb, columns, ...(target && targetCols.length ? { defines: { table: target.name, columns: targetCols } } : {}) };
   }
 
   protected create() {
@@ -290,12 +290,10 @@ export class StatementReader extends QueryReader {
     this.pos++;
     this.accept('LAZY');
     this.accept('TABLE');
-    const target = this.tableRef('write');
+    this.tableRef('write');
     if (this.isWord(0, 'OPTIONS')) { this.pos++; if (this.peek()?.kind === 'lparen') this.skipParens(); }
     this.accept('AS');
-    const columns = this.startsQuery() ? this.query() : [];
-    if (!target) return { verb: 'CACHE TABLE', columns };
-    return { verb: 'CACHE TABLE', columns };
+    return { verb: 'CACHE TABLE', columns: this.startsQuery() ? this.query() : [] };
   }
 
   protected skipUntilQuery(): void {
