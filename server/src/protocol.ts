@@ -275,18 +275,15 @@ export const DagMapResultSchema = z.object({
 });
 export type DagMapResult = z.infer<typeof DagMapResultSchema>;
 
-export interface MapDagParams {
-  /** The DAG file (plan text, manifest, JSON DAG); its open editor text wins over the disk. */
-  uri: string;
+export const MapDagParamsSchema = z.object({
+  /** The DAG file (plan text, manifest, JSON DAG, Airflow DAG file); its open editor text wins over the disk. */
+  uri: z.string().min(1),
   /** Pass to map another text than the file's (e.g. an unsaved selection). */
-  text?: string;
-}
+  text: z.string().optional(),
+});
+export type MapDagParams = z.infer<typeof MapDagParamsSchema>;
 /** Maps a DAG file to the code of the workspace it belongs to; cached by (content hash, index version). */
 export const mapDag = new RequestType<MapDagParams, DagMapResult, void>('daglens/mapDag');
-
-/** Progress of a running mapping job (`$/progress` carries the percentage; this carries the counts). */
-export const DagMapProgressSchema = z.object({ uri: z.string(), done: z.number(), total: z.number() });
-export type DagMapProgress = z.infer<typeof DagMapProgressSchema>;
 
 /** Client command the DAG lenses run: open `uri` and select 0-based lines `startLine`..`endLine`. */
 export const OPEN_LOCATION_COMMAND = 'daglens.openLocation';
@@ -296,7 +293,6 @@ export const OpenLocationArgsSchema = z.object({
   endLine: z.number().int().min(0),
 });
 export type OpenLocationArgs = z.infer<typeof OpenLocationArgsSchema>;
-export const MapDagParamsSchema = z.object({ uri: z.string().min(1), text: z.string().optional() });
 
 // ── LLM ──────────────────────────────────────────────────────────────────────────────────────────────
 // The LLM layer (issue 6): chat backend, explanations, stats, trust. Lines are 1-based inclusive; `file` is
