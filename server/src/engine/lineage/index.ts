@@ -1,7 +1,7 @@
 /**
  * Lineage for one workspace: listens to the Workspace's file events, extracts per file (SQL statements,
- * dbt models, PySpark functions, Airflow tasks) and assembles the graph lazily on the first query after a
- * change. API for other features (DAG mapping, LSP, CLI):
+ * dbt models/snapshots, PySpark and Scala Spark functions, Airflow tasks) and assembles the graph lazily on the
+ * first query after a change. API for other features (DAG mapping, LSP, CLI, LLM context):
  *
  *   extractSql(text, opts)            ./sql/extract — tables read/written by one SQL text, with offsets
  *   sqlTableReferences(text)          the same per statement, with 0-based line/character spans
@@ -11,6 +11,7 @@
  *   lineage.processesIn(file)         processes of a file, each with reads/writes and their locations
  *   lineage.assetAt(file, offset)     the asset named at a code position (hover, definition)
  *   lineage.impact(from, direction)   closure from an asset id, `asset.column`, or a process id
+ *   lineage.columnsOf(asset) / declarationOf(asset) / setNames(defaults)
  */
 import path from 'node:path';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
