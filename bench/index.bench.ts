@@ -93,7 +93,7 @@ async function main(): Promise<void> {
         const f = files[Math.floor(rnd.next().value! * files.length)];
         const edited = `${f.text}\n\ndef bench_added_${i}(x):\n    return x + ${i}\n`;
         const t0 = performance.now();
-        warmIndex.indexFile(f.rel, f.lang, edited, symbolsOf(parseText(f.lang, edited)));
+        warmIndex.indexFile(f.rel, f.lang, edited, symbolsOf(parseText(f.lang, edited), path.join(root, f.rel)));
         reindex.push(performance.now() - t0);
       }
       console.log(`single-file re-index (${reindex.length} edits): p50 ${ms(pct(reindex, 50))}, p95 ${ms(pct(reindex, 95))}, max ${ms(Math.max(...reindex))}`);

@@ -143,3 +143,15 @@ test('HNSW agrees with exact search on real chunk vectors; replaced and deleted 
   }
   assert.ok(agree / total >= 0.95, `recall@10 ${agree / total}`);
 });
+
+test('the exact fallback (no native HNSW) answers like the graph, and says which backend it is', async () => {
+  const exact = new CodeIndex({ root: CORPORA, log: { info() {}, warn() {}, error() {} }, exactVectors: true });
+  for (const f of engine.index.allFiles()) exact.indexFile(f.rel, f.lang, f.text, symbolsOf(parseText(f.lang, f.text), path.join(CORPORA, f.rel)));
+  assert.equal(exact.stats().vectorBackend, 'exact');
+  assert.equal(exact.stats().chunks, engine.index.stats().chunks);
+  for (const q of ['start a spark session', 'orders per customer', 'rainbow operators']) {
+    const a = (await exact.search(q, { k: 5, mode: 'vector' })).map((h) => `${h.file}:${h.startLine}`);
+    const b = (await engine.index.search(q, { k: 5, mode: 'vector' })).map((h) => `${h.file}:${h.startLine}`);
+    assert.deepEqual(a, b, q);
+  }
+});
