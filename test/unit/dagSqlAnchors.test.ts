@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveTables, type Anchor } from '../../server/src/engine/dag/source/anchors';
+import { ingestDag } from '../../server/src/engine/dag/ingest';
+import { mapDag } from '../../server/src/engine/dag/mapping/mapper';
 import { sqlUnit } from '../../server/src/engine/dag/source/sqlAnchors';
 import { requireCorpora } from '../helpers';
 
@@ -48,4 +50,12 @@ test('comments, strings, Jinja refs, JOIN … ON followed by a comma, OVER (…)
   assert.deepEqual(win.words.map((w) => w.t), ['o', 'customer_id', 'o', 'ts']);
   assert.ok(u.anchors.some((a) => a.kind === 'select' && a.name === 'running_total' && a.startLine === 2));
   assert.deepEqual(u.anchors.filter((a) => a.kind === 'rollup').map((a) => a.name), ['cube']);
+});
+
+test('a filter Spark rewrote from LIKE (StartsWith / Contains) maps to the LIKE predicates', () => {
+  const unit = sqlUnit('q.sql', "select c_name\nfrom customer\nwhere c_state = 'TN'\n  and c_name like 'Smi%'\n  and c_email like '%@example.%'\n", 'q');
+  const plan = '== Physical Plan ==\nFilter ((isnotnull(c_name#1) AND StartsWith(c_name#1, Smi)) AND Contains(c_email#2, @example.))\n+- FileScan parquet db.customer[c_name#1,c_email#2] Batched: true\n';
+  const r = mapDag(ingestDag(plan), [unit]);
+  const m = r.mappings[0];
+  assert.deepEqual([m.status, m.best?.startLine, m.alternatives[0]?.startLine], ['high', 4, 5], 'one LIKE is the best place, the other the runner-up');
 });

@@ -93,11 +93,11 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
         for (const atom of atoms) {
           const cols = atom.columns.filter((c) => a.words.some((w) => w.t === c));
           if (cols.length === 0) continue;
-          const lits = atom.literals.filter((l) => a.literals.some((x) => x.t === l));
+          const lits = atom.literals.filter((l) => a.literals.some((x) => sameLiteral(x.t, l)));
           if (atom.literals.length > 0 && lits.length > 0) {
             score = Math.max(score, 1);
             matched++;
-            lines.push(...linesOf(a.words, (t) => cols.includes(t)), ...linesOf(a.literals, (t) => lits.includes(t)));
+            lines.push(...linesOf(a.words, (t) => cols.includes(t)), ...linesOf(a.literals, (t) => lits.some((l) => sameLiteral(t, l))));
             said.push(`${cols[0]} vs ${lits[0]}`);
           } else if (atom.literals.length === 0 && cols.length >= Math.min(2, atom.columns.length)) {
             score = Math.max(score, 0.8);
@@ -305,4 +305,12 @@ function predicatesWith(unit: SourceUnit, column: string): number {
     predicateCache.set(unit, m);
   }
   return m.get(column) ?? 0;
+}
+
+/**
+ * A plan literal and a code literal are the same value: equal once normalised, or a LIKE pattern Spark
+ * rewrote (`LIKE 'abc%'` → StartsWith(…, abc), `'%abc%'` → Contains, `'%abc'` → EndsWith).
+ */
+function sameLiteral(code: string, plan: string): boolean {
+  return code === plan || (code.includes('%') && code.replace(/%/g, '') === plan);
 }
