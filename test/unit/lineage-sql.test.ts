@@ -73,6 +73,10 @@ test('writes: INSERT INTO/OVERWRITE, CREATE TABLE/VIEW AS, MERGE, UPDATE, DELETE
     ["INSERT OVERWRITE DIRECTORY '/out/x' SELECT * FROM s", ['s'], ['/out/x']],
     ['WITH c AS (SELECT * FROM s) INSERT INTO t SELECT * FROM c', ['s'], ['t']],
     ['SELECT * FROM parquet.`/lake/events` e JOIN dim d ON e.k = d.k', ['/lake/events', 'dim'], []],
+    ["CREATE TABLE t USING delta LOCATION '/lake/t' AS SELECT * FROM s", ['s'], ['t', '/lake/t']],
+    // Without a query the table is defined over existing files: it reads them.
+    ["CREATE TABLE ext.events USING parquet OPTIONS (path 's3://lake/events/', header 'true')", ['s3://lake/events/'], ['ext.events']],
+    ["CREATE EXTERNAL TABLE e (a INT) STORED AS PARQUET LOCATION 'hdfs:///e'", ['hdfs:///e'], ['e']],
   ];
   for (const [sql, r, w] of cases) {
     const st = one(sql);

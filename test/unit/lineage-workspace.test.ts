@@ -104,6 +104,13 @@ test('PySpark data flow: DataFrame variables decide which reads reach which writ
       '    joined.write.mode("append").parquet("s3://out/b")',
       '    spark.sql("INSERT INTO out.audit SELECT count(*) FROM src.d")',
       '',
+      'def export(conn, cur):',
+      '    import pandas as pd',
+      '    df = pd.read_sql("SELECT * FROM src.e WHERE ok", conn)',
+      '    df.to_sql("out.e", conn)',
+      '    cur.execute("DELETE FROM out.stale")',
+      '    cur.execute(build_query())',
+      '',
     ].join('\n'));
     const l = await scanLineage(dir);
     const down = (x: string) => l.impact(x).hits.map((h) => h.asset).sort();
@@ -113,6 +120,11 @@ test('PySpark data flow: DataFrame variables decide which reads reach which writ
     assert.deepEqual(l.impact('out.a', 'upstream').hits.map((h) => h.asset), ['src.a']);
     // The process itself still lists every read and write (lenses, JSON).
     assert.equal(l.processesIn('job.py')[0].reads.length, 4);
+    // pandas and DB-API calls given literal SQL.
+    const exp = l.processesIn('job.py')[1];
+    assert.deepEqual(exp.reads.map((r) => r.asset.id), ['src.e']);
+    assert.deepEqual(exp.writes.map((r) => r.asset.id), ['out.e', 'out.stale']);
+    assert.deepEqual(down('src.e'), ['out.e']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -46,6 +46,9 @@ const READ_METHODS = new Set(['table', 'parquet', 'csv', 'json', 'orc', 'text', 
 const WRITE_TABLE = new Set(['saveAsTable', 'insertInto', 'toTable']);
 const WRITE_PATH = new Set(['parquet', 'csv', 'json', 'orc', 'text', 'save', 'avro', 'delta', 'start']);
 const SQL_KWARGS = new Set(['sql', 'query', 'sql_query', 'statement']);
+const EXECUTE_METHODS = new Set(['execute', 'executemany', 'run', 'get_records', 'get_first', 'get_pandas_df', 'exec_driver_sql']);
+/** What a string must start with to be taken for SQL when given to a generic execute(). */
+const SQL_START = /^\s*(select|with|insert|merge|update|delete|create|replace|copy|unload)\b/i;
 const MAX_DEPTH = 400;
 
 export function extractPython(root: Node, text: string, names: NameDefaults): { drafts: PyDraft[]; dbtModel: boolean } {
@@ -130,7 +133,8 @@ class PyExtractor {
       if (own) {
         // After the children: the reads inside this call (spark.table(b) in df.join(…)) are known now.
         const src = [...sourcesIn(n)];
-        if (src.length) for (let w = own[0]; w < own[1]; w++) (draft.flows ??= []).push({ write: w, reads: src });
+        const traced = new Set((draft.flows ?? []).map((f) => f.write));
+        if (src.length) for (let w = own[0]; w < own[1]; w++) if (!traced.has(w)) (draft.flows ??= []).push({ write: w, reads: src });
       }
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
@@ -428,6 +432,16 @@ class PyExtractor {
       if (a) this.sqlArg(a, draft, strings);
       return;
     }
+    // pandas: pd.read_sql("select …", conn) / read_sql_table("t") / df.to_sql("t", conn)
+    if ((method === 'read_sql' || method === 'read_sql_query') && first) { this.sqlArg(argOf('sql') ?? first, draft, strings); return; }
+    if (method === 'read_sql_table' && first) { this.nameArg(argOf('table_name') ?? first, 'table', draft.reads, draft, strings); return; }
+    if (method === 'to_sql' && first) { this.nameArg(argOf('name') ?? first, 'table', draft.writes, draft, strings); return; }
+    // DB-API cursors, SQLAlchemy connections, Airflow hooks: .execute/.run/.get_records(…) given literal SQL.
+    if (EXECUTE_METHODS.has(method) && first) {
+      const lit = isStringy(first) ? first : first.type === 'identifier' ? strings.get(first.text) : undefined;
+      if (lit && SQL_START.test(stringText(lit).value)) this.sqlArg(lit, draft, strings);
+      return;
+    }
     const isRead = chain.includes('read') || chain.includes('readStream');
     if (isRead && READ_METHODS.has(method)) {
       const a = method === 'jdbc' ? kwarg(call, 'table') ?? args.namedChildren[1] : argOf(method === 'table' ? 'tableName' : 'path');
@@ -518,8 +532,14 @@ class PyExtractor {
     }
     const at = (o: number, e: number) => (mappable ? { start: contentStart + o, end: contentStart + e } : { start: s.startIndex, end: s.endIndex });
     for (const st of extractSql(value, { names: this.names })) {
+      const firstRead = draft.reads.length;
       for (const r of st.reads) draft.reads.push({ kind: r.kind, name: r.name, ...at(r.start, r.end), ...(r.dynamic || /^__dbt/.test(r.raw) ? { dynamic: true } : {}) });
-      for (const w of st.writes) draft.writes.push({ kind: w.kind, name: w.name, ...at(w.start, w.end), ...(w.dynamic ? { dynamic: true } : {}) });
+      const stReads = Array.from({ length: draft.reads.length - firstRead }, (_, i) => firstRead + i);
+      // A SQL statement is self-contained: what it writes derives from what it reads, nothing else.
+      for (const w of st.writes) {
+        (draft.flows ??= []).push({ write: draft.writes.length, reads: stReads });
+        draft.writes.push({ kind: w.kind, name: w.name, ...at(w.start, w.end), ...(w.dynamic ? { dynamic: true } : {}) });
+      }
       draft.partial.push(...st.partial);
       for (const r of [...st.reads, ...st.writes]) if (r.dynamic) draft.partial.push(`dynamic name '${r.raw}' in SQL string`);
     }

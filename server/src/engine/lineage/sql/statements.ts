@@ -4,7 +4,7 @@
  * structured pass did not reach, marking the statement partial.
  */
 import { CLAUSE_WORDS, FROM_ARG_FUNCTIONS } from './keywords';
-import { identOf } from './lexer';
+import { identOf, type Token } from './lexer';
 import type { OutCol, Relation } from './columns';
 import type { SqlStatement, SqlTableRef } from './extract';
 import { QueryReader } from './queries';
@@ -166,17 +166,28 @@ export class StatementReader extends QueryReader {
     if (this.peek()?.kind === 'lparen' && !this.startsQuery(1)) declared = this.columnDefs();
     if (this.isWord(0, 'LIKE', 'CLONE')) { this.pos++; this.tableRef('read'); }
     // Skip USING fmt, OPTIONS (…), PARTITIONED BY (…), LOCATION '…', TBLPROPERTIES (…), COMMENT '…' up to AS/query.
+    const locations: Token[] = [];
     while (!this.atEnd() && !this.startsQuery() && !this.isWord(0, 'AS')) {
       if (this.isWord(0, 'LOCATION') && this.peek(1)?.kind === 'string') {
-        this.writes.push(this.fileRef(this.peek(1)!));
+        locations.push(this.peek(1)!);
         this.pos += 2;
+        continue;
+      }
+      if (this.isWord(0, 'STORED') && this.isWord(1, 'AS')) { this.pos += 3; continue; } // Hive: STORED AS PARQUET
+      if (this.isWord(0, 'OPTIONS') && this.peek(1)?.kind === 'lparen') {
+        const close = this.matchParen(this.pos + 1);
+        for (let i = this.pos + 2; i + 1 < close; i++) if (this.t[i].upper === 'PATH' && this.t[i + 1].kind === 'string') locations.push(this.t[i + 1]);
+        this.pos = close;
         continue;
       }
       if (this.peek()?.kind === 'lparen') this.skipParens();
       else this.pos++;
     }
     this.accept('AS');
-    const cols = this.startsQuery() ? this.query() : [];
+    const hasQuery = this.startsQuery();
+    // With a query the table's files are written there; without one the table is defined over existing files.
+    for (const l of locations) (hasQuery ? this.writes : this.reads).push(this.fileRef(l));
+    const cols = hasQuery ? this.query() : [];
     const columns = declared.length && cols.length ? cols.map((c, i) => ({ ...c, name: declared[i] ?? c.name })) : cols;
     const defined = declared.length ? declared : cols.filter((c) => c.name !== '*').map((c) => c.name);
     return {
