@@ -44,6 +44,9 @@ export function isSemantic(plan: MapPlan, id: string): boolean {
   if (ev.role === 'filter') return ev.atoms.some((a) => !a.inferred);
   if (ev.role === 'project') return ev.aliases.length > 0;
   if (ev.role === 'aggregate') return ev.keys.length > 0;
+  // Expand makes ROLLUP/CUBE/GROUPING SETS rows (it outputs spark_grouping_id); the other Expand Spark
+  // plans for several COUNT(DISTINCT …) is physical, serving its aggregate.
+  if (ev.role === 'expand') return /spark_grouping_id/.test(plan.facts.nodes.get(id)!.detail.args ?? plan.facts.nodes.get(id)!.detail.Output ?? '');
   return true;
 }
 

@@ -110,7 +110,8 @@ export function evidenceOf(node: DagNode): OperatorEvidence {
     case 'aggregate': {
       const keys = d.Keys !== undefined ? d.Keys.replace(/^\[|\]$/g, '') : namedArg(args, 'keys') ?? bracketLists(args)[0];
       const fns = d.Functions !== undefined ? d.Functions : namedArg(args, 'functions') ?? bracketLists(args)[1] ?? '';
-      ev.keys = keyAttributes(keys).flat().filter((k) => k !== 'spark_grouping_id');
+      // Spark's own names (`_groupingexpression` for GROUP BY substr(…), spark_grouping_id) are not in the code.
+      ev.keys = keyAttributes(keys).flat().filter((k) => k !== 'spark_grouping_id' && !k.startsWith('_'));
       ev.partial = /\bpartial_|\bmerge_/.test(fns);
       ev.columns = attributes(fns);
       ev.aliases = aliasesOf(d.Results ?? namedArg(args, 'output') ?? '');
