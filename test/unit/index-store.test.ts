@@ -7,6 +7,7 @@ import { parseSettings } from '../../server/src/engine/config';
 import { CodeIndex } from '../../server/src/engine/index/codeIndex';
 import { HashEmbedder } from '../../server/src/engine/index/hashEmbedder';
 import { syncIndex } from '../../server/src/engine/index/indexer';
+import { VERSION } from '../../server/src/engine/index/store';
 import { CORPORA } from '../helpers';
 
 const settings = parseSettings({}).settings;
@@ -67,7 +68,7 @@ test('a corrupt, truncated or incompatible index is detected, logged with the re
   const cases: Array<[string, Buffer | (() => void), RegExp]> = [
     ['flipped byte', Buffer.from(good.map((b, i) => (i === good.length - 100 ? b ^ 0xff : b))), /checksum mismatch/],
     ['truncated', good.subarray(0, good.length - 1000), /truncated/],
-    ['newer format', Buffer.from(good.toString('latin1').replace('"version":1', '"version":99'), 'latin1'), /index format 99/],
+    ['newer format', Buffer.from(good.toString('latin1').replace(`"version":${VERSION}`, '"version":99'), 'latin1'), /index format 99/],
     ['garbage', Buffer.from('not an index at all\n'), /corrupt header/],
   ];
   for (const [what, content, reason] of cases) {
@@ -98,6 +99,25 @@ test('a damaged graph file is rebuilt from the saved chunks; search still works'
   assert.ok(logs.some((l) => /does not match its header; rebuilding it/.test(l)), logs.join('\n'));
   const hits = await idx.search('ingest_penguin_counts', { k: 1, mode: 'vector' });
   assert.equal(hits[0].name, 'ingest_penguin_counts');
+});
+
+test('without a graph file (exact search) the vectors themselves are saved and reloaded', async () => {
+  const exactDir = mkdtempSync(path.join(os.tmpdir(), 'daglens-store-exact-'));
+  try {
+    const a = open({ exactVectors: true });
+    await syncIndex(a, settings, log, { indexDir: exactDir, workers: 0 });
+    assert.equal(a.stats().vectorBackend, 'exact');
+    const b = open();
+    const r = await syncIndex(b, settings, log, { indexDir: exactDir });
+    assert.equal(r.loaded, true);
+    assert.equal(r.indexed, 0);
+    for (const q of ['TaskFlow bash operator', 'customer lifetime spend']) {
+      const hits = async (idx: CodeIndex) => (await idx.search(q, { k: 5, mode: 'vector' })).map((h) => `${h.file}:${h.startLine}:${h.score.toFixed(5)}`);
+      assert.deepEqual(await hits(b), await hits(a), q);
+    }
+  } finally {
+    rmSync(exactDir, { recursive: true, force: true });
+  }
 });
 
 test('bad input: invalid UTF-8, NUL bytes, a huge line, deep nesting, half-written code, a file deleted mid-run', async () => {

@@ -1,7 +1,9 @@
 /**
  * Saves and loads a CodeIndex. Two files in the index directory:
- *   index.dlx  one JSON header line (format, version, embedder, sha1 of the body and of the graph file),
- *              then the body: chunk metadata (JSON), vectors (f32), BM25 term pairs (i32), file texts (UTF-8)
+ *   index.dlx  one JSON header line (format, version, embedder, CRC-32 of the body and of the graph file),
+ *              then the body: JSON (term dictionary, chunk names and containers, files), chunk numbers (i32),
+ *              vectors (f32, only when the graph cannot stand in for them), BM25 term pairs (i32), file texts
+ *              (UTF-8), chunk content hashes (20 bytes each)
  *   hnsw.bin   hnswlib's own graph file
  * Each is written to a temp file and renamed, the graph first: a crash between the two leaves a header whose
  * graph checksum does not match, and the graph is then rebuilt from the saved vectors. A corrupt or
@@ -22,7 +24,7 @@ import { errorMessage, type Logger } from '../log';
 
 export const FORMAT = 'daglens-index';
 /** Bump when the layout or the chunking/tokenising changes: older indexes are rebuilt, not misread. */
-export const VERSION = 1;
+export const VERSION = 2;
 const MAIN = 'index.dlx';
 const GRAPH = 'hnsw.bin';
 
@@ -38,16 +40,25 @@ interface Header {
   savedAt: string;
 }
 
-type ChunkRow = [id: number, hash: string, kind: ChunkKind, name: string, container: string[], startLine: number, endLine: number, startOffset: number, endOffset: number, part: number];
+/** Per chunk, in file order, in the body's numbers section. */
+const NUMS = 9;
+const [N_ID, N_KIND, N_START_LINE, N_END_LINE, N_START_OFFSET, N_END_OFFSET, N_PART, N_PAIRS, N_HAS_VECTOR] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const HASH_BYTES = 20;
+/** Separates container names in the saved `containers` strings (never part of a symbol name). */
+const SEP = '\u001f';
 
+/**
+ * Chunk metadata is columnar: strings in the JSON (names, containers, kinds by index), numbers and hashes in
+ * binary sections, because parsing ~90k JSON rows dominated a warm start.
+ */
 interface BodyMeta {
   nextId: number;
   terms: string[];
-  files: Array<{ rel: string; lang: LanguageId; hash: string; mtimeMs: number; size: number; textBytes: number; chunks: ChunkRow[] }>;
-  /** Per chunk in file order: how many i32 values its BM25 pairs take. */
-  pairLengths: number[];
-  /** Per chunk in file order: 1 when a vector was saved for it. */
-  hasVector: number[];
+  kinds: string[];
+  files: Array<{ rel: string; lang: LanguageId; hash: string; mtimeMs: number; size: number; textBytes: number; chunks: number }>;
+  /** Per chunk in file order. */
+  names: string[];
+  containers: string[];
 }
 
 export interface LoadResult {
@@ -92,27 +103,35 @@ export function saveIndex(index: CodeIndex, dir: string): void {
     renameSync(tmp, path.join(dir, GRAPH));
   }
   const snap = bm25.snapshot();
-  const meta: BodyMeta = { nextId, terms: snap.terms, files: [], pairLengths: [], hasVector: [] };
+  const meta: BodyMeta = { nextId, terms: snap.terms, kinds: [], files: [], names: [], containers: [] };
+  const kindIndex = new Map<string, number>();
   // The graph file holds the vectors too; keep our own copy only when they could not be recomputed
   // cheaply (a remote embedder) or there is no graph (exact search).
   const keepVectors = !graphChecksum || !(index.embedder.inner instanceof HashEmbedder);
+  const numbers: number[] = [];
+  const hashes: Buffer[] = [];
   const vectorParts: Float32Array[] = [];
   const pairParts: Int32Array[] = [];
   const textParts: Buffer[] = [];
   for (const rec of index.allFiles()) {
     const text = Buffer.from(rec.text, 'utf8');
     textParts.push(text);
-    meta.files.push({
-      rel: rec.rel, lang: rec.lang, hash: rec.hash, mtimeMs: rec.mtimeMs, size: rec.size, textBytes: text.length,
-      chunks: rec.chunks.map((c) => [c.id, c.hash, c.kind, c.name, c.container, c.startLine, c.endLine, c.startOffset, c.endOffset, c.part]),
-    });
+    meta.files.push({ rel: rec.rel, lang: rec.lang, hash: rec.hash, mtimeMs: rec.mtimeMs, size: rec.size, textBytes: text.length, chunks: rec.chunks.length });
     for (const c of rec.chunks) {
+      let kind = kindIndex.get(c.kind);
+      if (kind === undefined) {
+        kind = meta.kinds.length;
+        kindIndex.set(c.kind, kind);
+        meta.kinds.push(c.kind);
+      }
       const pairs = snap.docs.get(c.id) ?? new Int32Array(0);
       pairParts.push(pairs);
-      meta.pairLengths.push(pairs.length);
       const v = keepVectors ? vectors.vector(c.id) : undefined;
-      meta.hasVector.push(v ? 1 : 0);
       if (v) vectorParts.push(v);
+      numbers.push(c.id, kind, c.startLine, c.endLine, c.startOffset, c.endOffset, c.part, pairs.length, v ? 1 : 0);
+      meta.names.push(c.name);
+      meta.containers.push(c.container.join(SEP));
+      hashes.push(Buffer.from(c.hash, 'base64url'));
     }
   }
   const json = Buffer.from(JSON.stringify(meta), 'utf8');
@@ -120,11 +139,14 @@ export function saveIndex(index: CodeIndex, dir: string): void {
   const pad = Buffer.alloc((4 - ((8 + json.length) % 4)) % 4);
   lenBuf.writeUInt32LE(json.length, 0);
   lenBuf.writeUInt32LE(pad.length, 4);
+  const nums = Int32Array.from(numbers);
   const body = Buffer.concat([
     lenBuf, json, pad,
+    new Uint8Array(nums.buffer),
     ...vectorParts.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength)),
     ...pairParts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength)),
     ...textParts,
+    ...hashes,
   ]);
   const header: Header = {
     format: FORMAT, version: VERSION, embedder: index.embedder.id, dimensions: index.embedder.dimensions, root: index.root,
@@ -178,16 +200,30 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
     const rest = new Uint8Array(body.length - 8 - jsonLen - padLen);
     rest.set(body.subarray(8 + jsonLen + padLen));
     const dims = header.dimensions;
-    const nVectors = meta.hasVector.reduce((a, b) => a + b, 0);
-    const vecData = new Float32Array(rest.buffer, 0, nVectors * dims);
-    const nPairs = meta.pairLengths.reduce((a, b) => a + b, 0);
-    const pairData = new Int32Array(rest.buffer, nVectors * dims * 4, nPairs);
-    const textData = rest.subarray(nVectors * dims * 4 + nPairs * 4);
+    const nChunks = meta.names.length;
+    const nums = new Int32Array(rest.buffer, 0, nChunks * NUMS);
+    let nVectors = 0;
+    let nPairs = 0;
+    for (let c = 0; c < nChunks; c++) {
+      nVectors += nums[c * NUMS + N_HAS_VECTOR];
+      nPairs += nums[c * NUMS + N_PAIRS];
+    }
+    let at = nChunks * NUMS * 4;
+    const vecData = new Float32Array(rest.buffer, at, nVectors * dims);
+    at += nVectors * dims * 4;
+    const pairData = new Int32Array(rest.buffer, at, nPairs);
+    at += nPairs * 4;
+    const textBytes = meta.files.reduce((n, f) => n + f.textBytes, 0);
+    const textData = rest.subarray(at, at + textBytes);
+    const hashData = Buffer.from(rest.buffer, rest.byteOffset + at + textBytes, nChunks * HASH_BYTES);
+    if (hashData.length !== nChunks * HASH_BYTES) throw new Error('body shorter than its chunk table');
 
     const bm25Docs: Array<[number, Int32Array]> = [];
     const decoder = new TextDecoder();
     const files: FileRecord[] = [];
     const pendingVectors: Array<[number, Float32Array]> = [];
+    // Chunks of one class share one container array: frozen, since hits hand it out.
+    const containerArrays = new Map<string, string[]>([['', Object.freeze([]) as unknown as string[]]]);
     let ci = 0;
     let vi = 0;
     let pi = 0;
@@ -195,18 +231,26 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
     for (const f of meta.files) {
       const text = decoder.decode(textData.subarray(ti, ti + f.textBytes));
       ti += f.textBytes;
-      const chunks: StoredChunk[] = f.chunks.map(([id, hash, kind, name, container, startLine, endLine, startOffset, endOffset, part]) => ({
-        id, hash, file: f.rel, language: f.lang, kind, name, container, startLine, endLine, startOffset, endOffset, part,
-      }));
-      for (const c of chunks) {
-        const len = meta.pairLengths[ci];
-        bm25Docs.push([c.id, pairData.subarray(pi, pi + len)]);
+      const chunks: StoredChunk[] = new Array(f.chunks);
+      for (let k = 0; k < f.chunks; k++, ci++) {
+        const n = ci * NUMS;
+        const id = nums[n + N_ID];
+        const joined = meta.containers[ci];
+        let container = containerArrays.get(joined);
+        if (!container) containerArrays.set(joined, (container = Object.freeze(joined.split(SEP)) as unknown as string[]));
+        chunks[k] = {
+          id, hash: hashData.toString('base64url', ci * HASH_BYTES, (ci + 1) * HASH_BYTES), file: f.rel, language: f.lang,
+          kind: meta.kinds[nums[n + N_KIND]] as ChunkKind, name: meta.names[ci], container,
+          startLine: nums[n + N_START_LINE], endLine: nums[n + N_END_LINE], startOffset: nums[n + N_START_OFFSET],
+          endOffset: nums[n + N_END_OFFSET], part: nums[n + N_PART],
+        };
+        const len = nums[n + N_PAIRS];
+        bm25Docs.push([id, pairData.subarray(pi, pi + len)]);
         pi += len;
-        if (meta.hasVector[ci]) {
-          pendingVectors.push([c.id, vecData.subarray(vi * dims, (vi + 1) * dims)]);
+        if (nums[n + N_HAS_VECTOR]) {
+          pendingVectors.push([id, vecData.subarray(vi * dims, (vi + 1) * dims)]);
           vi++;
         }
-        ci++;
       }
       files.push({ rel: f.rel, lang: f.lang, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, text, chunks });
     }
