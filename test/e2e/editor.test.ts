@@ -3,7 +3,7 @@
 // graph view drawing a mapped Spark plan. Screenshots of every step land in test-results/editor/.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CodeLensRequest, CodeLensResolveRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
@@ -244,7 +244,7 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     await vs.step('plan-open', () => vs.openFile('tpcds/query03.explain.txt'));
     await vs.step('graph-command', () => vs.runCommand('DagLens: Show DAG Graph'));
     const graph = await webview(vs, '.dl-stage');
-    await vs.step('graph-drawn', () => graph.locator('body[data-rendered]').waitFor({ timeout: 90_000 }));
+    await vs.step('graph-drawn', () => graph.waitForFunction(() => /^DAG query03/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered, undefined, { timeout: 90_000 }));
     const drawn = Number(await graph.locator('body').getAttribute('data-rendered'));
     assert.ok(drawn >= 10, `${drawn} nodes drawn`);
     assert.equal(await graph.locator('.dl-node').count(), drawn);
@@ -257,15 +257,106 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     });
   });
 
+  test('graph: following the editor redraws the lineage of the file opened; Show Impact draws what a change reaches', async () => {
+    const graph = await webview(vs, '.dl-stage');
+    await graph.locator('button[aria-label="Follow the active editor"]').click();
+    await graph.locator('button[aria-pressed="true"][aria-label="Follow the active editor"]').waitFor({ timeout: 10_000 });
+    // Open the file in the first group, beside the graph (not over it).
+    await vs.runCommand('View: Focus First Editor Group');
+    await vs.runCommand('View: Show Explorer');
+    await vs.step('follow-open', () => vs.openFile('jaffle_shop/models/marts/customers.sql'));
+    const title = graph.locator('.dl-title');
+    await vs.step('follow-graph', () => graph.waitForFunction(() => /^Lineage of customers/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.querySelectorAll('.dl-node').length > 2, undefined, { timeout: 60_000 }));
+    const labels = await graph.locator('.dl-node text:not(.dl-glyph)').evaluateAll((ts) => ts.map((t) => t.textContent));
+    for (const name of ['stg_customers', 'orders', 'customers']) assert.ok(labels.includes(name), `${name} in ${JSON.stringify(labels)}`);
+    await graph.locator('button[aria-label="Follow the active editor"]').click();
+
+    await vs.page.locator('.editor-instance .monaco-editor[data-uri$="customers.sql"] .view-lines').first().click();
+    await vs.step('impact-command', () => vs.runCommand('DagLens: Show Impact of Current Symbol'));
+    await graph.waitForFunction(() => /^Impact of changing /.test(document.querySelector('.dl-title')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    assert.match(await title.innerText(), /^Impact of changing customers: \d+ downstream/);
+    await vs.screenshot('impact-graph');
+  });
+
+  test('Ask DagLens about This adds the selection as a context chip in the chat', async () => {
+    await vs.page.locator('.editor-instance .monaco-editor[data-uri$="customers.sql"] .view-lines').first().click();
+    await vs.page.keyboard.press('Control+A');
+    await vs.step('ask-about', () => vs.runCommand('DagLens: Ask DagLens about This'));
+    const chat = await webview(vs, '.dl-composer');
+    const chip = chat.locator('.dl-chip');
+    await chip.first().waitFor({ timeout: 20_000 });
+    assert.match(await chip.first().innerText(), /^customers\.sql:1-\d+/);
+    await chat.locator('.dl-chip-remove').first().click();
+    await chip.first().waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  test('a citation to a file deleted since the answer says so instead of failing', async () => {
+    fake.reply({ type: 'answer', content: 'The query lives in tpcds/query03.sql [1].' });
+    // Clicking the container's icon while it is shown would close the sidebar.
+    if (!(await vs.page.locator('.activitybar .action-item.checked a[aria-label^="DagLens"]').count())) {
+      await vs.page.locator('.activitybar .action-item a[aria-label^="DagLens"]').first().click();
+    }
+    const chat = await webview(vs, '.dl-composer');
+    await chat.locator('.dl-input').fill('Where is the store sales query?');
+    await chat.locator('.dl-input').press('Enter');
+    const turn = chat.locator('.dl-turn.dl-assistant.dl-done').last();
+    await turn.locator('.dl-citation').first().waitFor({ timeout: 60_000 });
+    const label = await turn.locator('.dl-citation').first().innerText();
+    const file = /\] (?:.* · )?([^:]+):/.exec(label)![1]!;
+    const found = readdirSync(vs.workspace, { recursive: true }).map(String).find((f) => path.basename(f) === file)!;
+    rmSync(path.join(vs.workspace, found));
+    await vs.step('citation-deleted', async () => {
+      await turn.locator('.dl-citation').first().click();
+      await vs.page.locator('.notifications-toasts', { hasText: 'is not in the workspace any more' }).waitFor({ timeout: 15_000 });
+    });
+  });
+
   after(() => {
     // The README shows these: keep the latest run's pictures of each step in docs/screenshots.
     const shots = path.join(RESULTS, 'editor');
-    const keep = ['chat-answer', 'graph-drawn', 'lineage-graph', 'lens', 'hover', 'plan-lenses'];
+    const keep = ['chat-answer', 'graph-drawn', 'lineage-graph', 'impact-graph', 'lens', 'hover', 'plan-lenses'];
     const dest = path.join(REPO, 'docs', 'screenshots');
     mkdirSync(dest, { recursive: true });
     for (const f of readdirSync(shots)) {
       const step = f.replace(/^\d+-/, '').replace(/\.png$/, '');
       if (keep.includes(step)) cpSync(path.join(shots, f), path.join(dest, `${step}.png`));
     }
+  });
+});
+
+describe('the chat in an untrusted workspace', { skip }, () => {
+  let vs: VsCodeSession;
+  let fake: FakeOpenAI;
+
+  before(async () => {
+    fake = await FakeOpenAI.start({ apiKey: 'sk-e2e', models: ['fake-chat'] });
+    process.env.OPENAI_API_KEY = 'sk-e2e';
+    vs = await VsCodeSession.start({
+      name: 'editor-untrusted', workspace: WORKSPACE, trustWorkspace: false,
+      // No start-up trust prompt: the folder simply opens untrusted.
+      settings: {
+        'daglens.llm.baseUrl': fake.url, 'daglens.llm.model': 'fake-chat',
+        'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open',
+      },
+    });
+  });
+  after(async () => {
+    await vs?.close();
+    await fake?.close();
+    delete process.env.OPENAI_API_KEY;
+  });
+
+  test('says why nothing goes to the model, offers to manage trust, and answers from the index only', async () => {
+    await vs.waitForStatus((s) => s.icons.includes('type-hierarchy'), 120_000);
+    await vs.page.locator('.activitybar .action-item a[aria-label^="DagLens"]').first().click();
+    const chat = await webview(vs, '.dl-composer');
+    const banner = chat.locator('.dl-banner');
+    await vs.step('untrusted-banner', () => banner.waitFor({ state: 'visible', timeout: 30_000 }));
+    assert.match(await banner.innerText(), /not trusted/);
+    assert.ok(await banner.locator('button', { hasText: 'Manage Workspace Trust' }).count());
+    await chat.locator('.dl-input').fill('Which tables does query 3 read?');
+    await chat.locator('.dl-input').press('Enter');
+    await vs.step('untrusted-answer', () => chat.locator('.dl-turn.dl-assistant.dl-done').last().waitFor({ timeout: 60_000 }));
+    assert.equal(fake.requests.length, 0, 'no request reached the model');
   });
 });

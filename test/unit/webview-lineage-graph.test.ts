@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { scanLineage } from '../../bench/lineageScore';
+import { GraphModelSchema } from '@daglens/protocol';
 import { impactJson, lineageJson } from '../../server/src/engine/lineage/report';
 import { impactGraph, lineageGraph } from '../../client/src/webview/lineageGraph';
 import { requireCorpora } from '../helpers';
@@ -51,4 +52,29 @@ test('the impact of stg_orders: every downstream asset, reached through the proc
   const queue = [start];
   while (queue.length) for (const n of out.get(queue.shift()!) ?? []) if (!reach.has(n)) { reach.add(n); queue.push(n); }
   for (const h of impact.hits) assert.ok(reach.has(h.asset), `${h.asset} reachable`);
+});
+
+test("the impact of a process (a dbt model's SQL) starts at the process: every node valid for the graph view", async () => {
+  const lineage = await scanLineage(JAFFLE());
+  const res = lineageJson(lineage);
+  const customers = res.processes.find((p) => p.symbol === 'customers')!;
+  const impact = impactJson(lineage.impact(customers.id, 'downstream'), 'downstream');
+  assert.equal(impact.kind, 'process');
+  const g = impactGraph(impact, res, 'impact of customers');
+  const parsed = GraphModelSchema.safeParse(g);
+  assert.ok(parsed.success, JSON.stringify(!parsed.success && parsed.error.issues.slice(0, 2)));
+  assert.ok(g.nodes.find((n) => n.id === customers.id)?.focus);
+  assert.ok(g.nodes.some((n) => n.id === 'model.jaffle_shop.customers'));
+  assert.ok(g.edges.some((e) => e.source === customers.id && e.target === 'model.jaffle_shop.customers'));
+});
+
+test('lineage graphs of every process of a real project are valid for the graph view', async () => {
+  const lineage = await scanLineage(JAFFLE());
+  const res = lineageJson(lineage);
+  for (const p of res.processes) {
+    const parsed = GraphModelSchema.safeParse(lineageGraph(res, { processes: [p.id] }, p.symbol));
+    assert.ok(parsed.success, `${p.symbol}: ${JSON.stringify(!parsed.success && parsed.error.issues.slice(0, 2))}`);
+    const imp = GraphModelSchema.safeParse(impactGraph(impactJson(lineage.impact(p.id, 'downstream'), 'downstream'), res, p.symbol));
+    assert.ok(imp.success, `impact of ${p.symbol}: ${JSON.stringify(!imp.success && imp.error.issues.slice(0, 2))}`);
+  }
 });

@@ -67,7 +67,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.bridge = new WebviewBridge(view.webview, ChatToExtensionSchema, ChatToWebviewSchema,
       (m) => this.onMessage(m), (problem) => {
         this.log.warn(`chat: ${problem}`);
-        void this.bridge?.post({ type: 'notice', level: 'error', message: 'DagLens ignored a malformed message from the chat view.' });
+        if (!problem.startsWith('not sending')) void this.bridge?.post({ type: 'notice', level: 'error', message: 'DagLens ignored a malformed message from the chat view.' });
       });
     view.webview.html = renderShell(view.webview, this.extension.extensionUri, {
       title: 'DagLens Chat', script: 'chat', styles: ['chat.css'], body: '<div id="app"></div>',

@@ -100,7 +100,9 @@ export class GraphPanel implements vscode.Disposable {
     this.ready = false;
     this.bridge = new WebviewBridge(panel.webview, GraphToExtensionSchema, GraphToWebviewSchema, (m) => this.onMessage(m), (problem) => {
       this.log.warn(`graph: ${problem}`);
-      this.post({ type: 'error', message: 'DagLens ignored a malformed message from the graph view.' });
+      this.post({ type: 'error', message: problem.startsWith('not sending')
+        ? 'DagLens could not draw this graph (see the DagLens output).'
+        : 'DagLens ignored a malformed message from the graph view.' });
     });
     panel.webview.html = renderShell(panel.webview, this.extension.extensionUri, {
       title: 'DagLens Graph', script: 'graph', styles: ['graph.css'], body: '<div id="app"></div>',

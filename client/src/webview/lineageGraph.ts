@@ -78,8 +78,9 @@ export function impactGraph(impact: ImpactResult, res: LineageResult, title: str
   for (const h of impact.hits) {
     assets.add(h.asset);
     for (const s of h.path) {
-      assets.add(s.from);
-      assets.add(s.to);
+      // A path from a process starts at the process itself (no `from` asset).
+      if (s.from) assets.add(s.from);
+      if (s.to) assets.add(s.to);
       procs.add(s.process);
     }
   }

@@ -271,6 +271,7 @@ viewport.addEventListener('focusin', (e) => {
 async function show(g: GraphModel): Promise<void> {
   const mine = ++generation;
   graph = g;
+  delete document.body.dataset.rendered;
   title.textContent = g.title;
   legend.hidden = g.mode !== 'dag';
   if (!g.nodes.length) {
