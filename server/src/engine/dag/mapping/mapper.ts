@@ -32,12 +32,12 @@ export function planMapping(ingest: IngestResult, units: SourceUnit[]): MapPlan 
   return { facts, ranked, searched };
 }
 
-/** Whether a node is mapped on its own (true) or attributed to the operator it serves (false). */
 /** How far a unit missing some of the plan's names can be trusted (see RankedUnit.nameCoverage). */
 function nameTrust(coverage: number): number {
   return coverage >= 0.95 ? 1 : coverage >= 0.85 ? 0.85 : 0.6;
 }
 
+/** Whether a node is mapped on its own (true) or attributed to the operator it serves (false). */
 export function isSemantic(plan: MapPlan, id: string): boolean {
   const ev = plan.facts.evidence.get(id)!;
   if (!SEMANTIC.has(ev.role) || ev.partial) return false;
@@ -46,7 +46,10 @@ export function isSemantic(plan: MapPlan, id: string): boolean {
   if (ev.role === 'aggregate') return ev.keys.length > 0;
   // Expand makes ROLLUP/CUBE/GROUPING SETS rows (it outputs spark_grouping_id); the other Expand Spark
   // plans for several COUNT(DISTINCT …) is physical, serving its aggregate.
-  if (ev.role === 'expand') return /spark_grouping_id/.test(plan.facts.nodes.get(id)!.detail.args ?? plan.facts.nodes.get(id)!.detail.Output ?? '');
+  if (ev.role === 'expand') {
+    const d = plan.facts.nodes.get(id)!.detail;
+    return /spark_grouping_id/.test(`${d.args ?? ''} ${d.Output ?? ''} ${d.Arguments ?? ''}`);
+  }
   return true;
 }
 
