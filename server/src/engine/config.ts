@@ -51,7 +51,7 @@ export interface SettingsResult {
 
 /** Parses settings leniently: each invalid field falls back to its default and is reported. */
 export function parseSettings(raw: unknown): SettingsResult {
-  const input = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const input = withoutUnset(raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const full = EngineSettingsSchema.safeParse(input);
   if (full.success) return { settings: full.data, problems: [] };
   const problems: string[] = [];
@@ -62,4 +62,18 @@ export function parseSettings(raw: unknown): SettingsResult {
     delete cleaned[key];
   }
   return { settings: EngineSettingsSchema.parse(cleaned), problems };
+}
+
+/**
+ * Drops null and empty-string values, recursively: VS Code reports an unset optional setting as its
+ * declared `null` default (or '' for a string), which means "use the default", not "invalid".
+ */
+export function withoutUnset(value: unknown): unknown {
+  if (Array.isArray(value) || !value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === '' || typeof v === 'function') continue;
+    out[k] = withoutUnset(v);
+  }
+  return out;
 }
