@@ -139,7 +139,7 @@ export class Lineage implements WorkspaceListener {
       const rec = this.files.get(entry.path) as SqlRecord;
       rec.statements = this.extract(rec);
     } else if (entry.lang === 'python') {
-      const { drafts, dbtModel } = extractPython(parsed.tree.rootNode, text, this.names);
+      const { drafts, dbtModel } = extractPython(parsed.tree.rootNode, this.names);
       this.files.set(entry.path, { kind: 'python', lang: 'python', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
     } else if (entry.lang === 'scala') {
       const drafts = extractScala(parsed.tree.rootNode, this.names);
@@ -166,7 +166,7 @@ export class Lineage implements WorkspaceListener {
         if (r.kind === 'sql') r.statements = this.extract(r);
         else if (r.kind === 'python' && r.lang === 'scala') r.drafts = extractScala(parseText('scala', r.text).tree.rootNode, this.names);
         else if (r.kind === 'python') {
-          const { drafts, dbtModel } = extractPython(parseText('python', r.text).tree.rootNode, r.text, this.names);
+          const { drafts, dbtModel } = extractPython(parseText('python', r.text).tree.rootNode, this.names);
           r.drafts = drafts;
           r.dbtModel = dbtModel;
         }
