@@ -20,7 +20,8 @@ export function multiplex(connection: Connection): Connection {
   const all = <T>(xs: Array<T | null | undefined | T[]>): T[] => xs.flatMap((x) => (x == null ? [] : Array.isArray(x) ? x : [x]));
   const settle = async <P, R>(hs: Array<Handler<P, R>>, args: unknown[]) =>
     // One feature failing must not hide the others' answers.
-    (await Promise.allSettled(hs.map((h) => (h as (...a: unknown[]) => unknown)(...args)))).map((r) => (r.status === 'fulfilled' ? r.value as R : null));
+    // (a handler that throws synchronously counts as a rejected one).
+    (await Promise.allSettled(hs.map(async (h) => (h as (...a: unknown[]) => unknown)(...args)))).map((r) => (r.status === 'fulfilled' ? r.value as R : null));
 
   return new Proxy(connection, {
     get(target, prop, receiver) {
@@ -35,7 +36,7 @@ export function multiplex(connection: Connection): Connection {
           if (resolvers.push(h) === 1) {
             target.onCodeLensResolve(async (lens, token) => {
               for (const r of resolvers) {
-                const out = await Promise.resolve(r(lens, token as never)).catch(() => lens);
+                const out = await (async () => r(lens, token as never))().catch(() => lens);
                 if (out?.command) return out;
               }
               return lens;
