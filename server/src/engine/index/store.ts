@@ -152,7 +152,10 @@ export function saveIndex(index: CodeIndex, dir: string): void {
     format: FORMAT, version: VERSION, embedder: index.embedder.id, dimensions: index.embedder.dimensions, root: index.root,
     bodyBytes: body.length, bodyChecksum: checksum(body), graphChecksum, savedAt: new Date().toISOString(),
   };
-  writeAtomic(path.join(dir, MAIN), [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), body]);
+  // Pad the header line so the body starts 8-byte aligned: the loader can then view it without copying.
+  let headerLine = JSON.stringify(header);
+  headerLine += ' '.repeat((8 - ((Buffer.byteLength(headerLine) + 1) % 8)) % 8);
+  writeAtomic(path.join(dir, MAIN), [Buffer.from(headerLine + '\n', 'utf8'), body]);
   if (!graphChecksum) rmSync(path.join(dir, GRAPH), { force: true });
   index.dirty = false;
 }
@@ -196,12 +199,13 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
     const jsonLen = body.readUInt32LE(0);
     const padLen = body.readUInt32LE(4);
     const meta = JSON.parse(body.subarray(8, 8 + jsonLen).toString('utf8')) as BodyMeta;
-    // Copy into an aligned buffer: typed-array views need 4-byte alignment.
-    const rest = new Uint8Array(body.length - 8 - jsonLen - padLen);
-    rest.set(body.subarray(8 + jsonLen + padLen));
+    // Typed-array views need 4-byte alignment: view the file's bytes when they are aligned, else copy.
+    const restStart = body.byteOffset + 8 + jsonLen + padLen;
+    let rest = new Uint8Array(body.buffer, restStart, body.length - 8 - jsonLen - padLen);
+    if (restStart % 4 !== 0) rest = new Uint8Array(rest);
     const dims = header.dimensions;
     const nChunks = meta.names.length;
-    const nums = new Int32Array(rest.buffer, 0, nChunks * NUMS);
+    const nums = new Int32Array(rest.buffer, rest.byteOffset, nChunks * NUMS);
     let nVectors = 0;
     let nPairs = 0;
     for (let c = 0; c < nChunks; c++) {
@@ -209,9 +213,9 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
       nPairs += nums[c * NUMS + N_PAIRS];
     }
     let at = nChunks * NUMS * 4;
-    const vecData = new Float32Array(rest.buffer, at, nVectors * dims);
+    const vecData = new Float32Array(rest.buffer, rest.byteOffset + at, nVectors * dims);
     at += nVectors * dims * 4;
-    const pairData = new Int32Array(rest.buffer, at, nPairs);
+    const pairData = new Int32Array(rest.buffer, rest.byteOffset + at, nPairs);
     at += nPairs * 4;
     const textBytes = meta.files.reduce((n, f) => n + f.textBytes, 0);
     const textData = rest.subarray(at, at + textBytes);
