@@ -59,3 +59,17 @@ test('a filter Spark rewrote from LIKE (StartsWith / Contains) maps to the LIKE 
   const m = r.mappings[0];
   assert.deepEqual([m.status, m.best?.startLine, m.alternatives[0]?.startLine], ['high', 4, 5], 'one LIKE is the best place, the other the runner-up');
 });
+
+test('ORDER BY / GROUP BY ordinals resolve to the select items they number', () => {
+  const unit = sqlUnit('q.sql', 'select channel, item, sum(x) as total\nfrom sales\ngroup by 1, 2\norder by 3 desc, 1\nlimit 100;\n', 'q');
+  const plan = [
+    '== Physical Plan ==',
+    'TakeOrderedAndProject(limit=100, orderBy=[total#9 DESC NULLS LAST,channel#1 ASC NULLS FIRST], output=[channel#1,item#2,total#9])',
+    '+- HashAggregate(keys=[channel#1, item#2], functions=[sum(x#3)], output=[channel#1, item#2, total#9])',
+    '   +- Exchange hashpartitioning(channel#1, item#2, 200), ENSURE_REQUIREMENTS, [plan_id=7]',
+    '      +- HashAggregate(keys=[channel#1, item#2], functions=[partial_sum(x#3)], output=[channel#1, item#2, sum#10])',
+    '         +- FileScan parquet db.sales[channel#1,item#2,x#3] Batched: true',
+  ].join('\n');
+  const r = mapDag(ingestDag(plan), [unit]);
+  assert.deepEqual(r.mappings.map((m) => `${m.status}:${m.best?.startLine}-${m.best?.endLine}`), ['high:4-5', 'high:3-3', 'derived:3-3', 'derived:3-3', 'high:2-2']);
+});

@@ -156,7 +156,7 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
       if (ev.keys.length === 0) break;
       for (const a of anchors) {
         if (a.kind !== 'group' && a.kind !== 'distinct') continue;
-        const words = a.kind === 'group' ? new Set(a.words.map((w) => w.t)) : blockSelectWords(unit, a.block);
+        const words = a.kind === 'group' ? clauseWords(unit, a) : blockSelectWords(unit, a.block);
         const found = ev.keys.filter((k) => words.has(k));
         if (found.length === 0) continue;
         const share = found.length / ev.keys.length;
@@ -169,7 +169,7 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
     case 'sort': {
       for (const a of anchors) {
         if (a.kind !== 'order') continue;
-        const words = new Set(a.words.map((w) => w.t));
+        const words = clauseWords(unit, a);
         const found = ev.keys.filter((k) => words.has(k));
         const share = ev.keys.length ? found.length / ev.keys.length : 0;
         if (ev.keys.length && found.length === 0) continue;
@@ -313,4 +313,22 @@ function predicatesWith(unit: SourceUnit, column: string): number {
  */
 function sameLiteral(code: string, plan: string): boolean {
   return code === plan || (code.includes('%') && code.replace(/%/g, '') === plan);
+}
+
+/**
+ * The names a GROUP BY / ORDER BY clause refers to: its own words, plus what its ordinals (`order by 1, 4`)
+ * point at — the alias (else the column) of that select item of the block.
+ */
+function clauseWords(unit: SourceUnit, a: Anchor): Set<string> {
+  const words = new Set(a.words.map((w) => w.t));
+  const ordinals = a.literals.map((l) => Number(l.t)).filter((n) => Number.isInteger(n) && n > 0);
+  if (ordinals.length === 0) return words;
+  const items = unit.anchors.filter((x) => x.kind === 'select' && x.block === a.block);
+  for (const n of ordinals) {
+    const item = items[n - 1];
+    if (!item) continue;
+    if (item.name) words.add(item.name);
+    else if (item.words.length) words.add(item.words[item.words.length - 1].t);
+  }
+  return words;
 }
