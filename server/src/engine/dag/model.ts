@@ -55,23 +55,43 @@ export interface LogicalEvidence {
 
 export const emptyEvidence = (): LogicalEvidence => ({ tables: [], aliases: [], literals: [] });
 
-/** Validates a DAG built by a parser; a failure here is a parser bug, reported as a problem of the input. */
+const EdgeSchema = z.tuple([z.string(), z.string()]);
+
+/**
+ * Validates a DAG built by a parser; a failure here is a parser bug, reported as a problem of the input.
+ * Node by node (zod merging one 10,000-element array result is quadratic), so a bad node is dropped with
+ * its field named and the rest are kept.
+ */
 export function validateDag(dag: Dag): { dag: Dag; problems: DagProblem[] } {
-  const r = DagSchema.safeParse(dag);
-  if (r.success) {
-    const ids = new Set(r.data.nodes.map((n) => n.id));
-    const problems: DagProblem[] = [];
-    const edges = r.data.edges.filter(([a, b]) => {
-      const ok = ids.has(a) && ids.has(b);
-      if (!ok) problems.push({ field: 'edges', message: `edge ${a} → ${b} names a node that does not exist; dropped` });
-      return ok;
-    });
-    return { dag: { ...r.data, edges }, problems };
-  }
-  return {
-    dag: { kind: dag.kind, nodes: [], edges: [] },
-    problems: r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-  };
+  const problems: DagProblem[] = [];
+  if (!(DAG_KINDS as readonly string[]).includes(dag.kind)) problems.push({ field: 'kind', message: `unknown DAG kind '${dag.kind}'` });
+  const nodes: DagNode[] = [];
+  const ids = new Set<string>();
+  dag.nodes.forEach((n, i) => {
+    const r = DagNodeSchema.safeParse(n);
+    if (!r.success) {
+      for (const issue of r.error.issues) problems.push({ field: `nodes.${i}.${issue.path.join('.')}`, message: `${issue.message}; node dropped` });
+      return;
+    }
+    if (ids.has(r.data.id)) {
+      problems.push({ field: `nodes.${i}.id`, message: `duplicate node id '${r.data.id}'; kept the first` });
+      return;
+    }
+    ids.add(r.data.id);
+    nodes.push(r.data);
+  });
+  const edges: Array<[string, string]> = [];
+  dag.edges.forEach((e, i) => {
+    const r = EdgeSchema.safeParse(e);
+    if (!r.success) {
+      problems.push({ field: `edges.${i}`, message: 'an edge is [from, to] with two node ids; dropped' });
+      return;
+    }
+    const [a, b] = r.data;
+    if (ids.has(a) && ids.has(b)) edges.push([a, b]);
+    else problems.push({ field: 'edges', message: `edge ${a} → ${b} names a node that does not exist; dropped` });
+  });
+  return { dag: { kind: dag.kind, nodes, edges }, problems };
 }
 
 /** Node id → ids of its inputs / consumers. */

@@ -106,11 +106,13 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
   for (const r of plan.searched) {
     // Evidence found in a less likely unit counts for less; a unit holding little of the plan, too.
     const fileFactor = Math.min(1, 0.55 + r.score) * (r === plan.searched[0] ? 1 : 0.9 * (r.score / top)) * nameTrust(r.nameCoverage);
-    for (const c of localise(r.unit, ctx)) {
-      const confidence = c.score * fileFactor;
+    for (const c of localise(r.unit, ctx) as Array<Candidate & { confidence: number; rank: number }>) {
       const b = c.unit.blocks[c.block];
       const near = !!context && !!b && context.file === c.unit.file && context.startLine >= b.startLine && context.startLine <= b.endLine;
-      cands.push({ ...c, confidence, rank: confidence + (near ? 0.04 : 0) });
+      // Decorate in place: a node can have hundreds of candidates in a big plan.
+      c.confidence = c.score * fileFactor;
+      c.rank = c.confidence + (near ? 0.04 : 0);
+      cands.push(c);
     }
   }
   cands.sort((a, b) => b.rank - a.rank || cmp(a.unit.file, b.unit.file) || a.startLine - b.startLine);
