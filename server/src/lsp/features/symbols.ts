@@ -2,6 +2,7 @@
 import { SymbolInformation } from 'vscode-languageserver/node';
 import path from 'node:path';
 import type { Range } from 'vscode-languageserver/node';
+import { LineTable } from '../../engine/index/chunker';
 import type { SymbolKind } from '../../engine/types';
 import type { Feature } from '../context';
 import { toDocumentSymbol, toRange, toSymbolKind } from '../convert';
@@ -22,10 +23,12 @@ export const symbolsFeature: Feature = {
       for (const e of ctx.session().all) {
         // From the index once it has the folder (it survives restarts); from the parsed files until then.
         if (e.index.stats().files > 0 && !e.index.bulkRunning) {
+          const tables = new Map<string, LineTable>();
           for (const s of e.index.symbols(params.query)) {
-            const text = e.index.file(s.file)?.text ?? '';
+            let lines = tables.get(s.file);
+            if (!lines) tables.set(s.file, (lines = new LineTable(e.index.file(s.file)?.text ?? '')));
             out.push(SymbolInformation.create(
-              s.name, toSymbolKind(s.kind as SymbolKind), rangeOfOffsets(text, s.startOffset, s.endOffset), pathToUri(path.join(e.root, s.file)),
+              s.name, toSymbolKind(s.kind as SymbolKind), rangeOfOffsets(lines, s.startOffset, s.endOffset), pathToUri(path.join(e.root, s.file)),
               s.container.join('.') || undefined,
             ));
           }
@@ -44,11 +47,10 @@ export const symbolsFeature: Feature = {
 };
 
 /** UTF-16 offsets → LSP range (lines and UTF-16 columns, as LSP counts them). */
-function rangeOfOffsets(text: string, start: number, end: number): Range {
+function rangeOfOffsets(lines: LineTable, start: number, end: number): Range {
   const pos = (offset: number) => {
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length - 1;
-    return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+    const line = lines.lineOf(offset);
+    return { line, character: offset - lines.start(line) };
   };
   return { start: pos(start), end: pos(end) };
 }
