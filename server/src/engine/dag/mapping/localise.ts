@@ -134,7 +134,9 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
         for (const a of anchors) {
           if (a.kind !== 'predicate' || !a.eq) continue;
           const words = new Set(a.words.map((w) => w.t));
-          const hit = pairs.find(([l, r]) => l.some((x) => words.has(x)) && r.some((x) => words.has(x)));
+          // A self-join on one column name (`ctr1.ctr_store_sk = ctr2.ctr_store_sk`) must name it twice.
+          const twice = (x: string) => a.words.filter((w) => w.t === x).length >= 2;
+          const hit = pairs.find(([l, r]) => l.some((x) => words.has(x)) && r.some((x) => words.has(x) && (!l.includes(x) || twice(x))));
           if (!hit) continue;
           const lines = linesOf(a.words, (t) => hit[0].includes(t) || hit[1].includes(t));
           const f = fit(a.block);
@@ -321,9 +323,15 @@ function sameLiteral(code: string, plan: string): boolean {
  */
 function clauseWords(unit: SourceUnit, a: Anchor): Set<string> {
   const words = new Set(a.words.map((w) => w.t));
+  const items = unit.anchors.filter((x) => x.kind === 'select' && x.block === a.block);
+  // `order by count(distinct x)` names the item `count(distinct x) as n` by its expression: add `n`.
+  for (const item of items) {
+    if (!item.name) continue;
+    const expr = item.words.filter((w) => w.t !== item.name).map((w) => w.t);
+    if (expr.length && expr.every((w) => words.has(w)) && a.words.some((w) => expr.includes(w.t))) words.add(item.name);
+  }
   const ordinals = a.literals.map((l) => Number(l.t)).filter((n) => Number.isInteger(n) && n > 0);
   if (ordinals.length === 0) return words;
-  const items = unit.anchors.filter((x) => x.kind === 'select' && x.block === a.block);
   for (const n of ordinals) {
     const item = items[n - 1];
     if (!item) continue;
