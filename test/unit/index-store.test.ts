@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSettings } from '../../server/src/engine/config';
@@ -117,6 +117,25 @@ test('without a graph file (exact search) the vectors themselves are saved and r
     }
   } finally {
     rmSync(exactDir, { recursive: true, force: true });
+  }
+});
+
+test('cancelling a sync stops it between files, keeps what was indexed and saves nothing', async () => {
+  const cancelDir = mkdtempSync(path.join(os.tmpdir(), 'daglens-store-cancel-'));
+  try {
+    const controller = new AbortController();
+    const idx = open();
+    const r = await syncIndex(idx, settings, log, {
+      indexDir: cancelDir, workers: 0, signal: controller.signal,
+      onProgress: ({ done }) => { if (done >= 25) controller.abort(); },
+    });
+    assert.equal(r.cancelled, true);
+    assert.ok(r.indexed >= 25 && r.indexed < 60, `${r.indexed} indexed before stopping`);
+    assert.equal(idx.stats().files, r.indexed);
+    assert.ok((await idx.search('select', { k: 1 })).length === 1, 'what was indexed is searchable');
+    assert.equal(existsSync(path.join(cancelDir, 'index.dlx')), false);
+  } finally {
+    rmSync(cancelDir, { recursive: true, force: true });
   }
 });
 
