@@ -6,11 +6,15 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { needsVerification } from '../../server/src/engine/llm/features/verify';
+import { workspaceKey } from '../../server/src/engine/storage';
 import { FakeOpenAI } from '../fake-openai/server';
 import { CORPORA, REPO } from '../helpers';
 
 let ws: string;
 let fake: FakeOpenAI;
+/** The CLI keeps caches in the user cache (XDG_CACHE_HOME), never in the workspace: a temp one here. */
+const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'daglens-llm-cli-cache-'));
+const llmDir = (root: string) => path.join(cacheHome, 'daglens', 'llm', workspaceKey(root));
 
 before(async () => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'daglens-llm-cli-'));
@@ -20,13 +24,14 @@ before(async () => {
 after(async () => {
   await fake.close();
   rmSync(ws, { recursive: true, force: true });
+  rmSync(cacheHome, { recursive: true, force: true });
 });
 
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const clean = { ...process.env };
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'DAGLENS_LLM_MODEL', 'DAGLENS_LLM_API_KEY']) delete clean[k];
-    const p = spawn(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args], { env: { ...clean, ...env } });
+    const p = spawn(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args], { env: { ...clean, XDG_CACHE_HOME: cacheHome, ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -41,7 +46,8 @@ test('ask with the provider from the environment: streamed answer, sources, cost
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Supplies cost is summed per order in order_items_summary \[1\]\.\n\nSources:\n {2}\S+:\d+-\d+/);
   assert.match(r.stderr, /cost \$0\.00046/);
-  assert.ok(existsSync(path.join(ws, '.daglens-cache/llm/.gitignore')), 'the cache folder keeps itself out of git');
+  assert.ok(existsSync(path.join(llmDir(ws), 'ledger.jsonl')), 'the ledger is in the user cache');
+  assert.ok(!existsSync(path.join(ws, '.daglens-cache')), 'nothing is written into the workspace');
 });
 
 test('the same question again is answered from the cache; stats shows both', async () => {
@@ -56,7 +62,7 @@ test('the same question again is answered from the cache; stats shows both', asy
   assert.equal(stats.total.requests, 1);
   assert.equal(stats.total.cacheHits, 1);
   assert.ok(Math.abs(stats.total.costUsd - (3000 * 0.15 + 20 * 0.6) / 1e6) < 1e-12);
-  const ledger = readFileSync(path.join(ws, '.daglens-cache/llm/ledger.jsonl'), 'utf8');
+  const ledger = readFileSync(path.join(llmDir(ws), 'ledger.jsonl'), 'utf8');
   assert.ok(!ledger.includes('sk-cli') && !ledger.includes('supply cost'), 'the ledger holds no key and no prompt text');
 });
 
@@ -113,7 +119,7 @@ test('map --llm verifies the low nodes of a real TPC-DS plan; --max-cost 0 sends
     assert.deepEqual(again.mappings, verified.mappings);
     assert.equal(again.stats.costUsd, 0);
     // Without the cache, a zero budget sends nothing and keeps the offline mapping, saying why.
-    rmSync(path.join(code, '.daglens-cache', 'llm', 'responses'), { recursive: true, force: true });
+    rmSync(path.join(llmDir(code), 'responses'), { recursive: true, force: true });
     const broke = await cli(['map', '--dag', dag, '--workspace', code, '--json', '--no-cache', '--llm', '--max-cost', '0'], env);
     assert.equal(fake.requests.length, before, 'a zero budget sends nothing');
     assert.deepEqual(JSON.parse(broke.stdout).mappings, offline.mappings);

@@ -3,10 +3,10 @@
  * (index, lineage, DAG mapping, LLM). The LSP server holds one per folder; the CLI makes one per run.
  * Features subscribe to the workspace (`workspace.listen`) and are constructed here, in dependency order.
  */
+import { workspaceCacheDir } from './storage';
 import { parseSettings, type EngineSettings } from './config';
 import { silentLogger, type Logger } from './log';
 import { Lineage } from './lineage';
-import path from 'node:path';
 import { FileJobStore } from './dag/jobs';
 import { DagService } from './dag/service';
 import { Workspace } from './workspace/workspace';
@@ -26,9 +26,9 @@ export interface EngineOptions {
   indexDebounceMs?: number;
   /** Where LLM keys and CLI defaults are read (default process.env). */
   llmEnv?: NodeJS.ProcessEnv;
-  /** LLM cache/ledger folder; null = memory only (default <root>/.daglens-cache/llm). */
+  /** LLM cache/ledger folder; null = memory only (default: the workspace's folder in the user cache, see storage.ts). */
   llmCacheDir?: string | null;
-  /** DAG mapping results and resume checkpoints; null = memory only (default <root>/.daglens-cache/dag). */
+  /** DAG mapping results and resume checkpoints; null = memory only (default: as for the LLM cache). */
   dagCacheDir?: string | null;
 }
 
@@ -56,7 +56,7 @@ export class Engine {
     // Features register here (index, lineage, dag, llm), each listening to this.workspace.
     this.lineage = new Lineage(opts.root, { names: settings.lineage, log: this.log });
     this.workspace.listen(this.lineage);
-    const dagCache = opts.dagCacheDir === undefined ? path.join(opts.root, '.daglens-cache', 'dag') : opts.dagCacheDir;
+    const dagCache = opts.dagCacheDir === undefined ? workspaceCacheDir(opts.root, 'dag') : opts.dagCacheDir;
     this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, dagCache ? new FileJobStore(dagCache) : undefined, (abs) => this.lineage.processesIn(abs));
     this.workspace.listen(this.dag);
     this.index = new CodeIndex({
@@ -67,7 +67,7 @@ export class Engine {
       debounceMs: opts.indexDebounceMs ?? 0,
     });
     this.workspace.listen(this.index);
-    this.llm = new LlmService({ workspace: this.workspace, settings: opts.settings, env: opts.llmEnv, cacheDir: opts.llmCacheDir, log: this.log });
+    this.llm = new LlmService({ workspace: this.workspace, settings: opts.settings, env: opts.llmEnv, cacheDir: opts.llmCacheDir === undefined ? workspaceCacheDir(opts.root, 'llm') : opts.llmCacheDir, log: this.log });
     this.llm.setRetriever(indexRetriever(this.index));
     this.llm.setLineageContext(lineageContext(this.lineage, (abs) => this.workspace.relative(abs)));
   }

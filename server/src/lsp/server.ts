@@ -74,7 +74,7 @@ export function startServer(): void {
     const initSettings = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
     // Where VS Code lets the extension keep per-workspace data (the index); other clients: the user cache.
     indexStorage = (params.initializationOptions as { indexStoragePath?: unknown } | undefined)?.indexStoragePath as string | undefined;
-    session = new Session(roots, initSettings, log, (st) => void connection.sendNotification(serverStatus, st));
+    session = new Session(roots, initSettings, log, (st) => void connection.sendNotification(serverStatus, st), indexStorage);
     // VS Code says whether the workspace is trusted; untrusted means no code goes to any LLM, from the start.
     if ((params.initializationOptions as { workspaceTrusted?: unknown } | undefined)?.workspaceTrusted === false) {
       for (const e of session.all) e.llm.setTrusted(false);

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { Engine } from '../engine/engine';
+import { workspaceCacheDir } from '../engine/storage';
 import type { Logger } from '../engine/log';
 import type { ServerStatus } from '../protocol';
 
@@ -18,8 +19,16 @@ export class Session {
     rawSettings: unknown,
     readonly log: Logger,
     private readonly onStatus: (s: ServerStatus) => void,
+    /** The editor's storage folder for this workspace (VS Code: the extension's workspace storage). */
+    storageDir?: string,
   ) {
-    for (const root of roots) this.engines.push(new Engine({ root, settings: rawSettings, log }));
+    for (const root of roots) {
+      this.engines.push(new Engine({
+        root, settings: rawSettings, log,
+        llmCacheDir: workspaceCacheDir(root, 'llm', storageDir),
+        dagCacheDir: workspaceCacheDir(root, 'dag', storageDir),
+      }));
+    }
     // The loose engine has no folder of its own to keep an LLM cache in: it keeps it in memory.
     this.loose = new Engine({ root: path.parse(process.cwd()).root, settings: rawSettings, log, llmCacheDir: null, dagCacheDir: null });
     for (const p of this.loose.settingsProblems) log.warn(p);

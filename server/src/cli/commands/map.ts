@@ -1,3 +1,4 @@
+import { workspaceCacheDir } from '../../engine/storage';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseSettings } from '../../engine/config';
@@ -31,7 +32,7 @@ export const mapCommand: Command = {
     '-w, --workspace DIR     the code (default: the current directory)',
     '    --json              print the mapping contract: { dag, mappings, stats, sources, problems }',
     '    --max-parallel N    nodes mapped concurrently (default 4)',
-    '    --no-cache          do not read or write DIR/.daglens-cache/dag (results and resume checkpoints)',
+    '    --no-cache          do not read or write stored results and resume checkpoints (kept in the user cache)',
     '    --llm               verify low or ambiguous nodes with the configured LLM (under a budget)',
     ...LLM_OPTION_HELP,
     '-v, --verbose           log skipped files and DAG problems to stderr',
@@ -51,7 +52,7 @@ export const mapCommand: Command = {
     const maxParallel = intOption(values['max-parallel'], 'max-parallel', 4);
     const log = stderrLogger(!!values.verbose);
     const ws = new Workspace(root, parseSettings({}).settings, log);
-    const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(path.join(root, '.daglens-cache', 'dag'));
+    const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(root, 'dag'));
     // An Airflow DAG file is read through the lineage engine's extraction of it.
     const lineage = /\.py$/i.test(dagFile) ? new Lineage(root, { log }) : undefined;
     if (lineage) ws.listen(lineage);

@@ -9,7 +9,7 @@ import { LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags, usd } from './llmOp
 
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'LLM spend, tokens, cache hits and latency of a workspace (from its .daglens-cache ledger)',
+  summary: 'LLM spend, tokens, cache hits and latency of a workspace (from its ledger in the user cache)',
   usage: 'daglens stats --workspace DIR [--json]',
   options: { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' }, check: { type: 'boolean' }, ...LLM_OPTIONS },
   optionHelp: [

@@ -4,6 +4,7 @@
  * disabled, untrusted workspace, or misconfigured. Features (ask, explain, verify) run through it and fall
  * back to their offline results whenever it is unavailable or fails.
  */
+import { workspaceCacheDir } from '../storage';
 import path from 'node:path';
 import type { Logger } from '../log';
 import type { Workspace } from '../workspace/workspace';
@@ -28,7 +29,7 @@ export interface LlmServiceOptions {
   settings: unknown;
   /** Where keys and CLI defaults come from (process.env by default). */
   env?: NodeJS.ProcessEnv;
-  /** Cache, ledger and explanations folder; `null` keeps everything in memory. Default `<root>/.daglens-cache/llm`. */
+  /** Cache, ledger and explanations folder; `null` keeps everything in memory. Default: the workspace's folder in the user cache (storage.ts). */
   cacheDir?: string | null;
   log: Logger;
   /** Test hooks for the client (recorded sleeps). */
@@ -66,7 +67,7 @@ export class LlmService {
 
   constructor(private readonly opts: LlmServiceOptions) {
     this.env = opts.env ?? process.env;
-    this.cacheDir = opts.cacheDir === null ? null : opts.cacheDir ?? path.join(opts.workspace.root, '.daglens-cache', 'llm');
+    this.cacheDir = opts.cacheDir === null ? null : opts.cacheDir ?? workspaceCacheDir(opts.workspace.root, 'llm');
     const dir = this.cacheDir ?? undefined;
     this.config = resolveLlmConfig(opts.settings, this.env);
     this.ledger = new Ledger(dir);
