@@ -11,6 +11,7 @@
  * file are debounced and flushed before any search, so a search never sees stale text. Chunks whose text
  * did not change keep their vectors and postings; only the changed ones are re-embedded and re-inserted.
  */
+import { matchScore } from '../workspace/workspace';
 import picomatch from 'picomatch';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -364,7 +365,7 @@ export class CodeIndex implements WorkspaceListener {
     for (const rec of this.files.values()) {
       for (const c of rec.chunks) {
         if (c.kind === 'code' || c.part > 1) continue;
-        const s = nameScore(c.name.toLowerCase(), q);
+        const s = matchScore(c.name.toLowerCase(), q);
         if (s > 0) out.push({ loc: publicLocation(c), score: s });
       }
     }
@@ -454,13 +455,4 @@ function syncEmbed(e: CachedEmbedder, text: string): Float32Array | undefined {
   return e.inner instanceof HashEmbedder ? e.inner.embedOne(text) : undefined;
 }
 
-function nameScore(name: string, q: string): number {
-  if (!q) return 1;
-  if (name === q) return 4;
-  if (name.startsWith(q)) return 3;
-  if (name.includes(q)) return 2;
-  let i = 0;
-  for (const ch of name) if (ch === q[i]) i++;
-  return i === q.length ? 1 : 0;
-}
 

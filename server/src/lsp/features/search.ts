@@ -110,7 +110,7 @@ export async function indexWorkspaces(ctx: ServerContext, storageDir?: string): 
 
 /** The extension's workspace storage when the client gave one, else the per-workspace user cache. */
 function indexDirFor(root: string, storageDir?: string): string {
-  return storageDir ? path.join(storageDir, 'index', path.basename(defaultIndexDir(root))) : defaultIndexDir(root);
+  return defaultIndexDir(root, storageDir);
 }
 
 function scheduleSaves(ctx: ServerContext, e: Engine, dir: string): void {
