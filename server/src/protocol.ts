@@ -542,6 +542,8 @@ export type GraphToWebview = z.infer<typeof GraphToWebviewSchema>;
 export const GraphToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('openNode'), nodeId: z.string().min(1).max(1000) }),
+  /** Add the node to the chat as a context chip (`a` on a focused node). */
+  z.object({ type: z.literal('askNode'), nodeId: z.string().min(1).max(1000) }),
   /** Keep nodes whose label matches `text` (case-insensitive) and their neighbours up to `depth`. */
   z.object({ type: z.literal('filter'), text: z.string().max(200), depth: z.number().int().min(0).max(10).default(1) }),
   z.object({ type: z.literal('follow'), on: z.boolean() }),

@@ -37,6 +37,8 @@ test('graph messages: filter depth defaults to one hop and is bounded', () => {
   assert.equal(GraphToExtensionSchema.safeParse({ type: 'filter', text: 'x', depth: 99 }).success, false);
   assert.equal(GraphToExtensionSchema.safeParse({ type: 'openNode', nodeId: '' }).success, false);
   assert.equal(GraphToExtensionSchema.safeParse({ type: 'openNode' }).success, false);
+  assert.ok(GraphToExtensionSchema.safeParse({ type: 'askNode', nodeId: 'model.jaffle_shop.orders' }).success);
+  assert.equal(GraphToExtensionSchema.safeParse({ type: 'askNode', nodeId: 42 }).success, false);
 });
 
 test('messages to the page are checked too: a turn needs a known status', () => {

@@ -4,6 +4,7 @@
  * and `daglens/llmStats` for what the view should say when no model can answer.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -75,10 +76,15 @@ export function toParams(req: AskRequest, streamId: string): AskParams {
   return {
     question: req.question,
     streamId,
-    ...(anchor?.range ? { uri: vscode.Uri.file(anchor.range.file).toString() } : {}),
+    ...(anchor?.range ? { uri: vscode.Uri.file(absolute(anchor.range.file)).toString() } : {}),
     ...(anchor?.kind === 'selection' && anchor.range ? { selection: { startLine: anchor.range.startLine, endLine: anchor.range.endLine } } : {}),
     ...(context ? { context } : {}),
   };
+}
+
+/** Contexts from graph nodes name workspace-relative files. */
+function absolute(file: string): string {
+  return path.isAbsolute(file) ? file : path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', file);
 }
 
 function describe(c: ChatContext): string {

@@ -107,6 +107,7 @@ export class GraphPanel implements vscode.Disposable {
     panel.webview.html = renderShell(panel.webview, this.extension.extensionUri, {
       title: 'DagLens Graph', script: 'graph', styles: ['graph.css'], body: '<div id="app"></div>',
     });
+    this.following = vscode.workspace.getConfiguration('daglens').get<boolean>('graph.followEditor', false);
     panel.onDidDispose(() => {
       this.loading?.cancel();
       this.bridge?.dispose();
@@ -148,6 +149,8 @@ export class GraphPanel implements vscode.Disposable {
         await openSourceRange(node.location, vscode.ViewColumn.One);
         return;
       }
+      case 'askNode':
+        return this.askNode(m.nodeId);
       case 'filter':
         if (this.full) this.draw(filterGraph(this.full, m.text, m.depth));
         return;
@@ -164,6 +167,21 @@ export class GraphPanel implements vscode.Disposable {
         if (this.source) await this.show(this.source, { reveal: false });
         return;
     }
+  }
+
+
+  /** Adds a drawn node to the chat as a context chip. */
+  async askNode(nodeId: string): Promise<void> {
+    const node = this.shown?.nodes.find((n) => n.id === nodeId);
+    if (!node) return;
+    await vscode.commands.executeCommand('daglens.askAbout', {
+      kind: this.shown?.mode === 'dag' ? 'dagNode' : 'selection',
+      label: node.label,
+      ...(node.location
+        ? { file: node.location.file, startLine: node.location.startLine, endLine: node.location.endLine }
+        : { file: this.shown?.title ?? 'graph', startLine: 1 }),
+      text: `${node.kind} ${node.label}${node.detail ? `\n${node.detail}` : ''}`.slice(0, 20_000),
+    });
   }
 
   dispose(): void {

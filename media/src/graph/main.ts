@@ -173,6 +173,7 @@ function showTooltip(n: GraphNode, x: number, y: number): void {
   tooltip.replaceChildren(el('div', 'dl-tooltip-title', n.label), el('div', 'dl-meta', `${n.kind}${n.status !== 'none' ? ` · ${n.status}` : ''}`));
   if (n.detail) tooltip.append(el('div', 'dl-tooltip-detail', n.detail));
   if (n.location) tooltip.append(el('div', 'dl-meta', `${n.location.file}:${n.location.startLine} — click to open`));
+  tooltip.append(el('div', 'dl-meta', 'A (on a focused node): ask DagLens about it'));
   const r = stage.getBoundingClientRect();
   tooltip.style.left = `${Math.min(x - r.left + 12, r.width - 320)}px`;
   tooltip.style.top = `${y - r.top + 12}px`;
@@ -254,8 +255,11 @@ viewport.addEventListener('keydown', (e) => {
   if (n && (e.key === 'Enter' || e.key === ' ')) {
     e.preventDefault();
     post({ type: 'openNode', nodeId: n.id });
+  } else if (n && e.key === 'a') {
+    post({ type: 'askNode', nodeId: n.id });
   }
 });
+
 viewport.addEventListener('mousemove', (e) => {
   const n = nodeOf(e.target);
   if (n) showTooltip(n, e.clientX, e.clientY);
