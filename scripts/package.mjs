@@ -26,6 +26,9 @@ try {
     dependencies: false, // the bundles in dist/ (and the addons copied into dist/node_modules) are all that runs
     allowMissingRepository: true,
     skipLicense: true,
+    // The README's screenshots are packaged (see .vscodeignore) and its relative links kept, so the Extensions
+    // view shows them from the installed extension; there is no public repository to rewrite them to.
+    rewriteRelativeLinks: false,
   });
 } catch (e) {
   console.error(`packaging failed: ${e instanceof Error ? e.message : e}`);

@@ -38,7 +38,7 @@ function newestMtime(p) {
 
 function vsixStale() {
   if (!existsSync('daglens.vsix')) return true;
-  const inputs = ['client/src', 'server/src', 'media', 'syntaxes', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md'];
+  const inputs = ['client/src', 'server/src', 'media', 'syntaxes', 'docs/screenshots', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md'];
   return Math.max(...inputs.map(newestMtime)) > statSync('daglens.vsix').mtimeMs;
 }
 

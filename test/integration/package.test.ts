@@ -66,6 +66,13 @@ test('the .vsix is small and holds only what runs', () => {
   assert.ok(size < 10e6, `the .vsix stays small (${size} bytes)`);
 });
 
+test('the images the README shows in the Extensions view are in the .vsix', () => {
+  const readme = readFileSync(path.join(unpacked, 'extension', 'readme.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((src) => !/^[a-z]+:/i.test(src));
+  const missing = images.filter((src) => !existsSync(path.join(unpacked, 'extension', src)));
+  assert.deepEqual(missing, [], 'relative images are packaged (vsce keeps relative links: scripts/package.mjs)');
+});
+
 test('the .vsix is marked for the platform its native addons were built for', () => {
   const manifest = readFileSync(path.join(unpacked, 'extension.vsixmanifest'), 'utf8');
   const platform = /TargetPlatform="([^"]+)"/.exec(manifest)?.[1];
