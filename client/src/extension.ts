@@ -5,6 +5,7 @@ import { registerDagCommands } from './dagCommands';
 import { Ctx } from './ctx';
 import { registerLineage } from './lineage';
 import { registerLlm } from './llm';
+import { refreshLensesOnSettingChange } from './middleware';
 import { ChatViewProvider } from './webview/chatView';
 
 let ctx: Ctx | undefined;
@@ -15,6 +16,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ctx,
     ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLineage(ctx), ...registerLlm(ctx),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
+    refreshLensesOnSettingChange(() => ctx?.client),
   );
   await ctx.start();
 }

@@ -3,7 +3,7 @@
  * settings turn each kind off, and DagLens hovers get "Show lineage · Impact · Ask" command links.
  */
 import * as vscode from 'vscode';
-import type { Middleware } from 'vscode-languageclient/node';
+import { CodeLensRequest, type LanguageClient, type Middleware } from 'vscode-languageclient/node';
 import { config } from './config';
 
 /** The only commands hover links may run (the hover markdown is trusted for these alone). */
@@ -49,4 +49,13 @@ export function editorMiddleware(): Middleware {
       return new vscode.Hover([...hover.contents, hoverActions(doc, pos)], hover.range);
     },
   };
+}
+
+/** Turning a lens kind on or off re-asks for the lenses of the open editors at once (not on their next edit). */
+export function refreshLensesOnSettingChange(client: () => LanguageClient | undefined): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (!e.affectsConfiguration('daglens.codeLens')) return;
+    const feature = client()?.getFeature(CodeLensRequest.method);
+    for (const editor of vscode.window.visibleTextEditors) feature?.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
+  });
 }

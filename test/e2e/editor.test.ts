@@ -3,7 +3,7 @@
 // graph view drawing a mapped Spark plan. Screenshots of every step land in test-results/editor/.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CodeLensRequest, CodeLensResolveRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
@@ -130,6 +130,15 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     const shown = await vs.step('lens', () => lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads '))));
     console.log(`# e2e: time to first code lens: ${Date.now() - vs.loadStartedAt} ms after the workbench URL was opened`);
     assert.deepEqual(shown.filter((t) => t.startsWith('reads ')), expected.filter((t) => t.startsWith('reads ')));
+  });
+
+  test('turning lineage lenses off in the settings removes them at once; on brings them back', async () => {
+    const settings = path.join(vs.workspace, '.vscode', 'settings.json');
+    mkdirSync(path.dirname(settings), { recursive: true });
+    writeFileSync(settings, JSON.stringify({ 'daglens.codeLens.lineage': false }));
+    await vs.step('lens-off', () => lensesUntil(vs, (t) => !t.some((x) => x.startsWith('reads ')), 20_000));
+    writeFileSync(settings, JSON.stringify({ 'daglens.codeLens.lineage': true }));
+    await vs.step('lens-on', () => lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads ')), 20_000));
   });
 
   test('hovering a table name shows who produces and consumes it, with Show lineage · Impact · Ask links', async () => {
