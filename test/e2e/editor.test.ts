@@ -141,6 +141,17 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     await vs.step('lens-on', () => lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads ')), 20_000));
   });
 
+  test('clicking a lineage lens lists what the model reads and writes, with a way to the graph', async () => {
+    await vs.step('lens-list', async () => {
+      await vs.page.locator('.codelens-decoration a', { hasText: /^reads 2 · writes 1/ }).first().click();
+      await vs.page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: 10_000 });
+    });
+    const rows = await vs.page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
+    await vs.page.keyboard.press('Escape');
+    assert.match(rows[0] ?? '', /Show as graph/);
+    for (const name of ['stg_customers', 'orders', 'customers']) assert.ok(rows.some((r) => r.startsWith(name)), `${name} in ${JSON.stringify(rows)}`);
+  });
+
   test('hovering a table name shows who produces and consumes it, with Show lineage · Impact · Ask links', async () => {
     await vs.step('hover-open', () => vs.openFile('tpcds/query03.sql'));
     // The lineage lens above the statement moves the text down when it arrives: hover after it.
