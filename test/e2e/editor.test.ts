@@ -229,6 +229,24 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     });
     assert.equal(await chat.locator('.dl-stop').isVisible(), false);
     assert.equal(await chat.locator('.dl-input').isEnabled(), true);
+    // Stop reached the model's HTTP request: the server saw it abandoned, none is left open.
+    for (let i = 0; i < 100 && (fake.inFlight > 0 || fake.abandoned === 0); i++) await vs.page.waitForTimeout(100);
+    assert.equal(fake.inFlight, 0, 'no request left open');
+    assert.ok(fake.abandoned >= 1, 'the hanging request was cancelled by the client');
+
+    // New Chat in the middle of an answer cancels it too, and leaves an empty transcript.
+    fake.reply({ type: 'hang' });
+    const before = fake.abandoned;
+    await chat.locator('.dl-input').fill('And what reads it?');
+    await chat.locator('.dl-input').press('Enter');
+    await chat.locator('.dl-turn.dl-assistant.dl-streaming').waitFor({ timeout: 20_000 });
+    await vs.step('chat-new-mid-stream', async () => {
+      await vs.runCommand('DagLens: New Chat');
+      await chat.locator('.dl-empty').waitFor({ timeout: 10_000 });
+    });
+    for (let i = 0; i < 100 && (fake.inFlight > 0 || fake.abandoned === before); i++) await vs.page.waitForTimeout(100);
+    assert.equal(fake.inFlight, 0, 'no request left open');
+    assert.equal(await chat.locator('.dl-turn').count(), 0);
   });
 
   test('Map DAG to Code… puts a lens on each plan operator; clicking one opens the mapped line', async () => {
