@@ -423,6 +423,7 @@ export const clearLlmCache = new RequestType0<{ folders: number }, void>('daglen
 export const WorkspaceTrustSchema = z.object({ trusted: z.boolean() });
 /** VS Code workspace trust: untrusted ⇒ nothing is sent to any model. Also accepted in initializationOptions. */
 export const setWorkspaceTrust = new NotificationType<z.infer<typeof WorkspaceTrustSchema>>('daglens/setWorkspaceTrust');
+
 // ── webview messages ─────────────────────────────────────────────────────────────────────────────────
 // Messages between the extension and its webviews (chat sidebar, graph panel). Both sides parse every
 // message with these schemas: a webview is a browser page, so nothing it posts is trusted unchecked.
