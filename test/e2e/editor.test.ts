@@ -7,12 +7,14 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CodeLensRequest, CodeLensResolveRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
-import { FIXTURES, REPO } from '../helpers';
+import { REPO } from '../helpers';
+import { assembleEditorWorkspace } from '../editorWorkspace';
 import { ready, startLsp, uri } from '../lsp-client';
 import { FakeOpenAI } from '../fake-openai/server';
 import { e2eSkipReason, RESULTS, VsCodeSession } from './harness';
 
-const WORKSPACE = path.join(FIXTURES, 'editor');
+// Real code from ../shared/corpora, assembled into a temp folder (the harness copies it again per session).
+const WORKSPACE = assembleEditorWorkspace();
 const skip = e2eSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
 

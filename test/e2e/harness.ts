@@ -299,10 +299,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 /** Kills a detached child's process group (code-server, its extension host, our server); waits for it to exit. */
 async function killGroup(proc: ChildProcess): Promise<void> {
   if (proc.pid !== undefined) liveGroups.delete(proc.pid);
-  if (proc.exitCode !== null || proc.pid === undefined) return;
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  try { process.kill(-proc.pid, 'SIGTERM'); } catch { return; }
-  const timer = setTimeout(() => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
-  await exited;
-  clearTimeout(timer);
+  if (proc.pid === undefined) return;
+  const pid = proc.pid;
+  if (proc.exitCode === null) {
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
+  // Members of the group that outlived code-server (extension hosts ignoring SIGTERM) go too: they carry
+  // the test's environment, fake API key included.
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* the whole group is gone */ }
 }

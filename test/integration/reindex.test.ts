@@ -1,12 +1,11 @@
 // `daglens/reindex` (the editor's Index Workspace / Rebuild Index) over real LSP against dist/server.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { reindex, search } from '@daglens/protocol';
-import { FIXTURES } from '../helpers';
+import { assembleEditorWorkspace } from '../editorWorkspace';
 import { ready, startLsp } from '../lsp-client';
 
-const WORKSPACE = path.join(FIXTURES, 'editor');
+const WORKSPACE = assembleEditorWorkspace();
 
 test('Index Workspace brings the index up to date; Rebuild Index builds the same index from scratch', async () => {
   const lsp = await startLsp(WORKSPACE, {}, {});
