@@ -4,6 +4,7 @@
  * every symbol become `code` chunks; anything longer than the limits is split into overlapping pieces.
  * Together the chunks cover every non-blank line of the file.
  */
+import { LineTable } from '../text/lineTable';
 import path from 'node:path';
 import type { LanguageId } from '../parsing/languages';
 import type { CodeSymbol } from '../types';
@@ -124,54 +125,4 @@ function numberParts(chunks: Chunk[]): Chunk[] {
     }
   }
   return chunks;
-}
-
-/** Line starts of a text, for offset ↔ line lookups (UTF-16 offsets, `\n`, `\r\n` or `\r` line ends). */
-export class LineTable {
-  private readonly starts: number[];
-
-  constructor(private readonly text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
-    }
-    this.starts = starts;
-  }
-
-  get count(): number {
-    return this.starts.length;
-  }
-
-  start(line: number): number {
-    return this.starts[line];
-  }
-
-  /** Offset just past the last character of the line, its line break excluded. */
-  end(line: number): number {
-    let e = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
-    if (e > this.starts[line] && this.text.charCodeAt(e - 1) === 10) e--;
-    if (e > this.starts[line] && this.text.charCodeAt(e - 1) === 13) e--;
-    return e;
-  }
-
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  isBlank(line: number): boolean {
-    for (let i = this.starts[line], e = this.end(line); i < e; i++) {
-      const c = this.text.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 12 && c !== 11) return false;
-    }
-    return true;
-  }
 }

@@ -153,20 +153,9 @@ function parseParams(s: string): DbtMacro['params'] {
 
 /** Splits a Jinja argument list on top-level commas. */
 export function splitArgs(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let cur = '';
-  for (const ch of s) {
-    if (quote) { cur += ch; if (ch === quote) quote = ''; continue; }
-    if (ch === '"' || ch === "'") { quote = ch; cur += ch; continue; }
-    if ('([{'.includes(ch)) depth++;
-    if (')]}'.includes(ch)) depth--;
-    if (ch === ',' && depth === 0) { out.push(cur.trim()); cur = ''; continue; }
-    cur += ch;
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
+  const parts = splitTop(s, [',']).map((p) => p.trim());
+  if (parts.length && !parts[parts.length - 1]) parts.pop();
+  return parts;
 }
 
 /** A Jinja literal's value (strings, numbers, lists, booleans, none); undefined when not a literal. */

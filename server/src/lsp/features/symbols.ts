@@ -2,7 +2,7 @@
 import { SymbolInformation } from 'vscode-languageserver/node';
 import path from 'node:path';
 import type { Range } from 'vscode-languageserver/node';
-import { LineTable } from '../../engine/index/chunker';
+import { LineTable } from '../../engine/text/lineTable';
 import type { SymbolKind } from '../../engine/types';
 import type { Feature } from '../context';
 import { toDocumentSymbol, toRange, toSymbolKind } from '../convert';
