@@ -34,6 +34,28 @@ function measure(name, parse) {
   return { name, seconds: s, mbPerS: bytes / 1e6 / s, filesWithErrors: errors };
 }
 
+/** Visits every node with a TreeCursor (what the symbol extractor does); returns the node count. */
+function cursorWalk(tree) {
+  const c = tree.walk();
+  let n = 0;
+  for (;;) {
+    n++;
+    if (c.gotoFirstChild()) continue;
+    while (!c.gotoNextSibling()) {
+      if (!c.gotoParent()) {
+        c.delete?.(); // WASM cursors live on the WASM heap
+        return n;
+      }
+    }
+  }
+}
+/** Visits every named node through `namedChildren` (each node materialised). */
+function childrenWalk(node) {
+  let n = 1;
+  for (const ch of node.namedChildren) n += childrenWalk(ch);
+  return n;
+}
+
 const Native = require('tree-sitter');
 const native = new Native();
 native.setLanguage(require('tree-sitter-python'));
@@ -41,6 +63,10 @@ const results = [measure('native tree-sitter 0.25 (N-API)', (t) => {
   const tree = native.parse(t, null, { bufferSize: Math.max(32768, t.length * 2 + 16) });
   return tree.rootNode.hasError;
 })];
+
+const nativeParse = (t) => native.parse(t, null, { bufferSize: Math.max(32768, t.length * 2 + 16) });
+results.push(measure('native + cursor walk', (t) => { cursorWalk(nativeParse(t)); }));
+results.push(measure('native + namedChildren walk', (t) => { childrenWalk(nativeParse(t).rootNode); }));
 
 const { Parser, Language } = await import('web-tree-sitter');
 await Parser.init();
@@ -53,7 +79,11 @@ results.push(measure('web-tree-sitter 0.25 (WASM)', (t) => {
   return e;
 }));
 
+results.push(measure('wasm + cursor walk', (t) => { const tree = wasm.parse(t); cursorWalk(tree); tree.delete(); }));
+results.push(measure('wasm + namedChildren walk', (t) => { const tree = wasm.parse(t); childrenWalk(tree.rootNode); tree.delete(); }));
+
 console.log(`corpus: ${stdlib} — ${files.length} .py files, ${lines.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB`);
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, node ${process.version}, one thread`);
 for (const r of results) console.log(`${r.name.padEnd(34)} ${r.seconds.toFixed(2).padStart(6)} s  ${r.mbPerS.toFixed(2).padStart(5)} MB/s  (${r.filesWithErrors} files with error nodes)`);
-console.log(`native / wasm speed: ${(results[0].mbPerS / results[1].mbPerS).toFixed(2)}×`);
+const by = (n) => results.find((r) => r.name.startsWith(n));
+console.log(`native / wasm, parse only: ${(by('native tree-sitter').mbPerS / by('web-tree-sitter').mbPerS).toFixed(2)}×; parse + cursor walk: ${(by('native + cursor').mbPerS / by('wasm + cursor').mbPerS).toFixed(2)}×`);
