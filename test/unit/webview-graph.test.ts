@@ -1,10 +1,10 @@
 /** Graph panel data: filtering of big graphs, and the ELK layered layout round trip. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import ELK from 'elkjs/lib/elk.bundled.js';
 import type { GraphModel } from '@daglens/protocol';
+import { assertLaidOutLeftToRight } from '../graphLayout';
 import { filterGraph, GRAPH_DRAW_LIMIT, tooLargeMessage } from '../../client/src/webview/graphModel';
-import { fromElk, layoutOptions, LARGE_GRAPH, toElk } from '../../media/src/graph/layout';
+import { layoutOptions, LARGE_GRAPH, toElk } from '../../media/src/graph/layout';
 
 function chain(n: number): GraphModel {
   const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, label: i % 10 === 0 ? `store_sales_${i}` : `step_${i}`, kind: 'table', status: 'none' as const }));
@@ -27,16 +27,8 @@ test('filtering keeps matches and their neighbours up to the depth, and says wha
 test('the ELK layered layout places every edge left to right', async () => {
   const g = chain(40);
   g.edges.push({ source: 'n3', target: 'n30' }, { source: 'n10', target: 'n20' });
-  const laid = fromElk(await new ELK().layout(toElk(g)));
-  assert.equal(laid.nodes.size, 40);
-  assert.equal(laid.edges.length, 41);
-  for (const e of laid.edges) {
-    const edge = g.edges[e.index]!;
-    const a = laid.nodes.get(edge.source)!;
-    const b = laid.nodes.get(edge.target)!;
-    assert.ok(a.x + a.width <= b.x, `${edge.source} → ${edge.target} goes right`);
-    assert.ok(e.points.length >= 2);
-  }
+  assert.equal(g.edges.length, 41);
+  await assertLaidOutLeftToRight(g);
 });
 
 test('edges to unknown nodes and self-loops are dropped before layout; big graphs get the fast options', () => {
