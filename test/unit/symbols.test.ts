@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseText } from '../../server/src/engine/parsing/parse';
 import { flattenSymbols, symbolsOf } from '../../server/src/engine/symbols';
+import { PYTHON_DECLARATION_HOLDERS } from '../../server/src/engine/symbols/codeSymbols';
 import { toLineRange, type CodeSymbol } from '../../server/src/engine/types';
 import { CORPORA } from '../helpers';
 
@@ -103,4 +104,34 @@ test('Java, Scala, TypeScript and dbt YAML symbols', () => {
   const orders = ys.find((s) => s.symbol.kind === 'model' && s.symbol.name === 'orders');
   assert.ok(orders, 'the orders model is a symbol');
   assert.ok(ys.some((s) => s.symbol.kind === 'column' && s.container.includes('orders')), 'its columns are symbols under it');
+});
+
+test('the Python walk enters exactly the node types that can hold a def or class (from the grammar\'s node-types.json)', () => {
+  type NodeType = { type: string; named: boolean; fields?: Record<string, { types: Array<{ type: string }> }>; children?: { types: Array<{ type: string }> }; subtypes?: Array<{ type: string }> };
+  const nodeTypes = JSON.parse(readFileSync(require.resolve('tree-sitter-python/src/node-types.json'), 'utf8')) as NodeType[];
+  const inner = new Map<string, string[]>();
+  for (const t of nodeTypes.filter((n) => n.named)) {
+    const kids = [...(t.children?.types ?? []), ...Object.values(t.fields ?? {}).flatMap((f) => f.types), ...(t.subtypes ?? [])];
+    inner.set(t.type, kids.map((k) => k.type));
+  }
+  // Fixed point: a type can hold a declaration when one of its possible children can.
+  const holders = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [type, kids] of inner) if (!holders.has(type) && kids.some((k) => holders.has(k))) grew = !!holders.add(type);
+  }
+  holders.delete('_compound_statement'); // a supertype: never a node in a tree
+  assert.deepEqual([...PYTHON_DECLARATION_HOLDERS].filter((t) => t !== 'ERROR').sort(), [...holders].sort());
+});
+
+test('Python symbols inside every statement that can hold them (and under a half-written def)', () => {
+  const src = [
+    'if X:', '    def a(): pass', 'elif Y:', '    def b(): pass', 'else:', '    class C: pass',
+    'for i in r:', '    def d(): pass', 'while w:', '    def e(): pass',
+    'try:', '    def f(): pass', 'except E:', '    def g(): pass', 'finally:', '    def h(): pass',
+    'with ctx:', '    def i(): pass', 'match v:', '    case 1:', '        def j(): pass',
+    'x = [lambda: 1 for _ in ()]', 'def k(:', '    def l(): pass',
+  ].join('\n');
+  const names = flattenSymbols(symbolsOf(parseText('python', src))).map(({ symbol }) => symbol.name);
+  for (const n of ['a', 'b', 'C', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l']) assert.ok(names.includes(n), `${n} missing from ${names.join(',')}`);
 });
