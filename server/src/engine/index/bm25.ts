@@ -62,6 +62,9 @@ export class Bm25Index {
   private alive = new Uint8Array(1024);
   private lengths = new Float32Array(1024);
   private scores = new Float32Array(1024);
+  private touched = new Int32Array(1024);
+  private normCache = new Float32Array(0);
+  private normsStale = true;
   private totalLength = 0;
 
   get size(): number {
@@ -118,6 +121,7 @@ export class Bm25Index {
     this.alive[doc] = 1;
     this.lengths[doc] = length;
     this.totalLength += length;
+    this.normsStale = true;
   }
 
   remove(doc: number): void {
@@ -126,6 +130,7 @@ export class Bm25Index {
     this.docTerms.delete(doc);
     this.alive[doc] = 0;
     this.totalLength -= this.lengths[doc];
+    this.normsStale = true;
     for (let i = 0; i < pairs.length; i += 2) {
       const p = this.postings[pairs[i]];
       p.df--;
@@ -140,33 +145,54 @@ export class Bm25Index {
   search(queryTokens: string[], k: number, accept?: (doc: number) => boolean): Bm25Hit[] {
     const n = this.docTerms.size;
     if (n === 0 || k <= 0) return [];
-    const avg = this.totalLength / n;
+    const norms = this.norms();
     const unique = [...new Set(queryTokens)];
-    const touched: number[] = [];
     const scores = this.scores;
+    const alive = this.alive;
+    let touched = this.touched;
+    let nTouched = 0;
     for (const term of unique) {
       const id = this.ids.get(term);
       if (id === undefined) continue;
       const p = this.postings[id];
       if (p.df === 0) continue;
       const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
+      const w = idf * (K1 + 1);
       const { docs, tfs } = p;
-      for (let i = 0; i < p.n; i++) {
+      const len = p.n;
+      if (touched.length < nTouched + len) touched = this.touched = growInt32(touched, nTouched + len);
+      // The hot loop of every search: locals only, the length normalisation precomputed per document.
+      for (let i = 0; i < len; i++) {
         const d = docs[i];
-        if (!this.alive[d]) continue;
+        if (alive[d] === 0) continue;
         const tf = tfs[i];
-        const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[d]) / avg));
-        if (scores[d] === 0) touched.push(d);
-        scores[d] += s;
+        if (scores[d] === 0) touched[nTouched++] = d;
+        scores[d] += (w * tf) / (tf + norms[d]);
       }
     }
     const top = new TopK(k);
-    for (const d of touched) {
+    for (let i = 0; i < nTouched; i++) {
+      const d = touched[i];
       const s = scores[d];
       scores[d] = 0;
       if (!accept || accept(d)) top.offer(d, s);
     }
     return top.sorted();
+  }
+
+  /**
+   * Per document, BM25's length normalisation K1·(1 − B + B·len/avg): it depends on the average length,
+   * so it is recomputed (one pass, ~0.1 ms per 100k documents) on the first search after a change.
+   */
+  private norms(): Float32Array {
+    if (this.normsStale) {
+      const avg = this.totalLength / Math.max(1, this.docTerms.size);
+      if (this.normCache.length !== this.lengths.length) this.normCache = new Float32Array(this.lengths.length);
+      const { lengths, normCache } = this;
+      for (let d = 0; d < lengths.length; d++) normCache[d] = K1 * (1 - B + (B * lengths[d]) / avg);
+      this.normsStale = false;
+    }
+    return this.normCache;
   }
 
   /** The dictionary and every document's pairs, for persistence. */
@@ -236,6 +262,12 @@ export class Bm25Index {
     this.lengths = lengths;
     this.scores = new Float32Array(size);
   }
+}
+
+function growInt32(a: Int32Array, atLeast: number): Int32Array {
+  const b = new Int32Array(Math.max(atLeast, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /** Keeps the k best (id, score) pairs with a min-heap: O(n log k), no full sort of every candidate. */
