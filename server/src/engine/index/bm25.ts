@@ -62,7 +62,7 @@ export class Bm25Index {
   private alive = new Uint8Array(1024);
   private lengths = new Float32Array(1024);
   private scores = new Float32Array(1024);
-  private touched = new Int32Array(1024);
+  private touched: Int32Array = new Int32Array(1024);
   private normCache = new Float32Array(0);
   private normsStale = true;
   private totalLength = 0;
