@@ -58,8 +58,11 @@ test('reopening re-indexes only what changed on disk: touched, edited, added and
   assert.ok((await idx.search('customer_orders_rollup', { k: 1, mode: 'lexical' }))[0].file.endsWith('customers.sql'));
   assert.deepEqual(await idx.search('order_items', { k: 10, pathGlob: '**/order_items.sql' }), []);
   // The touch was recorded: the next open has nothing to read.
-  const again = await syncIndex(open(), settings, log, { indexDir: dir });
+  const reopened = open();
+  const again = await syncIndex(reopened, settings, log, { indexDir: dir });
   assert.equal(again.indexed, 0);
+  // The saved graph still holds the replaced chunks' vectors (marked deleted): they are not counted as live.
+  assert.equal(reopened.internals().vectors.size, reopened.stats().chunks);
 });
 
 test('a corrupt, truncated or incompatible index is detected, logged with the reason and rebuilt', async () => {

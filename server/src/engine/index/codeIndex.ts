@@ -396,6 +396,11 @@ export class CodeIndex implements WorkspaceListener {
     return { bm25: this.bm25, vectors: this.vectors, nextId: this.nextId };
   }
 
+  /** Replaces the vector index (a graph built elsewhere, graphBuilder.ts); it must hold the same vectors. */
+  swapVectors(vectors: VectorIndex): void {
+    this.vectors = vectors;
+  }
+
   /** Replaces the whole state with one loaded from disk (store.ts). */
   restore(files: FileRecord[], bm25: Bm25Index, vectors: VectorIndex, nextId: number): void {
     this.files.clear();

@@ -12,6 +12,7 @@ import type { EngineSettings } from '../config';
 import { errorMessage, type Logger } from '../log';
 import { discover, type SkippedFile } from '../workspace/discovery';
 import type { CodeIndex } from './codeIndex';
+import { GraphBuilder } from './graphBuilder';
 import { processFile, zeroTimings, type FileTask, type ProcessedFile, type ProcessTimings } from './fileProcessor';
 import { HashEmbedder } from './hashEmbedder';
 import { loadIndex, saveIndex } from './store';
@@ -38,7 +39,11 @@ export interface SyncReport {
   loadProblem?: string;
   cancelled: boolean;
   seconds: number;
-  timings: ProcessTimings & { loadMs: number; discoverMs: number; bm25Ms: number; vectorMs: number; saveMs: number };
+  /**
+   * `vectorMs`: HNSW insert time (in the graph worker on a cold index); `graphWaitMs`: how long the sync
+   * waited for that worker after the last file.
+   */
+  timings: ProcessTimings & { loadMs: number; discoverMs: number; bm25Ms: number; vectorMs: number; graphWaitMs: number; saveMs: number };
 }
 
 /** Below this many files the worker start-up costs more than it saves. */
@@ -47,7 +52,7 @@ const BATCH = 16;
 
 export async function syncIndex(index: CodeIndex, settings: EngineSettings, log: Logger, opts: SyncOptions = {}): Promise<SyncReport> {
   const started = performance.now();
-  const timings = { ...zeroTimings(), loadMs: 0, discoverMs: 0, bm25Ms: 0, vectorMs: 0, saveMs: 0 };
+  const timings = { ...zeroTimings(), loadMs: 0, discoverMs: 0, bm25Ms: 0, vectorMs: 0, graphWaitMs: 0, saveMs: 0 };
   const before = { ...index.timings };
   index.beginBulk();
   try {
@@ -125,20 +130,35 @@ async function sync(
     opts.onProgress?.({ done: handled.size, total: todo.length });
   };
   const wanted = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-  const workerFile = workerPath();
-  if (wanted > 0 && todo.length >= MIN_FILES_FOR_WORKERS && workerFile) {
-    try {
-      await runWorkers(workerFile, wanted, todo, { limits: index.limits, hashDimensions: hashDims }, apply, failed, timings, opts);
-    } catch (e) {
-      log.warn(`index workers failed (${errorMessage(e)}); indexing the rest on the main thread`);
-      await inProcess(todo.filter((t) => !handled.has(t.rel)));
+  const script = workerScript();
+  const useWorkers = wanted > 0 && todo.length >= MIN_FILES_FOR_WORKERS && !!script;
+  // A cold index builds its vector graph in a worker of its own (graphBuilder.ts); smaller updates insert here.
+  const builder = useWorkers && index.stats().chunks === 0 && index.internals().vectors.backend === 'hnsw'
+    ? new GraphBuilder(script!, index.embedder.dimensions, index.hnswParams, Math.ceil(todo.reduce((n, t) => n + t.size, 0) / 300))
+    : undefined;
+  if (builder) index.swapVectors(builder);
+  try {
+    if (useWorkers) {
+      try {
+        await runWorkers(script!, wanted, todo, { role: 'parse', limits: index.limits, hashDimensions: hashDims }, apply, failed, timings, opts);
+      } catch (e) {
+        log.warn(`index workers failed (${errorMessage(e)}); indexing the rest on the main thread`);
+        await inProcess(todo.filter((t) => !handled.has(t.rel)));
+      }
+    } else {
+      await inProcess(todo);
     }
-  } else {
-    await inProcess(todo);
+    await index.embeddingsSettled();
+  } finally {
+    if (builder) {
+      const graph = await builder.finish(log);
+      index.swapVectors(graph.index);
+      timings.vectorMs = graph.insertMs;
+      timings.graphWaitMs = graph.waitMs;
+    }
   }
-  await index.embeddingsSettled();
   timings.bm25Ms = index.timings.bm25Ms - before.bm25Ms;
-  timings.vectorMs = index.timings.vectorMs - before.vectorMs;
+  if (!builder) timings.vectorMs = index.timings.vectorMs - before.vectorMs;
 
   if (opts.indexDir && index.dirty && !opts.signal?.aborted) {
     t = performance.now();
@@ -166,14 +186,21 @@ function incomingOf(p: ProcessedFile, dims: number) {
   });
 }
 
-/** The worker script beside this module: worker.ts under tsx (tests, bench), index-worker.js in dist/. */
-function workerPath(): string | undefined {
-  const candidates = __filename.endsWith('.ts') ? [path.join(__dirname, 'worker.ts')] : [path.join(__dirname, 'index-worker.js')];
-  return candidates.find((c) => existsSync(c));
+/**
+ * The worker script beside this module: index-worker.js in dist/, or worker.ts under tsx (tests, bench),
+ * which a worker must register tsx for itself (loader hooks do not reach workers).
+ */
+export function workerScript(): { file: string; eval?: boolean } | undefined {
+  if (!__filename.endsWith('.ts')) {
+    const file = path.join(__dirname, 'index-worker.js');
+    return existsSync(file) ? { file } : undefined;
+  }
+  const file = path.join(__dirname, 'worker.ts');
+  return existsSync(file) ? { file: `require('tsx/cjs');require(${JSON.stringify(file)});`, eval: true } : undefined;
 }
 
 async function runWorkers(
-  file: string, count: number, todo: FileTask[], init: WorkerInit,
+  script: { file: string; eval?: boolean }, count: number, todo: FileTask[], init: WorkerInit,
   apply: (p: ProcessedFile) => void, failed: (rel: string, error: string, code?: string) => void,
   timings: ProcessTimings, opts: SyncOptions,
 ): Promise<void> {
@@ -182,10 +209,7 @@ async function runWorkers(
   let done = 0;
   const workers: Worker[] = [];
   const one = (): Promise<void> => new Promise((resolve, reject) => {
-    // Under tsx (tests, bench) the worker must register tsx itself: loader hooks do not reach workers.
-    const w = file.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs');require(${JSON.stringify(file)});`, { eval: true, workerData: init })
-      : new Worker(file, { workerData: init });
+    const w = new Worker(script.file, { eval: script.eval, workerData: init });
     workers.push(w);
     const next = () => {
       const batch = opts.signal?.aborted ? undefined : queue.shift();

@@ -268,7 +268,7 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
     const mod = preferExact ? null : loadHnsw();
     if (mod && header.graphChecksum && existsSync(graphFile)) {
       if (checksum(readFileSync(graphFile)) === header.graphChecksum) {
-        vectors = new HnswVectorIndex(mod, dims, index.hnswParams, 0, graphFile);
+        vectors = new HnswVectorIndex(mod, dims, index.hnswParams, 0, { graph: graphFile, live: bm25Docs.map(([id]) => id) });
       } else log.warn(`index graph ${graphFile} does not match its header; rebuilding it from the saved vectors`);
     }
     if (!vectors) {

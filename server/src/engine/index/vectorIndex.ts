@@ -91,6 +91,10 @@ export class ExactVectorIndex implements VectorIndex {
     return top.sorted().map((h) => ({ label: h.doc, score: h.score }));
   }
 
+  liveLabels(): IterableIterator<number> {
+    return this.slotOf.keys();
+  }
+
   vector(label: number): Float32Array | undefined {
     const slot = this.slotOf.get(label);
     return slot === undefined ? undefined : this.arena.slice(slot * this.dimensions, (slot + 1) * this.dimensions);
@@ -134,12 +138,20 @@ export class HnswVectorIndex implements VectorIndex {
   /** Deleted slots hnswlib can reuse (allowReplaceDeleted) before it must grow. */
   private deleted = 0;
 
-  constructor(mod: HnswModule, readonly dimensions: number, private readonly params: HnswParams, capacity = 1024, file?: string) {
-    this.index = new mod.HierarchicalNSW('cosine', dimensions);
-    if (file) {
-      this.index.readIndexSync(file, true);
-      for (const label of this.index.getIdsList()) this.live.add(label);
+  /**
+   * `source`: a saved graph (a file to read, or a native index already read, see `open`) and its live
+   * labels. The caller names them because hnswlib's own list still holds the deleted ones.
+   */
+  constructor(
+    mod: HnswModule, readonly dimensions: number, private readonly params: HnswParams, capacity = 1024,
+    source?: { graph: string | Hnsw; live: Iterable<number> },
+  ) {
+    this.index = typeof source?.graph === 'object' ? source.graph : new mod.HierarchicalNSW('cosine', dimensions);
+    if (typeof source?.graph === 'string') this.index.readIndexSync(source.graph, true);
+    if (source) {
+      for (const label of source.live) this.live.add(label);
       this.deleted = this.index.getCurrentCount() - this.live.size;
+      if (this.deleted < 0) throw new Error(`graph holds ${this.index.getCurrentCount()} vectors, fewer than the ${this.live.size} live ones`);
     } else {
       this.index.initIndex({ maxElements: Math.max(16, capacity), m: params.m, efConstruction: params.efConstruction, allowReplaceDeleted: true });
     }
@@ -184,9 +196,21 @@ export class HnswVectorIndex implements VectorIndex {
     this.params.efSearch = ef;
   }
 
+  /** Reads a graph file on the libuv pool, leaving this thread free meanwhile. */
+  static async open(mod: HnswModule, dimensions: number, params: HnswParams, file: string, live: Iterable<number>): Promise<HnswVectorIndex> {
+    const graph = new mod.HierarchicalNSW('cosine', dimensions);
+    await graph.readIndex(file, true);
+    return new HnswVectorIndex(mod, dimensions, params, 0, { graph, live });
+  }
+
   /** Writes the graph (hnswlib's own format) to `file`. */
   save(file: string): void {
     this.index.writeIndexSync(file);
+  }
+
+  /** `save` on the libuv pool. The graph must not change until it resolves. */
+  async saveAsync(file: string): Promise<void> {
+    await this.index.writeIndex(file);
   }
 }
 
