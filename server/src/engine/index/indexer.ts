@@ -69,7 +69,7 @@ async function sync(
   let loaded = false;
   let loadProblem: string | undefined;
   if (opts.indexDir && index.stats().files === 0) {
-    const r = loadIndex(index, opts.indexDir, log);
+    const r = await loadIndex(index, opts.indexDir, log);
     loaded = r.ok;
     if (!r.ok) {
       loadProblem = r.reason;

@@ -19,7 +19,7 @@ import { indexedText } from './indexedText';
 import type { CodeIndex, FileRecord, StoredChunk } from './codeIndex';
 import type { ChunkKind } from './types';
 import type { LanguageId } from '../parsing/languages';
-import { createVectorIndex, HnswVectorIndex, loadHnsw, type VectorIndex } from './vectorIndex';
+import { createVectorIndex, HnswVectorIndex, loadHnsw, type NativeHnsw, type VectorIndex } from './vectorIndex';
 import { errorMessage, type Logger } from '../log';
 
 export const FORMAT = 'daglens-index';
@@ -160,8 +160,12 @@ export function saveIndex(index: CodeIndex, dir: string): void {
   index.dirty = false;
 }
 
-/** Loads the index saved in `dir` into `index`; on any problem leaves `index` as it was and says why. */
-export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExact = false): LoadResult {
+/**
+ * Loads the index saved in `dir` into `index`; on any problem leaves `index` as it was and says why.
+ * The graph file is checked first (hnswlib must never read a damaged one), then read on the libuv pool
+ * while this thread decodes the body.
+ */
+export async function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExact = false): Promise<LoadResult> {
   const mainFile = path.join(dir, MAIN);
   if (!existsSync(mainFile)) return { ok: false, reason: 'no saved index' };
   const timings = { read: 0, verify: 0, decode: 0, bm25: 0, graph: 0 };
@@ -193,6 +197,18 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
   const body = raw.subarray(nl + 1);
   if (body.length !== header.bodyBytes) return { ok: false, reason: `truncated (${body.length} of ${header.bodyBytes} bytes)` };
   if (checksum(body) !== header.bodyChecksum) return { ok: false, reason: 'checksum mismatch (corrupt file)' };
+  const graphFile = path.join(dir, GRAPH);
+  const mod = preferExact ? null : loadHnsw();
+  let graphRead: Promise<NativeHnsw | undefined> | undefined;
+  if (mod && header.graphChecksum && existsSync(graphFile)) {
+    if (checksum(readFileSync(graphFile)) === header.graphChecksum) {
+      const graph = new mod.HierarchicalNSW('cosine', header.dimensions);
+      graphRead = graph.readIndex(graphFile, true).then(() => graph, (e: unknown) => {
+        log.warn(`index graph ${graphFile} could not be read (${errorMessage(e)}); rebuilding it from the saved vectors`);
+        return undefined;
+      });
+    } else log.warn(`index graph ${graphFile} does not match its header; rebuilding it from the saved vectors`);
+  }
   lap('verify');
 
   try {
@@ -264,13 +280,8 @@ export function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExac
 
     let vectors: VectorIndex | undefined;
     let graphRebuilt = false;
-    const graphFile = path.join(dir, GRAPH);
-    const mod = preferExact ? null : loadHnsw();
-    if (mod && header.graphChecksum && existsSync(graphFile)) {
-      if (checksum(readFileSync(graphFile)) === header.graphChecksum) {
-        vectors = new HnswVectorIndex(mod, dims, index.hnswParams, 0, { graph: graphFile, live: bm25Docs.map(([id]) => id) });
-      } else log.warn(`index graph ${graphFile} does not match its header; rebuilding it from the saved vectors`);
-    }
+    const graph = await graphRead;
+    if (mod && graph) vectors = new HnswVectorIndex(mod, dims, index.hnswParams, 0, { graph, live: bm25Docs.map(([id]) => id) });
     if (!vectors) {
       graphRebuilt = true;
       vectors = createVectorIndex(dims, index.hnswParams, log, Math.max(1024, ci), preferExact);

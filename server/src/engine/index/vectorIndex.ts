@@ -111,7 +111,8 @@ export class ExactVectorIndex implements VectorIndex {
 }
 
 type HnswModule = typeof import('hnswlib-node');
-type Hnsw = InstanceType<HnswModule['HierarchicalNSW']>;
+export type NativeHnsw = InstanceType<HnswModule['HierarchicalNSW']>;
+type Hnsw = NativeHnsw;
 
 let hnswModule: HnswModule | undefined | null;
 let hnswLoadError = '';
