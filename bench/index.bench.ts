@@ -13,7 +13,7 @@ import { dot } from '../server/src/engine/index/embedder';
 import { HashEmbedder } from '../server/src/engine/index/hashEmbedder';
 import { indexedText } from '../server/src/engine/index/indexedText';
 import { syncIndex } from '../server/src/engine/index/indexer';
-import { ExactVectorIndex, HnswVectorIndex } from '../server/src/engine/index/vectorIndex';
+import { ExactVectorIndex, hnswBuild, HnswVectorIndex } from '../server/src/engine/index/vectorIndex';
 import { parseText } from '../server/src/engine/parsing/parse';
 import { symbolsOf } from '../server/src/engine/symbols';
 import { requireCorpora } from '../test/helpers';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       }
       const st = index.stats();
       const t = cold.timings;
-      console.log(`files ${cold.files} (skipped ${cold.skipped.length}), lines ${lines.toLocaleString('en')}, ${(bytes / 1e6).toFixed(1)} MB, chunks ${cold.chunks.toLocaleString('en')}; vectors: ${st.vectorBackend}, embedder ${st.embedder}`);
+      console.log(`files ${cold.files} (skipped ${cold.skipped.length}), lines ${lines.toLocaleString('en')}, ${(bytes / 1e6).toFixed(1)} MB, chunks ${cold.chunks.toLocaleString('en')}; vectors: ${st.vectorBackend}${st.vectorBackend === 'hnsw' ? ` (hnswlib-node ${hnswBuild()} build)` : ''}, embedder ${st.embedder}`);
       // CPU seconds (all threads) say what the work costs whatever else the machine is doing; wall says what a user waits.
       console.log(`cold index: ${cold.seconds.toFixed(2)} s wall, ${((coldCpu.user + coldCpu.system) / 1e6).toFixed(2)} s CPU (all threads; workers: ${workers ?? 'default'}), of which discovery ${s(t.discoverMs)}, save ${s(t.saveMs)}`);
       console.log(`  stage CPU time (worker stages overlap the main thread): read ${s(t.readMs)} · parse+symbols ${s(t.parseMs)} · chunk ${s(t.chunkMs)} · ` +

@@ -2,7 +2,7 @@
 // npm runs no install scripts in this project (.npmrc: ignore-scripts) because the SQL grammar's
 // script downloads tree-sitter-cli; this script does the part that matters, offline, idempotently.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,26 +35,52 @@ function loads(probe) {
   try { probe(); return true; } catch { return false; }
 }
 
+/** Runs node-gyp rebuild in a package; `cxxflags` adds compiler flags. */
+function gypRebuild(pkg, dir, cxxflags = '') {
+  const gyp = nodeGyp();
+  if (!gyp) throw new Error('node-gyp not found (it ships with npm); cannot build ' + pkg);
+  const args = [gyp, 'rebuild'];
+  // Build against the local Node headers when the machine has them: node-gyp would otherwise download them.
+  if (existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
+  const env = cxxflags ? { ...process.env, CXXFLAGS: `${process.env.CXXFLAGS ?? ''} ${cxxflags}` } : process.env;
+  const r = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    process.stderr.write(String(r.stderr).split('\n').slice(-30).join('\n'));
+    throw new Error(`building ${pkg} failed (node-gyp exit ${r.status})`);
+  }
+}
+
+/**
+ * hnswlib-node's portable build uses SSE only; an AVX2+FMA build inserts ~1.4× faster. On linux-x64 both are
+ * built, and the server loads build/Release/addon-avx2.node only where the CPU has AVX2 and FMA (vectorIndex.ts).
+ */
+export const HNSW_AVX2 = 'build/Release/addon-avx2.node';
+
+function ensureHnswAvx2(log) {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return;
+  const dir = path.dirname(require.resolve('hnswlib-node/package.json'));
+  const target = path.join(dir, HNSW_AVX2);
+  if (existsSync(target)) return;
+  log('building hnswlib-node for AVX2+FMA…');
+  gypRebuild('hnswlib-node', dir, '-mavx2 -mfma');
+  const tmp = path.join(dir, '.addon-avx2.node');
+  renameSync(path.join(dir, 'build/Release/addon.node'), tmp);
+  gypRebuild('hnswlib-node', dir); // the portable build back in place
+  renameSync(tmp, target);
+  log('hnswlib-node AVX2 build ok');
+}
+
 export function ensureNative({ quiet = false } = {}) {
   const log = (m) => { if (!quiet) console.log(`[native] ${m}`); };
   for (const [pkg, probe] of NATIVE) {
     if (loads(probe)) continue;
-    const dir = path.dirname(require.resolve(`${pkg}/package.json`));
-    const gyp = nodeGyp();
-    if (!gyp) throw new Error('node-gyp not found (it ships with npm); cannot build ' + pkg);
-    const args = [gyp, 'rebuild'];
-    // Build against the local Node headers when the machine has them: node-gyp would otherwise download them.
-    if (existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
     log(`building ${pkg} from source…`);
-    const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    if (r.status !== 0) {
-      process.stderr.write(String(r.stderr).split('\n').slice(-30).join('\n'));
-      throw new Error(`building ${pkg} failed (node-gyp exit ${r.status})`);
-    }
+    gypRebuild(pkg, path.dirname(require.resolve(`${pkg}/package.json`)));
     // A fresh require cache is not needed: the probe failed before the binary existed.
     if (!loads(probe)) throw new Error(`${pkg} was built but still does not load`);
     log(`${pkg} ok`);
   }
+  ensureHnswAvx2(log);
   for (const pkg of PREBUILT) require(pkg);
 }
 

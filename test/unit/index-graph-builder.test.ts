@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseSettings } from '../../server/src/engine/config';
 import { CodeIndex } from '../../server/src/engine/index/codeIndex';
 import { GraphBuilder } from '../../server/src/engine/index/graphBuilder';
 import { HashEmbedder } from '../../server/src/engine/index/hashEmbedder';
 import { indexedText } from '../../server/src/engine/index/indexedText';
 import { syncIndex, workerScript } from '../../server/src/engine/index/indexer';
-import { DEFAULT_HNSW, ExactVectorIndex, HnswVectorIndex, loadHnsw } from '../../server/src/engine/index/vectorIndex';
+import { DEFAULT_HNSW, ExactVectorIndex, hnswBuild, HnswVectorIndex, loadHnsw } from '../../server/src/engine/index/vectorIndex';
 import { CORPORA } from '../helpers';
 
 const skip = !loadHnsw() && 'hnswlib-node does not load here';
@@ -66,4 +69,35 @@ test('when the graph worker dies, every vector stays searchable (exact) and the 
   assert.equal(index.size, 300);
   assert.equal(index.search(vecs[7], 1)[0].label, 7);
   assert.match(logs.join('\n'), /vector graph in a worker failed \(.*no graph for you/);
+});
+
+test('the AVX2 build of hnswlib-node and the portable one: same recall, and each reads the other\'s graph file', { skip: hnswBuild() !== 'avx2' && 'no AVX2 build loaded on this machine' }, async () => {
+  const vecs = (await corpusVectors()).slice(0, 800);
+  const portable = require('hnswlib-node') as NonNullable<ReturnType<typeof loadHnsw>>;
+  const avx2 = loadHnsw()!;
+  assert.notEqual(avx2, portable, 'two different binaries');
+  const exact = new ExactVectorIndex(128);
+  vecs.forEach((v, i) => exact.add(i, v));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-hnsw-builds-'));
+  try {
+    const recalls: number[] = [];
+    for (const [mod, other] of [[avx2, portable], [portable, avx2]] as const) {
+      const built = new HnswVectorIndex(mod, 128, { ...DEFAULT_HNSW }, 16);
+      vecs.forEach((v, i) => built.add(i, v));
+      const file = path.join(dir, 'g.bin');
+      built.save(file);
+      const read = await HnswVectorIndex.open(other, 128, { ...DEFAULT_HNSW }, file, vecs.keys());
+      let found = 0;
+      for (let q = 0; q < vecs.length; q += 20) {
+        const truth = new Set(exact.search(vecs[q], 10).map((h) => h.label));
+        const a = built.search(vecs[q], 10).map((h) => h.label);
+        assert.deepEqual(read.search(vecs[q], 10).map((h) => h.label), a, 'the other build reads the same graph');
+        found += a.filter((l) => truth.has(l)).length;
+      }
+      recalls.push(found / (10 * Math.ceil(vecs.length / 20)));
+    }
+    for (const r of recalls) assert.ok(r > 0.97, `recall ${recalls.join(' / ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

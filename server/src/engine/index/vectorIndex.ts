@@ -3,6 +3,8 @@
  * hnswlib-node addon when it loads; otherwise an exact scan in-process, slower on big workspaces but
  * always correct, so the server never fails to start for want of a binary.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { errorMessage, type Logger } from '../log';
 import { TopK } from './bm25';
 
@@ -116,20 +118,48 @@ type Hnsw = NativeHnsw;
 
 let hnswModule: HnswModule | undefined | null;
 let hnswLoadError = '';
+let hnswBuildName: 'avx2' | 'portable' | undefined;
 
-/** Loads the native addon once; null (with the reason kept) when it cannot load here. */
+/** Whether this CPU runs the AVX2+FMA build of hnswlib-node (scripts/native.mjs builds it on linux-x64). */
+function cpuHasAvx2Fma(): boolean {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return false;
+  try {
+    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].split(' ') ?? [];
+    return flags.includes('avx2') && flags.includes('fma');
+  } catch {
+    return false;
+  }
+}
+
+/** Loads the native addon once (the AVX2 build where the CPU has it); null, with the reason kept, when it cannot load. */
 export function loadHnsw(): HnswModule | null {
   if (hnswModule === undefined) {
+    hnswModule = null;
+    let avx2 = '';
     try {
-      // A plain require so the bundler leaves the native package external.
-      hnswModule = require('hnswlib-node') as HnswModule;
-      new hnswModule.HierarchicalNSW('cosine', 2).initIndex(1);
-    } catch (e) {
-      hnswModule = null;
-      hnswLoadError = errorMessage(e);
+      if (cpuHasAvx2Fma()) avx2 = path.join(path.dirname(require.resolve('hnswlib-node/package.json')), 'build/Release/addon-avx2.node');
+    } catch { /* not installed: the portable require below says so */ }
+    // Plain requires so the bundler leaves the native package external; the portable build if the AVX2 one fails.
+    const builds: Array<['avx2' | 'portable', () => HnswModule]> = [['portable', () => require('hnswlib-node') as HnswModule]];
+    if (avx2 && existsSync(avx2)) builds.unshift(['avx2', () => require(avx2) as HnswModule]);
+    for (const [name, load] of builds) {
+      try {
+        const mod = load();
+        new mod.HierarchicalNSW('cosine', 2).initIndex(1);
+        hnswModule = mod;
+        hnswBuildName = name;
+        break;
+      } catch (e) {
+        hnswLoadError = errorMessage(e);
+      }
     }
   }
   return hnswModule;
+}
+
+/** Which hnswlib-node binary loaded (benchmarks print it). */
+export function hnswBuild(): 'avx2' | 'portable' | 'unavailable' {
+  return loadHnsw() ? hnswBuildName! : 'unavailable';
 }
 
 export class HnswVectorIndex implements VectorIndex {
