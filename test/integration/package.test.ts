@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hnswBuild } from '../../server/src/engine/index/vectorIndex';
 import { DocumentSymbolRequest, type DocumentSymbol } from 'vscode-languageserver-protocol/node';
 import { FIXTURES, REPO } from '../helpers';
 import { ready, startLsp, uri, type LspSession } from '../lsp-client';
@@ -108,4 +109,8 @@ test('the native addons the server loaded all come from the unpacked .vsix', { s
   assert.ok(loaded.some((p) => p.includes('tree-sitter-sql')), 'the SQL grammar is loaded');
   const realUnpacked = path.join(unpacked, 'extension') + path.sep;
   assert.deepEqual(loaded.filter((p) => !p.startsWith(realUnpacked)), [], 'no addon from outside the .vsix');
+  // Where this CPU runs the AVX2 build, the packaged server picks it too.
+  const hnsw = loaded.filter((p) => p.includes('hnswlib-node'));
+  assert.ok(hnsw.length > 0, 'the vector index addon is loaded');
+  if (hnswBuild() === 'avx2') assert.deepEqual(hnsw.map((p) => path.basename(p)), ['addon-avx2.node']);
 });
