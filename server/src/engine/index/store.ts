@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Bm25Index } from './bm25';
 import { HashEmbedder } from './hashEmbedder';
@@ -71,19 +71,36 @@ export interface LoadResult {
   timings?: Record<'read' | 'verify' | 'decode' | 'bm25' | 'graph', number>;
 }
 
-/** CRC-32 of a buffer: zlib's native one where this Node has it (20.15+), else a table-driven fallback. */
-const nativeCrc = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
+/** CRC-32 (continuing from `crc`): zlib's native one where this Node has it (20.15+), else a table-driven fallback. */
+const nativeCrc = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 let crcTable: Int32Array | undefined;
-function checksum(b: Uint8Array): string {
-  if (nativeCrc) return `crc32:${nativeCrc(b).toString(16)}`;
+function crc32(b: Uint8Array, crc = 0): number {
+  if (nativeCrc) return nativeCrc(b, crc);
   crcTable ??= Int32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     return c;
   });
-  let crc = -1;
-  for (let i = 0; i < b.length; i++) crc = crcTable[(crc ^ b[i]) & 0xff] ^ (crc >>> 8);
-  return `crc32:${((crc ^ -1) >>> 0).toString(16)}`;
+  let c = ~crc;
+  for (let i = 0; i < b.length; i++) c = crcTable[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+function checksum(b: Uint8Array): string {
+  return `crc32:${crc32(b).toString(16)}`;
+}
+
+/** The checksum of a file, read 1 MB at a time: the graph file is as large as the index and is read again by hnswlib. */
+function fileChecksum(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let crc = 0;
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) crc = crc32(buf.subarray(0, n), crc);
+    return `crc32:${crc.toString(16)}`;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function writeAtomic(file: string, parts: Uint8Array[]): void {
@@ -99,7 +116,7 @@ export function saveIndex(index: CodeIndex, dir: string): void {
   if (vectors instanceof HnswVectorIndex) {
     const tmp = path.join(dir, `${GRAPH}.tmp-${process.pid}`);
     vectors.save(tmp);
-    graphChecksum = checksum(readFileSync(tmp));
+    graphChecksum = fileChecksum(tmp);
     renameSync(tmp, path.join(dir, GRAPH));
   }
   const snap = bm25.snapshot();
@@ -201,7 +218,7 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
   const mod = preferExact ? null : loadHnsw();
   let graphRead: Promise<NativeHnsw | undefined> | undefined;
   if (mod && header.graphChecksum && existsSync(graphFile)) {
-    if (checksum(readFileSync(graphFile)) === header.graphChecksum) {
+    if (fileChecksum(graphFile) === header.graphChecksum) {
       const graph = new mod.HierarchicalNSW('cosine', header.dimensions);
       graphRead = graph.readIndex(graphFile, true).then(() => graph, (e: unknown) => {
         log.warn(`index graph ${graphFile} could not be read (${errorMessage(e)}); rebuilding it from the saved vectors`);
