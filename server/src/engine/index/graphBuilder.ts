@@ -13,6 +13,12 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { errorMessage, type Logger } from '../log';
 import { ExactVectorIndex, HnswVectorIndex, loadHnsw, type HnswParams, type VectorHit, type VectorIndex } from './vectorIndex';
 
+/** A worker thread's script: a file, or (under tsx) code to evaluate (indexer.ts `workerScript`). */
+export interface WorkerScript {
+  file: string;
+  eval?: boolean;
+}
+
 export interface GraphWorkerInit {
   role: 'graph';
   dimensions: number;
@@ -41,7 +47,7 @@ export class GraphBuilder implements VectorIndex {
   private readonly reply: Promise<FromGraph>;
 
   /** `script`: the worker file (see indexer.ts); `capacity`: the expected number of vectors. */
-  constructor(script: { file: string; eval?: boolean }, readonly dimensions: number, private readonly params: HnswParams, capacity: number) {
+  constructor(script: WorkerScript, readonly dimensions: number, private readonly params: HnswParams, capacity: number) {
     this.exact = new ExactVectorIndex(dimensions, Math.max(1024, capacity));
     const init: GraphWorkerInit = { role: 'graph', dimensions, params, capacity };
     this.worker = new Worker(script.file, { eval: script.eval, workerData: init });
@@ -103,11 +109,6 @@ export class GraphBuilder implements VectorIndex {
     } finally {
       rmSync(file, { force: true });
     }
-  }
-
-  /** Stops the worker without a graph (cancelled index). */
-  dispose(): void {
-    void this.worker.terminate();
   }
 
   private flush(): void {

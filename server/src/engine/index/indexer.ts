@@ -12,7 +12,7 @@ import type { EngineSettings } from '../config';
 import { errorMessage, type Logger } from '../log';
 import { discover, type SkippedFile } from '../workspace/discovery';
 import type { CodeIndex } from './codeIndex';
-import { GraphBuilder } from './graphBuilder';
+import { GraphBuilder, type WorkerScript } from './graphBuilder';
 import { processFile, zeroTimings, type FileTask, type ProcessedFile, type ProcessTimings } from './fileProcessor';
 import { HashEmbedder } from './hashEmbedder';
 import { loadIndex, saveIndex } from './store';
@@ -190,7 +190,7 @@ function incomingOf(p: ProcessedFile, dims: number) {
  * The worker script beside this module: index-worker.js in dist/, or worker.ts under tsx (tests, bench),
  * which a worker must register tsx for itself (loader hooks do not reach workers).
  */
-export function workerScript(): { file: string; eval?: boolean } | undefined {
+export function workerScript(): WorkerScript | undefined {
   if (!__filename.endsWith('.ts')) {
     const file = path.join(__dirname, 'index-worker.js');
     return existsSync(file) ? { file } : undefined;
@@ -200,7 +200,7 @@ export function workerScript(): { file: string; eval?: boolean } | undefined {
 }
 
 async function runWorkers(
-  script: { file: string; eval?: boolean }, count: number, todo: FileTask[], init: WorkerInit,
+  script: WorkerScript, count: number, todo: FileTask[], init: WorkerInit,
   apply: (p: ProcessedFile) => void, failed: (rel: string, error: string, code?: string) => void,
   timings: ProcessTimings, opts: SyncOptions,
 ): Promise<void> {
