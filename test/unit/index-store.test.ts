@@ -47,7 +47,7 @@ test('reopening re-indexes only what changed on disk: touched, edited, added and
   utimesSync(touched, now, now);
   const edited = path.join(ws, 'dbt/jaffle-shop/models/marts/customers.sql');
   writeFileSync(edited, readFileSync(edited, 'utf8').replace('customer_orders_summary', 'customer_orders_rollup'));
-  writeFileSync(path.join(ws, 'airflow/new_dag.py'), 'def ingest_penguin_counts(ds):\n    """Loads penguin counts."""\n    return ds\n');
+  writeFileSync(path.join(ws, 'airflow/new_dag.py'), 'def ingest_penguin_counts(ds):\n    """Loads penguin counts — café ✓."""\n    return ds\n');
   unlinkSync(path.join(ws, 'dbt/jaffle-shop/models/marts/order_items.sql'));
   const idx = open();
   const r = await syncIndex(idx, settings, log, { indexDir: dir });
@@ -63,6 +63,9 @@ test('reopening re-indexes only what changed on disk: touched, edited, added and
   assert.equal(again.indexed, 0);
   // The saved graph still holds the replaced chunks' vectors (marked deleted): they are not counted as live.
   assert.equal(reopened.internals().vectors.size, reopened.stats().chunks);
+  // Texts survive load → save (reusing the loaded bytes) → load, non-ASCII included.
+  for (const rec of reopened.allFiles()) assert.equal(rec.text, readFileSync(path.join(ws, rec.rel), 'utf8'), rec.rel);
+  assert.match((await reopened.search('penguin', { k: 1 }))[0].text, /café ✓/);
 });
 
 test('a corrupt, truncated or incompatible index is detected, logged with the reason and rebuilt', async () => {

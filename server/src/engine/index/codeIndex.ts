@@ -58,6 +58,8 @@ export interface FileRecord {
   mtimeMs: number;
   size: number;
   text: string;
+  /** The text's UTF-8 bytes when the record was loaded from a saved index (saving again reuses them). */
+  utf8?: Uint8Array;
   chunks: StoredChunk[];
 }
 

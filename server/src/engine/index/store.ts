@@ -131,7 +131,7 @@ export function saveIndex(index: CodeIndex, dir: string): void {
   const pairParts: Int32Array[] = [];
   const textParts: Buffer[] = [];
   for (const rec of index.allFiles()) {
-    const text = Buffer.from(rec.text, 'utf8');
+    const text = rec.utf8 ? Buffer.from(rec.utf8.buffer, rec.utf8.byteOffset, rec.utf8.byteLength) : Buffer.from(rec.text, 'utf8');
     textParts.push(text);
     meta.files.push({ rel: rec.rel, lang: rec.lang, hash: rec.hash, mtimeMs: rec.mtimeMs, size: rec.size, textBytes: text.length, chunks: rec.chunks.length });
     for (const c of rec.chunks) {
@@ -175,6 +175,18 @@ export function saveIndex(index: CodeIndex, dir: string): void {
   writeAtomic(path.join(dir, MAIN), [Buffer.from(headerLine + '\n', 'utf8'), body]);
   if (!graphChecksum) rmSync(path.join(dir, GRAPH), { force: true });
   index.dirty = false;
+}
+
+/**
+ * A loaded file record whose text is decoded on first use: a reload then decodes only the files a search,
+ * an edit or a hover touches (the bytes are views of the loaded file, which the BM25 pairs keep alive anyway).
+ */
+function withLazyText(rec: Omit<FileRecord, 'text'>, decoder: TextDecoder): FileRecord {
+  let text: string | undefined;
+  return Object.defineProperty(rec, 'text', {
+    get: () => (text ??= decoder.decode(rec.utf8)),
+    enumerable: true,
+  }) as FileRecord;
 }
 
 /**
@@ -266,7 +278,7 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
     let pi = 0;
     let ti = 0;
     for (const f of meta.files) {
-      const text = decoder.decode(textData.subarray(ti, ti + f.textBytes));
+      const utf8 = textData.subarray(ti, ti + f.textBytes);
       ti += f.textBytes;
       const chunks: StoredChunk[] = new Array(f.chunks);
       for (let k = 0; k < f.chunks; k++, ci++) {
@@ -289,7 +301,7 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
           vi++;
         }
       }
-      files.push({ rel: f.rel, lang: f.lang, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, text, chunks });
+      files.push(withLazyText({ rel: f.rel, lang: f.lang, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, chunks, utf8 }, decoder));
     }
     lap('decode');
     const bm25 = Bm25Index.bulkLoad(meta.terms, bm25Docs);
