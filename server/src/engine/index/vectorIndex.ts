@@ -238,11 +238,6 @@ export class HnswVectorIndex implements VectorIndex {
   save(file: string): void {
     this.index.writeIndexSync(file);
   }
-
-  /** `save` on the libuv pool. The graph must not change until it resolves. */
-  async saveAsync(file: string): Promise<void> {
-    await this.index.writeIndex(file);
-  }
 }
 
 /** HNSW when the addon loads, else exact search, saying why. */
