@@ -156,7 +156,9 @@ test('HNSW agrees with exact search on real chunk vectors; replaced and deleted 
     const a = hnsw.search(q, 10).map((h) => h.label);
     const b = exact.search(q, 10).map((h) => h.label);
     assert.ok(a.every((l) => l % 3 !== 0), 'deleted labels are not returned');
-    agree += a.filter((l) => b.includes(l)).length;
+    // A hit scoring as high as the exact k-th is as right as the exact one (equal vectors tie: duplicated chunks).
+    const kth = dot(q, vecs[b[b.length - 1]]);
+    agree += a.filter((l) => b.includes(l) || dot(q, vecs[l]) >= kth - 1e-6).length;
     total += b.length;
     assert.ok(Math.abs(exact.search(q, 1)[0].score - dot(q, vecs[b[0]])) < 1e-5);
   }
