@@ -4,7 +4,7 @@
  * so a change of shape is a type error everywhere at once. Data that crosses a process or webview
  * boundary has a zod schema beside its type.
  *
- * Sections (append in this order): status · search/index · lineage · DAG mapping · LLM · webview messages.
+ * Sections (append in this order): status · search/index · lineage · DAG mapping · runs · LLM · webview messages.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
@@ -244,12 +244,42 @@ export const DagNodeMappingSchema = z.object({
 });
 export type DagNodeMapping = z.infer<typeof DagNodeMappingSchema>;
 
+/**
+ * A SQL metric of a plan node as Spark shows it (`value`, Spark's own display string and units), with its
+ * figures as numbers in `unit` (counts, bytes, milliseconds) for sorting and heat maps.
+ */
+export const RunMetricSchema = z.object({
+  /** Spark's name: "number of output rows", "duration", "spill size", "peak memory", … */
+  name: z.string(),
+  /** Spark's metric type: sum, size, timing, nsTiming, average (REST answers: read off the value). */
+  type: z.string(),
+  value: z.string(),
+  unit: z.enum(['count', 'bytes', 'ms']),
+  total: z.number().optional(),
+  min: z.number().optional(),
+  med: z.number().optional(),
+  max: z.number().optional(),
+  /** Where the largest value came from: "stage 14.0: task 31", or "driver". */
+  maxAt: z.string().optional(),
+});
+export type RunMetric = z.infer<typeof RunMetricSchema>;
+
 export const DagContractNodeSchema = z.object({
   id: z.string(),
   operator: z.string(),
   label: z.string(),
   /** 1-based line where the node is printed in the DAG file; null for JSON inputs. */
   line: z.number().int().min(1).nullable(),
+  /** An accelerated engine's operator (RAPIDS Gpu…, Photon…, Comet…, Gluten …Transformer): the Spark operator it stands for. */
+  sparkOperator: z.string().optional(),
+  /** Runs: the node's id in Spark's SQL plan graph (the History Server's `nodeId`, what the Spark UI shows). */
+  sparkId: z.number().int().optional(),
+  /** The operator id EXPLAIN FORMATTED prints, `(N)`, when the plan text has one. */
+  planId: z.string().optional(),
+  /** Where the node sits: the (final) plan, a subquery, or the adaptive plan's initial version. */
+  section: z.enum(['main', 'subquery', 'initial']).optional(),
+  /** Runs: the node's SQL metrics, as the run reported them. */
+  metrics: z.array(RunMetricSchema).optional(),
 });
 
 export const DagMapProblemSchema = z.object({
@@ -293,6 +323,134 @@ export const OpenLocationArgsSchema = z.object({
   endLine: z.number().int().min(0),
 });
 export type OpenLocationArgs = z.infer<typeof OpenLocationArgsSchema>;
+
+// ── runs ─────────────────────────────────────────────────────────────────────────────────────────────
+// Spark runs → code (issue 11): what `daglens runs --json` prints and what the Spark Runs view reads. An
+// application's SQL executions, each located in code and with its plan mapped and annotated with metrics.
+
+/** Where an execution (or a failing UDF) comes from in the workspace. Lines 1-based inclusive. */
+export const RunLocationSchema = z.object({
+  file: z.string(),
+  startLine: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  /** 0–1: ≥ 0.8 is a place DagLens is sure of; below, a best guess. */
+  confidence: z.number().min(0).max(1),
+  /** One sentence: which evidence placed it here (callSite, query name, plan, temp view, traceback). */
+  evidence: z.string(),
+});
+export type RunLocation = z.infer<typeof RunLocationSchema>;
+
+export const RunStatusSchema = z.enum(['succeeded', 'failed', 'running']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const RunJobSchema = z.object({
+  jobId: z.number().int(),
+  status: RunStatusSchema,
+  stageIds: z.array(z.number().int()),
+  /** spark.job.description (setJobDescription / setJobGroup), when set. */
+  description: z.string().optional(),
+  /** callSite.short: "collect at /app/job.py:102". */
+  callSite: z.string().optional(),
+});
+export type RunJob = z.infer<typeof RunJobSchema>;
+
+/** An operator's time and size in short, for lists and lenses (numbers in ms / rows / bytes). */
+export const RunOperatorSummarySchema = z.object({
+  nodeId: z.string(),
+  sparkId: z.number().int().optional(),
+  operator: z.string(),
+  timeMs: z.number().optional(),
+  rows: z.number().optional(),
+  spillBytes: z.number().optional(),
+  peakMemoryBytes: z.number().optional(),
+  /** Where the operator maps in code (best location), if anywhere. */
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+});
+export type RunOperatorSummary = z.infer<typeof RunOperatorSummarySchema>;
+
+export const RunExecutionSummarySchema = z.object({
+  executionId: z.number().int(),
+  /** The execution this one ran under (Spark 3.4+ nests e.g. a cache or a subquery); itself for roots. */
+  rootExecutionId: z.number().int().nullable(),
+  description: z.string(),
+  /** "collect at /app/job.py:102" when Spark recorded where the action was called. */
+  callSite: z.string().nullable(),
+  /** Epoch milliseconds. */
+  startTime: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  status: RunStatusSchema,
+  /** The failure, first lines. */
+  error: z.string().optional(),
+  location: RunLocationSchema.nullable(),
+  /** Failed tasks' Python tracebacks → the UDF lines they name. */
+  errorLocations: z.array(RunLocationSchema).default([]),
+  jobs: z.array(RunJobSchema).default([]),
+  /** Adaptive execution re-planned it: the result holds the final plan (and the initial one, section `initial`). */
+  adaptive: z.boolean().default(false),
+  /** The slowest operators (by their own time), best first; at most 5. */
+  topOperators: z.array(RunOperatorSummarySchema).default([]),
+});
+export type RunExecutionSummary = z.infer<typeof RunExecutionSummarySchema>;
+
+export const RunExecutionSchema = RunExecutionSummarySchema.extend({
+  /** The plan mapped to code, as `daglens map --json` prints it (nodes with sparkId and metrics). */
+  result: DagMapResultSchema,
+});
+export type RunExecution = z.infer<typeof RunExecutionSchema>;
+
+export const RunAppSchema = z.object({
+  id: z.string().nullable(),
+  name: z.string().nullable(),
+  sparkVersion: z.string().nullable(),
+  startTime: z.number().nullable(),
+  endTime: z.number().nullable(),
+});
+export type RunApp = z.infer<typeof RunAppSchema>;
+
+export const RunSourceInfoSchema = z.object({
+  kind: z.enum(['eventLog', 'rollingEventLog', 'restList', 'restExecution', 'historyServer']),
+  /** The file, folder or URL read. */
+  path: z.string(),
+  /** Files read (rolling logs: the parts, in order). */
+  parts: z.number().int().default(1),
+  /** The application had not finished when the log was written (`.inprogress`). */
+  inProgress: z.boolean().default(false),
+});
+
+export const RunsResultSchema = z.object({
+  source: RunSourceInfoSchema,
+  app: RunAppSchema,
+  /** Lines that were not JSON events (a cut last line, a corrupt line): skipped, counted here. */
+  skippedLines: z.number().int(),
+  /** What could not be read or understood; the rest of the result stands. */
+  problems: z.array(DagMapProblemSchema).default([]),
+  executions: z.array(RunExecutionSchema),
+  stats: z.object({ ms: z.number(), bytes: z.number(), lines: z.number().int(), events: z.number().int() }),
+});
+export type RunsResult = z.infer<typeof RunsResultSchema>;
+
+/** The same, with executions summarised (the Spark Runs view asks for one execution's plan when opened). */
+export const RunsSummarySchema = RunsResultSchema.omit({ executions: true }).extend({
+  /** Identifies this loaded run in later requests. */
+  runId: z.string(),
+  executions: z.array(RunExecutionSummarySchema),
+});
+export type RunsSummary = z.infer<typeof RunsSummarySchema>;
+
+/** Applications a History Server (or a log directory) offers. */
+export const RunAppListSchema = z.object({
+  source: z.string(),
+  apps: z.array(z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    startTime: z.number().nullable(),
+    endTime: z.number().nullable(),
+    completed: z.boolean(),
+    sparkVersion: z.string().nullable(),
+  })),
+});
+export type RunAppList = z.infer<typeof RunAppListSchema>;
 
 // ── LLM ──────────────────────────────────────────────────────────────────────────────────────────────
 // The LLM layer (issue 6): chat backend, explanations, stats, trust. Lines are 1-based inclusive; `file` is

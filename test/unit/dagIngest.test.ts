@@ -6,7 +6,8 @@ import path from 'node:path';
 import { ingestDag } from '../../server/src/engine/dag/ingest';
 import { mapDag } from '../../server/src/engine/dag/mapping/mapper';
 import { sqlUnit } from '../../server/src/engine/dag/source/sqlAnchors';
-import { evidenceOf, roleOf } from '../../server/src/engine/dag/spark/operators';
+import { evidenceOf, roleOf, sparkOperatorOf } from '../../server/src/engine/dag/spark/operators';
+import { pythonUnit } from '../../server/src/engine/dag/source/pythonAnchors';
 import { FIXTURES, requireCorpora } from '../helpers';
 
 const plan = (v: string, q: string) => readFileSync(path.join(requireCorpora(), 'spark-tpcds', v, 'plans', `${q}.explain.txt`), 'utf8');
@@ -184,4 +185,53 @@ test('an unknown operator is unmapped with a problem naming it; the operators ar
   assert.deepEqual(r.problems, [{ line: 3, message: "unknown operator 'FancyVectorThing': not a Spark operator DagLens can read, left unmapped" }]);
   assert.deepEqual([at(4).status, at(4).best?.startLine], ['high', 3]);
   assert.deepEqual([at(5).status, at(5).best?.startLine], ['high', 2]);
+});
+
+test("the Spark UI's adaptive plan (History Server planDescription): final plan with query-stage statistics, shared subtrees, mapped to code", () => {
+  const corpora = requireCorpora();
+  const { planDescription } = JSON.parse(readFileSync(path.join(corpora, 'spark-eventlogs', 'derived', 'e2e_local_stale.sql-6.json'), 'utf8')) as { planDescription: string };
+  const r = ingestDag(planDescription);
+  assert.equal(r.dag.kind, 'spark-formatted', 'query-stage lines carry `, Statistics(…)` after their id and are still FORMATTED');
+  assert.deepEqual(r.problems, []);
+  const stage = r.dag.nodes.find((n) => n.id === '31')!;
+  assert.equal(stage.operator, 'ShuffleQueryStage');
+  assert.match(stage.detail.statistics, /^sizeInBytes=21\.9 KiB, rowCount=350$/);
+  assert.equal(r.dag.nodes.find((n) => n.id === '1')!.operator, 'InMemoryTableScan', '`InMemoryTableScan (1) (columnarIn=…)` keeps its id');
+  // (1)–(4) and (11), (12) are printed under both plans: the copy in the initial plan gets its own id and the details.
+  const copies = r.dag.nodes.filter((n) => n.id.startsWith('12@'));
+  assert.equal(copies.length, 1);
+  assert.equal(copies[0].section, 'initial');
+  assert.equal(copies[0].detail.Output, r.dag.nodes.find((n) => n.id === '12')!.detail.Output);
+  assert.equal(r.dag.nodes.find((n) => n.id === '33')!.section, 'main');
+  assert.equal(r.dag.nodes.find((n) => n.id === '50')!.section, 'initial');
+  const code = path.join(corpora, 'spark-eventlogs', 'code', 'e2e', 'generate_events.py');
+  const unit = pythonUnit('e2e/generate_events.py', readFileSync(code, 'utf8'), 'generate_events');
+  const m = mapDag(r, [unit]);
+  const at = (id: string) => { const i = m.dag.nodes.findIndex((n) => n.id === id); return m.mappings[i]; };
+  // The final plan's semantic operators land on SQL 1 (lines 90–102): ORDER BY, OVER, GROUP BY, JOIN … ON.
+  for (const [id, line] of [['33', 101], ['28', 97], ['23', 100], ['17', 99]] as const) {
+    assert.equal(at(id).status, 'high', id);
+    assert.equal(at(id).best!.startLine, line, id);
+  }
+});
+
+test('accelerated engines: RAPIDS, Photon, Comet and Gluten operators are read as the Spark operators they replace', () => {
+  assert.equal(sparkOperatorOf('GpuFilter'), 'Filter');
+  assert.equal(sparkOperatorOf('PhotonGroupingAgg'), 'HashAggregate');
+  assert.equal(sparkOperatorOf('CometHashAggregate'), 'HashAggregate');
+  assert.equal(sparkOperatorOf('FilterExecTransformer'), 'Filter');
+  assert.equal(sparkOperatorOf('PhotonTopK'), 'TakeOrderedAndProject');
+  assert.equal(sparkOperatorOf('SortMergeJoin'), 'SortMergeJoin', "Spark's own operators are unchanged");
+  assert.deepEqual(['GpuCoalesceBatches', 'PhotonShuffleExchangeSink', 'CometColumnarExchange', 'VeloxResizeBatches'].map(roleOf), ['physical', 'physical', 'physical', 'physical']);
+  assert.deepEqual(['PhotonGroupingAgg', 'CometSortMergeJoin', 'ProjectExecTransformer', 'GpuScan'].map(roleOf), ['aggregate', 'join', 'project', 'scan']);
+  // A RAPIDS plan prints a filter's condition as its Arguments; the scan's table is the last folder of its location.
+  const gpu = ingestDag([
+    '== Physical Plan ==', 'GpuFilter (2)', '+- GpuScan parquet  (1)', '', '',
+    '(1) GpuScan parquet ', 'Output [1]: [r_reason_sk#160]', 'Location: InMemoryFileIndex [hdfs://nn:9000/data/nds/reason]', '',
+    '(2) GpuFilter', 'Input [1]: [r_reason_sk#160]', 'Arguments: (gpuisnotnull(r_reason_sk#160) AND (r_reason_sk#160 = 1)), [loreId=118]', '',
+  ].join('\n'));
+  const [filter, scan] = gpu.dag.nodes.map(evidenceOf);
+  assert.deepEqual(filter.atoms.flatMap((a) => a.literals), ['1']);
+  assert.equal(scan.table, 'reason');
+  assert.equal(mapDag(gpu, []).dag.nodes[0].sparkOperator, 'Filter');
 });

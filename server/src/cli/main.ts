@@ -9,8 +9,9 @@ import { impactCommand } from './commands/impact';
 import { askCommand } from './commands/ask';
 import { explainCommand } from './commands/explain';
 import { statsCommand } from './commands/stats';
+import { runsCommand } from './commands/runs';
 
-const COMMANDS: Command[] = [mapCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand, indexCommand, searchCommand];
+const COMMANDS: Command[] = [mapCommand, runsCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand, indexCommand, searchCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

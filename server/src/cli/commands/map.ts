@@ -11,6 +11,10 @@ import { intOption, UserError, workspaceDir, type Command } from '../args';
 import { stderrLogger } from '../output';
 import { LlmService } from '../../engine/llm/service';
 import { LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags, usd } from './llmOptions';
+import { runtimeArtefact } from '../../engine/runs/detect';
+import { RunsInputError } from '../../engine/runs/errors';
+import { readRunPath } from '../../engine/runs/read';
+import { RunsService } from '../../engine/runs/service';
 
 export const mapCommand: Command = {
   name: 'map',
@@ -40,6 +44,12 @@ export const mapCommand: Command = {
   async run(values) {
     if (typeof values.dag !== 'string' || !values.dag) throw new UserError("--dag FILE is required (see 'daglens map --help')");
     const dagFile = path.resolve(values.dag);
+    // A run is not one plan: its executions are mapped by `daglens runs` (a single REST execution is, here).
+    const run = runtimeArtefact(dagFile);
+    if (run && run.kind !== 'restExecution') {
+      throw new UserError(`${values.dag} is ${run.what}, not a plan: 'daglens runs ${values.dag} --workspace DIR' maps every SQL execution in it (-e N for one)`);
+    }
+    if (run) return mapRestExecution(dagFile, values);
     let text: string;
     try {
       if (statSync(dagFile).isDirectory()) throw new UserError(`--dag is a directory, not a file: ${dagFile}`);
@@ -100,6 +110,25 @@ export const mapCommand: Command = {
   },
 };
 
+/** A saved History Server /sql/<id> answer: mapped as a run (node ids and metrics from the server), printed as a map. */
+async function mapRestExecution(file: string, values: Record<string, unknown>): Promise<number> {
+  const root = workspaceDir(values.workspace);
+  const log = stderrLogger(!!values.verbose);
+  const read = await readRunPath(file).catch((e: unknown) => { throw e instanceof RunsInputError ? new UserError(e.message) : e; });
+  if (read.kind !== 'run' || read.run.executions.length !== 1) throw new UserError(`${file} is not one SQL execution`);
+  const ws = new Workspace(root, parseSettings({}).settings, log);
+  const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(root, 'dag'));
+  const dag = new DagService(root, log, () => 4, store);
+  ws.listen(dag);
+  await ws.scan();
+  const r = await new RunsService(dag, log).map(read.run, read.source);
+  const e = r.executions[0];
+  process.stderr.write(`daglens: ${path.basename(file)} is History Server execution ${e.executionId}; mapped as a run (see 'daglens runs' for its place in code and metrics)\n`);
+  if (values.json) process.stdout.write(JSON.stringify(e.result, null, 2) + '\n');
+  else process.stdout.write(renderTable(e.result, path.relative(process.cwd(), file) || file));
+  return 0;
+}
+
 const STATUS_MARK: Record<string, string> = { high: 'high', low: 'low', derived: 'derived', unmapped: 'UNMAPPED' };
 
 /** The readable form: one row per node, in plan order, with where it maps and why. */
@@ -109,7 +138,9 @@ export function renderTable(r: DagMapResult, dagName: string, cached = false, re
   for (const m of r.mappings) counts[m.status]++;
   const src = r.sources[0];
   out.push(`${dagName}: ${r.dag.kind}, ${r.dag.nodes.length} nodes${src ? ` — made by ${src.file} (score ${src.score.toFixed(2)})` : ''}`);
-  const lineW = Math.max(4, ...r.dag.nodes.map((n) => String(n.line ?? n.id).length));
+  // A run's nodes are named by Spark's plan-graph id (#N), as the Spark UI and the History Server do.
+  const label = (n: DagMapResult['dag']['nodes'][number]) => (n.sparkId !== undefined ? `#${n.sparkId}` : String(n.line ?? n.id));
+  const lineW = Math.max(4, ...r.dag.nodes.map((n) => label(n).length));
   const opW = Math.min(24, Math.max(8, ...r.dag.nodes.map((n) => n.operator.length)));
   out.push(`${'node'.padStart(lineW)}  ${'operator'.padEnd(opW)}  ${'status'.padEnd(8)}  conf  code`);
   r.dag.nodes.forEach((n, i) => {
@@ -117,7 +148,7 @@ export function renderTable(r: DagMapResult, dagName: string, cached = false, re
     const b = m.best;
     const where = b ? `${b.file}:${b.startLine}${b.endLine > b.startLine ? `-${b.endLine}` : ''}` : '—';
     const why = m.status === 'derived' ? '' : b ? `  ${b.explanation}` : '';
-    out.push(`${String(n.line ?? n.id).padStart(lineW)}  ${n.operator.slice(0, opW).padEnd(opW)}  ${STATUS_MARK[m.status].padEnd(8)}  ${b && m.status !== 'derived' ? b.confidence.toFixed(2) : '    '}  ${where}${why}`);
+    out.push(`${label(n).padStart(lineW)}  ${n.operator.slice(0, opW).padEnd(opW)}  ${STATUS_MARK[m.status].padEnd(8)}  ${b && m.status !== 'derived' ? b.confidence.toFixed(2) : '    '}  ${where}${why}`);
   });
   out.push('');
   out.push(`${counts.high} high, ${counts.low} low, ${counts.derived} derived, ${counts.unmapped} unmapped · ${r.stats.ms} ms${cached ? ' (cached)' : ''}${resumed ? ` (resumed ${resumed} nodes from a checkpoint)` : ''} · ${r.stats.llmCalls} LLM calls`);

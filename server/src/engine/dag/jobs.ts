@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import path from 'node:path';
 import type { DagMapResult, DagNodeMapping } from '../../protocol';
 import type { IngestResult } from './model';
-import { assemble, isSemantic, mapNode, planMapping, semanticLevels } from './mapping/mapper';
+import { assemble, isSemantic, mapNode, planMapping, semanticLevels, type MapFocus } from './mapping/mapper';
 import type { SourceUnit } from './source/anchors';
 
 export interface JobProgress {
@@ -27,6 +27,8 @@ export interface JobOptions {
   verify?: NodeVerifier;
   /** Where results and checkpoints live; memory only when absent. */
   store?: JobStore;
+  /** Lines known to have made the DAG: candidates there win ties (part of the cache key's content). */
+  focus?: MapFocus;
 }
 
 export class JobCancelled extends Error {
@@ -114,6 +116,9 @@ export async function runMappingJob(key: string, ingest: IngestResult, units: So
   if (hit) return { ...hit, cached: true, resumed: 0 };
   const started = performance.now();
   const plan = planMapping(ingest, units);
+  // The file known to have made the DAG is searched even when other files hold more of the plan's terms.
+  const focused = opts.focus && plan.ranked.find((r) => r.unit.file === opts.focus!.file);
+  if (focused && !plan.searched.includes(focused)) plan.searched.push(focused);
   const ids = ingest.dag.nodes.filter((n) => isSemantic(plan, n.id)).map((n) => n.id);
   const done: Record<string, DagNodeMapping> = { ...(store.getCheckpoint(key) ?? {}) };
   const resumed = ids.filter((id) => done[id]).length;
@@ -137,7 +142,7 @@ export async function runMappingJob(key: string, ingest: IngestResult, units: So
     }
     const results = await Promise.all(batch.map(async (id) => {
       const p = parentOf.get(id);
-      const m = mapNode(plan, id, p ? done[p]?.best : undefined);
+      const m = mapNode(plan, id, p ? done[p]?.best : undefined, opts.focus);
       if (!opts.verify || m.status !== 'low') return m;
       const v = await opts.verify(id, m);
       llm.calls += v.llmCalls;

@@ -12,13 +12,13 @@ import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
 import type { Process } from '../lineage/model';
 import { ingestDag } from './ingest';
 import { airflowDag } from './ingest/airflow';
-import { validateDag } from './model';
+import { validateDag, type IngestResult } from './model';
 import { dagHash, MemoryJobStore, runMappingJob, type JobOptions, type JobStore } from './jobs';
 import { mapManifest, namesItsFiles } from './mapping/dbtMapper';
 import type { SourceUnit } from './source/anchors';
 import { buildUnit } from './source/units';
 
-const MAPPED_LANGS = new Set(['sql', 'python', 'scala', 'yaml']);
+const MAPPED_LANGS = new Set(['sql', 'python', 'scala', 'java', 'yaml']);
 
 interface FileState {
   rel: string;
@@ -90,6 +90,22 @@ export class DagService implements WorkspaceListener {
       if (f.unit) out.push(f.unit);
     }
     return out.sort((a, b) => a.file.localeCompare(b.file));
+  }
+
+  /** The SQL, Python and Scala files the mapper reads, with their text (runs locate executions in them). */
+  sourceFiles(): Array<{ rel: string; lang: string; text: string }> {
+    const out: Array<{ rel: string; lang: string; text: string }> = [];
+    for (const f of this.files.values()) if (f.lang !== 'yaml') out.push({ rel: f.rel, lang: f.lang, text: f.text });
+    return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  }
+
+  /**
+   * Maps a DAG already read (a run's execution, enriched with what the run knows) under a key naming its
+   * content; cached like `map`.
+   */
+  async mapIngested(ingest: IngestResult, contentKey: string, req: MapRequest = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
+    const key = `${dagHash(contentKey)}-${this.indexVersion}`;
+    return runMappingJob(key, ingest, this.units(), { maxParallel: this.maxParallel(), ...req, store: this.store });
   }
 
   /** The text of a workspace file by relative path (for dbt manifests' original_file_path). */

@@ -57,10 +57,12 @@ export function parseJsonDag(text: string): IngestResult {
   const parsed = parseJson(text);
   if (parsed.error) return { dag: { kind: 'generic', nodes: [], edges: [] }, problems: [parsed.error], evidence };
   if (parsed.lines) {
-    // An event log: the last event carrying a plan is the final (AQE-updated) one.
-    const plans = parsed.lines.map((e) => (e as { sparkPlanInfo?: PlanInfo })?.sparkPlanInfo).filter((p): p is PlanInfo => !!p && typeof p === 'object');
-    if (plans.length === 0) return { dag: { kind: 'spark-json', nodes: [], edges: [] }, problems: [{ message: 'no event with a sparkPlanInfo in this JSON Lines file' }], evidence };
-    return sparkPlanInfo(plans[plans.length - 1]);
+    // A Spark event log holds a whole run, one plan per SQL execution: that is the runs reader's job.
+    const executions = parsed.lines.filter((e) => /SQLExecutionStart$/.test(String((e as { Event?: unknown })?.Event))).length;
+    const message = executions
+      ? `a Spark event log with ${executions} SQL execution${executions > 1 ? 's' : ''}, not one plan: map it with 'daglens runs FILE' or the Spark Runs view (DagLens: Open Spark Run…)`
+      : 'JSON Lines without a plan: not a Spark plan, plan JSON, manifest or DAG';
+    return { dag: { kind: 'spark-json', nodes: [], edges: [] }, problems: [{ message }], evidence };
   }
   const v = parsed.value as Record<string, unknown> | null;
   if (!v || typeof v !== 'object') return { dag: { kind: 'generic', nodes: [], edges: [] }, problems: [{ message: 'expected a JSON object' }], evidence };

@@ -10,7 +10,9 @@ import { emptyEvidence } from '../model';
 import { readTree, treeColumn, type TreeNode } from './planTree';
 
 const SECTION = /^== (.+?) ==\s*$/;
-const FORMATTED_ID = /\s\((\d+)\)$/;
+/** `Sort (33)`; AQE query stages add their statistics: `ShuffleQueryStage (31), Statistics(sizeInBytes=…)`. */
+/** (InMemoryTableScan prints its flags after the id: `InMemoryTableScan (1) (columnarIn=false, …)`.) */
+const FORMATTED_ID = /\s\((\d+)\)(?:, Statistics\(.*\)| \([^()]*\))?$/;
 
 interface Section {
   title: string;
@@ -60,8 +62,14 @@ export function parseSparkExplain(text: string): IngestResult {
     }
     const isFormatted = tree.every((t) => /^== .* ==$/.test(t.text) || FORMATTED_ID.test(t.text));
     formatted ||= isFormatted;
-    const added = addTree(tree, nodes, edges, isFormatted ? 'formatted' : 'text', 'main');
-    if (isFormatted) readFormattedDetails(lines, end, nodes, edges, added, problems);
+    const dups = new Map<string, DagNode[]>();
+    const added = addTree(tree, nodes, edges, isFormatted ? 'formatted' : 'text', 'main', dups);
+    if (isFormatted) {
+      readFormattedDetails(lines, end, nodes, edges, added, problems);
+      // A subtree AQE prints under both the final and the initial plan shares one details block.
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      for (const [fid, copies] of dups) for (const c of copies) c.detail = { ...byId.get(added.get(fid) ?? '')?.detail, ...c.detail };
+    }
     else checkTruncation(lines, end, tree, problems);
   }
   return { dag: { kind: formatted ? 'spark-formatted' : 'spark-explain', nodes, edges }, problems, evidence };
@@ -82,7 +90,7 @@ function checkTruncation(lines: string[], end: number, tree: TreeNode[], problem
 type Mode = 'text' | 'formatted';
 
 /** Turns tree lines into nodes; returns formatted id → node id for the nodes added. */
-function addTree(tree: TreeNode[], nodes: DagNode[], edges: Array<[string, string]>, mode: Mode, base: DagNode['section']): Map<string, string> {
+function addTree(tree: TreeNode[], nodes: DagNode[], edges: Array<[string, string]>, mode: Mode, base: DagNode['section'], dups = new Map<string, DagNode[]>()): Map<string, string> {
   const idOf: Array<string | null> = [];
   const byFormattedId = new Map<string, string>();
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -99,14 +107,18 @@ function addTree(tree: TreeNode[], nodes: DagNode[], edges: Array<[string, strin
       continue;
     }
     const parsed = parseOperatorText(t.text, mode);
-    const id = mode === 'formatted' && parsed.formattedId ? parsed.formattedId : String(t.index + 1);
+    let id = mode === 'formatted' && parsed.formattedId ? parsed.formattedId : String(t.index + 1);
+    // AQE prints an unchanged subtree under both plans with the same ids: the second copy gets its line.
+    const dup = byId.has(id);
+    if (dup) id = `${id}@${t.index + 1}`;
     const inSubquery = (t.parent !== null && isSubqueryNode(byId, idOf[t.parent])) || base === 'subquery';
     const isSub = inSubquery || /^(Subquery|ReusedSubquery|SubqueryBroadcast)$/.test(parsed.operator);
     const section: DagNode['section'] = markers.some((m) => m.initial) ? 'initial' : isSub ? 'subquery' : base;
     const node: DagNode = { id, operator: parsed.operator, label: parsed.label, line: t.index + 1, detail: parsed.detail, section };
     nodes.push(node);
     byId.set(id, node);
-    if (parsed.formattedId) byFormattedId.set(parsed.formattedId, id);
+    if (parsed.formattedId && dup) dups.set(parsed.formattedId, [...(dups.get(parsed.formattedId) ?? []), node]);
+    else if (parsed.formattedId) byFormattedId.set(parsed.formattedId, id);
     idOf.push(id);
     const parentId = t.parent === null ? null : idOf[t.parent];
     if (parentId) edges.push([id, parentId]);
@@ -136,6 +148,8 @@ export function parseOperatorText(raw: string, mode: Mode): ParsedOperator {
     const m = FORMATTED_ID.exec(text);
     if (m) {
       formattedId = m[1];
+      const stats = /, Statistics\((.*)\)$/.exec(m[0]);
+      if (stats) detail.statistics = stats[1];
       text = text.slice(0, m.index).trim();
     }
   }

@@ -8,6 +8,7 @@ import type { IngestResult } from '../model';
 import { symbolOf, type SourceUnit } from '../source/anchors';
 import { localise, type Candidate, type NodeContext } from './localise';
 import { planFacts, type PlanFacts } from './planFacts';
+import { sparkOperatorOf } from '../spark/operators';
 import { rankUnits, type RankedUnit } from './ranking';
 
 export const HIGH = 0.8;
@@ -88,7 +89,17 @@ export function semanticLevels(plan: MapPlan, ids: string[]): { levels: string[]
  * Maps one semantic node: best location and alternatives, or unmapped. `context` is where the node's
  * nearest semantic consumer mapped: a candidate in the same query block wins a tie.
  */
-export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | null): DagNodeMapping {
+/** Lines known to have made the DAG (a run's execution located in code): candidates there win ties. */
+export interface MapFocus {
+  file: string;
+  /** 1-based inclusive line ranges. */
+  ranges: Array<[number, number]>;
+}
+
+const inFocus = (focus: MapFocus | undefined, file: string, line: number) =>
+  !!focus && focus.file === file && focus.ranges.some(([s, e]) => line >= s - 1 && line <= e + 1);
+
+export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | null, focus?: MapFocus): DagNodeMapping {
   const { facts } = plan;
   const ev = facts.evidence.get(id)!;
   const node = facts.nodes.get(id)!;
@@ -111,7 +122,7 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
       const near = !!context && !!b && context.file === c.unit.file && context.startLine >= b.startLine && context.startLine <= b.endLine;
       // Decorate in place: a node can have hundreds of candidates in a big plan.
       c.confidence = c.score * fileFactor;
-      c.rank = c.confidence + (near ? 0.04 : 0);
+      c.rank = c.confidence + (near ? 0.04 : 0) + (inFocus(focus, c.unit.file, c.startLine) ? 0.15 : 0);
       cands.push(c);
     }
   }
@@ -247,7 +258,10 @@ export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<stri
   return {
     dag: {
       kind: ingest.dag.kind,
-      nodes: ingest.dag.nodes.map((n) => ({ id: n.id, operator: n.operator, label: n.label, line: n.line })),
+      nodes: ingest.dag.nodes.map((n) => {
+        const spark = sparkOperatorOf(n.operator);
+        return { id: n.id, operator: n.operator, label: n.label, line: n.line, ...(spark !== n.operator ? { sparkOperator: spark } : {}) };
+      }),
       edges: ingest.dag.edges,
     },
     mappings: out,

@@ -9,7 +9,7 @@ import { addSqlAnchors } from './sqlAnchors';
 import { tokenizeSql } from './sqlTokens';
 import { normLiteral } from '../spark/exprText';
 
-interface PyToken {
+export interface PyToken {
   kind: 'word' | 'string' | 'number' | 'punct';
   text: string;
   /** String content without quotes and prefixes. */
@@ -20,7 +20,7 @@ interface PyToken {
   contentLine: number;
 }
 
-function tokenize(text: string, scala: boolean): PyToken[] {
+export function tokenize(text: string, scala: boolean): PyToken[] {
   const out: PyToken[] = [];
   let i = 0;
   let line = 1;

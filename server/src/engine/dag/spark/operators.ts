@@ -27,7 +27,7 @@ export interface OperatorEvidence {
 }
 
 const ROLE_BY_NAME: Array<[RegExp, Role]> = [
-  [/^(FileScan|Scan|BatchScan|HiveTableScan|RowDataSourceScan|DataSourceScan|DataSourceV2Scan|InMemoryTableScan|LocalTableScan|FileSourceScan|Relation|UnresolvedRelation|LogicalRelation)$/, 'scan'],
+  [/^(FileScan|Scan|BatchScan|HiveTableScan|RowDataSourceScan|DataSourceScan|DataSourceV2Scan|InMemoryTableScan|LocalTableScan|FileSourceScan|Relation|UnresolvedRelation|LogicalRelation|Range)$/, 'scan'],
   [/Scan$/, 'scan'],
   [/^Filter$/, 'filter'],
   [/(HashJoin|SortMergeJoin|NestedLoopJoin|CartesianProduct|^Join)$/, 'join'],
@@ -39,14 +39,42 @@ const ROLE_BY_NAME: Array<[RegExp, Role]> = [
   [/^Expand$/, 'expand'],
   [/^Project$/, 'project'],
   [/^Generate$/, 'generate'],
-  [/(Exchange|ColumnarToRow|RowToColumnar|WholeStageCodegen|InputAdapter|AdaptiveSparkPlan|Subquery|SubqueryBroadcast|QueryStage|ShuffleRead|ShuffleReader|Execute|WindowGroupLimit|CommandResult|SerializeFromObject|DeserializeToObject|MapElements|ReusedSubquery|Coalesce|Repartition|Sample)$/, 'physical'],
+  [/(Exchange|ColumnarToRow|RowToColumnar|WholeStageCodegen|InputAdapter|AdaptiveSparkPlan|Subquery|SubqueryBroadcast|QueryStage|ShuffleRead|ShuffleReader|Execute|WindowGroupLimit|CommandResult|SerializeFromObject|DeserializeToObject|MapElements|ReusedSubquery|Coalesce|Repartition|Sample|InMemoryRelation|WriteFiles|ReusedExchange|AQEShuffleRead)$/, 'physical'],
 ];
 
-const VENDOR_PREFIX = /^(Gpu|Photon|Comet|Velox|Gluten|Native|Columnar|Cuda|Cpu|Arrow)/;
+const VENDOR_PREFIX = /^(Gpu|Photon|Comet|Velox|Gluten|CH|Native|Columnar|Cuda|Cpu|Arrow)(?=[A-Z])/;
+
+/** Accelerator operators whose names do not end in the Spark operator they replace. */
+const ACCELERATED: Record<string, string> = {
+  GroupingAgg: 'HashAggregate', FlushableHashAggregate: 'HashAggregate', RegularHashAggregate: 'HashAggregate', Agg: 'HashAggregate',
+  TopK: 'TakeOrderedAndProject', TopN: 'TakeOrderedAndProject', RunningWindow: 'Window', CachedBatchScan: 'InMemoryTableScan',
+  FileGpuScan: 'FileScan', NativeScan: 'FileScan', ScanWrapper: 'FileScan', BatchScan: 'BatchScan', Range: 'Range',
+  ShuffleExchangeSink: 'Exchange', ShuffleExchangeSource: 'Exchange', ShuffleExchange: 'Exchange', BroadcastExchange: 'BroadcastExchange',
+  CoalesceBatches: 'Coalesce', ShuffleCoalesce: 'Coalesce', BringBackToHost: 'ColumnarToRow', Adapter: 'InputAdapter',
+  ResultStage: 'QueryStage', ShuffleMapStage: 'QueryStage', ResizeBatches: 'Coalesce', InputIterator: 'InputAdapter',
+  SparkToColumnar: 'RowToColumnar', ColumnarToRow: 'ColumnarToRow', RowToColumnar: 'RowToColumnar', Sink: 'Exchange',
+};
+
+/**
+ * The Spark operator an accelerated engine's operator stands for: RAPIDS `GpuFilter`, Databricks
+ * `PhotonGroupingAgg`, Comet `CometHashAggregate`, Gluten `FilterExecTransformer` → Filter, HashAggregate, ….
+ * Spark's own operators come back unchanged.
+ */
+export function sparkOperatorOf(operator: string): string {
+  const prefixed = VENDOR_PREFIX.test(operator);
+  const suffixed = /(ExecTransformer|Transformer)$/.test(operator);
+  if (!prefixed && !suffixed) return operator;
+  let bare = operator.replace(/(ExecTransformer|Transformer|Exec)$/, '');
+  while (VENDOR_PREFIX.test(bare)) bare = bare.replace(VENDOR_PREFIX, '');
+  if (ACCELERATED[bare]) return ACCELERATED[bare];
+  if (/^FileSourceScan$|^Scan$/.test(bare)) return 'FileScan';
+  return bare || operator;
+}
 
 export function roleOf(operator: string): Role {
+  const spark = sparkOperatorOf(operator);
   const bare = operator.replace(/(Exec|Transformer|Sink|Source)+$/, '');
-  for (const name of [operator, operator.replace(VENDOR_PREFIX, ''), bare, bare.replace(VENDOR_PREFIX, '')]) {
+  for (const name of [spark, operator, bare]) {
     for (const [re, role] of ROLE_BY_NAME) if (re.test(name)) return role;
   }
   return 'unknown';
@@ -72,7 +100,7 @@ function scanTable(args: string): string | undefined {
 
 /** A path-based read (`spark.read.parquet(".../employees")`): the last segment of its location. */
 function pathTable(s: string): string | undefined {
-  const m = /Location: \w+(?:\(\d+ paths?\))?\[([^\]]*?)\]/.exec(s) ?? /^\w+(?:\(\d+ paths?\))?\[([^\]]*?)\]/.exec(s);
+  const m = /Location: \w+(?:\(\d+ paths?\))?\s*\[([^\]]*?)\]/.exec(s) ?? /^\w+(?:\(\d+ paths?\))?\s*\[([^\]]*?)\]/.exec(s);
   const loc = m?.[1].split(',')[0].trim();
   if (!loc || loc.endsWith('...')) return undefined; // Spark abbreviates long locations: no name to read
   const last = loc.replace(/[/\\]+$/, '').split(/[/\\]/).pop()?.replace(/\.(parquet|csv|json|orc|avro|delta)$/i, '');
@@ -94,10 +122,13 @@ export function evidenceOf(node: DagNode): OperatorEvidence {
       if (pushed) ev.atoms = splitTopLevel(pushed).flatMap(conditionAtoms);
       break;
     }
-    case 'filter':
-      ev.atoms = conditionAtoms(d.Condition ?? args);
-      ev.columns = attributes(d.Condition ?? args);
+    case 'filter': {
+      // Accelerated engines print the condition as the operator's Arguments (RAPIDS adds `, [loreId=N]`).
+      const cond = (d.Condition ?? (args || d.Arguments || '')).replace(/,\s*\[\w+=\d+\]$/, '');
+      ev.atoms = conditionAtoms(cond);
+      ev.columns = attributes(cond);
       break;
+    }
     case 'join': {
       const lists = d['Left keys'] !== undefined ? [d['Left keys'], d['Right keys'] ?? ''].map((l) => l.replace(/^\[|\]$/g, '')) : bracketLists(args).slice(0, 2);
       ev.leftKeys = keyAttributes(lists[0]);
@@ -140,7 +171,7 @@ export function evidenceOf(node: DagNode): OperatorEvidence {
       ev.columns = attributes(args);
       break;
     case 'project': {
-      const list = d.Output ?? bracketLists(args)[0] ?? '';
+      const list = d.Output ?? bracketLists(args || d.Arguments || '')[0] ?? '';
       ev.columns = attributes(list);
       ev.aliases = aliasesOf(d.Arguments ?? list);
       break;

@@ -1,0 +1,162 @@
+import path from 'node:path';
+import { parseSettings } from '../../engine/config';
+import { FileJobStore, MemoryJobStore } from '../../engine/dag/jobs';
+import { DagService } from '../../engine/dag/service';
+import { RunsCancelled, RunsInputError } from '../../engine/runs/errors';
+import { readRunPath, type ReadOutcome } from '../../engine/runs/read';
+import { RunsService } from '../../engine/runs/service';
+import { formatDuration, formatCount, formatBytes } from '../../engine/runs/figures';
+import { workspaceCacheDir } from '../../engine/storage';
+import { Workspace } from '../../engine/workspace/workspace';
+import type { RunAppList, RunExecution, RunsResult } from '../../protocol';
+import { intOption, UserError, workspaceDir, type Command } from '../args';
+import { stderrLogger } from '../output';
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'read a Spark run (event log, rolling folder, History Server answer) and map every SQL execution to code',
+  usage: 'daglens runs PATH [--workspace DIR] [--app ID] [--execution N] [--json]',
+  options: {
+    workspace: { type: 'string', short: 'w' },
+    app: { type: 'string' },
+    execution: { type: 'string', short: 'e' },
+    json: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  },
+  optionHelp: [
+    'PATH                    an event log (plain, .gz, .zstd; .inprogress too), a rolling eventlog_v2_* folder,',
+    '                        a folder of event logs (with --app), or a saved History Server REST answer',
+    '                        (/applications/<app>/sql list, /sql/<id>, /applications)',
+    '-w, --workspace DIR     the code the run came from (default: the current directory)',
+    '    --app ID            in a folder of event logs: the application to read',
+    '-e, --execution N       only execution N (its plan, mapping and metrics in full)',
+    '    --json              print { app, skippedLines, executions: [{ executionId, …, location, result }] }',
+    '    --no-cache          do not read or write stored mapping results',
+    '-v, --verbose           log skipped files and problems to stderr',
+  ],
+  async run(values, positionals) {
+    const input = positionals[0];
+    if (!input) throw new UserError("runs needs a PATH (see 'daglens runs --help')");
+    if (positionals.length > 1) throw new UserError(`runs takes one PATH, got ${positionals.length}`);
+    const only = values.execution === undefined ? undefined : intOption(Number(values.execution) + 1, 'execution', 0) - 1;
+    const root = workspaceDir(values.workspace);
+    const log = stderrLogger(!!values.verbose);
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    const progress = progressLine(!values.json || process.stderr.isTTY);
+    try {
+      let outcome: ReadOutcome;
+      try {
+        outcome = await readRunPath(input, {
+          app: typeof values.app === 'string' ? values.app : undefined,
+          signal: abort.signal,
+          onProgress: (p) => progress(`reading ${path.basename(input)}: ${p.totalBytes ? Math.round((100 * p.bytesRead) / p.totalBytes) : 0}% (${formatBytes(p.bytesRead)} of ${formatBytes(p.totalBytes)}, ${p.lines} lines)`),
+        });
+      } catch (e) {
+        if (e instanceof RunsInputError) throw new UserError(e.message);
+        throw e;
+      }
+      if (outcome.kind === 'apps') {
+        progress('');
+        return printApps(outcome.apps, !!values.json);
+      }
+      const ws = new Workspace(root, parseSettings({}).settings, log);
+      const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(root, 'dag'));
+      const dag = new DagService(root, log, () => 4, store);
+      ws.listen(dag);
+      progress('reading the workspace');
+      await ws.scan();
+      const run = outcome.run;
+      if (only !== undefined && !run.executions.some((x) => x.executionId === only)) {
+        throw new UserError(`no execution ${only} in ${input} (it has ${run.executions.length ? `${run.executions[0].executionId}–${run.executions[run.executions.length - 1].executionId}` : 'none'})`);
+      }
+      const result = await new RunsService(dag, log).map(run, outcome.source, {
+        only: only === undefined ? undefined : [only],
+        signal: abort.signal,
+        onProgress: (done, total) => progress(`mapping executions: ${done}/${total}`),
+      });
+      progress('');
+      for (const p of result.problems) log.info(`${input}: ${p.message}`);
+      if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else process.stdout.write(renderRuns(result, only !== undefined));
+      return 0;
+    } catch (e) {
+      progress('');
+      if (e instanceof RunsCancelled) {
+        process.stderr.write(`daglens: ${e.message}\n`);
+        return 130;
+      }
+      throw e;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};
+
+/** A progress line on stderr that rewrites itself (only on a terminal). */
+function progressLine(enabled: boolean): (text: string) => void {
+  if (!enabled || !process.stderr.isTTY) return () => undefined;
+  let last = 0;
+  return (text) => {
+    const now = Date.now();
+    if (text && now - last < 100) return;
+    last = now;
+    process.stderr.write(`\r\x1b[K${text.slice(0, (process.stderr.columns || 100) - 1)}`);
+  };
+}
+
+function printApps(list: RunAppList, json: boolean): number {
+  if (json) {
+    process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+    return 0;
+  }
+  process.stdout.write(`${list.source}: ${list.apps.length} application${list.apps.length === 1 ? '' : 's'} (choose one with --app ID)\n`);
+  for (const a of list.apps) {
+    const when = a.startTime ? new Date(a.startTime).toISOString().replace('T', ' ').slice(0, 19) : '';
+    process.stdout.write(`  ${a.id}  ${a.name ?? ''}  ${when}${a.completed ? '' : '  (running)'}${a.sparkVersion ? `  Spark ${a.sparkVersion}` : ''}\n`);
+  }
+  return 0;
+}
+
+const where = (l: { file: string; startLine: number; endLine: number }) => `${l.file}:${l.startLine}${l.endLine > l.startLine ? `-${l.endLine}` : ''}`;
+
+/** The readable form: one row per execution (sub-executions under their root), its place in code and top operators. */
+export function renderRuns(r: RunsResult, detail = false): string {
+  const out: string[] = [];
+  const app = r.app;
+  const head = [app.name ?? 'unnamed application', app.id ? `(${app.id})` : '', app.sparkVersion ? `Spark ${app.sparkVersion}` : ''].filter(Boolean).join(' ');
+  out.push(`${r.source.path}: ${head} — ${r.executions.length} SQL execution${r.executions.length === 1 ? '' : 's'}${r.skippedLines ? `, ${r.skippedLines} line${r.skippedLines > 1 ? 's' : ''} skipped` : ''}${r.source.inProgress ? ' (still running)' : ''}`);
+  out.push(`${'exec'.padStart(5)}  ${'status'.padEnd(9)}  ${'duration'.padStart(8)}  location`);
+  const roots = new Set(r.executions.map((e) => e.executionId));
+  for (const e of r.executions) {
+    const nested = e.rootExecutionId !== null && e.rootExecutionId !== e.executionId && roots.has(e.rootExecutionId);
+    const id = `${nested ? '↳' : ''}${e.executionId}`.padStart(5);
+    const dur = e.durationMs === null ? '—' : formatDuration(e.durationMs);
+    const place = e.location ? `${where(e.location)} (${e.location.confidence.toFixed(2)})` : '— (not located)';
+    out.push(`${id}  ${e.status.padEnd(9)}  ${dur.padStart(8)}  ${place}  ${e.description.split('\n')[0].slice(0, 80)}`);
+    if (e.location && detail) out.push(`${' '.repeat(7)}why: ${e.location.evidence}`);
+    if (e.error) out.push(`${' '.repeat(7)}error: ${e.error.split('\n')[0].slice(0, 160)}`);
+    for (const l of e.errorLocations) out.push(`${' '.repeat(7)}raised in ${where(l)} (${l.evidence})`);
+    const tops = e.topOperators.slice(0, detail ? 5 : 3).map((t) => `${t.operator} ${formatDuration(t.timeMs ?? 0)}${t.rows !== undefined ? ` · ${formatCount(t.rows)} rows` : ''}${t.spillBytes ? ` · spill ${formatBytes(t.spillBytes)}` : ''}${t.file ? ` → ${t.file}:${t.line}` : ''}`);
+    if (tops.length) out.push(`${' '.repeat(7)}slowest: ${tops.join('; ')}`);
+  }
+  if (detail) for (const e of r.executions) out.push('', ...operatorTable(e));
+  out.push('');
+  const located = r.executions.filter((e) => e.location).length;
+  out.push(`${located} of ${r.executions.length} executions located · ${formatBytes(r.stats.bytes)}, ${r.stats.events} events read · ${r.stats.ms} ms`);
+  for (const p of r.problems) out.push(`problem${p.line ? ` at line ${p.line}` : ''}: ${p.message}`);
+  return out.join('\n') + '\n';
+}
+
+function operatorTable(e: RunExecution): string[] {
+  const out = [`execution ${e.executionId}: ${e.result.dag.nodes.length} operators`];
+  e.result.dag.nodes.forEach((n, i) => {
+    const m = e.result.mappings[i];
+    const figures = (n.metrics ?? []).filter((x) => x.total !== undefined).slice(0, 3).map((x) => `${x.name} ${x.value.split('\n').pop()}`).join(', ');
+    const id = n.sparkId !== undefined ? `#${n.sparkId}` : n.planId ? `(${n.planId})` : n.id;
+    out.push(`  ${id.padStart(5)}  ${(n.section === 'initial' ? `${n.operator} (initial)` : n.operator).slice(0, 28).padEnd(28)}  ${m?.status.padEnd(8) ?? ''}  ${m?.best ? where(m.best) : '—'}${figures ? `  [${figures}]` : ''}`);
+  });
+  return out;
+}
