@@ -1,12 +1,13 @@
 /** `daglens runs` end to end (the CLI entry through tsx): table, --json contract, one execution, errors; `map` on runs. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DagMapResultSchema, RunAppListSchema, RunsResultSchema } from '../../server/src/protocol';
 import { REPO, requireCorpora } from '../helpers';
+import { e2eApp, FakeHistoryServer } from '../fake-history-server/server';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'server/src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: REPO });
@@ -81,4 +82,43 @@ test('map given a run points to runs; given one History Server execution it maps
   const r = DagMapResultSchema.parse(JSON.parse(one.out));
   assert.ok(r.dag.nodes.filter((n) => n.sparkId !== undefined).length >= 30);
   assert.ok(r.mappings.some((m) => m.status === 'high' && m.best?.startLine === 99));
+});
+
+test('runs --history-server lists the applications, reads one with --app like a log; an unreachable server is one line, exit 2', async () => {
+  // The fake answers from this process: the CLI must run asynchronously (spawnSync would block its answers).
+  const cliAsync = (...args: string[]) => new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'server/src/cli/main.ts'), ...args], { cwd: REPO });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, out, err }));
+  });
+  const fake = await FakeHistoryServer.start([await e2eApp()]);
+  try {
+    const list = await cliAsync('runs', '--history-server', fake.url);
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, new RegExp(`^${fake.url}: 1 application \\(choose one with --app ID\\)\\n {2}local-1776286786993 {2}shs-e2e-app1 {2}\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d {2}Spark 4\\.1\\.0\\n$`));
+
+    const run = await cliAsync('runs', '--history-server', `${fake.url}/api/v1/`, '--app', 'local-1776286786993', '--workspace', code(), '--json', '--no-cache');
+    assert.equal(run.code, 0, run.err);
+    const json = RunsResultSchema.parse(JSON.parse(run.out));
+    assert.deepEqual(json.source, { kind: 'historyServer', path: `${fake.url}/api/v1/applications/local-1776286786993`, parts: 1, inProgress: false });
+    assert.equal(json.app.name, 'shs-e2e-app1');
+    assert.deepEqual(json.executions.map((e) => e.executionId), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(json.executions[6].location?.startLine, 90);
+    assert.ok(json.executions[6].result.dag.nodes.filter((n) => n.sparkId !== undefined && n.metrics?.length).length >= 20);
+    assert.ok(fake.calls('/applications/local-1776286786993/sql').length >= 1, 'the CLI read the SQL list from the server');
+  } finally {
+    await fake.close();
+  }
+  // The fake's port, now closed: connection refused.
+  const t = performance.now();
+  const gone = await cliAsync('runs', '--history-server', fake.url, '--app', 'local-1776286786993');
+  assert.equal(gone.code, 2, gone.err);
+  assert.match(gone.err, /^daglens: cannot reach the Spark History Server at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/applications\/local-1776286786993 \(connection refused/);
+  assert.equal(gone.err.trim().split('\n').length, 1);
+  assert.equal(gone.out, '');
+  assert.ok(performance.now() - t < 10_000);
 });

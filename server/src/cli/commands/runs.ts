@@ -3,9 +3,11 @@ import { parseSettings } from '../../engine/config';
 import { FileJobStore, MemoryJobStore } from '../../engine/dag/jobs';
 import { DagService } from '../../engine/dag/service';
 import { RunsCancelled, RunsInputError } from '../../engine/runs/errors';
+import { readHistoryServer } from '../../engine/runs/historyServer';
 import { readRunPath, type ReadOutcome } from '../../engine/runs/read';
 import { RunsService } from '../../engine/runs/service';
 import { formatDuration, formatCount, formatBytes } from '../../engine/runs/figures';
+import type { Logger } from '../../engine/log';
 import { workspaceCacheDir } from '../../engine/storage';
 import { Workspace } from '../../engine/workspace/workspace';
 import type { RunAppList, RunExecution, RunsResult } from '../../protocol';
@@ -14,11 +16,13 @@ import { stderrLogger } from '../output';
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'read a Spark run (event log, rolling folder, History Server answer) and map every SQL execution to code',
-  usage: 'daglens runs PATH [--workspace DIR] [--app ID] [--execution N] [--json]',
+  summary: 'read a Spark run (event log, rolling folder, History Server answer or live History Server) and map every SQL execution to code',
+  usage: 'daglens runs (PATH | --history-server URL) [--workspace DIR] [--app ID] [--execution N] [--json]',
   options: {
     workspace: { type: 'string', short: 'w' },
     app: { type: 'string' },
+    'history-server': { type: 'string' },
+    timeout: { type: 'string' },
     execution: { type: 'string', short: 'e' },
     json: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
@@ -28,17 +32,29 @@ export const runsCommand: Command = {
     'PATH                    an event log (plain, .gz, .zstd; .inprogress too), a rolling eventlog_v2_* folder,',
     '                        a folder of event logs (with --app), or a saved History Server REST answer',
     '                        (/applications/<app>/sql list, /sql/<id>, /applications)',
+    '    --history-server URL',
+    '                        a live Spark History Server (http://host:18080) to read instead of a PATH;',
+    '                        without --app, list its applications',
+    '    --app ID            the application to read (in a folder of event logs, or on the History Server)',
+    '    --timeout SECONDS   History Server: give up on a request silent for this long (default 30)',
     '-w, --workspace DIR     the code the run came from (default: the current directory)',
-    '    --app ID            in a folder of event logs: the application to read',
     '-e, --execution N       only execution N (its plan, mapping and metrics in full)',
     '    --json              print { app, skippedLines, executions: [{ executionId, …, location, result }] }',
     '    --no-cache          do not read or write stored mapping results',
     '-v, --verbose           log skipped files and problems to stderr',
   ],
   async run(values, positionals) {
+    const server = typeof values['history-server'] === 'string' ? values['history-server'] : undefined;
     const input = positionals[0];
-    if (!input) throw new UserError("runs needs a PATH (see 'daglens runs --help')");
-    if (positionals.length > 1) throw new UserError(`runs takes one PATH, got ${positionals.length}`);
+    if (server !== undefined) {
+      if (!server.trim()) throw new UserError('--history-server needs a URL (http://host:18080)');
+      if (input) throw new UserError(`runs reads a PATH or --history-server URL, not both (got PATH ${input})`);
+    } else {
+      if (!input) throw new UserError("runs needs a PATH or --history-server URL (see 'daglens runs --help')");
+      if (positionals.length > 1) throw new UserError(`runs takes one PATH, got ${positionals.length}`);
+      if (values.timeout !== undefined) throw new UserError('--timeout is for --history-server');
+    }
+    const timeoutMs = secondsOption(values.timeout, 'timeout');
     const only = values.execution === undefined ? undefined : intOption(Number(values.execution) + 1, 'execution', 0) - 1;
     const root = workspaceDir(values.workspace);
     const log = stderrLogger(!!values.verbose);
@@ -46,14 +62,17 @@ export const runsCommand: Command = {
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     const progress = progressLine(!values.json || process.stderr.isTTY);
+    const app = typeof values.app === 'string' ? values.app : undefined;
     try {
       let outcome: ReadOutcome;
       try {
-        outcome = await readRunPath(input, {
-          app: typeof values.app === 'string' ? values.app : undefined,
-          signal: abort.signal,
-          onProgress: (p) => progress(`reading ${path.basename(input)}: ${p.totalBytes ? Math.round((100 * p.bytesRead) / p.totalBytes) : 0}% (${formatBytes(p.bytesRead)} of ${formatBytes(p.totalBytes)}, ${p.lines} lines)`),
-        });
+        outcome = server !== undefined
+          ? await readHistoryServer(server, { app, signal: abort.signal, timeoutMs, onProgress: (p) => progress(`reading ${app} from the History Server: ${p.executions} SQL executions`) })
+          : await readRunPath(input, {
+            app,
+            signal: abort.signal,
+            onProgress: (p) => progress(`reading ${path.basename(input)}: ${p.totalBytes ? Math.round((100 * p.bytesRead) / p.totalBytes) : 0}% (${formatBytes(p.bytesRead)} of ${formatBytes(p.totalBytes)}, ${p.lines} lines)`),
+          });
       } catch (e) {
         if (e instanceof RunsInputError) throw new UserError(e.message);
         throw e;
@@ -62,26 +81,9 @@ export const runsCommand: Command = {
         progress('');
         return printApps(outcome.apps, !!values.json);
       }
-      const ws = new Workspace(root, parseSettings({}).settings, log);
-      const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(root, 'dag'));
-      const dag = new DagService(root, log, () => 4, store);
-      ws.listen(dag);
-      progress('reading the workspace');
-      await ws.scan();
-      const run = outcome.run;
-      if (only !== undefined && !run.executions.some((x) => x.executionId === only)) {
-        throw new UserError(`no execution ${only} in ${input} (it has ${run.executions.length ? `${run.executions[0].executionId}–${run.executions[run.executions.length - 1].executionId}` : 'none'})`);
-      }
-      const result = await new RunsService(dag, log).map(run, outcome.source, {
-        only: only === undefined ? undefined : [only],
-        signal: abort.signal,
-        onProgress: (done, total) => progress(`mapping executions: ${done}/${total}`),
+      return await mapAndPrint(outcome, server !== undefined ? outcome.source.path : input, {
+        root, log, only, json: !!values.json, noCache: !!values['no-cache'], signal: abort.signal, progress,
       });
-      progress('');
-      for (const p of result.problems) log.info(`${input}: ${p.message}`);
-      if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else process.stdout.write(renderRuns(result, only !== undefined));
-      return 0;
     } catch (e) {
       progress('');
       if (e instanceof RunsCancelled) {
@@ -94,6 +96,47 @@ export const runsCommand: Command = {
     }
   },
 };
+
+interface MapPrintOptions {
+  root: string;
+  log: Logger;
+  only: number | undefined;
+  json: boolean;
+  noCache: boolean;
+  signal: AbortSignal;
+  progress: (text: string) => void;
+}
+
+/** A run, read from a file or a server, mapped onto the workspace and printed (the table or --json). */
+async function mapAndPrint(outcome: Extract<ReadOutcome, { kind: 'run' }>, label: string, o: MapPrintOptions): Promise<number> {
+  const ws = new Workspace(o.root, parseSettings({}).settings, o.log);
+  const store = o.noCache ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(o.root, 'dag'));
+  const dag = new DagService(o.root, o.log, () => 4, store);
+  ws.listen(dag);
+  o.progress('reading the workspace');
+  await ws.scan();
+  const run = outcome.run;
+  if (o.only !== undefined && !run.executions.some((x) => x.executionId === o.only)) {
+    throw new UserError(`no execution ${o.only} in ${label} (it has ${run.executions.length ? `${run.executions[0].executionId}–${run.executions[run.executions.length - 1].executionId}` : 'none'})`);
+  }
+  const result = await new RunsService(dag, o.log).map(run, outcome.source, {
+    only: o.only === undefined ? undefined : [o.only],
+    signal: o.signal,
+    onProgress: (done, total) => o.progress(`mapping executions: ${done}/${total}`),
+  });
+  o.progress('');
+  for (const p of result.problems) o.log.info(`${label}: ${p.message}`);
+  if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else process.stdout.write(renderRuns(result, o.only !== undefined));
+  return 0;
+}
+
+function secondsOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${name} must be a positive number of seconds, got '${value}'`);
+  return Math.round(n * 1000);
+}
 
 /** A progress line on stderr that rewrites itself (only on a terminal). */
 function progressLine(enabled: boolean): (text: string) => void {
