@@ -14,6 +14,9 @@ export class Ctx implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('DagLens', { log: true });
   readonly status = new StatusItem();
   private _client: LanguageClient | undefined;
+  private readonly started = new vscode.EventEmitter<LanguageClient>();
+  /** Fires each time a server has started (again): views re-read what it holds. */
+  readonly onDidStartClient = this.started.event;
   /** The chat sidebar (registered as a webview view provider in extension.ts). */
   readonly chat: ChatViewProvider;
   readonly graph: GraphPanel;
@@ -37,6 +40,7 @@ export class Ctx implements vscode.Disposable {
     this._client = client;
     try {
       await client.start();
+      this.started.fire(client);
       void reportLlmProblems(client, this.output);
     } catch (e) {
       this.status.setStopped(e instanceof Error ? e.message : String(e));
@@ -54,6 +58,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.started.dispose();
     this.chat.dispose();
     this.graph.dispose();
     void this._client?.stop();

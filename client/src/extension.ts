@@ -5,6 +5,7 @@ import { registerDagCommands } from './dagCommands';
 import { Ctx } from './ctx';
 import { registerLineage } from './lineage';
 import { registerLlm } from './llm';
+import { registerRuns } from './runs';
 import { refreshLensesOnSettingChange } from './middleware';
 import { ChatViewProvider } from './webview/chatView';
 
@@ -14,7 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   context.subscriptions.push(
     ctx,
-    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLineage(ctx), ...registerLlm(ctx),
+    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLineage(ctx), ...registerLlm(ctx), ...registerRuns(ctx),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
     refreshLensesOnSettingChange(() => ctx?.client),
   );

@@ -4,16 +4,21 @@
  */
 import * as vscode from 'vscode';
 import { CodeLensRequest, type LanguageClient, type Middleware } from 'vscode-languageclient/node';
+import { SHOW_RUN_EXECUTION_COMMAND } from '@daglens/protocol';
 import { config } from './config';
 
 /** The only commands hover links may run (the hover markdown is trusted for these alone). */
 export const HOVER_COMMANDS = ['daglens.showLineage', 'daglens.showImpact', 'daglens.askAbout'];
 
-/** Lineage lenses are resolved lazily and carry the process they belong to; every other server lens is a DAG-mapping lens. */
+/** Lineage lenses are resolved lazily and carry the process they belong to. */
 function isLineageLens(lens: vscode.CodeLens): boolean {
   const data = (lens as { data?: unknown }).data;
   return !!data && typeof data === 'object' && 'process' in data;
 }
+
+/** Run lenses open an execution's graph; every other server lens is a DAG-mapping lens. */
+const isRunLens = (lens: vscode.CodeLens) => lens.command?.command === SHOW_RUN_EXECUTION_COMMAND;
+const RUN_HOVER = `command:${SHOW_RUN_EXECUTION_COMMAND}?`;
 
 function commandLink(label: string, command: string, args: unknown, tooltip: string): string {
   return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([args]))} "${tooltip}")`;
@@ -40,12 +45,17 @@ export function editorMiddleware(): Middleware {
       if (!lenses) return lenses;
       const lineage = config().get<boolean>('codeLens.lineage', true);
       const dag = config().get<boolean>('codeLens.dagMapping', true);
-      return lineage && dag ? lenses : lenses.filter((l) => (isLineageLens(l) ? lineage : dag));
+      const runs = config().get<boolean>('codeLens.runs', true);
+      return lineage && dag && runs ? lenses : lenses.filter((l) => (isLineageLens(l) ? lineage : isRunLens(l) ? runs : dag));
     },
     async provideHover(doc, pos, token, next) {
-      if (!config().get<boolean>('hover.lineage', true)) return undefined;
       const hover = await next(doc, pos, token);
-      if (!hover || !config().get<boolean>('hover.actions', true)) return hover;
+      if (!hover) return hover;
+      // A run's hover links to the execution graph: trusted for that one command only.
+      const runParts = hover.contents.filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString && c.value.includes(RUN_HOVER));
+      for (const c of runParts) c.isTrusted = { enabledCommands: [SHOW_RUN_EXECUTION_COMMAND] };
+      if (!config().get<boolean>('hover.lineage', true)) return runParts.length ? new vscode.Hover(runParts, hover.range) : undefined;
+      if (!config().get<boolean>('hover.actions', true)) return hover;
       return new vscode.Hover([...hover.contents, hoverActions(doc, pos)], hover.range);
     },
   };

@@ -452,6 +452,64 @@ export const RunAppListSchema = z.object({
 });
 export type RunAppList = z.infer<typeof RunAppListSchema>;
 
+/** `daglens/runs/open`: read a run (a path, or an application of a live History Server) and map it to the workspace. */
+export const OpenRunParamsSchema = z.object({
+  /** An event log file or folder, or a saved History Server answer. */
+  path: z.string().min(1).max(4096).optional(),
+  /** A live History Server's URL… */
+  historyServer: z.string().url().max(2048).optional(),
+  /** …and the application to read (without it: the applications it has). In a folder of logs: which one. */
+  app: z.string().min(1).max(500).optional(),
+  /** A file or folder URI in the workspace folder whose code made the run (default: the first folder). */
+  workspaceUri: z.string().optional(),
+  /** Progress comes as `daglens/runs/progress` notifications carrying this id. */
+  progressId: z.string().min(1).max(100).optional(),
+}).refine((p) => !!p.path !== !!p.historyServer, { message: 'give a path or a historyServer URL' });
+export type OpenRunParams = z.infer<typeof OpenRunParamsSchema>;
+
+export const OpenRunResultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('run'), run: RunsSummarySchema }),
+  z.object({ kind: z.literal('apps'), apps: RunAppListSchema }),
+]);
+export type OpenRunResult = z.infer<typeof OpenRunResultSchema>;
+/** Reads and maps a run; cancellable ($/cancelRequest stops the read and frees what was read). */
+export const openRun = new RequestType<OpenRunParams, OpenRunResult, void>('daglens/runs/open');
+
+export const RunProgressSchema = z.object({
+  progressId: z.string(),
+  message: z.string(),
+  /** 0–100 when known. */
+  percent: z.number().min(0).max(100).optional(),
+});
+export type RunProgress = z.infer<typeof RunProgressSchema>;
+export const runProgress = new NotificationType<RunProgress>('daglens/runs/progress');
+
+export const RunExecutionParamsSchema = z.object({ runId: z.string().min(1), executionId: z.number().int() });
+export type RunExecutionParams = z.infer<typeof RunExecutionParamsSchema>;
+/** One execution of a loaded run in full: its plan mapped, with metrics on the nodes. */
+export const runExecution = new RequestType<RunExecutionParams, RunExecution, void>('daglens/runs/execution');
+
+/** The runs loaded in this session (the Spark Runs view asks after a server restart). */
+export const listRuns = new RequestType0<RunsSummary[], void>('daglens/runs/list');
+/** Forgets a loaded run (its lenses and hovers go). */
+export const closeRun = new RequestType<{ runId: string }, { closed: boolean }, void>('daglens/runs/close');
+
+/** An operator of a loaded run, with its place in code: the slowest-operators list and lens clicks. */
+export const RunOperatorRefSchema = RunOperatorSummarySchema.extend({
+  runId: z.string(),
+  executionId: z.number().int(),
+  uri: z.string().optional(),
+  endLine: z.number().int().optional(),
+});
+export type RunOperatorRef = z.infer<typeof RunOperatorRefSchema>;
+/** The slowest operators of the loaded runs (or of one), by their own time, with where they map. */
+export const slowestOperators = new RequestType<{ runId?: string; limit?: number }, RunOperatorRef[], void>('daglens/runs/slowest');
+
+/** Arguments of the client command a runtime code lens runs: the execution's graph, the operator(s) at that line in focus. */
+export const SHOW_RUN_EXECUTION_COMMAND = 'daglens.runs.showExecution';
+export const ShowRunExecutionArgsSchema = z.object({ runId: z.string().min(1), executionId: z.number().int(), nodeIds: z.array(z.string()).default([]) });
+export type ShowRunExecutionArgs = z.infer<typeof ShowRunExecutionArgsSchema>;
+
 // ── LLM ──────────────────────────────────────────────────────────────────────────────────────────────
 // The LLM layer (issue 6): chat backend, explanations, stats, trust. Lines are 1-based inclusive; `file` is
 // workspace-relative, `uri` opens it. Nothing here ever carries an API key.
@@ -674,6 +732,8 @@ export const GraphNodeSchema = z.object({
   location: SourceRangeSchema.optional(),
   /** The node the graph is about (drawn highlighted, centred after layout). */
   focus: z.boolean().optional(),
+  /** Runs: the share of the run's time this node accounts for, 0–1 (drawn as heat). */
+  heat: z.number().min(0).max(1).optional(),
 });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
 export const GraphEdgeSchema = z.object({ source: z.string(), target: z.string(), label: z.string().max(200).optional() });

@@ -21,7 +21,7 @@ export function graphFromDagMapping(result: DagMapResult, title: string, dagFile
       detail,
       // Unmapped nodes open where the DAG file prints them.
       location: best ? { file: best.file, startLine: best.startLine, endLine: best.endLine }
-        : n.line ? { file: dagFile, startLine: n.line, endLine: n.line } : undefined,
+        : n.line && dagFile ? { file: dagFile, startLine: n.line, endLine: n.line } : undefined,
     };
   });
   const edges = result.dag.edges.map(([source, target]) => ({ source, target }));

@@ -63,6 +63,11 @@ for (const [s, label] of [['high', 'mapped'], ['low', 'low confidence'], ['deriv
   item.append(el('span', 'dl-swatch'), el('span', '', label));
   legend.append(item);
 }
+// Runs: nodes carry the share of the run's time they account for, drawn as a bar under the label.
+const heatLegend = el('span', 'dl-legend-item dl-heat-legend');
+heatLegend.append(el('span', 'dl-heat-swatch'), el('span', '', 'time (bar: share of the slowest operator)'));
+heatLegend.hidden = true;
+legend.append(heatLegend);
 const stage = el('div', 'dl-stage');
 const svg = document.createElementNS(SVG, 'svg');
 svg.setAttribute('class', 'dl-svg');
@@ -216,6 +221,17 @@ function draw(g: GraphModel, p: Positioned): void {
     text.setAttribute('y', '19');
     text.textContent = shortLabel(n.label);
     node.append(rect, glyph, text);
+    if (n.heat !== undefined) {
+      const bar = document.createElementNS(SVG, 'rect');
+      bar.setAttribute('class', 'dl-heat');
+      bar.setAttribute('x', '1');
+      bar.setAttribute('y', String(NODE_HEIGHT - 4));
+      bar.setAttribute('width', String(Math.max(2, (box.width - 2) * n.heat)));
+      bar.setAttribute('height', '3');
+      // The hottest nodes are also tinted, so a glance finds them.
+      if (n.heat >= 0.5) node.classList.add('dl-hot');
+      node.append(bar);
+    }
     nodeLayer.append(node);
   }
   viewport.replaceChildren(edgeLayer, nodeLayer);
@@ -278,6 +294,7 @@ async function show(g: GraphModel): Promise<void> {
   delete document.body.dataset.rendered;
   title.textContent = g.title;
   legend.hidden = g.mode !== 'dag';
+  heatLegend.hidden = !g.nodes.some((n) => n.heat !== undefined);
   if (!g.nodes.length) {
     viewport.replaceChildren();
     setStatus(g.filter ? `No node matches “${g.filter.text}”.` : 'Nothing to draw: no lineage or mapping is known here yet.');

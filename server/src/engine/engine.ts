@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from './log';
 import { Lineage } from './lineage';
 import { FileJobStore } from './dag/jobs';
 import { DagService } from './dag/service';
+import { RunsService } from './runs/service';
 import { Workspace } from './workspace/workspace';
 import { CodeIndex } from './index/codeIndex';
 import { createEmbedder } from './index/createEmbedder';
@@ -38,6 +39,8 @@ export class Engine {
   readonly lineage: Lineage;
   /** DAG → code mapping (server/src/engine/dag): `await engine.dag.map(planText, { fileName })`. */
   readonly dag: DagService;
+  /** Spark runs → code (server/src/engine/runs): `await engine.runs.map(run, source)` after `readRunPath`. */
+  readonly runs: RunsService;
   /** Chunks of every file, searchable by BM25 + vectors: `await engine.index.search(query, { k })`. */
   readonly index: CodeIndex;
   /** OpenAI-compatible providers under a budget; chat, explanations, mapping verification (server/src/engine/llm). */
@@ -59,6 +62,7 @@ export class Engine {
     const dagCache = opts.dagCacheDir === undefined ? workspaceCacheDir(opts.root, 'dag') : opts.dagCacheDir;
     this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, dagCache ? new FileJobStore(dagCache) : undefined, (abs) => this.lineage.processesIn(abs));
     this.workspace.listen(this.dag);
+    this.runs = new RunsService(this.dag, this.log);
     this.index = new CodeIndex({
       root: this.workspace.root,
       log: this.log,

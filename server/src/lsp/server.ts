@@ -16,6 +16,7 @@ import { documentsFeature, registerWatchers } from './features/documents';
 import { lineageFeature } from './features/lineage';
 import { llmFeature } from './features/llm';
 import { indexWorkspaces, searchFeature } from './features/search';
+import { runsFeature } from './features/runs';
 import { symbolsFeature } from './features/symbols';
 import { workspaceInfoFeature } from './features/workspaceInfo';
 import { multiplex } from './multiplex';
@@ -23,7 +24,7 @@ import { Session } from './session';
 import { uriToPath } from './uris';
 
 /** Every feature of the server, in registration order. */
-const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature, searchFeature];
+const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature, searchFeature, runsFeature];
 
 export function startServer(): void {
   const connection: Connection = createConnection(ProposedFeatures.all);

@@ -13,6 +13,9 @@ export class Session {
   /** Files open in the editor that belong to no workspace folder. */
   readonly loose: Engine;
   status: ServerStatus = { health: 'ok', quiescent: true, message: 'starting' };
+  private markScanned!: () => void;
+  /** Settles when the first workspace scan has ended (well or not): features that need every file wait on it. */
+  readonly scanned = new Promise<void>((resolve) => { this.markScanned = resolve; });
 
   constructor(
     roots: string[],
@@ -63,6 +66,14 @@ export class Session {
   }
 
   async scanAll(onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.scanFolders(onProgress, signal);
+    } finally {
+      this.markScanned();
+    }
+  }
+
+  private async scanFolders(onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
     this.setStatus({ health: 'ok', quiescent: false, message: 'scanning workspace' });
     let files = 0;
     let skipped = 0;

@@ -6,7 +6,7 @@ import { RunsCancelled, RunsInputError } from '../../engine/runs/errors';
 import { readHistoryServer } from '../../engine/runs/historyServer';
 import { readRunPath, type ReadOutcome } from '../../engine/runs/read';
 import { RunsService } from '../../engine/runs/service';
-import { formatDuration, formatCount, formatBytes } from '../../engine/runs/figures';
+import { formatDuration, formatCount, formatBytes } from '../../shared/figures';
 import type { Logger } from '../../engine/log';
 import { workspaceCacheDir } from '../../engine/storage';
 import { Workspace } from '../../engine/workspace/workspace';

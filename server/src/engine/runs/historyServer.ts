@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { RunsCancelled, RunsInputError } from './errors';
 import type { ReadOutcome } from './read';
-import { appListOf, classifyRest, RestExecutionSchema, runFromRest, restTime, type RestApp, type RestExecution } from './rest';
+import { appListOf, classifyRest, latestAttempt, RestExecutionSchema, runFromRest, type RestApp, type RestExecution } from './rest';
 
 export interface HistoryServerOptions {
   /** Per request: no answer, or no further bytes of it, for this long is a failure (default 30 s). */
@@ -30,26 +30,6 @@ interface Answer {
   statusText: string;
   contentType: string;
   text: string;
-}
-
-/** The most recent attempt: Spark lists attempts newest first, but do not rely on the order. */
-export function latestAttempt(app: RestApp): RestApp['attempts'][number] | undefined {
-  let best: RestApp['attempts'][number] | undefined;
-  let bestStart = -Infinity;
-  for (const a of app.attempts) {
-    const start = a.startTimeEpoch ?? restTime(a.startTime) ?? -Infinity;
-    if (!best || start > bestStart) {
-      best = a;
-      bestStart = start;
-    }
-  }
-  return best;
-}
-
-/** rest.ts reads an application's last listed attempt: put the most recent one there. */
-function latestLast(app: RestApp): RestApp {
-  const latest = latestAttempt(app);
-  return latest ? { ...app, attempts: [...app.attempts.filter((a) => a !== latest), latest] } : app;
 }
 
 export class HistoryServerClient {
@@ -303,11 +283,11 @@ export async function readHistoryServer(url: string, opts: HistoryServerReadOpti
   const client = new HistoryServerClient(url, { signal: opts.signal, timeoutMs: opts.timeoutMs });
   if (!opts.app) {
     const apps = await client.applications();
-    return { kind: 'apps', apps: appListOf(apps.map(latestLast), client.server) };
+    return { kind: 'apps', apps: appListOf(apps, client.server) };
   }
   const app = await client.application(opts.app);
   const executions = await client.sqlExecutions(opts.app, (n) => opts.onProgress?.({ executions: n }));
-  const run = runFromRest(executions, latestLast(app));
+  const run = runFromRest(executions, app);
   run.stats.bytes = client.bytesRead;
   return { kind: 'run', run, source: { kind: 'historyServer', path: client.appUrl(opts.app), parts: 1, inProgress: latestAttempt(app)?.completed === false } };
 }

@@ -86,6 +86,20 @@ export function classifyRest(v: unknown, what: string): RestAnswer {
   throw new RunsInputError(`${what} is JSON of an unknown shape: expected a Spark event log, the History Server's /applications/<app>/sql list, one /sql/<id> execution, or the /applications list`);
 }
 
+/** The most recent attempt of an application (Spark lists attempts newest first; the order is not relied on). */
+export function latestAttempt(app: RestApp): RestApp['attempts'][number] | undefined {
+  let best: RestApp['attempts'][number] | undefined;
+  let bestStart = -Infinity;
+  for (const a of app.attempts) {
+    const start = a.startTimeEpoch ?? restTime(a.startTime) ?? -Infinity;
+    if (!best || start > bestStart) {
+      best = a;
+      bestStart = start;
+    }
+  }
+  return best;
+}
+
 const STATUS: Record<string, RunStatus> = { COMPLETED: 'succeeded', FAILED: 'failed', RUNNING: 'running' };
 
 function graphOf(x: RestExecution): PlanGraph | null {
@@ -128,7 +142,7 @@ export function runFromRest(executions: RestExecution[], app?: RestApp): RunData
       taskFailures: [],
     };
   }).sort((a, b) => a.executionId - b.executionId);
-  const a = app?.attempts[app.attempts.length - 1];
+  const a = app && latestAttempt(app);
   return {
     app: app
       ? { id: app.id, name: app.name ?? null, sparkVersion: a?.appSparkVersion ?? null, startTime: a?.startTimeEpoch ?? restTime(a?.startTime), endTime: a?.completed === false ? null : a?.endTimeEpoch ?? restTime(a?.endTime) }
@@ -145,7 +159,7 @@ export function appListOf(apps: RestApp[], source: string): RunAppList {
   return {
     source,
     apps: apps.map((a) => {
-      const last = a.attempts[a.attempts.length - 1];
+      const last = latestAttempt(a);
       return {
         id: a.id, name: a.name ?? null,
         startTime: last ? last.startTimeEpoch ?? restTime(last.startTime) : null,

@@ -10,6 +10,7 @@ import { ErrorCodes, LSPErrorCodes, ResponseError, type CodeLens, type Hover, ty
 import type { Engine } from '../../engine/engine';
 import { errorMessage } from '../../engine/log';
 import { JobCancelled } from '../../engine/dag/jobs';
+import { runtimeArtefact } from '../../engine/runs/detect';
 import { LlmError } from '../../engine/llm/errors';
 import {
   MapDagParamsSchema, mapDag, OPEN_LOCATION_COMMAND, type DagMapResult, type DagNodeMapping, type OpenLocationArgs,
@@ -50,6 +51,9 @@ export const dagMappingFeature: Feature = {
     async function mapUri(uri: string, text?: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, verify = false): Promise<Mapped> {
       const planPath = uriToPath(uri);
       if (!planPath) throw new ResponseError(ErrorCodes.InvalidParams, `not a file: ${uri}`);
+      // A run holds one plan per execution: it belongs in the Spark Runs view, not in a plan mapping.
+      const run = text === undefined ? runtimeArtefact(planPath) : undefined;
+      if (run) throw new ResponseError(ErrorCodes.InvalidParams, `${path.basename(planPath)} is ${run.what}, not a plan: open it in the Spark Runs view (DagLens: Open Spark Run…)`);
       let body = text ?? documents.get(uri)?.getText();
       if (body === undefined) {
         try {

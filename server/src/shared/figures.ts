@@ -1,4 +1,4 @@
-/** Short human figures for lists and lenses (Spark's own strings stay on the metrics). */
+/** Short human figures for lists, lenses and views, shared by the server, the CLI and the client (Spark's own strings stay on the metrics). */
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
