@@ -57,10 +57,19 @@ describe('Spark runs in a real VS Code', { skip }, () => {
     await view.locator('.pane-header').first().waitFor({ timeout: 30_000 });
     // The view's welcome offers the two ways in; the file dialog takes a typed path.
     await vs.step('runs-welcome', () => view.locator('a, .monaco-button', { hasText: 'Open Event Log' }).first().click());
+    // The file dialog (code-server's own) fills in its start folder, and its list follows what is typed, a moment
+    // later each: type the path, let it settle, accept, and type again if the dialog reset it meanwhile.
     const input = vs.page.locator('.quick-input-widget input');
+    const want = path.join(vs.workspace, 'logs', 'local-1776286786993.zstd');
     await input.waitFor({ timeout: 15_000 });
-    await input.fill(path.join(vs.workspace, 'logs', 'local-1776286786993.zstd'));
-    await vs.page.keyboard.press('Enter');
+    for (let attempt = 0; attempt < 5 && await vs.page.locator('.quick-input-widget').isVisible(); attempt++) {
+      await input.fill(want);
+      await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'local-1776286786993.zstd' }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+      await vs.page.waitForTimeout(500);
+      if ((await input.inputValue().catch(() => '')) !== want) continue;
+      await vs.page.keyboard.press('Enter');
+      await vs.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
     const rows = view.locator('.monaco-list-row');
     await vs.step('runs-view', () => rows.filter({ hasText: '#6' }).first().waitFor({ timeout: 60_000 }));
     const labels = await vs.treeRows(view);
@@ -68,7 +77,9 @@ describe('Spark runs in a real VS Code', { skip }, () => {
     assert.equal(labels.filter((r) => r.level === 2).length, 10, JSON.stringify(labels));
     const six = labels.find((r) => /^#6 /.test(r.label))!.label;
     assert.match(six, /collect at \/app\/generate_events\.py:86/);
-    // The execution's row opens its code.
+    // The execution's row opens its code (the mouse leaves the tree first: a row's tooltip would cover the next).
+    await vs.page.mouse.move(900, 600);
+    await vs.page.locator('.context-view .monaco-hover').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     await rows.filter({ hasText: '#8' }).first().click();
     await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('generate_events.py'), undefined, { timeout: 15_000 });
   });

@@ -76,3 +76,24 @@ test('Spark plan JSON (SparkPlanInfo tree) maps too, with null lines', () => {
   assert.deepEqual(r.dag.nodes.map((n) => n.line), [null, null, null]);
   assert.deepEqual(r.mappings.map((m) => m.best?.startLine), [13, 11, 8]);
 });
+
+test('generated sources and selectExpr: a Range maps to the spark.range(n) that wrote its bounds, a Project to its `… as name` items', async () => {
+  const { readRunPath } = await import('../../server/src/engine/runs/read');
+  const { executionDag } = await import('../../server/src/engine/runs/runDag');
+  const corpus = path.join(requireCorpora(), 'spark-eventlogs');
+  const read = await readRunPath(path.join(corpus, 'logs', 'e2e_local_stale.zstd'));
+  if (read.kind !== 'run') throw new Error('not a run');
+  const units = [unitOf(path.join(corpus, 'code'), 'e2e/generate_events.py')];
+  const mapped = (id: number) => mapDag(executionDag(read.run.executions.find((x) => x.executionId === id)!, read.run.metric).ingest, units);
+  const placeOf = (r: DagMapResult, op: string) => {
+    const m = r.mappings[r.dag.nodes.findIndex((n) => n.operator === op)];
+    return m.best ? `${m.status} ${m.best.startLine}` : m.status;
+  };
+  // SQL 3: spark.range(2000000).selectExpr("id", "rand() as r1", …) — five spark.range calls in the file, one with 2000000.
+  const sql3 = mapped(8);
+  assert.equal(placeOf(sql3, 'Range'), 'high 114');
+  assert.equal(placeOf(sql3, 'Project'), 'high 115', 'rand() as r1, r2, r3 are written on line 115');
+  // Job 1: spark.range(1000).selectExpr("id", "id * 2 as doubled") on line 25; Job 2's range(1000) on line 32 has no `doubled`.
+  const job1 = mapped(0);
+  assert.equal(placeOf(job1, 'Project'), 'high 25');
+});

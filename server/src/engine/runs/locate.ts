@@ -101,7 +101,8 @@ export function planTerms(ingest: IngestResult): PlanTerms {
   const out: PlanTerms = new Map();
   const add = (t: string, w: number) => { if (t && w > (out.get(t) ?? 0)) out.set(t, w); };
   const facts = planFacts(ingest.dag, ingest.evidence);
-  for (const [t, v] of facts.terms) add(t, v.weight);
+  // `range` names Range's generated rows, not something the user wrote (every `range(…)` call has it).
+  for (const [t, v] of facts.terms) if (!(t === 'range' && v.kind === 'table')) add(t, v.weight);
   for (const n of ingest.dag.nodes) {
     if (n.section === 'initial') continue;
     const text = `${n.label} ${n.detail.Arguments ?? ''} ${n.detail.args ?? ''}`;

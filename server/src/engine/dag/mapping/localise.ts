@@ -73,6 +73,12 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
       if (!ev.table) break;
       for (const a of anchors) {
         if (a.kind !== 'table' || a.name !== ev.table) continue;
+        if (ev.literals?.length) {
+          // A generated source (`spark.range(n)`): told apart by the numbers it was written with.
+          const hit = ev.literals.filter((l) => a.literals.some((x) => sameLiteral(x.t, l))).length;
+          if (hit) push(a, a.startLine, a.endLine, 0.8 + 0.15 * (hit / ev.literals.length), `${ev.table}(${ev.literals.join(', ')}) is written here`);
+          continue;
+        }
         // Several reads of one table: prefer the block that uses the columns the scan reads.
         const words = blockWords(unit, a.block);
         const used = ev.columns.filter((c) => words.has(c)).length;

@@ -66,6 +66,7 @@ export function planFacts(dag: Dag, logical: LogicalEvidence): PlanFacts {
     if (ev.table) add(ev.table, 'table', 3);
     for (const c of ev.columns) add(c, 'column', 1);
     for (const a of ev.atoms) for (const l of a.literals) add(l, 'literal', 2);
+    for (const l of ev.literals ?? []) add(l, 'literal', 2);
     for (const a of ev.aliases) add(a, 'alias', 1.5);
   }
   for (const t of logical.tables) add(t, 'table', 3);

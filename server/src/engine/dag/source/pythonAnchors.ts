@@ -70,7 +70,7 @@ export function tokenize(text: string, scala: boolean): PyToken[] {
 }
 
 const METHOD_KIND: Record<string, AnchorKind> = {
-  table: 'table', parquet: 'table', csv: 'table', json: 'table', orc: 'table', load: 'table', jdbc: 'table', textFile: 'table', delta: 'table',
+  table: 'table', range: 'table', parquet: 'table', csv: 'table', json: 'table', orc: 'table', load: 'table', jdbc: 'table', textFile: 'table', delta: 'table',
   filter: 'predicate', where: 'predicate', join: 'predicate', crossJoin: 'predicate',
   groupBy: 'group', groupby: 'group', rollup: 'rollup', cube: 'rollup',
   orderBy: 'order', sort: 'order', sortWithinPartitions: 'order', limit: 'limit',
@@ -171,7 +171,8 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     if (kind === 'table') {
       if (isWriteChain(tokens, i)) continue; // `df.write.parquet(path)` writes, it does not read
       const arg = args.find((a) => a.kind === 'string');
-      const name = arg ? tableFromArg(arg.value) : undefined;
+      // `spark.range(n)` generates its rows: a source named by its numbers.
+      const name = tok.text === 'range' ? (args.some((a) => a.kind === 'number') ? 'range' : undefined) : arg ? tableFromArg(arg.value) : undefined;
       if (!name) continue;
       anchor.name = name;
       unit.blocks[block].tables.push(name);
@@ -185,6 +186,17 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     if (kind === 'rollup') {
       anchor.name = tok.text;
       unit.anchors.push({ ...anchor, kind: 'group' });
+    }
+    if (kind === 'select' && (tok.text === 'selectExpr' || tok.text === 'expr')) {
+      // `selectExpr("id % 10 as key", …)`: each `… as name` is a select item of its own.
+      let named = false;
+      for (const a of args) {
+        const alias = a.kind === 'string' ? /\bas\s+`?([A-Za-z_]\w*)`?\s*$/i.exec(a.value)?.[1] : undefined;
+        if (!alias) continue;
+        named = true;
+        unit.anchors.push({ kind: 'select', block, name: alias.toLowerCase(), words: wordsOfString(a.value, a.contentLine), literals: [], startLine: a.line, endLine: a.endLine });
+      }
+      if (named) continue;
     }
     if (kind === 'select' && (tok.text === 'withColumn' || tok.text === 'alias' || tok.text === 'withColumnRenamed')) {
       const names = args.filter((a) => a.kind === 'string');

@@ -24,6 +24,8 @@ export interface OperatorEvidence {
   keys: string[];
   /** Names given by this operator (`x AS name#1`). */
   aliases: string[];
+  /** Numbers a source was written with (`spark.range(0, 2000000)` → Range's bounds). */
+  literals?: string[];
 }
 
 const ROLE_BY_NAME: Array<[RegExp, Role]> = [
@@ -114,6 +116,14 @@ export function evidenceOf(node: DagNode): OperatorEvidence {
   const ev: OperatorEvidence = { ...NONE, role, columns: [], atoms: [], keys: [], aliases: [], leftKeys: [], rightKeys: [] };
   switch (role) {
     case 'scan': {
+      if (sparkOperatorOf(node.operator) === 'Range') {
+        // `spark.range(n)`: Range (0, n, step=1, splits=2) as text, `0, n, 1, 2, [id#0L], false` formatted.
+        const nums = [...`${args} ${d.Arguments ?? ''}`.matchAll(/(?<![#\w.])(\d+)(?![\w.])/g)].map((m) => m[1]).slice(0, 2);
+        ev.table = 'range';
+        ev.literals = nums.filter((n, i) => i === 1 || n !== '0');
+        ev.columns = attributes(d.Output ?? args);
+        break;
+      }
       // Local relations (inline VALUES, empty relations the optimizer made) read no table.
       ev.table = /^Local(TableScan|Relation)$/.test(node.operator) ? undefined : d.table?.toLowerCase() ?? scanTable(args) ?? pathTable(d.Location ?? args);
       ev.columns = attributes(d.Output ?? args.split(' Batched:')[0]);
