@@ -11,6 +11,8 @@ import { corpusUnits } from '../../bench/mapEval';
 import { ingestDag } from '../../server/src/engine/dag/ingest';
 import { mapDag } from '../../server/src/engine/dag/mapping/mapper';
 import { buildUnit } from '../../server/src/engine/dag/source/units';
+import { readRunPath } from '../../server/src/engine/runs/read';
+import { executionDag } from '../../server/src/engine/runs/runDag';
 import type { DagMapResult } from '../../server/src/protocol';
 import { FIXTURES, REPO, requireCorpora } from '../helpers';
 
@@ -78,8 +80,6 @@ test('Spark plan JSON (SparkPlanInfo tree) maps too, with null lines', () => {
 });
 
 test('generated sources and selectExpr: a Range maps to the spark.range(n) that wrote its bounds, a Project to its `… as name` items', async () => {
-  const { readRunPath } = await import('../../server/src/engine/runs/read');
-  const { executionDag } = await import('../../server/src/engine/runs/runDag');
   const corpus = path.join(requireCorpora(), 'spark-eventlogs');
   const read = await readRunPath(path.join(corpus, 'logs', 'e2e_local_stale.zstd'));
   if (read.kind !== 'run') throw new Error('not a run');

@@ -14,7 +14,7 @@ import { LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags, usd } from './llmOp
 import { runtimeArtefact } from '../../engine/runs/detect';
 import { RunsInputError } from '../../engine/runs/errors';
 import { readRunPath } from '../../engine/runs/read';
-import { RunsService } from '../../engine/runs/service';
+import { mapRunOnWorkspace } from './runs';
 
 export const mapCommand: Command = {
   name: 'map',
@@ -112,16 +112,9 @@ export const mapCommand: Command = {
 
 /** A saved History Server /sql/<id> answer: mapped as a run (node ids and metrics from the server), printed as a map. */
 async function mapRestExecution(file: string, values: Record<string, unknown>): Promise<number> {
-  const root = workspaceDir(values.workspace);
-  const log = stderrLogger(!!values.verbose);
   const read = await readRunPath(file).catch((e: unknown) => { throw e instanceof RunsInputError ? new UserError(e.message) : e; });
   if (read.kind !== 'run' || read.run.executions.length !== 1) throw new UserError(`${file} is not one SQL execution`);
-  const ws = new Workspace(root, parseSettings({}).settings, log);
-  const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(root, 'dag'));
-  const dag = new DagService(root, log, () => 4, store);
-  ws.listen(dag);
-  await ws.scan();
-  const r = await new RunsService(dag, log).map(read.run, read.source);
+  const r = await mapRunOnWorkspace(read, { root: workspaceDir(values.workspace), log: stderrLogger(!!values.verbose), noCache: !!values['no-cache'] });
   const e = r.executions[0];
   process.stderr.write(`daglens: ${path.basename(file)} is History Server execution ${e.executionId}; mapped as a run (see 'daglens runs' for its place in code and metrics)\n`);
   if (values.json) process.stdout.write(JSON.stringify(e.result, null, 2) + '\n');

@@ -5,7 +5,7 @@ import { DagService } from '../../engine/dag/service';
 import { RunsCancelled, RunsInputError } from '../../engine/runs/errors';
 import { readHistoryServer } from '../../engine/runs/historyServer';
 import { readRunPath, type ReadOutcome } from '../../engine/runs/read';
-import { RunsService } from '../../engine/runs/service';
+import { RunsService, type MapRunOptions } from '../../engine/runs/service';
 import { formatDuration, formatCount, formatBytes } from '../../shared/figures';
 import type { Logger } from '../../engine/log';
 import { workspaceCacheDir } from '../../engine/storage';
@@ -107,19 +107,25 @@ interface MapPrintOptions {
   progress: (text: string) => void;
 }
 
-/** A run, read from a file or a server, mapped onto the workspace and printed (the table or --json). */
-async function mapAndPrint(outcome: Extract<ReadOutcome, { kind: 'run' }>, label: string, o: MapPrintOptions): Promise<number> {
+/** A run mapped onto the workspace's code, read for the purpose (the CLI has no engine kept between calls). */
+export async function mapRunOnWorkspace(outcome: Extract<ReadOutcome, { kind: 'run' }>, o: { root: string; log: Logger; noCache: boolean } & MapRunOptions): Promise<RunsResult> {
   const ws = new Workspace(o.root, parseSettings({}).settings, o.log);
   const store = o.noCache ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(o.root, 'dag'));
   const dag = new DagService(o.root, o.log, () => 4, store);
   ws.listen(dag);
-  o.progress('reading the workspace');
   await ws.scan();
+  return new RunsService(dag, o.log).map(outcome.run, outcome.source, o);
+}
+
+/** A run, read from a file or a server, mapped onto the workspace and printed (the table or --json). */
+async function mapAndPrint(outcome: Extract<ReadOutcome, { kind: 'run' }>, label: string, o: MapPrintOptions): Promise<number> {
   const run = outcome.run;
   if (o.only !== undefined && !run.executions.some((x) => x.executionId === o.only)) {
     throw new UserError(`no execution ${o.only} in ${label} (it has ${run.executions.length ? `${run.executions[0].executionId}–${run.executions[run.executions.length - 1].executionId}` : 'none'})`);
   }
-  const result = await new RunsService(dag, o.log).map(run, outcome.source, {
+  o.progress('reading the workspace');
+  const result = await mapRunOnWorkspace(outcome, {
+    root: o.root, log: o.log, noCache: o.noCache,
     only: o.only === undefined ? undefined : [o.only],
     signal: o.signal,
     onProgress: (done, total) => o.progress(`mapping executions: ${done}/${total}`),
