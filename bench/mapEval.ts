@@ -32,6 +32,8 @@ export interface CorpusReport {
   nodes: NodeOutcome[];
   /** Mapping time per plan (units already built: "once indexed"). */
   msPerPlan: number[];
+  /** Plans with nothing to map (TPC-H q6's EmptyRelation), and how many of them were left unmapped naming no file. */
+  degenerate?: { plans: number; namedNoFile: number };
   indexMs: number;
 }
 

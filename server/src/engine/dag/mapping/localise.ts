@@ -5,7 +5,7 @@
  * ROLLUP/CUBE/GROUPING SETS, a project with aliases → the select items. Each candidate gets a score in
  * 0–1 from the evidence that matched; ties between query blocks are broken by the tables each block reads.
  */
-import { effectiveTables, type Anchor, type SourceUnit, type Term } from '../source/anchors';
+import { effectiveTables, tableNameMatches, type Anchor, type SourceUnit, type Term } from '../source/anchors';
 import type { OperatorEvidence } from '../spark/operators';
 
 export interface Candidate {
@@ -72,7 +72,7 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
     case 'scan': {
       if (!ev.table) break;
       for (const a of anchors) {
-        if (a.kind !== 'table' || a.name !== ev.table) continue;
+        if (a.kind !== 'table' || !a.name || !tableNameMatches(a.name, ev.table)) continue;
         if (ev.literals?.length) {
           // A generated source (`spark.range(n)`): told apart by the numbers it was written with.
           const hit = ev.literals.filter((l) => a.literals.some((x) => sameLiteral(x.t, l))).length;

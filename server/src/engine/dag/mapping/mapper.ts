@@ -24,9 +24,19 @@ export interface MapPlan {
   searched: RankedUnit[];
 }
 
+/**
+ * A plan with nothing but column names (constant folding left an EmptyRelation or a LocalRelation: no table, no
+ * literal, no alias) holds no evidence of the code that made it: it is mapped nowhere, rather than to whichever
+ * file shares column names.
+ */
+export function hasEvidence(facts: PlanFacts): boolean {
+  for (const v of facts.terms.values()) if (v.kind !== 'column') return true;
+  return false;
+}
+
 export function planMapping(ingest: IngestResult, units: SourceUnit[]): MapPlan {
   const facts = planFacts(ingest.dag, ingest.evidence);
-  const ranked = rankUnits(facts, units);
+  const ranked = hasEvidence(facts) ? rankUnits(facts, units) : [];
   const top = ranked[0]?.score ?? 0;
   // A plan usually comes from one unit; keep close runners-up for plans built across files.
   const searched = ranked.filter((r, i) => i === 0 || (i < 3 && r.score >= 0.75 * top));
@@ -251,6 +261,10 @@ export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<stri
       : attributeDerived(plan, semantic, n.id, memo)));
   }
   const problems = [...ingest.problems];
+  if (isPlan(ingest) && ingest.dag.nodes.length && !hasEvidence(plan.facts)) {
+    const empty = ingest.dag.nodes.find((n) => /^(EmptyRelation|LocalRelation|LocalTableScan)$/.test(n.operator));
+    problems.push({ ...(empty?.line ? { line: empty.line } : {}), message: `this plan reads no table and holds no literal or name from a query${empty ? ` (the optimizer reduced it to ${empty.operator})` : ''}: nothing in it points at code, so no node is mapped` });
+  }
   for (const [op, lines] of unknown) {
     const at = lines.filter(Boolean);
     problems.push({ ...(at.length ? { line: at[0] } : {}), message: `unknown operator '${op}'${at.length > 1 ? ` (${at.length} nodes)` : ''}: not a Spark operator DagLens can read, left unmapped` });

@@ -91,3 +91,22 @@ export function symbolOf(unit: SourceUnit, block: number): string {
   }
   return unit.unitName;
 }
+
+/** Names DataFrame code gives a table's data besides its own: `order` for orders, `customer_df`, `df_lineitem`. */
+const DF_AFFIX = /^(?:df_|ds_)|(?:_df|_ds|_data|_table|_tbl|df)$/;
+
+/** Whether a name in code (a table read or a DataFrame variable) stands for the plan's table. */
+export function tableNameMatches(codeName: string, table: string): boolean {
+  if (codeName === table) return true;
+  const bare = codeName.replace(DF_AFFIX, '');
+  for (const n of bare === codeName ? [codeName] : [codeName, bare]) {
+    if (n === table || n + 's' === table || table + 's' === n || n + 'es' === table) return true;
+  }
+  return false;
+}
+
+/** Whether a unit names a table (exactly, or as a DataFrame variable standing for it). */
+export function unitNamesTable(unit: SourceUnit, table: string): boolean {
+  if (unit.bag.has(table)) return true;
+  return unit.anchors.some((a) => a.kind === 'table' && !!a.name && tableNameMatches(a.name, table));
+}

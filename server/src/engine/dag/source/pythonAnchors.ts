@@ -80,6 +80,13 @@ const METHOD_KIND: Record<string, AnchorKind> = {
   distinct: 'distinct', dropDuplicates: 'distinct', drop_duplicates: 'distinct',
   explode: 'generate', explode_outer: 'generate', posexplode: 'generate',
 };
+/** Methods a DataFrame chain goes on with (a chain's first name is a DataFrame). */
+const DF_TRANSFORMS = new Set(['filter', 'where', 'join', 'crossJoin', 'select', 'selectExpr', 'groupBy', 'groupby', 'agg', 'withColumn',
+  'withColumnRenamed', 'orderBy', 'sort', 'limit', 'distinct', 'dropDuplicates', 'union', 'unionAll', 'unionByName', 'alias', 'as', 'drop', 'rollup', 'cube']);
+/** Names that start chains but are not data: sessions, function modules, Window, columns. */
+const NOT_DATAFRAME = new Set(['spark', 'session', 'sparkSession', 'sqlContext', 'sc', 'self', 'this', 'F', 'f', 'functions', 'Window', 'col', 'expr',
+  'lit', 'df', 'utils', 'super', 'pd', 'np', 'os', 'sys', 'logger', 'log', 'math', 'json', 'result', 'res']);
+
 const SET_OP: Record<string, string> = { intersect: 'intersect', intersectAll: 'intersect', subtract: 'except', exceptAll: 'except' };
 
 /** `"s3://b/raw/orders/"`, `"data/orders.parquet"`, `"db.orders"` → `orders`. */
@@ -126,8 +133,29 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     return best;
   };
 
+  // Variables the file assigns; any other name a DataFrame chain starts from (`customer.filter(…)`, imported from a
+  // schema provider or passed in) stands for a table's data: a read of it.
+  const assigned = new Set<string>();
+  for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i].kind === 'word' && tokens[i + 1].text === '=') assigned.add(tokens[i].text);
+  const dataFrameName = (k: number): string | undefined => {
+    const w = tokens[k];
+    // `schemaProvider.lineitem.filter(…)`, `self.orders.join(…)`: one qualifier is allowed.
+    const qualified = tokens[k - 1]?.text === '.' && tokens[k - 2]?.kind === 'word' && tokens[k - 3]?.text !== '.' && tokens[k - 3]?.text !== ')';
+    if (w?.kind !== 'word' || (tokens[k - 1]?.text === '.' && !qualified) || assigned.has(w.text) || NOT_DATAFRAME.has(w.text)) return undefined;
+    return /^[a-z][a-z0-9_]*$/i.test(w.text) ? w.text.toLowerCase() : undefined;
+  };
+  const addRead = (name: string, line: number) => {
+    const block = blockAt(line);
+    unit.anchors.push({ kind: 'table', block, name, words: [{ t: name, line }], literals: [], startLine: line, endLine: line });
+    unit.blocks[block].tables.push(name);
+  };
+
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
+    if (tok.kind === 'word' && tokens[i + 1]?.text === '.' && DF_TRANSFORMS.has(tokens[i + 2]?.text ?? '') && tokens[i + 3]?.text === '(') {
+      const name = dataFrameName(i);
+      if (name) addRead(name, tok.line);
+    }
     if (tok.kind === 'word') bagAdd(tok.text.toLowerCase());
     else if (tok.kind === 'number') bagAdd(normLiteral(tok.text));
     else if (tok.kind === 'string') {
@@ -180,6 +208,9 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     }
     if (kind === 'predicate') {
       anchor.clause = tok.text === 'join' || tok.text === 'crossJoin' ? 'join' : 'filter';
+      // `.join(supplier, …)`: the other side, when it is a table's data rather than a variable of this file.
+      const other = anchor.clause === 'join' ? dataFrameName(i + 2) : undefined;
+      if (other && tokens[i + 3]?.text !== '.' && tokens[i + 3]?.text !== '(') addRead(other, tokens[i + 2].line);
       anchor.eq = anchor.clause === 'join' || args.some((a) => a.text === '==' || a.text === '=' && false) || args.some((a) => a.kind === 'string' && /(^|[^<>!=])=/.test(a.value));
     }
     if (kind === 'union') anchor.name = SET_OP[tok.text] ?? 'union';
