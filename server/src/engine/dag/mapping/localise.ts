@@ -27,6 +27,8 @@ export interface NodeContext {
   inputTables: Array<Set<string>>;
   /** Keys of the aggregate an Expand feeds (its grouping columns). */
   consumerKeys: string[];
+  /** A join Spark made of a subquery: `IN`/`EXISTS` (semi/anti), or a column compared with a scalar subquery. */
+  subqueryJoin?: { kind: 'semi' | 'scalar'; columns: string[] };
 }
 
 /** A clause range the contract allows: at most 5 lines, starting at the first matched line. */
@@ -135,6 +137,15 @@ export function localise(unit: SourceUnit, ctx: NodeContext): Candidate[] {
       break;
     }
     case 'join': {
+      if (ctx.subqueryJoin) {
+        // `x in (select …`, `x = (select min(…) …`: the predicate that opens the subquery, holding the compared column.
+        const { kind, columns } = ctx.subqueryJoin;
+        for (const a of anchors) {
+          if (a.kind !== 'predicate' || a.subquery === undefined) continue;
+          const hit = columns.find((c) => a.words.some((w) => w.t === c));
+          if (hit) push(a, a.startLine, a.startLine, 0.95 * (0.85 + 0.15 * fit(a.block)), kind === 'semi' ? `IN (subquery) on ${hit}` : `compares ${hit} with a scalar subquery (decorrelated into this join)`);
+        }
+      }
       const pairs = ev.leftKeys.map((l, i) => [l, ev.rightKeys[i] ?? []] as const).filter(([l, r]) => l.length && r.length);
       if (pairs.length) {
         for (const a of anchors) {

@@ -5,7 +5,7 @@
  */
 import type { DagMapLocation, DagMapResult, DagNodeMapping } from '../../../protocol';
 import type { IngestResult } from '../model';
-import { symbolOf, type SourceUnit } from '../source/anchors';
+import { inSubqueryBlock, symbolOf, type SourceUnit } from '../source/anchors';
 import { localise, type Candidate, type NodeContext } from './localise';
 import { planFacts, type PlanFacts } from './planFacts';
 import { sparkOperatorOf } from '../spark/operators';
@@ -121,7 +121,9 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
     tables: facts.subtreeTables.get(id) ?? new Set(),
     inputTables: inputs.map((i) => facts.subtreeTables.get(i) ?? new Set<string>()),
     consumerKeys: consumer ? facts.evidence.get(consumer)!.keys : [],
+    subqueryJoin: subqueryJoinOf(facts, id),
   };
+  const fromSubquery = facts.inSubquery.has(id);
   const top = plan.searched[0]?.score ?? 0;
   const cands: Array<Candidate & { confidence: number; rank: number }> = [];
   for (const r of plan.searched) {
@@ -132,7 +134,9 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
       const near = !!context && !!b && context.file === c.unit.file && context.startLine >= b.startLine && context.startLine <= b.endLine;
       // Decorate in place: a node can have hundreds of candidates in a big plan.
       c.confidence = c.score * fileFactor;
-      c.rank = c.confidence + (near ? 0.04 : 0) + (inFocus(focus, c.unit.file, c.startLine) ? 0.15 : 0);
+      // The plan says whether the node comes from a subquery (scalar, IN, EXISTS): the code's block must agree.
+      const sameKind = fromSubquery === inSubqueryBlock(c.unit, c.block);
+      c.rank = c.confidence + (near ? 0.04 : 0) + (sameKind ? 0.05 : 0) + (inFocus(focus, c.unit.file, c.startLine) ? 0.15 : 0);
       cands.push(c);
     }
   }
@@ -155,6 +159,15 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
   const alternatives = rest.slice(0, 3).map((c) => location(c, round(c.confidence * (rival ? 0.85 : 0.9)), ''));
   const status = confidence >= HIGH ? 'high' : confidence >= LOW ? 'low' : 'unmapped';
   return { nodeId: id, status, best: status === 'unmapped' ? null : best, alternatives: status === 'unmapped' ? [best, ...alternatives].slice(0, 3) : alternatives };
+}
+
+function subqueryJoinOf(facts: PlanFacts, id: string): NodeContext['subqueryJoin'] {
+  const scalar = facts.scalarSubqueryJoins.get(id);
+  if (scalar?.length) return { kind: 'scalar', columns: scalar };
+  const n = facts.nodes.get(id)!;
+  if (!/\b(LeftSemi|LeftAnti|ExistenceJoin)\b/.test(`${n.detail.args ?? ''} ${n.label} ${n.detail['Join type'] ?? ''}`)) return undefined;
+  const ev = facts.evidence.get(id)!;
+  return { kind: 'semi', columns: ev.leftKeys.flat() };
 }
 
 function location(c: Candidate, confidence: number, note: string): DagMapLocation {

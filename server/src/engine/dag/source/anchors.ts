@@ -29,6 +29,8 @@ export interface Anchor {
   clause?: string;
   /** For a set operation: the blocks it combines. */
   sides?: number[];
+  /** A predicate that compares with a subquery (`x = (select …)`, `x in (select …)`, `exists (…)`): that block. */
+  subquery?: number;
   /** The query block (SQL SELECT, Python function) the anchor belongs to. */
   block: number;
 }
@@ -36,6 +38,11 @@ export interface Anchor {
 export interface Block {
   /** CTE or derived-table name, or Python function name. */
   name?: string;
+  /**
+   * SQL: the statement's own SELECT, a CTE, a derived table (FROM (select …)), or a subquery inside an expression
+   * (WHERE/HAVING/SELECT: scalar, IN, EXISTS). Unset for code blocks (functions).
+   */
+  kind?: 'main' | 'cte' | 'derived' | 'subquery';
   parent: number | null;
   /** Tables (and CTE names) read directly in this block. */
   tables: string[];
@@ -109,4 +116,12 @@ export function tableNameMatches(codeName: string, table: string): boolean {
 export function unitNamesTable(unit: SourceUnit, table: string): boolean {
   if (unit.bag.has(table)) return true;
   return unit.anchors.some((a) => a.kind === 'table' && !!a.name && tableNameMatches(a.name, table));
+}
+
+/** Whether a block is, or sits inside, a subquery of an expression (scalar, IN, EXISTS). */
+export function inSubqueryBlock(unit: SourceUnit, block: number): boolean {
+  for (let b: number | null = block, guard = 0; b !== null && unit.blocks[b] && guard < 1000; b = unit.blocks[b].parent, guard++) {
+    if (unit.blocks[b].kind === 'subquery') return true;
+  }
+  return false;
 }

@@ -139,13 +139,22 @@ export function addSqlAnchors(unit: SourceUnit, tokens: Token[]): void {
     if (isName(tok) && tokens[i + 1]?.lower === 'as' && tokens[i + 2]?.kind === 'open' && (tokens[i + 3]?.lower === 'select' || tokens[i + 3]?.lower === 'with')) pendingCte = tok.lower;
 
     if (lower === 'select') {
+      let opener: Anchor | undefined;
       if (cur && depth === cur.depth) {
         // A sibling after UNION: close the left-hand block.
         popBlock(tok, i - 1);
-      } else closeClause();
+      } else {
+        // A select inside a predicate (`x = (select …`, `x in (select …`, `exists (select …`) ends that predicate.
+        const before = anchors.length;
+        closeClause();
+        opener = anchors.slice(before).find((a) => a.kind === 'predicate');
+      }
       const parent = top()?.id ?? null;
+      const parentClause = top()?.clause;
       const id = blocks.length;
-      blocks.push({ name: pendingCte, parent, tables: [], startLine: tok.line + 1, endLine: tok.line + 1 });
+      const kind = pendingCte ? 'cte' : parent === null ? 'main' : parentClause === 'from' ? 'derived' : 'subquery';
+      blocks.push({ name: pendingCte, kind, parent, tables: [], startLine: tok.line + 1, endLine: tok.line + 1 });
+      if (opener && kind === 'subquery') opener.subquery = id;
       pendingCte = undefined;
       stack.push({ id, depth, clause: 'select', start: i });
       if (pendingUnion) {
