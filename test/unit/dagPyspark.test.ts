@@ -97,3 +97,28 @@ test('generated sources and selectExpr: a Range maps to the spark.range(n) that 
   const job1 = mapped(0);
   assert.equal(placeOf(job1, 'Project'), 'high 25');
 });
+
+test('PySpark DataFrame API (TPC-H q3, q10 written by us): reads, constants as literals, helper readers, joins, groupBy, orderBy', () => {
+  const dir = path.join(FIXTURES, 'dag', 'pyspark-df');
+  const mapped = (q: number) => mapDag(ingestDag(readFileSync(path.join(requireCorpora(), 'tpch', 'plans', `q${q}.explain.txt`), 'utf8')), [unitOf(dir, `tpch_q${q}.py`)]);
+  const byId = (r: DagMapResult, id: string) => {
+    const m = r.mappings[r.dag.nodes.findIndex((n) => n.id === id)];
+    return m.best ? `${m.status} ${m.best.startLine}` : m.status;
+  };
+  const q3 = mapped(3);
+  // `customer = spark.table("customer")` (11); `customer.filter(F.col("c_mktsegment") == SEGMENT)` with SEGMENT = "BUILDING" (15).
+  assert.equal(byId(q3, '1'), 'high 11');
+  assert.equal(byId(q3, '3'), 'high 15');
+  assert.equal(byId(q3, '7'), 'high 16', 'F.lit(CUTOFF): the constant inside a call');
+  assert.equal(byId(q3, '11'), 'high 13', 'spark.read.parquet(".../lineitem")');
+  assert.equal(byId(q3, '9'), 'high 20');
+  assert.equal(byId(q3, '16'), 'high 21');
+  assert.equal(byId(q3, '20'), 'high 24');
+  assert.equal(byId(q3, '21'), 'high 27');
+  const q10 = mapped(10);
+  // `customer = load(spark, "customer")`: a function of the file that reads the table its argument names.
+  assert.equal(byId(q10, '1'), 'high 13');
+  assert.equal(byId(q10, '13'), 'high 15', 'returned = "R" is a local constant');
+  assert.equal(byId(q10, '22'), 'high 21');
+  assert.equal(byId(q10, '26'), 'high 22');
+});

@@ -133,6 +133,19 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     return best;
   };
 
+  // Names bound to one literal (`SEGMENT = "BUILDING"`, `val cutoff = "1995-03-15"`): filters use them as literals.
+  const constants = new Map<string, string>();
+  for (let i = 1; i + 2 < tokens.length; i++) {
+    const rhs = tokens[i + 2];
+    const endsHere = !tokens[i + 3] || tokens[i + 3].line > rhs.endLine || tokens[i + 3].text === ';';
+    if (tokens[i].kind === 'word' && tokens[i + 1].text === '=' && (rhs.kind === 'string' || rhs.kind === 'number') && endsHere && (tokens[i - 1].line < tokens[i].line || /^(val|var|final)$/.test(tokens[i - 1].text))) {
+      constants.set(tokens[i].text, rhs.kind === 'string' ? rhs.value : rhs.text);
+    }
+  }
+  // Functions of this file that read the table a parameter names (`def load(spark, name): return spark.table(name)`):
+  // a call of one with a literal (`load(spark, "customer")`) reads that table.
+  const readers = readerFunctions(tokens);
+
   // Variables the file assigns; any other name a DataFrame chain starts from (`customer.filter(…)`, imported from a
   // schema provider or passed in) stands for a table's data: a read of it.
   const assigned = new Set<string>();
@@ -152,6 +165,12 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
 
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
+    const reader = tok.kind === 'word' && tokens[i + 1]?.text === '(' && tokens[i - 1]?.text !== 'def' ? readers.get(tok.text) : undefined;
+    if (reader !== undefined) {
+      const arg = callArgs(tokens, i + 1)[reader];
+      const name = arg?.length === 1 && arg[0].kind === 'string' ? tableFromArg(arg[0].value) : undefined;
+      if (name) addRead(name, tok.line);
+    }
     if (tok.kind === 'word' && tokens[i + 1]?.text === '.' && DF_TRANSFORMS.has(tokens[i + 2]?.text ?? '') && tokens[i + 3]?.text === '(') {
       const name = dataFrameName(i);
       if (name) addRead(name, tok.line);
@@ -186,8 +205,12 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     const words: Term[] = [];
     const literals: Term[] = [];
     for (const a of args) {
-      if (a.kind === 'word') words.push({ t: a.text.toLowerCase(), line: a.line });
-      else if (a.kind === 'number') literals.push({ t: normLiteral(a.text), line: a.line });
+      if (a.kind === 'word') {
+        words.push({ t: a.text.toLowerCase(), line: a.line });
+        // `F.col("c_mktsegment") == SEGMENT`: the constant's value is the literal the plan shows.
+        const value = tokens[i + 3 + args.indexOf(a)]?.text !== '(' ? constants.get(a.text) : undefined;
+        if (value !== undefined) literals.push({ t: normLiteral(value), line: a.line });
+      } else if (a.kind === 'number') literals.push({ t: normLiteral(a.text), line: a.line });
       else if (a.kind === 'string') {
         literals.push({ t: normLiteral(a.value), line: a.line });
         words.push(...wordsOfString(a.value, a.contentLine));
@@ -261,4 +284,39 @@ function isWriteChain(tokens: PyToken[], i: number): boolean {
     j -= 2;
   }
   return false;
+}
+
+/** The arguments of the call whose `(` is at `open`, split at top-level commas. */
+function callArgs(tokens: PyToken[], open: number): PyToken[][] {
+  const out: PyToken[][] = [[]];
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    const t = tokens[k].text;
+    if (t === '(' || t === '[' || t === '{') { if (depth++ === 0) continue; }
+    else if (t === ')' || t === ']' || t === '}') { if (--depth === 0) break; }
+    else if (t === ',' && depth === 1) { out.push([]); continue; }
+    if (depth >= 1) out[out.length - 1].push(tokens[k]);
+  }
+  return out.filter((a, i) => a.length || i < out.length - 1);
+}
+
+const READ_CALLS = new Set(['table', 'parquet', 'csv', 'json', 'orc', 'load', 'jdbc', 'textFile', 'delta', 'avro']);
+
+/** `def name(…, param, …)` whose body reads (`.table(param)`, `.parquet(param)`, …): name → the parameter's index. */
+function readerFunctions(tokens: PyToken[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    if (tokens[i].text !== 'def' || tokens[i + 1].kind !== 'word' || tokens[i + 2].text !== '(') continue;
+    const params = callArgs(tokens, i + 2).map((a) => a.find((t) => t.kind === 'word')?.text);
+    // The body: up to the next `def` (enough for the small helpers this is for).
+    let end = i + 3;
+    while (end < tokens.length && tokens[end].text !== 'def') end++;
+    for (let k = i + 3; k + 2 < end; k++) {
+      if (tokens[k].text !== '.' || !READ_CALLS.has(tokens[k + 1].text) || tokens[k + 2].text !== '(') continue;
+      const first = callArgs(tokens, k + 2)[0];
+      const p = first?.length === 1 ? params.indexOf(first[0].text) : -1;
+      if (p >= 0) out.set(tokens[i + 1].text, p);
+    }
+  }
+  return out;
 }
