@@ -93,6 +93,8 @@ export async function dbtEdges(project: string): Promise<{ got: Set<string>; tru
   for (const p of lineage.graph().processes.values()) {
     if (p.kind !== 'dbt_model') continue;
     for (const w of p.writes) for (const r of p.reads) {
+      // A relation named directly in SQL is a real read, but not an edge of dbt's own graph.
+      if (r.direct) continue;
       if (r.asset.kind === 'dbt_model' || r.asset.kind === 'dbt_source') got.add(`${r.asset.id} -> ${w.asset.id}`);
     }
   }

@@ -117,6 +117,8 @@ export const LineageRefSchema = z.object({
   file: z.string().optional(),
   /** The name is only partly known (f-string placeholders, unresolvable Jinja). */
   dynamic: z.boolean().optional(),
+  /** dbt: a relation named directly in SQL, not through ref()/source() — dbt itself draws no edge for it. */
+  direct: z.boolean().optional(),
 });
 export type LineageRef = z.infer<typeof LineageRefSchema>;
 
@@ -131,6 +133,8 @@ export const LineageProcessSchema = z.object({
   writes: z.array(LineageRefSchema),
   /** Why the extraction is partial; empty when complete. */
   partial: z.array(z.string()),
+  /** dbt: macros called that are neither the project's nor installed (run `dbt deps`, or keep target/manifest.json). */
+  unresolvedMacros: z.array(z.string()).optional(),
   /** Airflow: ids of the upstream tasks' processes. */
   upstream: z.array(z.string()).optional(),
   /** PySpark: which reads each written asset derives from (traced through DataFrame variables); others: all. */

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { JinjaBlock } from '../parsing/jinja';
 import {
-  callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readMacros, readManifest, readSeeds,
-  readSources, snapshotNames, sourceAsset, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
+  callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readMacros, readManifest, readPackageMacros,
+  readSeeds, readSources, snapshotNames, sourceAsset, unresolvedMacroCalls, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
 } from './dbt';
 import { LineageGraph } from './graph';
 import { resolvePlaceholder } from './jinjaSql';
@@ -16,6 +16,24 @@ import { normalizeName, type NameDefaults } from './names';
 import type { LineIndex } from './positions';
 import type { PyDraft, PyRef } from './python';
 import type { SqlStatement } from './sql/extract';
+
+/** Whether the Jinja block at `start` stands where a query does: alone in the file, a CTE's or a subquery's body. */
+function standsForQuery(s: SqlRecord, start: number): boolean {
+  const b = s.jinja.find((x) => x.start === start);
+  if (!b) return false;
+  const skipComments = (t: string) => t.replace(/\{#[\s\S]*?#\}/g, '').replace(/--[^\n]*/g, '');
+  const before = skipComments(s.text.slice(0, b.start));
+  const after = skipComments(s.text.slice(b.end));
+  return /(^|\(|[%}]\}|;)\s*$/.test(before) && /^\s*($|\)|\{%|;)/.test(after);
+}
+
+/** How a dbt model's names resolve to the nodes of its project. */
+interface DbtNodes {
+  resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined;
+  tableAsset: (name: string) => Asset;
+  /** Models and sources by dbt unique id (`model.shop.orders`), for a manifest's depends_on. */
+  byId: Map<string, Asset>;
+}
 
 export interface SqlRecord {
   kind: 'sql';
@@ -78,6 +96,8 @@ export class Assembly {
     for (const p of projects) {
       const ms = new Map<string, DbtMacro>();
       for (const s of sqls) if (isMacroFile(p, s.path)) for (const m of readMacros(s.path, s.text, s.jinja)) ms.set(m.name, m);
+      // Installed packages (`dbt deps`): the project's own macros win over a package's of the same name.
+      for (const [k, m] of readPackageMacros(p)) if (!ms.has(k)) ms.set(k, m);
       macros.set(p, ms);
       const manifest = readManifest(p, this.names);
       for (const [k, v] of manifest?.sources ?? []) sources.set(`${p.name}\u0000${k}`, v);
@@ -113,6 +133,9 @@ export class Assembly {
     for (const m of models.values()) byRelation.set(m.relation, modelAsset(m));
     for (const s of sources.values()) if (!byRelation.has(s.relation)) byRelation.set(s.relation, sourceAsset(s));
     const tableAsset = (name: string, kind: 'table' | 'view' = 'table'): Asset => byRelation.get(name) ?? { id: name, kind, name };
+    const byId = new Map<string, Asset>();
+    for (const m of models.values()) byId.set(m.id, modelAsset(m));
+    for (const s of sources.values()) byId.set(s.id, sourceAsset(s));
 
     const resolveCall = (p: DbtProject | undefined, c: DbtCall): Asset | undefined => {
       if (c.kind === 'ref') {
@@ -147,7 +170,7 @@ export class Assembly {
       const p = projectOf(s.path);
       if (p && isMacroFile(p, s.path)) continue;
       const model = modelByFile.get(s.path);
-      if (model && p) processes.push(this.dbtSqlProcess(s, p, model, macros.get(p)!, resolveCall, tableAsset, uniqueId, loc));
+      if (model && p) processes.push(this.dbtSqlProcess(s, p, model, macros.get(p)!, { resolveCall, tableAsset, byId }, uniqueId, loc));
       else for (const st of s.statements) processes.push(this.sqlProcess(s, st, tableAsset, uniqueId, loc));
     }
     const sqlByPath = new Map(sqls.map((s) => [s.path, s]));
@@ -225,10 +248,10 @@ export class Assembly {
   }
 
   dbtSqlProcess(
-    s: SqlRecord, p: DbtProject, model: DbtModelInfo, macros: Map<string, DbtMacro>,
-    resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined, tableAsset: (n: string) => Asset,
+    s: SqlRecord, p: DbtProject, model: DbtModelInfo, macros: Map<string, DbtMacro>, nodes: DbtNodes,
     uniqueId: (rel: string, symbol: string, line: number) => string, loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
   ): Process {
+    const { resolveCall, tableAsset } = nodes;
     const partial: string[] = s.unterminated ? [UNTERMINATED] : [];
     const reads: AssetRef[] = [];
     const calls = [...callsIn(s.jinja), ...macroCalls(s.jinja, macros)];
@@ -239,19 +262,46 @@ export class Assembly {
       reads.push({ asset: a, location: loc(s, c.start, c.end) });
       if (!c.viaMacro) byBlock.set(c.start, a.id);
     }
+    // `{% set rel = source(…) %} … from {{ rel }}`: the printed variable is the relation of the call.
+    for (const b of s.jinja) {
+      const m = b.kind === 'statement' ? /^set\s+(\w+)\s*=/.exec(b.inner) : null;
+      const id = m && byBlock.get(b.start);
+      if (!m || !id) continue;
+      for (const use of s.jinja) if (use.kind === 'expression' && use.start > b.start && use.inner.trim() === m[1]) byBlock.set(use.start, id);
+    }
     const selfBlocks = new Set(s.jinja.filter((b) => /^this\b/.test(b.inner)).map((b) => b.start));
+    // Macros nobody defines, where a table or a whole query stands: they may read tables we cannot see.
+    const tablePos = new Set(s.statements.flatMap((st) => st.reads.filter((r) => /^__dbt/.test(r.raw)).map((r) => r.start)));
+    const unresolved = unresolvedMacroCalls(s.jinja, macros).filter((u) => tablePos.has(u.start) || standsForQuery(s, u.start));
+    const unresolvedBlocks = new Set(unresolved.map((u) => s.jinja.findIndex((b) => b.start === u.start)));
+    const aboutUnresolved = (msg: string) => [...unresolvedBlocks].some((i) => msg.includes(`__dbt${i}_`));
     for (const st of s.statements) {
-      partial.push(...st.partial);
+      partial.push(...st.partial.filter((m) => !aboutUnresolved(m)));
       for (const r of st.reads) {
         if (/^__dbt/.test(r.raw)) {
-          if (!byBlock.has(r.start) && !selfBlocks.has(r.start)) {
+          if (!byBlock.has(r.start) && !selfBlocks.has(r.start) && !unresolved.some((u) => u.start === r.start)) {
             const block = s.jinja.find((b) => b.start === r.start);
             if (block && !macroCalls([block], macros).length) partial.push(`Jinja '{{ ${block.inner.slice(0, 60)} }}' in table position cannot be resolved statically`);
           }
           continue;
         }
-        reads.push({ asset: r.kind === 'file' ? fileAsset(r.name) : tableAsset(r.name), location: loc(s, r.start, r.end) });
+        const a = r.kind === 'file' ? fileAsset(r.name) : tableAsset(r.name);
+        // A dbt node named by its relation, not through ref()/source(): dbt's DAG has no such edge.
+        const direct = a.kind === 'dbt_model' || a.kind === 'dbt_source' ? { direct: true } : {};
+        reads.push({ asset: a, location: loc(s, r.start, r.end), ...direct });
       }
+    }
+    let unresolvedMacros: string[] | undefined;
+    if (unresolved.length && model.dependsOn) {
+      // The manifest was compiled with the packages installed: its depends_on holds what those macros refer to.
+      const at = loc(s, unresolved[0].start, unresolved[0].start);
+      for (const id of model.dependsOn) {
+        const a = nodes.byId.get(id);
+        if (a && !reads.some((r) => r.asset.id === a.id)) reads.push({ asset: a, location: at });
+      }
+    } else if (unresolved.length) {
+      unresolvedMacros = [...new Set(unresolved.map((u) => u.name))].sort();
+      partial.push(`calls ${unresolvedMacros.join(', ')}, defined neither in the project nor in an installed package (run \`dbt deps\`, or \`dbt compile\` for target/manifest.json): any tables they read are not shown`);
     }
     const asset = modelAsset(model);
     const whole = s.lines.span(0, s.text.length);
@@ -264,6 +314,7 @@ export class Assembly {
       id: uniqueId(s.rel, model.name, 0), kind: 'dbt_model', file: s.path, symbol: model.name, span: whole,
       reads: dedupReads, writes: [{ asset, location: { file: s.path, span: s.lines.span(0, 0) } }],
       columns, innerColumns, columnsOf: asset.id, partial: dedupe(partial),
+      ...(unresolvedMacros ? { unresolvedMacros } : {}),
     };
   }
 

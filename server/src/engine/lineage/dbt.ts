@@ -41,6 +41,8 @@ export interface DbtModelInfo {
   relation: string;
   /** Seeds (CSV files) and snapshots are refs too. */
   kind?: 'dbt_model' | 'dbt_seed' | 'dbt_snapshot';
+  /** From target/manifest.json: the nodes dbt says the model depends on (what macros refer to included). */
+  dependsOn?: string[];
 }
 
 export interface DbtMacro {
@@ -177,14 +179,15 @@ const CALL = /\b(ref|source)\s*\(\s*([^)]*)\)/g;
  * expressions over `{% set %}` variables and `{% for x in [...] %}` loop variables (`prefix ~ x`): those
  * are evaluated, one call per loop value; what cannot be evaluated is left out (and reported by the caller).
  */
-export function callsIn(blocks: JinjaBlock[]): DbtCall[] {
+export function callsIn(blocks: JinjaBlock[], bound: Map<string, unknown> = new Map()): DbtCall[] {
   const out: DbtCall[] = [];
-  const env = new Map<string, unknown>();
+  const env = new Map(bound);
   const loops: Array<{ name: string; values: unknown[] | undefined }> = [];
   for (const b of blocks) {
     if (b.kind === 'comment') continue;
     let m: RegExpExecArray | null;
-    if (b.kind === 'statement' && (m = /^set\s+(\w+)\s*=\s*([\s\S]+)$/.exec(b.inner))) { env.set(m[1], evalJinja(m[2], env)); continue; }
+    // `{% set rel = source('x', 'y') %}`: dbt records the call where it is made; `{{ rel }}` just prints it.
+    if (b.kind === 'statement' && (m = /^set\s+(\w+)\s*=\s*([\s\S]+)$/.exec(b.inner))) env.set(m[1], evalJinja(m[2], env));
     if (b.kind === 'statement' && (m = /^for\s+(\w+)\s+in\s+([\s\S]+)$/.exec(b.inner))) {
       const v = evalJinja(m[2], env);
       loops.push({ name: m[1], values: Array.isArray(v) ? v : undefined });
@@ -291,7 +294,8 @@ function callsInMacro(macro: DbtMacro, args: Map<string, unknown>, macros: Map<s
     if (b.kind === 'statement' && /^endif\b/.test(inner)) { stack.pop(); continue; }
     if (active()) live.push(b);
   }
-  return [...callsIn(live), ...macroCalls(live, macros, depth)];
+  // The macro's parameters are bound for its calls: `ref('gtfs_' ~ table_name)` called as read_gtfs('routes').
+  return [...callsIn(live, args), ...macroCalls(live, macros, depth)];
 }
 
 function truthy(v: unknown): boolean | undefined {
@@ -370,7 +374,8 @@ function loadManifest(project: DbtProject, file: string, names: NameDefaults): M
     for (const [id, n] of Object.entries(doc.nodes ?? {})) {
       if (n?.resource_type !== 'model') continue;
       const relation = normalizeParts([n.schema, n.alias ?? n.name].filter((x: unknown): x is string => typeof x === 'string'), names);
-      models.set(n.name, { id, name: n.name, file: path.join(project.root, String(n.original_file_path ?? '')), relation });
+      const deps = Array.isArray(n.depends_on?.nodes) ? (n.depends_on.nodes as unknown[]).filter((d): d is string => typeof d === 'string' && /^(model|source|seed|snapshot)\./.test(d)) : undefined;
+      models.set(n.name, { id, name: n.name, file: path.join(project.root, String(n.original_file_path ?? '')), relation, ...(deps ? { dependsOn: deps } : {}) });
     }
     const sources = new Map<string, DbtSource>();
     for (const [id, s] of Object.entries(doc.sources ?? {})) {
@@ -412,4 +417,79 @@ export function snapshotNames(blocks: JinjaBlock[]): string[] {
 
 export function sourceAsset(s: DbtSource): Asset {
   return { id: s.id, kind: 'dbt_source', name: `${s.source}.${s.table}`, relation: s.relation };
+}
+
+/** Jinja names that are dbt's or Jinja's own, not macros a project or a package defines. */
+const BUILTIN_CALLS = new Set([
+  'ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'this', 'adapter', 'run_query', 'log', 'return', 'statement',
+  'load_result', 'caller', 'range', 'dict', 'list', 'set', 'zip', 'print', 'tojson', 'fromjson', 'toyaml', 'fromyaml', 'exceptions',
+  'modules', 'local_md5', 'set_sql_header', 'doc', 'super', 'loop', 'namespace', 'lipsum', 'cycler', 'joiner', 'graph', 'try_or_compiler_error',
+  'zip_strict', 'selected_resources', 'submission_method', 'model', 'builtins', 'api', 'flags', 'target', 'invocation_args_dict',
+]);
+/** Methods Jinja code calls on values (`x.get(…)`, `name.upper()`): not package macros. */
+const VALUE_METHODS = new Set(['get', 'items', 'keys', 'values', 'upper', 'lower', 'replace', 'split', 'join', 'format', 'append', 'extend',
+  'strip', 'lstrip', 'rstrip', 'startswith', 'endswith', 'update', 'pop', 'title', 'capitalize', 'count', 'index', 'find', 'render', 'quote',
+  'include', 'identifier', 'incorporate', 'columns', 'table', 'print_table', 'type', 'dispatch']);
+const NOT_PACKAGE = new Set(['adapter', 'exceptions', 'modules', 'this', 'api', 'config', 'builtins', 'var', 'target', 'flags', 'model', 'graph', 'loop', 'dbt']);
+
+/**
+ * Macros a model calls that neither the project nor an installed package defines (`dbtvault.hub(…)`,
+ * `{{ hub(source_model='v_stg_orders') }}` before `dbt deps`): whatever tables they refer to are unknown.
+ * Each with the offset of the block that calls it.
+ */
+export function unresolvedMacroCalls(blocks: JinjaBlock[], macros: Map<string, DbtMacro>): Array<{ name: string; start: number }> {
+  const out: Array<{ name: string; start: number }> = [];
+  const vars = new Set<string>();
+  for (const b of blocks) {
+    const m = b.kind === 'statement' ? /^(?:set|for)\s+(\w+)/.exec(b.inner) : null;
+    if (m) vars.add(m[1]);
+  }
+  for (const b of blocks) {
+    if (b.kind === 'comment') continue;
+    const inner = b.inner.replace(/(['"])(?:\\.|(?!\1)[\s\S])*\1/g, '""');
+    for (const c of inner.matchAll(/(?<![\w.|])(?:(\w+)\.)?(\w+)\s*\(/g)) {
+      const [, pkg, name] = c;
+      let missing: string | undefined;
+      if (pkg) {
+        if (!(NOT_PACKAGE.has(pkg) || vars.has(pkg) || VALUE_METHODS.has(name) || macros.has(`${pkg}.${name}`) || macros.has(name))) missing = `${pkg}.${name}`;
+      } else if (!(BUILTIN_CALLS.has(name) || macros.has(name) || vars.has(name) || /^(if|for|set|macro|call|filter|block|elif|not|and|or|in|is)$/.test(name))) {
+        missing = name;
+      }
+      if (missing && !out.some((o) => o.name === missing && o.start === b.start)) out.push({ name: missing, start: b.start });
+    }
+  }
+  return out;
+}
+
+/** Macros of the packages installed in `dbt_packages/` (or `dbt_modules/`), by `pkg.name` and by `name`. */
+export function readPackageMacros(project: DbtProject): Map<string, DbtMacro> {
+  const out = new Map<string, DbtMacro>();
+  for (const dir of ['dbt_packages', 'dbt_modules']) {
+    const base = path.join(project.root, dir);
+    if (!existsSync(base)) continue;
+    for (const pkg of readdirSync(base, { withFileTypes: true })) {
+      if (!pkg.isDirectory()) continue;
+      const walk = (d: string, depth: number) => {
+        if (depth > 6 || !existsSync(d)) return;
+        for (const e of readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p, depth + 1);
+          else if (e.isFile() && e.name.endsWith('.sql')) {
+            let text: string;
+            try {
+              text = readFileSync(p, 'utf8');
+            } catch {
+              continue;
+            }
+            for (const m of readMacros(p, text, jinjaBlocks(text))) {
+              out.set(`${pkg.name}.${m.name}`, m);
+              if (!out.has(m.name)) out.set(m.name, m);
+            }
+          }
+        }
+      };
+      walk(path.join(base, pkg.name, 'macros'), 0);
+    }
+  }
+  return out;
 }

@@ -33,6 +33,8 @@ export interface AssetRef {
   location: Location;
   /** Set when the name is only partly known (f-string placeholders, Jinja that could not be resolved). */
   dynamic?: boolean;
+  /** dbt: a relation named directly in SQL (`from analytics.orders`), not through ref()/source(): dbt draws no edge. */
+  direct?: boolean;
 }
 
 export interface ColumnSource {
@@ -70,6 +72,8 @@ export interface Process {
   columnsOf?: string;
   /** Reasons the extraction is partial (unparseable region, dynamic name, …); empty when complete. */
   partial: string[];
+  /** dbt: macros the model calls that are neither the project's nor installed (a package before `dbt deps`). */
+  unresolvedMacros?: string[];
   /**
    * Which reads each write derives from, where the code says so (PySpark DataFrame variables). A write with no
    * entry derives from every read (the safe default); impact analysis follows these instead of all pairs.

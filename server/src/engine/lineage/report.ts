@@ -27,6 +27,7 @@ function refJson(root: string, p: Process, r: AssetRef): RefJson {
     asset: r.asset.id, line: r.location.span.start.line + 1,
     ...(r.location.file !== p.file ? { file: rel(root, r.location.file) } : {}),
     ...(r.dynamic ? { dynamic: true } : {}),
+    ...(r.direct ? { direct: true } : {}),
   };
 }
 
@@ -35,6 +36,7 @@ export function processJson(root: string, p: Process): ProcessJson {
     id: p.id, kind: p.kind, file: rel(root, p.file), symbol: p.symbol, ...toLineRange(p.span),
     reads: p.reads.map((r) => refJson(root, p, r)), writes: p.writes.map((r) => refJson(root, p, r)), partial: p.partial,
     ...(p.upstream?.length ? { upstream: p.upstream } : {}),
+    ...(p.unresolvedMacros?.length ? { unresolvedMacros: p.unresolvedMacros } : {}),
     ...(p.flows?.length ? { flows: p.flows } : {}),
   };
 }

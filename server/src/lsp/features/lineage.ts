@@ -84,7 +84,8 @@ export const lineageFeature: Feature = {
       const downstream = engine.lineage.graph().impactOfProcess(proc.id, 'downstream');
       const reads = distinct(proc.reads.map((r) => r.asset.id)).length;
       const writes = distinct(proc.writes.map((r) => r.asset.id)).length;
-      const partial = proc.partial.length ? ' · partial' : '';
+      const missing = proc.unresolvedMacros?.length ? ` (${proc.unresolvedMacros.join(', ')} not installed)` : '';
+      const partial = proc.partial.length ? ` · partial${missing}` : '';
       const title = `reads ${reads} · writes ${writes} · ${downstream.length} downstream${partial}`;
       return { ...lens, command: { title, command: SHOW_LINEAGE_COMMAND, arguments: [showArgs(engine, proc, downstream)] } };
     });
@@ -93,7 +94,10 @@ export const lineageFeature: Feature = {
       if (!ctx.pathOf(params.textDocument.uri)) return null;
       const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
       const at = engine.lineage.assetAt(file, offset);
-      if (at) return { contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) }, range: toRange(at.ref.location.span) };
+      if (at) {
+        const direct = at.ref.direct ? '\n\n_Named directly, not through `ref()`/`source()`: dbt does not order this model after it._' : '';
+        return { contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) + direct }, range: toRange(at.ref.location.span) };
+      }
       const column = columnAt(engine, file, offset);
       return column ? { contents: { kind: 'markdown', value: column.markdown }, range: toRange(column.span) } : null;
     });
