@@ -8,10 +8,10 @@ import { toLineRange } from '../types';
 import type { Lineage, ImpactResult } from './index';
 import type { AssetKind, AssetRef, Process, ProcessKind } from './model';
 
-export interface RefJson { asset: string; line: number; file?: string; dynamic?: boolean }
+export interface RefJson { asset: string; line: number; file?: string; dynamic?: boolean; direct?: boolean }
 export interface ProcessJson {
   id: string; kind: ProcessKind; file: string; symbol: string; startLine: number; endLine: number;
-  reads: RefJson[]; writes: RefJson[]; partial: string[]; upstream?: string[]; flows?: Array<{ to: string; from: string[] }>;
+  reads: RefJson[]; writes: RefJson[]; partial: string[]; upstream?: string[]; unresolvedMacros?: string[]; flows?: Array<{ to: string; from: string[] }>;
 }
 export interface AssetJson { id: string; kind: AssetKind; name: string; relation?: string; writers: string[]; readers: string[] }
 export interface ColumnJson {
