@@ -1,6 +1,6 @@
 /**
  * `npm run bench:map`: speed and memory of DAG → code mapping. Prints the corpus and machine it ran on.
- *   - building the source units of the TPC-DS workspace (both Spark versions' 49 queries),
+ *   - building the source units of the TPC-DS workspace (both Spark versions' 49 queries) and of both TPC-H ones,
  *   - read + map per plan once indexed (best of 5 after a warm-up), for the largest plans,
  *   - a synthetic 10,000-operator plan (2,500 union branches) read and mapped,
  *   - a 2,000-file synthetic SQL workspace: unit build time and heap.
@@ -10,9 +10,11 @@ import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ingestDag } from '../server/src/engine/dag/ingest';
 import { mapDag } from '../server/src/engine/dag/mapping/mapper';
+import type { SourceUnit } from '../server/src/engine/dag/source/anchors';
 import { buildUnit } from '../server/src/engine/dag/source/units';
 import { CORPORA } from '../test/helpers';
 import { corpusUnits } from './mapEval';
+import { TPCH_WORKSPACES, tpchUnits } from './tpchEval';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const heapMb = () => { gc?.(); return process.memoryUsage().heapUsed / 2 ** 20; };
@@ -20,19 +22,28 @@ const signed = (mb: number) => `${mb < 0 ? '−' : '+'}${Math.abs(mb).toFixed(0)
 const best = (n: number, f: () => void) => { let b = Infinity; for (let i = 0; i < n; i++) { const t = performance.now(); f(); b = Math.min(b, performance.now() - t); } return b; };
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`);
-for (const v of ['spark3', 'spark2']) {
-  const dir = path.join(CORPORA, 'spark-tpcds', v);
-  const buildMs = best(3, () => corpusUnits(dir));
-  const units = corpusUnits(dir);
-  const plans = readdirSync(path.join(dir, 'plans')).map((f) => ({ f, text: readFileSync(path.join(dir, 'plans', f), 'utf8') }));
+/** Read + map of every plan of a corpus (best of 5 after a warm-up), against that corpus's workspace. */
+function timePlans(label: string, planDir: string, units: SourceUnit[], buildMs: number): void {
+  const plans = readdirSync(planDir).filter((f) => f.endsWith('.txt')).map((f) => ({ f, text: readFileSync(path.join(planDir, f), 'utf8') }));
   const times = plans.map(({ f, text }) => {
     mapDag(ingestDag(text), units);
     return { f, nodes: ingestDag(text).dag.nodes.length, ms: best(5, () => mapDag(ingestDag(text), units)) };
   }).sort((a, b) => b.ms - a.ms);
   const sorted = times.map((t) => t.ms).sort((a, b) => a - b);
-  console.log(`\n${path.relative(process.cwd(), dir)}: units for ${units.length} query files in ${buildMs.toFixed(1)} ms`);
-  console.log(`  read + map per plan: median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, p95 ${sorted[Math.floor(sorted.length * 0.95)].toFixed(1)} ms`);
+  console.log(`\n${label}: units for ${units.length} files in ${buildMs.toFixed(1)} ms; ${plans.length} plans`);
+  console.log(`  read + map per plan: median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, p95 ${sorted[Math.floor(sorted.length * 0.95)].toFixed(1)} ms   (target: median ≤ 50 ms)`);
   console.log(`  largest: ${times.slice(0, 3).map((t) => `${t.f} (${t.nodes} operators) ${t.ms.toFixed(1)} ms`).join('; ')}`);
+}
+
+for (const v of ['spark3', 'spark2']) {
+  const dir = path.join(CORPORA, 'spark-tpcds', v);
+  const buildMs = best(3, () => corpusUnits(dir));
+  timePlans(path.relative(process.cwd(), dir), path.join(dir, 'plans'), corpusUnits(dir), buildMs);
+}
+const tpch = path.join(CORPORA, 'tpch');
+for (const ws of TPCH_WORKSPACES) {
+  const buildMs = best(3, () => tpchUnits(tpch, ws));
+  timePlans(`${path.relative(process.cwd(), tpch)} plans on ws-${ws}/`, path.join(tpch, 'plans'), tpchUnits(tpch, ws), buildMs);
 }
 
 const lines = ['== Physical Plan ==', 'Union'];
