@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ingestDag } from '../server/src/engine/dag/ingest';
 import { mapDag } from '../server/src/engine/dag/mapping/mapper';
 import type { SourceUnit } from '../server/src/engine/dag/source/anchors';
+import { linkUnits } from '../server/src/engine/dag/source/link';
 import { buildUnit } from '../server/src/engine/dag/source/units';
 import { SCORED_KINDS, type CorpusReport } from './mapEval';
 
@@ -36,7 +37,7 @@ function filesUnder(dir: string, root = dir): string[] {
 export function tpchUnits(tpch: string, ws: TpchWorkspace): SourceUnit[] {
   const root = path.join(tpch, `ws-${ws}`);
   const lang = (f: string) => (f.endsWith('.py') ? 'python' : f.endsWith('.scala') ? 'scala' : 'sql');
-  return filesUnder(root).map((f) => buildUnit(f, readFileSync(path.join(root, f), 'utf8'), lang(f))).filter((u): u is SourceUnit => !!u);
+  return linkUnits(filesUnder(root).map((f) => buildUnit(f, readFileSync(path.join(root, f), 'utf8'), lang(f))).filter((u): u is SourceUnit => !!u));
 }
 
 /** `only`: e.g. the odd or even query numbers (floors are checked on both halves). */

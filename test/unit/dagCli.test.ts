@@ -36,6 +36,16 @@ test('map --json prints the contract, valid against the protocol schema', () => 
   assert.equal(json.stats.llmCalls, 0);
 });
 
+test('map on a workspace links files: a table read through a helper imported from another module', () => {
+  const ws = path.join(REPO, 'test', 'fixtures', 'dag', 'pyspark-df');
+  const r = cli('map', '--dag', path.join(requireCorpora(), 'tpch', 'plans', 'q5.explain.txt'), '--workspace', ws, '--json', '--no-cache');
+  assert.equal(r.code, 0, r.err);
+  const json = DagMapResultSchema.parse(JSON.parse(r.out));
+  const scans = json.dag.nodes.map((n, i) => ({ n, m: json.mappings[i] })).filter(({ n }) => /^Scan/.test(n.label));
+  assert.deepEqual(scans.map(({ m }) => `${m.status} ${m.best?.file}:${m.best?.startLine}`),
+    [12, 13, 14, 15, 16, 17].map((l) => `high tpch_q5.py:${l}`));
+});
+
 test('user mistakes: one line on stderr, exit code 2', () => {
   const missing = cli('map', '--workspace', demo);
   assert.equal(missing.code, 2);

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { corpusUnits } from '../../bench/mapEval';
 import { ingestDag } from '../../server/src/engine/dag/ingest';
 import { mapDag } from '../../server/src/engine/dag/mapping/mapper';
+import type { SourceUnit } from '../../server/src/engine/dag/source/anchors';
+import { linkUnits } from '../../server/src/engine/dag/source/link';
 import { buildUnit } from '../../server/src/engine/dag/source/units';
 import { readRunPath } from '../../server/src/engine/runs/read';
 import { executionDag } from '../../server/src/engine/runs/runDag';
@@ -122,3 +124,25 @@ test('PySpark DataFrame API (TPC-H q3, q10 written by us): reads, constants as l
   assert.equal(byId(q10, '22'), 'high 21');
   assert.equal(byId(q10, '26'), 'high 22');
 });
+
+test('PySpark DataFrame API (TPC-H q5, written by us): tables read through a helper imported from another module', () => {
+  const dir = path.join(FIXTURES, 'dag', 'pyspark-df');
+  const plan = readFileSync(path.join(requireCorpora(), 'tpch', 'plans', 'q5.explain.txt'), 'utf8');
+  const job = unitOf(dir, 'tpch_q5.py');
+  const io = unitOf(dir, 'common/io.py');
+  const scans = (units: SourceUnit[]) => {
+    const r = mapDag(ingestDag(plan), units);
+    return r.dag.nodes.map((n, i) => ({ n, m: r.mappings[i] })).filter(({ n }) => /^Scan/.test(n.label))
+      .map(({ n, m }) => `${n.label.split('.').pop()} ${m.status}${m.best ? ` ${m.best.file}:${m.best.startLine}` : ''}`);
+  };
+  // `customer = read_table(spark, "customer")` on lines 12–17, with `def read_table(spark, name)` in common/io.py.
+  assert.deepEqual(scans(linkUnits([job, io])), [
+    'customer high tpch_q5.py:12', 'orders high tpch_q5.py:13', 'lineitem high tpch_q5.py:14',
+    'supplier high tpch_q5.py:15', 'nation high tpch_q5.py:16', 'region high tpch_q5.py:17',
+  ]);
+  // Unlinked, or with a same-named helper in a module the job does not import, the reads are not known.
+  assert.ok(scans([job, io]).every((s) => / unmapped$/.test(s)), scans([job, io]).join('; '));
+  const elsewhere = buildUnit('other/io.py', readFileSync(path.join(dir, 'common/io.py'), 'utf8'), 'python')!;
+  assert.ok(scans(linkUnits([job, elsewhere])).every((s) => / unmapped$/.test(s)));
+});
+

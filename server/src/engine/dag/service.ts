@@ -16,6 +16,7 @@ import { validateDag, type IngestResult } from './model';
 import { dagHash, MemoryJobStore, runMappingJob, type JobOptions, type JobStore } from './jobs';
 import { mapManifest, namesItsFiles } from './mapping/dbtMapper';
 import type { SourceUnit } from './source/anchors';
+import { linkUnits } from './source/link';
 import { buildUnit } from './source/units';
 
 const MAPPED_LANGS = new Set(['sql', 'python', 'scala', 'java', 'yaml']);
@@ -74,8 +75,16 @@ export class DagService implements WorkspaceListener {
     return this.versionCache;
   }
 
-  /** Source units of every mapped file (built on first use after a change). */
+  /** Source units of every mapped file (built on first use after a change), linked across files. */
   units(): SourceUnit[] {
+    const version = this.indexVersion;
+    if (this.linked?.version !== version) this.linked = { version, units: linkUnits(this.fileUnits()) };
+    return this.linked.units;
+  }
+
+  private linked: { version: string; units: SourceUnit[] } | undefined;
+
+  private fileUnits(): SourceUnit[] {
     const out: SourceUnit[] = [];
     for (const f of this.files.values()) {
       if (f.unit === undefined) {

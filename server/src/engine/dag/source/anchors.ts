@@ -59,6 +59,15 @@ export interface SourceUnit {
   bag: Map<string, number>;
   /** Name of the file's main unit (dbt model / file stem), used when a block has no name. */
   unitName: string;
+  /** Code: what other files' helpers may add (see link.ts); absent when there is nothing to link. */
+  links?: UnitLinks;
+}
+
+export interface UnitLinks {
+  /** Functions defined here that read the table a parameter names: name → the parameter's index. */
+  readers: Record<string, number>;
+  /** Calls of functions from other modules with literal arguments (`load(spark, "orders")`, `h.load(…)`). */
+  calls: Array<{ fn: string; module: string; args: Array<string | undefined>; line: number; block: number }>;
 }
 
 export function termSet(terms: Term[]): Set<string> {

@@ -4,7 +4,7 @@
  * `spark.table` reads, `.filter/.where` predicates, `.join` keys, `.groupBy/.rollup/.cube`, `.orderBy`,
  * `.limit`, `Window.partitionBy`, `.union`, `.select/.withColumn` items. Blocks are the enclosing functions.
  */
-import type { Anchor, AnchorKind, SourceUnit, Term } from './anchors';
+import type { Anchor, AnchorKind, SourceUnit, Term, UnitLinks } from './anchors';
 import { addSqlAnchors } from './sqlAnchors';
 import { tokenizeSql } from './sqlTokens';
 import { normLiteral } from '../spark/exprText';
@@ -90,7 +90,7 @@ const NOT_DATAFRAME = new Set(['spark', 'session', 'sparkSession', 'sqlContext',
 const SET_OP: Record<string, string> = { intersect: 'intersect', intersectAll: 'intersect', subtract: 'except', exceptAll: 'except' };
 
 /** `"s3://b/raw/orders/"`, `"data/orders.parquet"`, `"db.orders"` → `orders`. */
-function tableFromArg(v: string): string | undefined {
+export function tableFromArg(v: string): string | undefined {
   const last = v.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
   const name = last.replace(/\.(parquet|csv|json|orc|avro|txt|delta)$/i, '').split('.').pop() ?? '';
   return /^[A-Za-z_][\w-]*$/.test(name) ? name.toLowerCase() : undefined;
@@ -259,6 +259,8 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
     }
     unit.anchors.push(anchor);
   }
+  const links = crossModuleLinks(tokens, readers, blockAt);
+  if (links) unit.links = links;
   return unit;
 }
 
@@ -303,7 +305,7 @@ function callArgs(tokens: PyToken[], open: number): PyToken[][] {
 const READ_CALLS = new Set(['table', 'parquet', 'csv', 'json', 'orc', 'load', 'jdbc', 'textFile', 'delta', 'avro']);
 
 /** `def name(…, param, …)` whose body reads (`.table(param)`, `.parquet(param)`, …): name → the parameter's index. */
-function readerFunctions(tokens: PyToken[]): Map<string, number> {
+export function readerFunctions(tokens: PyToken[]): Map<string, number> {
   const out = new Map<string, number>();
   for (let i = 0; i + 2 < tokens.length; i++) {
     if (tokens[i].text !== 'def' || tokens[i + 1].kind !== 'word' || tokens[i + 2].text !== '(') continue;
@@ -313,10 +315,68 @@ function readerFunctions(tokens: PyToken[]): Map<string, number> {
     while (end < tokens.length && tokens[end].text !== 'def') end++;
     for (let k = i + 3; k + 2 < end; k++) {
       if (tokens[k].text !== '.' || !READ_CALLS.has(tokens[k + 1].text) || tokens[k + 2].text !== '(') continue;
-      const first = callArgs(tokens, k + 2)[0];
-      const p = first?.length === 1 ? params.indexOf(first[0].text) : -1;
+      // The path or name holds the parameter: `.table(name)`, `.parquet(f"{base}/{name}")`, `os.path.join(base, name)`.
+      const first = callArgs(tokens, k + 2)[0] ?? [];
+      const p = params.findIndex((name) => !!name && first.some((t) => (t.kind === 'word' && t.text === name) || (t.kind === 'string' && /^[fs]/i.test(t.text) && new RegExp(`[{$]\\{?${name}\\b`).test(t.value))));
       if (p >= 0) out.set(tokens[i + 1].text, p);
     }
   }
   return out;
+}
+
+/**
+ * What another file's helpers may add to this one: the reader functions it defines, and its calls with literal
+ * arguments of functions it imports (`from jobs.io import load` → `load(spark, "orders")`; `import jobs.io as io`
+ * → `io.load(…)`; Scala `Tables.load(…)`). Linked across units in link.ts.
+ */
+function crossModuleLinks(tokens: PyToken[], readers: Map<string, number>, blockAt: (line: number) => number): UnitLinks | undefined {
+  const imported = new Map<string, { module: string; name: string }>(); // local name → module + its name there
+  const modules = new Map<string, string>(); // local alias → module
+  const dotted = (k: number): [string, number] => {
+    let name = tokens[k]?.text ?? '';
+    while (tokens[k + 1]?.text === '.' && tokens[k + 2]?.kind === 'word') { name += `.${tokens[k + 2].text}`; k += 2; }
+    return [name, k + 1];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const lineStart = tokens[i - 1]?.line !== t.line;
+    if (t.text === 'from' && lineStart && tokens[i + 1]?.kind === 'word') {
+      const [module, k] = dotted(i + 1);
+      if (tokens[k]?.text !== 'import') continue;
+      let j = k + 1;
+      const paren = tokens[j]?.text === '(';
+      if (paren) j++;
+      for (; j < tokens.length; j++) {
+        const w = tokens[j];
+        if (paren ? w.text === ')' : w.line !== tokens[k].line) break;
+        if (w.kind !== 'word') continue;
+        let alias = w.text;
+        if (tokens[j + 1]?.text === 'as' && tokens[j + 2]?.kind === 'word') { alias = tokens[j + 2].text; j += 2; }
+        imported.set(alias, { module, name: w.text });
+        modules.set(alias, `${module}.${w.text}`); // `from pkg import helpers` → helpers.load(…)
+      }
+    } else if (t.text === 'import' && lineStart && tokens[i + 1]?.kind === 'word') {
+      const [module, k] = dotted(i + 1);
+      const alias = tokens[k]?.text === 'as' && tokens[k + 1]?.kind === 'word' ? tokens[k + 1].text : module;
+      modules.set(alias, module);
+      // Scala `import jobs.Tables.load`: a member of an object.
+      const cut = module.lastIndexOf('.');
+      if (cut > 0) imported.set(module.slice(cut + 1), { module: module.slice(0, cut), name: module.slice(cut + 1) });
+    }
+  }
+  const calls: UnitLinks['calls'] = [];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'word' || tokens[i + 1].text !== '(' || tokens[i - 1]?.text === 'def' || readers.has(t.text)) continue;
+    const qualifier = tokens[i - 1]?.text === '.' && tokens[i - 2]?.kind === 'word' && tokens[i - 3]?.text !== '.' ? tokens[i - 2].text : undefined;
+    if (!qualifier && tokens[i - 1]?.text === '.') continue;
+    const target = qualifier
+      ? { module: modules.get(qualifier) ?? (/^[A-Z]/.test(qualifier) ? qualifier : ''), name: t.text }
+      : imported.get(t.text);
+    if (!target?.module) continue;
+    const args = callArgs(tokens, i + 1).map((a) => (a.length === 1 && a[0].kind === 'string' ? a[0].value : undefined));
+    if (args.some((a) => a !== undefined)) calls.push({ fn: target.name, module: target.module, args, line: t.line, block: blockAt(t.line) });
+  }
+  if (!readers.size && !calls.length) return undefined;
+  return { readers: Object.fromEntries(readers), calls };
 }
