@@ -65,7 +65,9 @@ export function impactSource(ctx: Ctx, place: PlaceArgs): GraphSource {
         throw new Error(`nothing with lineage at ${name}:${place.position.line + 1}: put the cursor on a table name or inside a SQL statement, dbt model, PySpark job or Airflow task`);
       }
       const label = all.processes.find((p) => p.id === impact.start)?.symbol ?? all.assets.find((a) => a.id === impact.start)?.name ?? impact.start;
-      return impactGraph(impact, all, `Impact of changing ${label}: ${impact.hits.length} downstream`);
+      // A process's own output is what it writes, not what lies downstream of it (as on the lens).
+      const beyond = impact.kind === 'process' ? impact.hits.filter((h) => h.distance > 1) : impact.hits;
+      return impactGraph(impact, all, `Impact of changing ${label}: ${beyond.length} downstream`);
     },
   };
 }

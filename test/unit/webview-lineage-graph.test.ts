@@ -19,20 +19,50 @@ test('the lineage of the orders model: its sources upstream, customers downstrea
   const labels = new Set(g.nodes.map((n) => n.label));
   for (const name of ['stg_orders', 'order_items', 'ecom.raw_orders', 'customers']) assert.ok(labels.has(name), `${name} in ${[...labels].join(', ')}`);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
-  const procIds = new Set(res.processes.map((p) => p.id));
+  // Every model is one node (its relation's id) that opens its SQL; an edge says the target model reads the source.
+  const modelOf = new Map(res.processes.map((p) => [p.writes[0]?.asset ?? p.id, p]));
   for (const e of g.edges) {
     assert.ok(byId.has(e.source) && byId.has(e.target), 'edges join drawn nodes');
-    const p = res.processes.find((x) => x.id === (procIds.has(e.target) ? e.target : e.source))!;
-    if (procIds.has(e.target)) assert.ok(p.reads.some((r) => r.asset === e.source), `${e.target} reads ${e.source}`);
-    else assert.ok(p.writes.some((w) => w.asset === e.target), `${e.source} writes ${e.target}`);
+    const reader = modelOf.get(e.target)!;
+    assert.ok(reader.reads.some((r) => r.asset === e.source), `${e.target} reads ${e.source}`);
   }
   const focus = g.nodes.filter((n) => n.focus);
-  assert.deepEqual(focus.map((n) => n.id), [orders.id]);
+  assert.deepEqual(focus.map((n) => n.id), ['model.jaffle_shop.orders']);
   assert.equal(focus[0]!.location?.file, orders.file);
+  assert.equal(focus[0]!.location?.startLine, orders.startLine);
   // Upstream only: nothing that merely consumes orders.
   const up = lineageGraph(res, { processes: [orders.id] }, 'orders', 'upstream');
-  assert.ok(!up.nodes.some((n) => n.label === 'customers' && n.kind === 'process'));
+  assert.ok(!up.nodes.some((n) => n.label === 'customers'));
   assert.ok(up.nodes.some((n) => n.label === 'ecom.raw_orders'));
+});
+
+test('a dbt model and the relation it builds are one node: no label drawn twice, no model → itself edge', async () => {
+  const lineage = await scanLineage(JAFFLE());
+  const res = lineageJson(lineage);
+  for (const p of res.processes) {
+    const g = lineageGraph(res, { processes: [p.id] }, p.symbol);
+    const labels = g.nodes.map((n) => n.label);
+    assert.deepEqual(labels.filter((l, i) => labels.indexOf(l) !== i), [], `${p.symbol}: every label once in ${labels.join(', ')}`);
+    assert.ok(!g.edges.some((e) => e.source === e.target), p.symbol);
+    const self = g.nodes.find((n) => n.label === p.symbol)!;
+    assert.equal(self.kind, 'model');
+    assert.equal(self.location?.file, p.file, `${p.symbol} opens its SQL`);
+  }
+  // stg_orders (with its own input) feeds orders and order_items directly, and customers through orders.
+  const stg = res.processes.find((p) => p.symbol === 'stg_orders')!;
+  const g = lineageGraph(res, { processes: [stg.id] }, 'stg_orders', 'downstream');
+  const name = (id: string) => g.nodes.find((n) => n.id === id)!.label;
+  assert.deepEqual(g.edges.map((e) => `${name(e.source)} → ${name(e.target)}`).sort(),
+    ['ecom.raw_orders → stg_orders', 'order_items → orders', 'orders → customers', 'stg_orders → order_items', 'stg_orders → orders']);
+});
+
+test("a model's downstream is the models that read it, not its own relation", async () => {
+  const lineage = await scanLineage(JAFFLE());
+  const g = lineage.graph();
+  const names = (symbol: string) => g.downstreamOfProcess([...g.processes.values()].find((p) => p.symbol === symbol)!.id).map((h) => g.assets.get(h.asset)!.name).sort();
+  assert.deepEqual(names('stg_orders'), ['customers', 'order_items', 'orders']);
+  assert.deepEqual(names('customers'), []);
+  assert.deepEqual(names('orders'), ['customers']);
 });
 
 test('the impact of stg_orders: every downstream asset, reached through the processes on its paths', async () => {
@@ -63,9 +93,9 @@ test("the impact of a process (a dbt model's SQL) starts at the process: every n
   const g = impactGraph(impact, res, 'impact of customers');
   const parsed = GraphModelSchema.safeParse(g);
   assert.ok(parsed.success, JSON.stringify(!parsed.success && parsed.error.issues.slice(0, 2)));
-  assert.ok(g.nodes.find((n) => n.id === customers.id)?.focus);
-  assert.ok(g.nodes.some((n) => n.id === 'model.jaffle_shop.customers'));
-  assert.ok(g.edges.some((e) => e.source === customers.id && e.target === 'model.jaffle_shop.customers'));
+  // The model and its relation are one node, the focus; nothing reads customers.
+  assert.deepEqual(g.nodes.map((n) => [n.id, n.focus]), [['model.jaffle_shop.customers', true]]);
+  assert.deepEqual(g.edges, []);
 });
 
 test('lineage graphs of every process of a real project are valid for the graph view', async () => {

@@ -1,7 +1,8 @@
 /**
  * Lineage answers (daglens/lineage, daglens/impact) as graphs for the graph panel. Pure (no vscode).
  * Nodes are assets (tables, dbt models, files…) and processes (SQL statements, dbt models' SQL, PySpark
- * jobs, Airflow tasks); edges run asset → reading process → written asset, the way data flows.
+ * jobs, Airflow tasks); edges run asset → reading process → written asset, the way data flows. A dbt model
+ * and the relation it builds are one thing to a data engineer, so they are drawn as one node (see `merged`).
  */
 import type { GraphEdge, GraphModel, GraphNode, ImpactResult, LineageProcess, LineageResult } from '@daglens/protocol';
 
@@ -67,6 +68,22 @@ export function lineageGraph(res: LineageResult, start: { processes?: string[]; 
   return build(res, ix, procs, assets, focus, title, 'lineage');
 }
 
+/**
+ * dbt models whose process writes exactly its own model (the `stg_orders` SQL building `stg_orders`): process id
+ * → the model asset's id. Such a pair is drawn as one node, the asset, opening the model's SQL.
+ */
+function merged(res: LineageResult): Map<string, string> {
+  const kinds = new Map(res.assets.map((a) => [a.id, a]));
+  const out = new Map<string, string>();
+  for (const p of res.processes) {
+    if (p.kind !== 'dbt_model') continue;
+    const own = [...new Set(p.writes.map((w) => w.asset))];
+    const a = own.length === 1 ? kinds.get(own[0]!) : undefined;
+    if (a && /^dbt_(model|seed|snapshot)$/.test(a.kind) && a.name === p.symbol) out.set(p.id, a.id);
+  }
+  return out;
+}
+
 /** An impact answer: the start, every asset it reaches, and the processes on the paths between them. */
 export function impactGraph(impact: ImpactResult, res: LineageResult, title: string): GraphModel {
   const ix = index(res);
@@ -85,15 +102,35 @@ export function impactGraph(impact: ImpactResult, res: LineageResult, title: str
     }
   }
   const g = build(res, ix, procs, assets, focus, title, 'impact');
-  // Only the edges on impact paths (a process may read more than the path needs).
-  const onPath = new Set(impact.hits.flatMap((h) => h.path.flatMap((s) => [`${s.from}→${s.process}`, `${s.process}→${s.to}`])));
-  return { ...g, edges: g.edges.filter((e) => onPath.has(`${e.source}→${e.target}`) || (e.source === impact.start && procs.has(e.target)) || (e.target === impact.start)) };
+  // Only the edges on impact paths (a process may read more than the path needs); ids as drawn (merged models).
+  const as = merged(res);
+  const id = (x: string) => as.get(x) ?? x;
+  const start = id(impact.start);
+  const drawnProcs = new Set([...procs].map(id));
+  const onPath = new Set(impact.hits.flatMap((h) => h.path.flatMap((s) => [`${id(s.from)}→${id(s.process)}`, `${id(s.process)}→${id(s.to)}`])));
+  return { ...g, edges: g.edges.filter((e) => onPath.has(`${e.source}→${e.target}`) || (e.source === start && drawnProcs.has(e.target)) || (e.target === start)) };
 }
 
 function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<string>, focus: Set<string>, title: string, mode: 'lineage' | 'impact'): GraphModel {
   const assetInfo = new Map(res.assets.map((a) => [a.id, a]));
+  const as = merged(res);
+  const modelOf = new Map([...as].map(([p, a]) => [a, p]));
+  const id = (x: string) => as.get(x) ?? x;
   const nodes: GraphNode[] = [];
+  // A merged model is drawn when its process or its asset is: as the asset, holding both.
+  for (const p of procs) if (as.has(p)) assets.add(as.get(p)!);
   for (const id of assets) {
+    const model = ix.processes.get(modelOf.get(id) ?? '');
+    if (model) {
+      const a = assetInfo.get(id);
+      nodes.push({
+        id, label: model.symbol, kind: 'model', status: 'none', focus: focus.has(id) || focus.has(model.id) || undefined,
+        detail: [`dbt model in ${model.file}:${model.startLine}-${model.endLine}${a?.relation && a.relation !== a.name ? ` (relation ${a.relation})` : ''}`,
+          `reads ${model.reads.length} · read by ${ix.readersOf.get(id)?.length ?? 0}`, ...model.partial.map((x) => `partial: ${x}`)].join('\n'),
+        location: { file: model.file, startLine: model.startLine, endLine: Math.max(model.startLine, model.endLine) },
+      });
+      continue;
+    }
     const a = assetInfo.get(id);
     // An asset opens the code that writes it, else the first code that reads it.
     const writer = ix.processes.get(ix.writersOf.get(id)?.[0] ?? '');
@@ -113,6 +150,7 @@ function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<st
   }
   const edges: GraphEdge[] = [];
   for (const id of procs) {
+    if (as.has(id)) continue; // drawn as its model's node
     const p = ix.processes.get(id);
     if (!p) {
       nodes.push({ id, label: id, kind: 'process', status: 'none' });
@@ -127,7 +165,12 @@ function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<st
     for (const r of p.reads) if (assets.has(r.asset)) edges.push({ source: r.asset, target: id });
     for (const w of p.writes) if (assets.has(w.asset)) edges.push({ source: id, target: w.asset });
   }
-  return { title, mode, nodes, edges: dedupe(edges) };
+  for (const [p, a] of as) {
+    const proc = ix.processes.get(p);
+    if (!proc || !procs.has(p)) continue;
+    for (const r of proc.reads) if (assets.has(r.asset)) edges.push({ source: r.asset, target: a });
+  }
+  return { title, mode, nodes, edges: dedupe(edges.map((e) => ({ ...e, source: id(e.source), target: id(e.target) })).filter((e) => e.source !== e.target)) };
 }
 
 function dedupe(edges: GraphEdge[]): GraphEdge[] {

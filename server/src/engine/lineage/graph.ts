@@ -83,6 +83,14 @@ export class LineageGraph {
     return [...first, ...this.closure(seeds, direction, maxDepth, seen)];
   }
 
+  /**
+   * What lies beyond a process's own output: `impactOfProcess` without the assets it writes itself (a dbt
+   * model's own relation is not "downstream" of it; the lens counts those as `writes`).
+   */
+  downstreamOfProcess(processId: string, maxDepth = 1000): ImpactHit[] {
+    return this.impactOfProcess(processId, 'downstream', maxDepth).filter((h) => h.distance > 1);
+  }
+
   private closure(seeds: Array<{ asset: string; path: ImpactStep[] }>, direction: 'downstream' | 'upstream', maxDepth: number, seen: Set<string>): ImpactHit[] {
     const out: ImpactHit[] = [];
     let frontier = seeds;

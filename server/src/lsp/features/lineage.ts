@@ -81,7 +81,7 @@ export const lineageFeature: Feature = {
       const engine = ctx.session().engineFor(p);
       const proc = engine.lineage.graph().processes.get(data.process);
       if (!proc) return { ...lens, command: { title: 'lineage changed: reopen the file', command: '' } };
-      const downstream = engine.lineage.graph().impactOfProcess(proc.id, 'downstream');
+      const downstream = engine.lineage.graph().downstreamOfProcess(proc.id);
       const reads = distinct(proc.reads.map((r) => r.asset.id)).length;
       const writes = distinct(proc.writes.map((r) => r.asset.id)).length;
       const missing = proc.unresolvedMacros?.length ? ` (${proc.unresolvedMacros.join(', ')} not installed)` : '';
