@@ -65,13 +65,12 @@ function webviewBuilds() {
   }];
 }
 
-/** Static webview assets: the codicon font and the elk layout worker (run from a blob URL in the graph page). */
+/** Static webview assets: the codicon font. */
 function copyWebviewAssets() {
   const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
   mkdirSync('dist/media/codicons', { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) cpSync(path.join(codicons, 'dist', f), path.join('dist/media/codicons', f));
   mkdirSync('dist/webview', { recursive: true });
-  cpSync(require.resolve('elkjs/lib/elk-worker.min.js'), 'dist/webview/elk-worker.min.js');
 }
 
 // What a native package needs at run time is its package.json, its run-time JS and one binary for this

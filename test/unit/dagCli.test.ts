@@ -88,13 +88,17 @@ test('an Airflow DAG file maps through the lineage extraction: tasks, their depe
   assert.equal(r.code, 0, r.err);
   const json = DagMapResultSchema.parse(JSON.parse(r.out));
   assert.equal(json.dag.kind, 'airflow');
-  const byLabel = (l: string) => json.dag.nodes.findIndex((n) => n.label === `complex_dag_structure_rainbow.${l}`);
+  // Nodes are named by task id; the operator is the task's class or TaskFlow decorator.
+  const byLabel = (l: string) => json.dag.nodes.findIndex((n) => n.label === l);
   const start = byLabel('start');
   const extract = byLabel('sales_data_extract');
   assert.ok(start >= 0 && extract >= 0);
+  assert.equal(json.dag.nodes[start].operator, 'EmptyOperator');
+  assert.equal(json.dag.nodes[extract].operator, 'ExtractFromObjectStorageOperator');
+  assert.equal(json.dag.nodes[byLabel('determine_load_type')].operator, '@task.branch');
   assert.ok(json.dag.edges.some(([a, b]) => a === json.dag.nodes[start].id && b === json.dag.nodes[extract].id), 'start >> sales_data_extract');
   const m = json.mappings[extract];
-  assert.deepEqual([m.status, m.best?.file, m.best?.startLine], ['high', 'dags/toys/complex_dag_structure_rainbow.py', 41]);
+  assert.deepEqual([m.status, m.best?.file, m.best?.startLine, m.best?.symbol], ['high', 'dags/toys/complex_dag_structure_rainbow.py', 41, 'complex_dag_structure_rainbow.sales_data_extract']);
 });
 
 test('a dbt manifest: models to their final SELECT, sources to their YAML entry, tests left out, missing files named', () => {

@@ -1,9 +1,16 @@
 /** A DAG mapping result drawn as a graph: status colours, click targets, details. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { DagMapResult } from '@daglens/protocol';
+import { scanLineage } from '../../bench/lineageScore';
 import { graphFromDagMapping } from '../../client/src/webview/dagGraph';
+import { filterGraph } from '../../client/src/webview/graphModel';
+import { ingestDag } from '../../server/src/engine/dag/ingest';
+import { airflowDag } from '../../server/src/engine/dag/ingest/airflow';
 import { assertLaidOutLeftToRight } from '../graphLayout';
+import { requireCorpora } from '../helpers';
 
 // The shape of TPC-DS q3's physical plan: two scans joined, aggregated, sorted.
 const q3: DagMapResult = {
@@ -40,10 +47,35 @@ test('a mapped DAG becomes a graph coloured by mapping status, opening code or t
   assert.equal(g.edges.length, 4);
 });
 
-test('the ELK layered layout places every edge left to right', async () => {
+test('the layered layout places every edge left to right', () => {
   const g = graphFromDagMapping(q3, 'q3', 'q3.txt');
   assert.equal(g.nodes.length, 5);
   assert.equal(g.edges.length, 4);
-  await assertLaidOutLeftToRight(g);
+  assertLaidOutLeftToRight(g);
 });
 
+
+test('a real plan: scans are named by their table, so filtering by a table name finds its scan', () => {
+  const file = path.join(requireCorpora(), 'spark-tpcds', 'spark3', 'plans', 'query03.explain.txt');
+  const { dag } = ingestDag(readFileSync(file, 'utf8'), 'query03.explain.txt');
+  const result: DagMapResult = { dag, mappings: [], stats: { ms: 0, llmCalls: 0, costUsd: 0 }, sources: [], problems: [] };
+  const g = graphFromDagMapping(result, 'q3', file);
+  assert.deepEqual(g.nodes.filter((n) => /Scan/.test(n.label)).map((n) => n.label).sort(), ['FileScan date_dim', 'FileScan item', 'FileScan store_sales']);
+  const scan = g.nodes.find((n) => n.label === 'FileScan store_sales')!;
+  assert.match(scan.detail ?? '', /^FileScan parquet spark_catalog\.tpcds\.store_sales\[/, 'the tooltip keeps the plan line');
+  const found = filterGraph(g, 'store_sales', 1);
+  assert.ok(found.nodes.some((n) => n.id === scan.id), JSON.stringify(found.nodes.map((n) => n.label)));
+  assertLaidOutLeftToRight(g);
+});
+
+test('an Airflow DAG: tasks named by their id, their operator in the tooltip', async () => {
+  const root = path.join(requireCorpora(), 'airflow', 'astronomer-2-9-example-dags');
+  const file = path.join(root, 'dags/data-engineering-use-case/prepare_earnings_report.py');
+  const lineage = await scanLineage(root);
+  const { dag } = airflowDag(lineage.processesIn(file), (abs) => path.relative(root, abs));
+  const g = graphFromDagMapping({ dag, mappings: [], stats: { ms: 0, llmCalls: 0, costUsd: 0 }, sources: [], problems: [] }, 'earnings', file);
+  assert.deepEqual(g.nodes.map((n) => n.label), ['set_up_internal_reporting_platform', 'get_key_metrics', 'get_total_earnings', 'send_mails_internal_platform', 'tear_down_internal_reporting_platform']);
+  assert.ok(g.nodes.every((n) => n.kind === 'task'));
+  assert.match(g.nodes[2]!.detail ?? '', /^SnowflakeOperator\n/);
+  assert.match(g.nodes[1]!.detail ?? '', /^@task\n/);
+});

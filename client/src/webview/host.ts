@@ -36,9 +36,6 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
-    // The graph lays out in a worker made from the bundled elk script (fetched, then a blob URL).
-    `connect-src ${cspSource}`,
-    'worker-src blob:',
   ].join('; ');
 }
 
@@ -57,7 +54,7 @@ ${styles.map((s) => `<link rel="stylesheet" href="${s}">`).join('\n')}
 </head>
 <body>
 ${shell.body}
-<script nonce="${nonce}" src="${uri('dist', 'webview', `${shell.script}.js`)}" data-base="${uri('dist', 'webview')}"></script>
+<script nonce="${nonce}" src="${uri('dist', 'webview', `${shell.script}.js`)}"></script>
 </body>
 </html>`;
 }

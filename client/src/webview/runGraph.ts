@@ -1,5 +1,6 @@
 /** A run's execution (daglens/runs/execution) as a graph: its mapped plan, nodes labelled and coloured by time. Pure (no vscode). */
 import type { GraphModel, RunExecution, RunMetric } from '@daglens/protocol';
+import { graphLabel } from '../../../server/src/shared/dagLabels';
 import { formatBytes, formatCount, formatDuration } from '../../../server/src/shared/figures';
 import { graphFromDagMapping } from './dagGraph';
 
@@ -23,7 +24,7 @@ export function graphFromRunExecution(e: RunExecution, title: string, focus: str
     const n = byId.get(node.id)!;
     const time = timeOf(n.metrics);
     const rows = rowsOf(n.metrics);
-    const name = n.operator === 'WholeStageCodegen' ? n.label : n.operator;
+    const name = n.operator === 'WholeStageCodegen' ? n.label : graphLabel(e.result.dag.kind, n);
     node.label = `${name}${time !== undefined ? ` · ${formatDuration(time)}` : ''}${rows !== undefined ? ` · ${formatCount(rows)} rows` : ''}`;
     if (time !== undefined && max > 0) node.heat = Math.round((time / max) * 1000) / 1000;
     if (want.has(node.id)) node.focus = true;

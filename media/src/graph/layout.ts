@@ -1,16 +1,15 @@
 /**
- * From a DagLens graph to an ELK layered layout and back. Pure (no DOM): the page runs it with ELK in a
- * worker, the benchmark with ELK in Node.
+ * From a DagLens graph to positioned boxes and edge polylines (the layered layout of ./layered.ts), with the
+ * node sizes and labels the page draws. Pure (no DOM): the page, the benchmark and the tests share it.
  */
-import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
 import type { GraphModel, GraphNode } from '@daglens/protocol';
+import { layeredLayout, type Direction, type Positioned } from './layered';
+
+export type { Direction, Positioned } from './layered';
 
 export const NODE_HEIGHT = 30;
 const CHAR_WIDTH = 7;
 const MAX_LABEL = 40;
-
-/** Above this many nodes the layout trades some crossing reduction for speed. */
-export const LARGE_GRAPH = 300;
 
 export function shortLabel(label: string): string {
   return label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label;
@@ -20,59 +19,20 @@ export function nodeWidth(n: GraphNode): number {
   return Math.max(60, shortLabel(n.label).length * CHAR_WIDTH + 34);
 }
 
-/** Data flows left to right, or top to bottom when the view is taller than wide (a side panel). */
-export type Direction = 'RIGHT' | 'DOWN';
-
-export function layoutOptions(nodeCount: number, direction: Direction = 'RIGHT'): LayoutOptions {
-  const base: LayoutOptions = {
-    'elk.algorithm': 'layered',
-    'elk.direction': direction,
-    'elk.spacing.nodeNode': '14',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '50',
-    'elk.edgeRouting': 'POLYLINE',
-  };
-  if (nodeCount <= LARGE_GRAPH) return base;
-  // Measured (bench/graph-layout): network-simplex layering and Brandes-Köpf placement dominate at 2,000 nodes.
-  return {
-    ...base,
-    'elk.layered.thoroughness': '1',
-    'elk.layered.layering.strategy': 'LONGEST_PATH',
-    'elk.layered.nodePlacement.strategy': 'SIMPLE',
-    'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
-  };
+/** Lays a graph out; data flows left to right, or top to bottom (a side panel taller than wide). */
+export function layoutGraph(graph: GraphModel, direction: Direction = 'RIGHT'): Positioned {
+  return layeredLayout(graph.nodes.map((n) => ({ id: n.id, width: nodeWidth(n), height: NODE_HEIGHT })), graph.edges, direction);
 }
 
-/** The ELK input for a graph; edges to unknown nodes and self-loops are dropped (ELK rejects the former). */
-export function toElk(graph: GraphModel, direction: Direction = 'RIGHT'): ElkNode {
-  const ids = new Set(graph.nodes.map((n) => n.id));
-  const edges: ElkExtendedEdge[] = [];
-  graph.edges.forEach((e, i) => {
-    if (ids.has(e.source) && ids.has(e.target) && e.source !== e.target) edges.push({ id: `e${i}`, sources: [e.source], targets: [e.target] });
-  });
-  return {
-    id: 'root',
-    layoutOptions: layoutOptions(graph.nodes.length, direction),
-    children: graph.nodes.map((n) => ({ id: n.id, width: nodeWidth(n), height: NODE_HEIGHT })),
-    edges,
-  };
-}
-
-export interface Positioned {
-  nodes: Map<string, { x: number; y: number; width: number; height: number }>;
-  /** Edge index (into graph.edges) → polyline points. */
-  edges: Array<{ index: number; points: Array<{ x: number; y: number }> }>;
-  width: number;
-  height: number;
-}
-
-export function fromElk(laid: ElkNode): Positioned {
-  const nodes = new Map<string, { x: number; y: number; width: number; height: number }>();
-  for (const c of laid.children ?? []) nodes.set(c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 });
-  const edges: Positioned['edges'] = [];
-  for (const e of (laid.edges ?? []) as ElkExtendedEdge[]) {
-    const s = e.sections?.[0];
-    if (!s) continue;
-    edges.push({ index: Number(e.id.slice(1)), points: [s.startPoint, ...(s.bendPoints ?? []), s.endPoint] });
-  }
-  return { nodes, edges, width: laid.width ?? 0, height: laid.height ?? 0 };
+/**
+ * The direction that fills the view best: the graph laid out both ways (cheap), the one whose fitted scale is
+ * larger. A deep plan in a wide panel flows right; a wide, shallow lineage in a tall panel flows down.
+ */
+export function bestLayout(graph: GraphModel, view: { width: number; height: number }): { direction: Direction; placed: Positioned } {
+  const scale = (p: Positioned) => Math.min(view.width / (p.width + 40), view.height / (p.height + 40));
+  const right = layoutGraph(graph, 'RIGHT');
+  // Big graphs are laid out once: the second layout would cost more than it could gain.
+  if (graph.nodes.length > 1500) return { direction: 'RIGHT', placed: right };
+  const down = layoutGraph(graph, 'DOWN');
+  return scale(down) > scale(right) * 1.05 ? { direction: 'DOWN', placed: down } : { direction: 'RIGHT', placed: right };
 }

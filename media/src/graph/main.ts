@@ -1,32 +1,17 @@
 /**
- * The graph page: lineage, impact or a mapped DAG, laid out by ELK (layered) in a worker so the page stays
- * responsive while thousands of nodes are placed; drawn as SVG with pan and zoom on one transform.
+ * The graph page: lineage, impact or a mapped DAG, placed by the layered layout of ./layered.ts right here on
+ * the page (milliseconds for plans and lineage; about a second at the 5,000-node drawing limit), drawn as SVG
+ * with pan and zoom on one transform.
  */
-import ELK from 'elkjs/lib/elk-api';
 import { GraphToWebviewSchema, type GraphModel, type GraphNode, type GraphToExtension } from '@daglens/protocol';
 import { button, el, icon, onMessage, post as postRaw } from '../shared/bridge';
-import { fromElk, NODE_HEIGHT, shortLabel, toElk, type Positioned } from './layout';
+import { bestLayout, NODE_HEIGHT, shortLabel, type Positioned } from './layout';
 
 const post = (m: GraphToExtension) => postRaw(m);
 const SVG = 'http://www.w3.org/2000/svg';
 const KEYBOARD_NODES = 400;
-
-const base = document.currentScript?.getAttribute('data-base') ?? '';
-let elk: InstanceType<typeof ELK> | undefined;
-let workerUrl: string | undefined;
-
-async function layoutEngine(): Promise<InstanceType<typeof ELK>> {
-  if (elk) return elk;
-  // A webview cannot start a worker from its resource origin: load the bundled script into a blob URL.
-  if (!workerUrl) {
-    const res = await fetch(`${base}/elk-worker.min.js`);
-    if (!res.ok) throw new Error(`could not load the layout worker (${res.status})`);
-    workerUrl = URL.createObjectURL(new Blob([await res.text()], { type: 'text/javascript' }));
-  }
-  const url = workerUrl;
-  elk = new ELK({ workerFactory: () => new Worker(url) });
-  return elk;
-}
+/** Above this many nodes the page paints "Laying out…" before it starts (the layout holds the page meanwhile). */
+const SHOW_PROGRESS_FROM = 300;
 
 // ── page ──────────────────────────────────────────────────────────────────────────────────────────────
 const root = document.getElementById('app')!;
@@ -118,15 +103,6 @@ function zoomBy(f: number, cx = stage.clientWidth / 2, cy = stage.clientHeight /
   applyView();
 }
 
-function centerOn(id: string): void {
-  const p = placed?.nodes.get(id);
-  if (!p) return;
-  view.k = Math.max(view.k, 0.8);
-  view.x = stage.clientWidth / 2 - (p.x + p.width / 2) * view.k;
-  view.y = stage.clientHeight / 2 - (p.y + p.height / 2) * view.k;
-  applyView();
-}
-
 stage.addEventListener('wheel', (e) => {
   e.preventDefault();
   const r = stage.getBoundingClientRect();
@@ -166,7 +142,6 @@ document.addEventListener('keydown', (e) => {
 
 // ── drawing ───────────────────────────────────────────────────────────────────────────────────────────
 let graph: GraphModel | undefined;
-let placed: Positioned | undefined;
 let generation = 0;
 
 const KIND_ICONS: Record<string, string> = {
@@ -179,10 +154,17 @@ function showTooltip(n: GraphNode, x: number, y: number): void {
   if (n.detail) tooltip.append(el('div', 'dl-tooltip-detail', n.detail));
   if (n.location) tooltip.append(el('div', 'dl-meta', `${n.location.file}:${n.location.startLine} — click to open`));
   tooltip.append(el('div', 'dl-meta', 'A (on a focused node): ask DagLens about it'));
-  const r = stage.getBoundingClientRect();
-  tooltip.style.left = `${Math.min(x - r.left + 12, r.width - 320)}px`;
-  tooltip.style.top = `${y - r.top + 12}px`;
   tooltip.hidden = false;
+  // Measured once filled: beside the pointer, flipped to its other side where it would leave the view.
+  const r = stage.getBoundingClientRect();
+  const w = tooltip.offsetWidth;
+  const h = tooltip.offsetHeight;
+  const px = x - r.left;
+  const py = y - r.top;
+  const left = px + 12 + w <= r.width ? px + 12 : px - 12 - w;
+  const top = py + 12 + h <= r.height ? py + 12 : py - 12 - h;
+  tooltip.style.left = `${Math.max(0, Math.min(left, r.width - w))}px`;
+  tooltip.style.top = `${Math.max(0, Math.min(top, r.height - h))}px`;
 }
 
 function draw(g: GraphModel, p: Positioned): void {
@@ -289,6 +271,7 @@ viewport.addEventListener('focusin', (e) => {
 });
 
 async function show(g: GraphModel): Promise<void> {
+  const started = performance.now();
   const mine = ++generation;
   graph = g;
   delete document.body.dataset.rendered;
@@ -301,22 +284,19 @@ async function show(g: GraphModel): Promise<void> {
     return;
   }
   setStatus(`Laying out ${g.nodes.length.toLocaleString()} nodes…`, 'dl-loading');
-  const started = performance.now();
+  // Let a big graph's status paint before the layout holds the page.
+  if (g.nodes.length > SHOW_PROGRESS_FROM) await new Promise((r) => setTimeout(r, 0));
+  if (mine !== generation) return;
   try {
-    const direction = stage.clientHeight > stage.clientWidth * 1.2 ? 'DOWN' : 'RIGHT';
-    const laid = await (await layoutEngine()).layout(toElk(g, direction));
-    if (mine !== generation) return;
-    placed = fromElk(laid);
+    const { placed } = bestLayout(g, { width: stage.clientWidth || 800, height: stage.clientHeight || 600 });
     draw(g, placed);
+    const ms = performance.now() - started;
+    // The whole graph, as Fit shows it: what a user expects first (zoom in from there).
     fit();
-    // A long chain fitted into a narrow panel is unreadable: start readable at the focus (or the first node).
-    if (view.k < 0.5 && g.nodes.length <= 200) {
-      view.k = 0.8;
-      centerOn((g.nodes.find((n) => n.focus) ?? g.nodes[0])!.id);
-    }
-    const secs = ((performance.now() - started) / 1000).toFixed(1);
     const filtered = g.filter ? ` (filtered “${g.filter.text}”: ${g.filter.shown} of ${g.filter.total})` : '';
-    setStatus(`${g.nodes.length.toLocaleString()} nodes, ${g.edges.length.toLocaleString()} edges${filtered} · laid out in ${secs}s`);
+    const took = ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+    setStatus(`${g.nodes.length.toLocaleString()} nodes, ${g.edges.length.toLocaleString()} edges${filtered} · laid out in ${took}`);
+    document.body.dataset.layoutMs = String(Math.round(ms));
     document.body.dataset.rendered = String(g.nodes.length);
   } catch (e) {
     if (mine === generation) setStatus(`Could not lay out the graph: ${e instanceof Error ? e.message : String(e)}`, 'dl-error');

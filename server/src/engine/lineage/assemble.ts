@@ -209,7 +209,7 @@ export class Assembly {
         if (d.dbtModel) d.partial = d.partial.filter((w) => !/\{(dbt\.)?this\}/.test(w));
         processes.push({
           id: uniqueId(r.rel, d.symbol, span.start.line), kind: d.kind, file: r.path, symbol: d.symbol, span, reads, writes,
-          columns: [], partial: d.partial, ...(d.upstream ? { upstream: d.upstream } : {}),
+          columns: [], partial: d.partial, ...(d.upstream ? { upstream: d.upstream } : {}), ...(d.operator ? { operator: d.operator } : {}),
           ...(flows.size && !d.sqlFiles?.length ? { flows: [...flows].map(([to, from]) => ({ to, from: [...from] })) } : {}),
         });
       }

@@ -81,6 +81,8 @@ export interface Process {
   flows?: Array<{ to: string; from: string[] }>;
   /** Airflow: task ids upstream of this task within its DAG (process ids). */
   upstream?: string[];
+  /** Airflow: the task's operator class (`BashOperator`) or TaskFlow decorator (`@task`). */
+  operator?: string;
 }
 
 /** One step of an impact path: from an asset, through a process, to an asset. */

@@ -35,6 +35,8 @@ export interface PyDraft {
   partial: string[];
   /** Airflow: upstream task ids. */
   upstream?: string[];
+  /** Airflow: the task's operator class (`BashOperator`) or TaskFlow decorator (`@task`, `@task.virtualenv`). */
+  operator?: string;
   sqlFiles?: Array<{ path: string }>;
   searchPaths?: string[];
   dbtModel?: boolean;
@@ -234,7 +236,8 @@ class PyExtractor {
     if (taskDeco) {
       const call = taskDeco.namedChildren.find((c) => c.type === 'call');
       const taskId = (call && kwargString(call, 'task_id')) ?? name;
-      const task: PyDraft = { kind: 'airflow_task', symbol: `${dag?.id ?? '?'}.${taskId}`, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [], upstream: [] };
+      const operator = `@${taskDeco.text.replace(/^@\s*/, '').split('(')[0]!.trim()}`;
+      const task: PyDraft = { kind: 'airflow_task', symbol: `${dag?.id ?? '?'}.${taskId}`, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [], upstream: [], operator };
       if (call) this.inletsOutlets(call, task);
       if (dag) dag.tasks.set(taskId, task);
       this.taskflow.set(name, { dag, task });
@@ -282,7 +285,9 @@ class PyExtractor {
       return inner?.type === 'call' && (m === 'expand' || m === 'expand_kwargs' || m === 'partial' || m === 'override') ? this.taskFromCall(inner, dag) : undefined;
     }
     if (dag.tasks.has(taskId) && dag.tasks.get(taskId)!.start === call.startIndex) return taskId;
-    const task: PyDraft = { kind: 'airflow_task', symbol: `${dag.id}.${taskId}`, start: call.startIndex, end: call.endIndex, reads: [], writes: [], partial: [], upstream: [] };
+    // `Op.partial(task_id=…)`: the class before the mapping call.
+    const operator = fn.text.replace(/\.(partial|expand|expand_kwargs|override)$/, '').split('.').pop() ?? fn.text;
+    const task: PyDraft = { kind: 'airflow_task', symbol: `${dag.id}.${taskId}`, start: call.startIndex, end: call.endIndex, reads: [], writes: [], partial: [], upstream: [], operator };
     const args = call.childForFieldName('arguments');
     for (const kw of args?.namedChildren.filter((c) => c.type === 'keyword_argument') ?? []) {
       const k = kw.childForFieldName('name')?.text ?? '';

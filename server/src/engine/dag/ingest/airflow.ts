@@ -1,7 +1,8 @@
 /**
  * Airflow DAGs, as the lineage engine extracts them from DAG files (server/src/engine/lineage/python.ts):
- * one node per task (operator call or @task function) with its upstream tasks as edges. The node's line is
- * where the task is defined — the DAG file is the code — and its span says exactly which lines made it.
+ * one node per task (operator call or @task function) with its upstream tasks as edges. A node is named by its
+ * task id, its operator is the task's class (`BashOperator`) or decorator (`@task`). Its line is where the task
+ * is defined — the DAG file is the code — and its span says exactly which lines made it.
  */
 import type { Process } from '../../lineage/model';
 import { emptyEvidence, type DagNode, type IngestResult } from '../model';
@@ -11,10 +12,11 @@ export function airflowDag(tasks: Process[], relFile: (abs: string) => string): 
   const ids = new Set(airflow.map((t) => t.id));
   const nodes: DagNode[] = airflow.map((t) => ({
     id: t.id,
-    operator: 'airflow_task',
-    label: t.symbol,
+    operator: t.operator ?? 'task',
+    label: t.symbol.slice(t.symbol.indexOf('.') + 1),
     line: t.span.start.line + 1,
     detail: {
+      dag: t.symbol.slice(0, t.symbol.indexOf('.')),
       file: relFile(t.file),
       startLine: String(t.span.start.line + 1),
       endLine: String(t.span.end.line + 1),

@@ -51,7 +51,8 @@ function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, uni
       // The node says where it is defined (Airflow tasks from the lineage engine).
       const start = Number(n.detail.startLine);
       const end = Math.min(Number(n.detail.endLine ?? start), start + 4);
-      return loc(file, n.label, start, end, 0.97, `The task ${n.label} is defined here (from the DAG file's lineage).`);
+      const task = n.detail.dag ? `${n.detail.dag}.${n.label}` : n.label;
+      return loc(file, task, start, end, 0.97, `The task ${task} is defined here (from the DAG file's lineage).`);
     }
     if (/\.ya?ml$/i.test(file)) {
       // A source: its `- name:` entry (after the source's own entry when the file lists several).

@@ -5,6 +5,7 @@
  */
 import type { DagNode } from '../model';
 import { attributes, bracketLists, conditionAtoms, keyAttributes, namedArg, splitTopLevel, type ConditionAtom } from './exprText';
+import { scanTable } from '../../../shared/dagLabels';
 
 export type Role =
   | 'scan' | 'filter' | 'join' | 'aggregate' | 'sort' | 'limit' | 'window' | 'union' | 'expand' | 'project'
@@ -86,18 +87,6 @@ const NONE: Omit<OperatorEvidence, 'role'> = { partial: false, columns: [], atom
 
 function aliasesOf(s: string): string[] {
   return [...s.matchAll(/ AS ([A-Za-z_]\w*)#\d+/g)].map((m) => m[1].toLowerCase());
-}
-
-/** Table name from a scan's text: `parquet spark_catalog.db.t[cols]`, `parquet db.t`, `HiveTableRelation [`db`.`t`, …]`. */
-function scanTable(args: string): string | undefined {
-  const hive = /HiveTableRelation \[`?([\w]+)`?\.`?([\w]+)`?/.exec(args);
-  if (hive) return hive[2].toLowerCase();
-  const bracketed = /(?:^|\s)([\w.`$-]+)\[/.exec(args);
-  const head = bracketed ? bracketed[1] : args.split(/\s+/).find((w, i, all) => i === all.length - 1 || /\./.test(w)) ?? '';
-  const name = head.replace(/`/g, '').split('.').pop() ?? '';
-  if (!/^[A-Za-z_][\w$-]*$/.test(name)) return undefined;
-  if (/^(parquet|orc|csv|json|text|avro|delta|hive|ExistingRDD|JDBCRelation.*)$/i.test(name)) return undefined;
-  return name.toLowerCase();
 }
 
 /** A path-based read (`spark.read.parquet(".../employees")`): the last segment of its location. */
