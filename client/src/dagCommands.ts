@@ -38,13 +38,20 @@ export function registerDagCommands(ctx: Ctx): vscode.Disposable[] {
         return undefined;
       });
       if (!result) return;
+      const name = path.basename(uri.fsPath);
+      // Nothing read as a DAG node: one error that says why, not a count of zero with a graph to show.
+      if (!result.dag.nodes.length) {
+        void vscode.window.showErrorMessage(`DagLens: ${name} is not a DAG DagLens can map: ${problemSummary(result.problems)}. It reads Spark plans (text or JSON), dbt manifests, JSON DAGs {nodes, edges} and Airflow DAG files.`);
+        return;
+      }
       const count = (s: string) => result.mappings.filter((m) => m.status === s).length;
       const problems = result.problems.length ? ` · ${result.problems.length} problem(s) reading it (see the DagLens output)` : '';
-      for (const p of result.problems) ctx.output.warn(`${path.basename(uri.fsPath)}${p.line ? `:${p.line}` : ''}${p.field ? ` ${p.field}` : ''}: ${p.message}`);
+      // One line in the log: the first problem and how many more.
+      if (result.problems.length) ctx.output.warn(`${name}: ${problemSummary(result.problems)}`);
       // Plan text gets lenses on every operator: show it beside the summary.
       if (result.dag.nodes.some((n) => n.line !== null)) await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
       const pick = await vscode.window.showInformationMessage(
-        `DagLens: ${result.dag.nodes.length} nodes — ${count('high')} high, ${count('low')} low, ${count('derived')} derived, ${count('unmapped')} unmapped${result.sources[0] ? ` · from ${result.sources[0].file}` : ''}${problems}`,
+        `DagLens: ${result.dag.kind === 'airflow' ? `Airflow DAG ${name}: ${result.dag.nodes.length} tasks` : `${result.dag.nodes.length} nodes`} — ${count('high')} high, ${count('low')} low, ${count('derived')} derived, ${count('unmapped')} unmapped${result.sources[0] ? ` · from ${result.sources[0].file}` : ''}${problems}`,
         'Show Graph',
       );
       if (pick) await ctx.graph.show(dagGraphSource(ctx, uri));
@@ -52,15 +59,31 @@ export function registerDagCommands(ctx: Ctx): vscode.Disposable[] {
   ];
 }
 
-/** The active editor's file when it is a DAG candidate, else a file picked. */
+/** An Airflow DAG file: Python that imports Airflow and declares a DAG (`DAG(…)`, `with DAG`, `@dag`). */
+export function isAirflowDagText(text: string): boolean {
+  return /\b(from|import)\s+airflow\b/.test(text) && /(\bDAG\s*\(|^\s*@dag\b)/m.test(text);
+}
+
+/** The active editor's file when it is a DAG candidate (a plan, JSON, an Airflow DAG file), else a file picked. */
 async function pickDag(): Promise<vscode.Uri | undefined> {
   const doc = vscode.window.activeTextEditor?.document;
-  if (doc && doc.uri.scheme === 'file' && (doc.languageId === 'sparkplan' || /\.(json|txt|sparkplan|plan|explain)$/i.test(doc.fileName))) return doc.uri;
+  if (doc && doc.uri.scheme === 'file') {
+    if (doc.languageId === 'sparkplan' || /\.(json|txt|sparkplan|plan|explain)$/i.test(doc.fileName)) return doc.uri;
+    if (doc.languageId === 'python' && isAirflowDagText(doc.getText())) return doc.uri;
+  }
   const picked = await vscode.window.showOpenDialog({
-    title: 'DagLens: choose a DAG (Spark plan text, Spark plan JSON, dbt manifest.json, DAG JSON)',
+    title: 'DagLens: choose a DAG (Spark plan text or JSON, dbt manifest.json, DAG JSON, Airflow DAG file)',
     canSelectMany: false,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    filters: { 'DAG files': ['sparkplan', 'txt', 'plan', 'explain', 'json'], 'All files': ['*'] },
+    filters: { 'DAG files': ['sparkplan', 'txt', 'plan', 'explain', 'json', 'py'], 'All files': ['*'] },
   });
   return picked?.[0];
+}
+
+/** The first problem (with its line or field) and how many more: one line for a user, not twenty. */
+export function problemSummary(problems: Array<{ line?: number; field?: string; message: string }>): string {
+  const p = problems[0];
+  if (!p) return 'nothing in it reads as a DAG node';
+  const at = p.line ? `line ${p.line}: ` : p.field && !p.message.includes(p.field) ? `${p.field}: ` : '';
+  return `${at}${p.message.replace(/[.;]\s*$/, '')}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
 }

@@ -6,6 +6,7 @@
  */
 import { ErrorCodes, ResponseError, type CodeLens, type Hover, type Location } from 'vscode-languageserver/node';
 import type { Engine } from '../../engine/engine';
+import { lensTitle, tasksAround } from '../../engine/lineage/lens';
 import { impactJson, lineageJson, processJson } from '../../engine/lineage/report';
 import type { Asset, ImpactHit, Process } from '../../engine/lineage/model';
 import { toLineRange } from '../../engine/types';
@@ -82,11 +83,7 @@ export const lineageFeature: Feature = {
       const proc = engine.lineage.graph().processes.get(data.process);
       if (!proc) return { ...lens, command: { title: 'lineage changed: reopen the file', command: '' } };
       const downstream = engine.lineage.graph().downstreamOfProcess(proc.id);
-      const reads = distinct(proc.reads.map((r) => r.asset.id)).length;
-      const writes = distinct(proc.writes.map((r) => r.asset.id)).length;
-      const missing = proc.unresolvedMacros?.length ? ` (${proc.unresolvedMacros.join(', ')} not installed)` : '';
-      const partial = proc.partial.length ? ` · partial${missing}` : '';
-      const title = `reads ${reads} · writes ${writes} · ${downstream.length} downstream${partial}`;
+      const title = lensTitle(engine.lineage.graph(), proc);
       return { ...lens, command: { title, command: SHOW_LINEAGE_COMMAND, arguments: [showArgs(engine, proc, downstream)] } };
     });
 
@@ -140,10 +137,6 @@ function positionTarget(ctx: ServerContext, uri: string, position: { line: numbe
   return { ...t, offset };
 }
 
-function distinct<T>(xs: T[]): T[] {
-  return [...new Set(xs)];
-}
-
 function where(engine: Engine, file: string, line: number): string {
   const rel = engine.workspace.relative(file);
   return `[${rel}:${line + 1}](${pathToUri(file)}#L${line + 1})`;
@@ -192,9 +185,28 @@ function columnAt(engine: Engine, file: string, offset: number) {
 function showArgs(engine: Engine, proc: Process, downstream: ImpactHit[]): ShowLineageArgs {
   const g = engine.lineage.graph();
   const items: ShowLineageArgs['items'] = [];
-  for (const [group, refs] of [['reads', proc.reads], ['writes', proc.writes]] as const) {
-    for (const r of refs) items.push({ group, label: r.asset.name, detail: `${r.asset.kind} · ${engine.workspace.relative(r.location.file)}:${r.location.span.start.line + 1}`, uri: pathToUri(r.location.file), line: r.location.span.start.line });
+  const at = (file: string, line: number) => `${engine.workspace.relative(file)}:${line + 1}`;
+  const around = tasksAround(g, proc);
+  for (const [group, tasks] of [['upstream tasks', around.upstream], ['downstream tasks', around.downstream]] as const) {
+    for (const t of tasks) items.push({ group, label: t.symbol.slice(t.symbol.indexOf('.') + 1), detail: `${t.operator ?? 'task'} · ${at(t.file, t.span.start.line)}`, uri: pathToUri(t.file), line: t.span.start.line });
   }
+  // A read opens where its data comes from (the upstream model, the code that writes the table, the source's
+  // YAML entry); only what nothing in the workspace makes opens the line that reads it.
+  const seen = new Set<string>();
+  for (const r of proc.reads) {
+    if (seen.has(r.asset.id)) continue;
+    seen.add(r.asset.id);
+    const writer = g.writersOf(r.asset.id).find((w) => w.id !== proc.id);
+    const declared = writer ? undefined : engine.lineage.declarationOf(r.asset.id);
+    const from = writer ? { file: writer.file, line: writer.span.start.line, what: `from ${writer.symbol}` } : declared ? { file: declared.file, line: declared.span.start.line, what: 'declared' } : undefined;
+    const here = at(r.location.file, r.location.span.start.line);
+    items.push({
+      group: 'reads', label: r.asset.name,
+      detail: from ? `${r.asset.kind} · ${from.what} (${at(from.file, from.line)}) · read at ${here}` : `${r.asset.kind} · read at ${here}`,
+      uri: pathToUri(from?.file ?? r.location.file), line: from?.line ?? r.location.span.start.line,
+    });
+  }
+  for (const r of proc.writes) items.push({ group: 'writes', label: r.asset.name, detail: `${r.asset.kind} · ${at(r.location.file, r.location.span.start.line)}`, uri: pathToUri(r.location.file), line: r.location.span.start.line });
   for (const h of downstream) {
     const last = h.path[h.path.length - 1];
     const via = last ? g.processes.get(last.process) : undefined;
