@@ -6,6 +6,7 @@ import path from 'node:path';
 import {
   callsIn, evalJinja, folderSchema, jinjaBlocks, macroCalls, readDbtProject, readMacros, readSources,
 } from '../../server/src/engine/lineage/dbt';
+import { scanLineage } from '../../bench/lineageScore';
 import { DEFAULT_NAMES } from '../../server/src/engine/lineage/names';
 import { requireCorpora } from '../helpers';
 
@@ -46,4 +47,17 @@ test('dbt_analytics: project config gives folder schemas; sources YAML gives rel
   const yml = path.join(root, 'models/staging/accounts_db/__sources.yml');
   const sources = readSources(project, yml, readFileSync(yml, 'utf8'), DEFAULT_NAMES);
   assert.deepEqual(sources.map((s) => [s.id, s.relation]), [['source.analytics.accounts_db.accounts', 'raw.accounts_db.accounts']]);
+});
+
+test('jaffle-shop: a model\'s known columns are what its SQL computes plus what its YAML documents, and a qualified column of a documented `*` resolves', async () => {
+  const root = path.join(requireCorpora(), 'dbt', 'jaffle-shop');
+  const lineage = await scanLineage(root);
+  // stg_customers.yml documents customer_id only; the SQL also computes customer_name.
+  assert.deepEqual(lineage.columnsOf('model.jaffle_shop.stg_customers'), ['customer_id', 'customer_name']);
+  const customers = lineage.processesIn('models/marts/customers.sql')[0]!;
+  // `customers.*` over stg_customers carries customer_name through to the mart.
+  assert.ok(customers.columns.some((c) => c.name === 'customer_name'), customers.columns.map((c) => c.name).join(', '));
+  // sum(orders.subtotal): `orders` is a CTE of `select * from ref('orders')`; orders.yml does not list subtotal.
+  const spend = customers.columns.find((c) => c.name === 'lifetime_spend_pretax')!;
+  assert.deepEqual(spend.sources, [{ asset: 'model.jaffle_shop.orders', column: 'subtotal' }]);
 });

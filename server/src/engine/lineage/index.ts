@@ -222,16 +222,15 @@ export class Lineage implements WorkspaceListener {
     return { file: y.path, span: lines.span(start, start + (tbl?.[0].length ?? 0)) };
   }
 
-  /** Known columns of an asset (DDL, dbt YAML, or the output columns of the process that writes it). */
+  /**
+   * Known columns of an asset: the output columns of the code that writes it, and those DDL or dbt YAML
+   * declare (YAML often documents only a few of a model's columns).
+   */
   columnsOf(assetId: string): string[] {
     const a = this.graph().assets.get(assetId);
-    const fromCatalog = this.catalog.get(assetId) ?? (a?.relation ? this.catalog.get(a.relation) : undefined);
-    if (fromCatalog) return fromCatalog;
-    for (const p of this.graph().writersOf(assetId)) {
-      const cols = p.columns.map((c) => c.name).filter((n) => n !== '*');
-      if (cols.length) return cols;
-    }
-    return [];
+    const declared = this.catalog.get(assetId) ?? (a?.relation ? this.catalog.get(a.relation) : undefined) ?? [];
+    const computed = this.graph().writersOf(assetId).map((p) => p.columns.map((c) => c.name).filter((n) => n !== '*')).find((cols) => cols.length) ?? [];
+    return [...computed, ...declared.filter((c) => !computed.includes(c))];
   }
 
   /**
@@ -298,7 +297,11 @@ export class Lineage implements WorkspaceListener {
     for (const y of yaml) {
       for (const [k, cols] of readDocumentedColumns(y.text)) {
         const key = normalizeName(k, this.names);
-        if (!declared.has(key)) { next.set(key, cols); declared.add(key); }
+        if (declared.has(key)) continue;
+        // YAML documents some columns; the model's SQL computes all of them: both, the SQL's order first.
+        const computed = this.derived.get(key) ?? [];
+        next.set(key, [...computed, ...cols.filter((c) => !computed.includes(c))]);
+        declared.add(key);
       }
     }
     const same = next.size === this.catalog.size && [...next].every(([k, v]) => this.catalog.get(k)?.join(',') === v.join(','));
@@ -307,7 +310,7 @@ export class Lineage implements WorkspaceListener {
     this.catalogVersion++;
     for (const s of sqls) {
       if (s.catalog === this.catalogVersion) continue;
-      const needs = s.statements.some((st) => st.columns.some((c) => c.note || c.sources.some((x) => x.candidates)));
+      const needs = s.statements.some((st) => st.columns.some((c) => c.note || c.star || c.sources.some((x) => x.candidates)));
       s.catalog = this.catalogVersion;
       if (!needs) continue;
       try {

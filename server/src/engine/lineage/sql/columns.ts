@@ -10,6 +10,11 @@ export interface OutCol {
   start: number;
   end: number;
   note?: string;
+  /**
+   * The table whose `*` this column was expanded from, with the columns some schema knows (dbt YAML documents
+   * a few): a column that schema leaves out can still come from that table.
+   */
+  star?: string;
 }
 
 /** What a FROM item makes visible to the rest of its SELECT. */
@@ -49,18 +54,18 @@ export function resolveColumn(chain: string[], rels: Relation[], schemaOf?: (t: 
   if (chain.length >= 2) {
     const q = chain[chain.length - 2];
     const rel = rels.find((r) => r.alias === q) ?? rels.find((r) => r.table !== undefined && r.table.split('.').pop() === q);
-    if (rel) return fromRelation(rel, col) ?? [{ column: col }];
+    if (rel) return fromRelation(rel, col, true) ?? [{ column: col }];
     // Not a qualifier: a struct field access (col.field); resolve the first part as the column.
     return resolveColumn([chain[0]], rels, schemaOf);
   }
-  if (rels.length === 1) return fromRelation(rels[0], col) ?? [{ column: col }];
+  if (rels.length === 1) return fromRelation(rels[0], col, true) ?? [{ column: col }];
   const sure: SqlColumnSource[][] = [];
   const maybe: Relation[] = [];
   for (const r of rels) {
     if (r.columns) {
       const hit = fromRelation(r, col);
       if (hit) sure.push(hit);
-      else if (r.columns.some((c) => c.name === '*')) maybe.push(r);
+      else if (r.columns.some((c) => c.name === '*') || starTable(r)) maybe.push(r);
     } else if (r.table) {
       const known = schemaOf?.(r.table);
       if (known) { if (known.includes(col)) sure.push([{ table: r.table, column: col }]); }
@@ -68,19 +73,31 @@ export function resolveColumn(chain: string[], rels: Relation[], schemaOf?: (t: 
     }
   }
   if (sure.length === 1) return sure[0];
-  if (sure.length === 0 && maybe.length === 1 && maybe[0].table) return [{ table: maybe[0].table, column: col }];
+  const only = sure.length === 0 && maybe.length === 1 ? maybe[0].table ?? starTable(maybe[0]) : undefined;
+  if (only) return [{ table: only, column: col }];
   const candidates = [...new Set([...sure.flat().map((s) => s.table), ...maybe.map((m) => m.table ?? m.alias)].filter((x): x is string => !!x))];
   return [{ column: col, ...(candidates.length ? { candidates } : {}) }];
 }
 
-function fromRelation(rel: Relation, col: string): SqlColumnSource[] | undefined {
+/**
+ * `col` of a FROM item. `named`: the query names this item for it (qualified, or the only item), so a column a
+ * documented `*` expansion leaves out still comes from the table that `*` read.
+ */
+function fromRelation(rel: Relation, col: string, named = false): SqlColumnSource[] | undefined {
   if (rel.columns) {
     const hit = rel.columns.find((c) => c.name === col);
     if (hit) return hit.sources;
     const star = rel.columns.find((c) => c.name === '*' && c.sources.length === 1 && c.sources[0].table);
     if (star) return [{ table: star.sources[0].table, column: col }];
-    return undefined;
+    const expanded = named ? starTable(rel) : undefined;
+    return expanded ? [{ table: expanded, column: col }] : undefined;
   }
   if (rel.table) return [{ table: rel.table, column: col }];
   return undefined;
+}
+
+/** The one table whose `*` (expanded from a partial schema) the item's columns came from, if there is one. */
+function starTable(rel: Relation): string | undefined {
+  const tables = new Set(rel.columns?.flatMap((c) => (c.star ? [c.star] : [])));
+  return tables.size === 1 ? [...tables][0] : undefined;
 }

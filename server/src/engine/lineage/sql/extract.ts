@@ -40,6 +40,8 @@ export interface SqlColumn {
   start: number;
   end: number;
   note?: string;
+  /** Expanded from this table's `*` with the columns known then (read again when more become known). */
+  star?: string;
 }
 
 export interface SqlStatement {

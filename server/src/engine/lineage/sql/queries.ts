@@ -508,7 +508,7 @@ export class QueryReader extends TokenCursor {
       }
       if (!r.table) continue;
       const known = this.schemaOf?.(r.table);
-      if (known?.length) out.push(...known.map((c) => ({ name: c, sources: [{ table: r.table, column: c }], start: first.start, end: last.end })));
+      if (known?.length) out.push(...known.map((c) => ({ name: c, sources: [{ table: r.table, column: c }], start: first.start, end: last.end, star: r.table })));
       else out.push({ name: '*', sources: [{ table: r.table, column: '*' }], start: first.start, end: last.end, note: `* kept: columns of ${r.table} unknown` });
     }
     if (!targets.length) out.push({ name: '*', sources: [], start: first.start, end: last.end, note: qualifier ? `* kept: ${qualifier} not found in FROM` : '* kept: no FROM' });

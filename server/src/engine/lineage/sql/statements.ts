@@ -355,6 +355,6 @@ export class StatementReader extends QueryReader {
   }
 }
 
-function plain({ name, sources, start, end, note }: OutCol) {
-  return { name, sources, start, end, ...(note ? { note } : {}) };
+function plain({ name, sources, start, end, note, star }: OutCol) {
+  return { name, sources, start, end, ...(note ? { note } : {}), ...(star ? { star } : {}) };
 }
