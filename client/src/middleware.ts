@@ -16,6 +16,13 @@ function isLineageLens(lens: vscode.CodeLens): boolean {
   return !!data && typeof data === 'object' && 'process' in data;
 }
 
+/** Plan text as Spark prints it (the server's test): its hovers are about operators, which have no lineage of their own. */
+const PLAN_START = /^\s*== (Physical Plan|Parsed Logical Plan|Analyzed Logical Plan|Optimized Logical Plan) ==/m;
+export function isPlanDocument(doc: Pick<vscode.TextDocument, 'languageId' | 'fileName' | 'getText'>): boolean {
+  if (doc.languageId === 'sparkplan' || /\.sparkplan$/i.test(doc.fileName)) return true;
+  return ['plaintext', 'log'].includes(doc.languageId) && PLAN_START.test(doc.getText().slice(0, 20_000));
+}
+
 /** Run lenses open an execution's graph; every other server lens is a DAG-mapping lens. */
 const isRunLens = (lens: vscode.CodeLens) => lens.command?.command === SHOW_RUN_EXECUTION_COMMAND;
 const RUN_HOVER = `command:${SHOW_RUN_EXECUTION_COMMAND}?`;
@@ -54,8 +61,15 @@ export function editorMiddleware(): Middleware {
       // A run's hover links to the execution graph: trusted for that one command only.
       const runParts = hover.contents.filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString && c.value.includes(RUN_HOVER));
       for (const c of runParts) c.isTrusted = { enabledCommands: [SHOW_RUN_EXECUTION_COMMAND] };
+      // A plan operator's hover links to the lineage of the code it maps to (only where that code has some).
+      const planParts = hover.contents.filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString && HOVER_COMMANDS.some((cmd) => c.value.includes(`command:${cmd}?`)));
+      for (const c of planParts) {
+        c.isTrusted = { enabledCommands: HOVER_COMMANDS };
+        c.supportThemeIcons = true;
+      }
       if (!config().get<boolean>('hover.lineage', true)) return runParts.length ? new vscode.Hover(runParts, hover.range) : undefined;
-      if (!config().get<boolean>('hover.actions', true)) return hover;
+      // In a plan the generic links would ask for the lineage of a plan line, which has none.
+      if (!config().get<boolean>('hover.actions', true) || isPlanDocument(doc)) return hover;
       return new vscode.Hover([...hover.contents, hoverActions(doc, pos)], hover.range);
     },
   };

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {
   CodeLensRequest, DefinitionRequest, DidOpenTextDocumentNotification, HoverRequest, type CodeLens, type Hover, type Location,
 } from 'vscode-languageserver-protocol/node';
-import { DagMapResultSchema, mapDag } from '../../server/src/protocol';
+import { DagMapResultSchema, ImpactResultSchema, impactRequest, mapDag } from '../../server/src/protocol';
 import { REPO } from '../helpers';
 import { ready, startLsp, uri, type LspSession } from '../lsp-client';
 
@@ -68,6 +68,19 @@ test('hover on an operator line: where it maps, how sure, why', async () => {
   const text = (h.contents as { value: string }).value;
   assert.match(text, /^\*\*Expand\*\* — high · 0\.\d\d/);
   assert.match(text, /`tpcds\/queries\/query36\.sql:23` \(query36\): ROLLUP over i_category, i_class\./);
+});
+
+test('an operator hover links to the lineage and impact of the code it maps to, and that link works', async () => {
+  const h = (await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri: uri(planFile) }, position: { line: 81, character: 20 } })) as Hover;
+  const text = (h.contents as { value: string }).value;
+  const link = /\[\$\(warning\) Impact\]\(command:daglens\.showImpact\?([^ )]+)/.exec(text);
+  assert.ok(link, text);
+  const [place] = JSON.parse(decodeURIComponent(link[1]!)) as Array<{ uri: string; position: { line: number; character: number } }>;
+  assert.equal(place!.uri, uri(path.join(ws, 'tpcds/queries/query36.sql')));
+  // What the editor's Impact command asks: the query's statement, not "nothing with lineage here".
+  const impact = ImpactResultSchema.parse(await lsp.conn.sendRequest(impactRequest, { uri: place!.uri, position: place!.position, direction: 'downstream' }));
+  assert.equal(impact.kind, 'process');
+  assert.match(impact.start, /query36\.sql#/);
 });
 
 test('in code, a lens lists the plan nodes that map to a line', async () => {

@@ -116,7 +116,7 @@ export const dagMappingFeature: Feature = {
       const m = mapped.get(doc.uri) ?? await mapUri(doc.uri).catch(() => undefined);
       if (!m) return null;
       const i = m.result.dag.nodes.findIndex((n) => n.line === params.position.line + 1);
-      return i < 0 ? null : { contents: { kind: 'markdown', value: hoverMarkdown(m.result.dag.nodes[i].operator, m.result.mappings[i]) } };
+      return i < 0 ? null : { contents: { kind: 'markdown', value: hoverMarkdown(m.result.dag.nodes[i].operator, m.result.mappings[i], codeLinks(m.engine, m.result.mappings[i])) } };
     });
 
     connection.onDefinition(async (params): Promise<Location[]> => {
@@ -199,12 +199,27 @@ function codeLenses(mapped: Map<string, Mapped>, filePath: string): CodeLens[] {
   return out;
 }
 
-/** Hover on an operator line: where it maps, how sure and why, and the runners-up. */
-function hoverMarkdown(operator: string, m: DagNodeMapping): string {
+/**
+ * "Show lineage · Impact" of the code an operator maps to, placed at the start of that code's lineage process
+ * (its statement, model or job); nothing where that code has no lineage, so no link leads to an error.
+ */
+function codeLinks(engine: Engine, m: DagNodeMapping): string {
+  if (!m.best || m.status === 'unmapped') return '';
+  const file = path.resolve(engine.root, m.best.file);
+  const proc = engine.lineage.graph().processesAt(file, engine.lineage.offsetOf(file, m.best.startLine - 1, 0))[0];
+  if (!proc) return '';
+  const arg = encodeURIComponent(JSON.stringify([{ uri: pathToUri(file), position: { line: proc.span.start.line, character: proc.span.start.character } }]));
+  const name = proc.symbol.replace(/["\\]/g, '');
+  return `[$(type-hierarchy-sub) Show lineage](command:daglens.showLineage?${arg} "Lineage of ${name}") · [$(warning) Impact](command:daglens.showImpact?${arg} "Everything downstream of ${name}")`;
+}
+
+/** Hover on an operator line: where it maps, how sure and why, the runners-up, and links to its code's lineage. */
+function hoverMarkdown(operator: string, m: DagNodeMapping, links = ''): string {
   const place = (b: NonNullable<DagNodeMapping['best']>) => `\`${b.file}:${b.startLine}${b.endLine > b.startLine ? `-${b.endLine}` : ''}\` (${b.symbol})`;
   const out = [`**${operator}** — ${m.status}${m.best && m.status !== 'derived' ? ` · ${m.best.confidence.toFixed(2)}` : ''}`];
   if (m.best) out.push(`${place(m.best)}: ${m.best.explanation}`);
   else out.push('No code matches this operator well enough to say.');
   if (m.alternatives.length) out.push(`Also possible: ${m.alternatives.map((a) => `${place(a)} · ${a.confidence.toFixed(2)}`).join('; ')}`);
+  if (links) out.push(links);
   return out.join('\n\n');
 }
