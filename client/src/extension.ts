@@ -6,6 +6,8 @@ import { Ctx } from './ctx';
 import { registerLineage } from './lineage';
 import { registerLlm } from './llm';
 import { registerRuns } from './runs';
+import { registerAgents } from './agents';
+import { registerVscodeLm } from './vscodeLm';
 import { refreshLensesOnSettingChange } from './middleware';
 import { ChatViewProvider } from './webview/chatView';
 
@@ -15,7 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   context.subscriptions.push(
     ctx,
-    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLineage(ctx), ...registerLlm(ctx), ...registerRuns(ctx),
+    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLineage(ctx), ...registerLlm(ctx), ...registerRuns(ctx), ...registerVscodeLm(ctx), ...registerAgents(ctx),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
     refreshLensesOnSettingChange(() => ctx?.client),
   );

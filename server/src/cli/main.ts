@@ -10,8 +10,10 @@ import { askCommand } from './commands/ask';
 import { explainCommand } from './commands/explain';
 import { statsCommand } from './commands/stats';
 import { runsCommand } from './commands/runs';
+import { mcpCommand } from './commands/mcp';
+import { toolCommand } from './commands/tool';
 
-const COMMANDS: Command[] = [mapCommand, runsCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand, indexCommand, searchCommand];
+const COMMANDS: Command[] = [mapCommand, runsCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand, indexCommand, searchCommand, mcpCommand, toolCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

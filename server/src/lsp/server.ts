@@ -19,12 +19,14 @@ import { indexWorkspaces, searchFeature } from './features/search';
 import { runsFeature } from './features/runs';
 import { symbolsFeature } from './features/symbols';
 import { workspaceInfoFeature } from './features/workspaceInfo';
+import { agentToolsFeature } from './features/agentTools';
+import { vscodeLmFeature } from './features/vscodeLm';
 import { multiplex } from './multiplex';
 import { Session } from './session';
 import { uriToPath } from './uris';
 
 /** Every feature of the server, in registration order. */
-const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature, searchFeature, runsFeature];
+const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature, searchFeature, runsFeature, agentToolsFeature, vscodeLmFeature];
 
 export function startServer(): void {
   const connection: Connection = createConnection(ProposedFeatures.all);

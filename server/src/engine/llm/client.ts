@@ -14,6 +14,7 @@ import { costUsd, priceOf } from './prices';
 import { openProvider, usesMaxCompletionTokens, type LiveProvider } from './providers';
 import type { LlmConfig } from './settings';
 import { countMessages, countTokens, type ChatMessage } from './tokens';
+import { editorMessages, JUSTIFICATIONS, type EditorLm } from './vscodeLm';
 
 /** Longest Retry-After we wait for on one provider before moving on to the next. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -68,6 +69,8 @@ export class LlmClient {
     private readonly cache: ResponseCache,
     private readonly ledger: Ledger,
     private readonly hooks: ClientHooks = {},
+    /** How `vscode-lm` providers (the editor's models) are reached; absent outside the editor. */
+    private readonly editor?: EditorLm,
   ) {
     this.providers = config.providers.map((p) => openProvider(p, config.settings));
   }
@@ -96,7 +99,8 @@ export class LlmClient {
         },
         cacheable: (text: string) => text.length > 0 && (req.cacheIf?.(text) ?? true),
         send: (signal: AbortSignal | undefined, emitted: { any: boolean }) =>
-          req.onToken ? this.stream(p, body, req.onToken, signal, emitted, promptTokens) : this.complete(p, body, signal, promptTokens),
+          p.config.kind === 'vscode-lm' ? this.viaEditor(p, req, signal, emitted, promptTokens)
+            : req.onToken ? this.stream(p, body, req.onToken, signal, emitted, promptTokens) : this.complete(p, body, signal, promptTokens),
       };
     }).then(({ value, provider, model, promptTokens, completionTokens, costUsd, cached }) => ({
       text: value, provider, model, promptTokens, completionTokens, costUsd, cached,
@@ -106,6 +110,7 @@ export class LlmClient {
   /** Embeddings (float vectors) for the texts, with the same chain, budget and cache (per batch). */
   async embed(texts: string[], opts: { feature: string; job: Job; signal?: AbortSignal }): Promise<number[][]> {
     const r = await this.walk(opts.feature, opts.job, opts.signal, false, (p) => {
+      if (p.config.kind === 'vscode-lm') throw new LlmError('bad-request', `${p.config.name} makes no embeddings (the editor's models only chat)`);
       const model = p.config.embeddingModel;
       if (!model) throw new LlmError('bad-request', `no embedding model set for ${p.config.name} (daglens.llm.embeddingModel)`);
       const promptTokens = texts.reduce((n, t) => n + countTokens(t), 0);
@@ -125,6 +130,21 @@ export class LlmClient {
       };
     });
     return r.value;
+  }
+
+  /** A `vscode-lm` provider: the request goes through the editor (which may ask the user's consent first). */
+  private async viaEditor(p: LiveProvider, req: ChatRequest, signal: AbortSignal | undefined, emitted: { any: boolean }, promptTokens: number): Promise<Billed<string>> {
+    if (!this.editor || !p.config.vscodeModelId) throw new LlmError('unreachable', `${p.config.name} can only be reached inside VS Code`, { provider: p.config.name });
+    const onDelta = req.onToken && ((d: string) => {
+      emitted.any = true;
+      req.onToken!(d);
+    });
+    const r = await this.editor.chat({
+      modelId: p.config.vscodeModelId,
+      messages: editorMessages(req.messages, req.responseFormat),
+      justification: JUSTIFICATIONS[req.feature] ?? 'DagLens sends code of this workspace to a language model.',
+    }, onDelta, signal);
+    return { value: r.text, promptTokens, completionTokens: countTokens(r.text) };
   }
 
   private async complete(p: LiveProvider, body: ChatCompletionCreateParams, signal: AbortSignal | undefined, promptTokens: number): Promise<Billed<string>> {
@@ -269,6 +289,7 @@ export async function probeProviders(client: LlmClient, timeoutMs = 10_000): Pro
   const problems: string[] = [];
   for (const p of client.providers) {
     if (p.config.azure) continue; // deployments are not listed by /models
+    if (p.config.kind === 'vscode-lm') continue; // the editor listed it: it exists
     try {
       const { data: page, response } = await p.api.models.list({ timeout: timeoutMs }).withResponse();
       const type = response.headers.get('content-type') ?? '';

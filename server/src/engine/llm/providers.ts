@@ -14,7 +14,8 @@ export interface LiveProvider {
 export function openProvider(config: ProviderConfig, s: LlmSettings): LiveProvider {
   // Retries are ours (with the breaker and the fallback chain), so the client's own are off.
   // Its logger is off too: nothing about requests or keys reaches a log.
-  const common = { apiKey: config.apiKey, timeout: s.timeoutMs, maxRetries: 0, logLevel: 'off' as const };
+  // An editor model (`vscode-lm`) is reached through the editor (vscodeLm.ts): its client here is never called.
+  const common = { apiKey: config.apiKey || 'unused', timeout: s.timeoutMs, maxRetries: 0, logLevel: 'off' as const };
   const api = config.azure
     ? new AzureOpenAI({ ...common, endpoint: config.azure.endpoint, deployment: config.azure.deployment, apiVersion: config.azure.apiVersion })
     : new OpenAI({ ...common, baseURL: config.baseUrl });

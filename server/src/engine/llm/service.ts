@@ -17,7 +17,8 @@ import type { LineageContext } from './features/lineageContext';
 import { explainAll, explainSymbol, ExplanationStore, findSymbol, storedExplanation, type Explanation, type SymbolWhere } from './features/explain';
 import { verifyDagResult, verifyMappings, type DagResultLike, type VerifyOptions, type VerifyOutcome, type VerifyTarget } from './features/verify';
 import { Ledger } from './ledger';
-import { resolveLlmConfig, type LlmConfig } from './settings';
+import { resolveLlmConfig, type EditorModel, type LlmConfig } from './settings';
+import type { EditorLm } from './vscodeLm';
 import { groupTotals, totals, type UsageTotals } from './stats';
 import { WorkspaceText } from './workspaceText';
 
@@ -64,11 +65,15 @@ export class LlmService {
   private lineage: LineageContext | undefined;
   private readonly env: NodeJS.ProcessEnv;
   private lastProblems = '';
+  private rawSettings: unknown;
+  /** The editor's models (`vscode-lm`) and the way to reach them; none outside VS Code. */
+  private editor: { lm: EditorLm; models: EditorModel[] } | undefined;
 
   constructor(private readonly opts: LlmServiceOptions) {
     this.env = opts.env ?? process.env;
     this.cacheDir = opts.cacheDir === null ? null : opts.cacheDir ?? workspaceCacheDir(opts.workspace.root, 'llm');
     const dir = this.cacheDir ?? undefined;
+    this.rawSettings = opts.settings;
     this.config = resolveLlmConfig(opts.settings, this.env);
     this.ledger = new Ledger(dir);
     this.budget = new Budget(this.ledger, this.config.settings.maxHourlyCostUsd);
@@ -89,9 +94,17 @@ export class LlmService {
   }
 
   updateSettings(raw: unknown): void {
-    this.config = resolveLlmConfig(raw, this.env);
+    this.rawSettings = raw;
+    this.config = resolveLlmConfig(raw, this.env, this.editor?.models);
     this.budget.setHourlyCap(this.config.settings.maxHourlyCostUsd);
     this.cache.setTtl(this.config.settings.cacheTtlHours * 3_600_000);
+    this.rebuild();
+  }
+
+  /** The chat models the editor offers now and how to reach them (the language server's `daglens/lm/*` bridge). */
+  setEditorModels(lm: EditorLm | undefined, models: EditorModel[]): void {
+    this.editor = lm ? { lm, models } : undefined;
+    this.config = resolveLlmConfig(this.rawSettings, this.env, this.editor?.models);
     this.rebuild();
   }
 
@@ -214,7 +227,7 @@ export class LlmService {
     if (said !== this.lastProblems) for (const p of this.config.problems) this.log.warn(p);
     this.lastProblems = said;
     this.client = this.config.settings.enabled && this.config.providers.length > 0
-      ? new LlmClient(this.config, this.budget, this.cache, this.ledger, this.opts.hooks)
+      ? new LlmClient(this.config, this.budget, this.cache, this.ledger, this.opts.hooks, this.editor?.lm)
       : undefined;
   }
 }

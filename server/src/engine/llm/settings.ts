@@ -49,6 +49,13 @@ export const LlmSettingsSchema = ProviderSchema.extend({
   repairAttempts: z.number().int().min(0).max(5).default(2),
   /** `json_schema` (OpenAI, vLLM, Ollama ≥0.5, LM Studio) or `json_object` for servers without schemas. */
   structuredOutput: z.enum(['json_schema', 'json_object']).default('json_schema'),
+  /**
+   * Which models answer: `auto` (the OpenAI-compatible chain when one is usable, else a model the editor offers),
+   * `openai` (only the OpenAI-compatible chain), `vscode-lm` (only the editor's models, VS Code's `vscode.lm`).
+   */
+  provider: z.enum(['auto', 'openai', 'vscode-lm']).default('auto'),
+  /** Which editor model (`vscode-lm`): its id, family, `vendor/family` or name; empty: the editor's first. */
+  vscodeModel: z.string().default(''),
 });
 export type LlmSettings = z.infer<typeof LlmSettingsSchema>;
 
@@ -63,6 +70,10 @@ export interface ProviderConfig {
   apiKey: string;
   /** Loopback endpoints (Ollama, LM Studio, vLLM on this machine) need no key and cost nothing by default. */
   local: boolean;
+  /** `vscode-lm`: a model the editor offers, reached through the editor (llm/vscodeLm.ts); default an OpenAI-compatible endpoint. */
+  kind?: 'openai' | 'vscode-lm';
+  /** `vscode-lm`: the editor's id of the model. */
+  vscodeModelId?: string;
 }
 
 export interface LlmConfig {
@@ -144,9 +155,56 @@ export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { s
   return { settings, problems, topK };
 }
 
-/** Settings + environment → the provider chain, with one clear line for each thing that is wrong. */
-export function resolveLlmConfig(raw: unknown, env: NodeJS.ProcessEnv): LlmConfig {
+/**
+ * Settings + environment (+ the chat models the editor offers, for `vscode-lm`) → the provider chain, with one
+ * clear line for each thing that is wrong.
+ */
+export function resolveLlmConfig(raw: unknown, env: NodeJS.ProcessEnv, editorModels: EditorModel[] = []): LlmConfig {
   const { settings, problems, topK } = parseLlmSettings(raw, env);
+  if (settings.provider === 'vscode-lm') return withEditorModel({ settings, providers: [], problems, requested: true, topK }, editorModels, true);
+  const chain = resolveOpenAiChain(settings, problems, env, topK);
+  // auto: the editor's model when no OpenAI-compatible provider is usable (no key set, no model set).
+  if (settings.provider === 'auto' && settings.enabled && chain.providers.length === 0 && editorModels.length > 0) {
+    return withEditorModel({ ...chain, problems: problems.filter((p) => !/^daglens\.llm: no API key/.test(p)) }, editorModels, false);
+  }
+  return chain;
+}
+
+/** A chat model the editor offers (protocol's VscodeLmModel; kept structural so the engine needs no protocol import). */
+export interface EditorModel { id: string; vendor: string; family: string; name: string; version: string; maxInputTokens: number }
+
+/** The editor model `vscodeModel` names (id, family, vendor/family or name), else the first one. */
+export function pickEditorModel(models: EditorModel[], wanted: string): EditorModel | undefined {
+  const w = wanted.trim().toLowerCase();
+  if (!w) return models[0];
+  return models.find((m) => m.id.toLowerCase() === w) ?? models.find((m) => `${m.vendor}/${m.family}`.toLowerCase() === w)
+    ?? models.find((m) => m.family.toLowerCase() === w) ?? models.find((m) => m.name.toLowerCase() === w);
+}
+
+function withEditorModel(c: LlmConfig, models: EditorModel[], explicit: boolean): LlmConfig {
+  const m = pickEditorModel(models, c.settings.vscodeModel);
+  if (!m) {
+    if (explicit && c.settings.enabled) {
+      c.problems.push(models.length
+        ? `daglens.llm.vscodeModel: no model '${c.settings.vscodeModel}' among the editor's (${models.map((x) => `${x.vendor}/${x.family}`).join(', ')})`
+        : 'daglens.llm.provider is vscode-lm, but the editor offers no chat model (VS Code with a model provider such as GitHub Copilot is needed; not the CLI)');
+    }
+    return { ...c, providers: [] };
+  }
+  const provider: ProviderConfig = {
+    kind: 'vscode-lm',
+    name: `VS Code: ${m.name} (${m.vendor})`,
+    baseUrl: `vscode-lm://${m.vendor}`,
+    model: m.family || m.id,
+    contextWindow: m.maxInputTokens,
+    apiKey: '',
+    local: false,
+    vscodeModelId: m.id,
+  };
+  return { ...c, providers: [provider], requested: true };
+}
+
+function resolveOpenAiChain(settings: LlmSettings, problems: string[], env: NodeJS.ProcessEnv, topK: number): LlmConfig {
   const entries: Array<{ p: ProviderSettings; primary: boolean }> = [
     { p: settings, primary: true },
     ...settings.fallback.map((p) => ({ p, primary: false })),

@@ -1,0 +1,60 @@
+/**
+ * The editor's models for chat (`vscode-lm`): the client says which chat models VS Code offers
+ * (`daglens/lm/models`, at start and on every change), and each engine's LLM layer may then send requests to one
+ * of them through the client (`daglens/lm/chat`, the reply streamed back as `daglens/lm/chatDelta`, cancelled with
+ * $/cancelRequest). Errors come back with a kind the LLM layer reasons about (retry, fall back, say why).
+ */
+import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { LlmError, type LlmErrorKind } from '../../engine/llm/errors';
+import type { EditorLm } from '../../engine/llm/vscodeLm';
+import { VscodeLmDeltaSchema, VscodeLmModelsSchema, vscodeLmChat, vscodeLmDelta, vscodeLmModels } from '../../protocol';
+import type { Feature } from '../context';
+
+const KINDS: LlmErrorKind[] = ['auth', 'model', 'rate-limited', 'bad-response', 'bad-request', 'server', 'unreachable', 'timeout'];
+
+export const vscodeLmFeature: Feature = {
+  register(ctx) {
+    const { connection, log } = ctx;
+    const streams = new Map<string, (text: string) => void>();
+    let next = 1;
+
+    connection.onNotification(vscodeLmDelta, (raw) => {
+      const d = VscodeLmDeltaSchema.safeParse(raw);
+      if (d.success) streams.get(d.data.streamId)?.(d.data.text);
+    });
+
+    const bridge: EditorLm = {
+      async chat(req, onDelta, signal) {
+        if (signal?.aborted) throw new LlmError('cancelled', 'cancelled');
+        const streamId = `lm-${next++}`;
+        if (onDelta) streams.set(streamId, onDelta);
+        const cts = new CancellationTokenSource();
+        const onAbort = () => cts.cancel();
+        signal?.addEventListener('abort', onAbort);
+        try {
+          return await connection.sendRequest(vscodeLmChat, { streamId, modelId: req.modelId, messages: req.messages, justification: req.justification }, cts.token);
+        } catch (e) {
+          if (signal?.aborted) throw new LlmError('cancelled', 'cancelled');
+          if (e instanceof ResponseError) {
+            if (e.code === LSPErrorCodes.RequestCancelled) throw new LlmError('cancelled', 'cancelled');
+            const kind = (e.data as { kind?: string } | undefined)?.kind;
+            throw new LlmError(KINDS.includes(kind as LlmErrorKind) ? kind as LlmErrorKind : 'bad-response', e.message);
+          }
+          throw new LlmError('unreachable', `the editor did not answer: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          cts.dispose();
+          streams.delete(streamId);
+        }
+      },
+    };
+
+    connection.onNotification(vscodeLmModels, (raw) => {
+      const m = VscodeLmModelsSchema.safeParse(raw);
+      if (!m.success) return log.warn(`daglens/lm/models: ${m.error.issues[0]?.message ?? 'bad params'}`);
+      for (const e of ctx.session().all) e.llm.setEditorModels(bridge, m.data.models);
+      const engine = ctx.session().engines[0] ?? ctx.session().loose;
+      log.info(`the editor offers ${m.data.models.length} chat model${m.data.models.length === 1 ? '' : 's'}${m.data.models.length ? ` (${m.data.models.map((x) => `${x.vendor}/${x.family}`).join(', ')})` : ''}; LLM: ${engine.llm.stats().message}`);
+    });
+  },
+};
