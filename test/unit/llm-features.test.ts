@@ -12,6 +12,7 @@ import { parseSettings } from '../../server/src/engine/config';
 import { Engine } from '../../server/src/engine/engine';
 import { silentLogger } from '../../server/src/engine/log';
 import type { VerifyTarget } from '../../server/src/engine/llm/features/verify';
+import { extractCitations } from '../../server/src/engine/llm/features/ask';
 import { LlmService } from '../../server/src/engine/llm/service';
 import { Workspace } from '../../server/src/engine/workspace/workspace';
 import { FakeOpenAI } from '../fake-openai/server';
@@ -228,4 +229,33 @@ test('ask about a file adds its table lineage (from engine.lineage) to the promp
   await engine.llm.ask({ question: 'what breaks downstream if I change this model?', file: 'models/staging/stg_orders.sql' });
   const prompt = fake.calls('chat/completions').at(-1)!.body.messages[1].content as string;
   assert.match(prompt, /Lineage of models\/staging\/stg_orders\.sql:\n- stg_orders \(models\/staging\/stg_orders\.sql:1-\d+\) reads ecom\.raw_orders; writes stg_orders; its output is read by order_items \(models\/marts\/order_items\.sql\), orders \(models\/marts\/orders\.sql\)/);
+});
+
+test('offline, a question naming a model is answered from lineage: the models that read it first, each cited once', async () => {
+  const engine = new Engine({ root: JAFFLE, settings: {}, llmEnv: {}, llmCacheDir: null });
+  await engine.workspace.scan();
+  const r = await engine.llm.ask({ question: 'Which models read stg_orders?' });
+  assert.equal(r.offline, true);
+  // orders and order_items read stg_orders: they lead the evidence, ahead of stg_orders.sql and its YAML.
+  assert.deepEqual(r.citations.slice(0, 2).map((c) => c.file).sort(), ['models/marts/order_items.sql', 'models/marts/orders.sql']);
+  assert.match(r.answer, /From the lineage: \*\*stg_orders\*\* is read by `order_items` \[\d\] and `orders` \[\d\]|From the lineage: \*\*stg_orders\*\* is read by `orders` \[\d\] and `order_items` \[\d\]/);
+  assert.match(r.answer, /it is written by `stg_orders` \[3\]/);
+  // The citations list the code: the text does not repeat their paths.
+  assert.ok(!/`models\//.test(r.answer), r.answer);
+  for (const n of r.answer.matchAll(/\[(\d+)\]/g)) assert.ok(Number(n[1]) <= r.citations.length, `[${n[1]}] names a citation`);
+});
+
+test('an answer\'s citations are renumbered as the list the chat shows; invented ones are removed or struck through', async () => {
+  const svc = await service(configured());
+  const orders = svc.text.lineCount('models/marts/orders.sql')!;
+  const evidence = [
+    { file: 'models/marts/orders.sql', startLine: 1, endLine: 5, text: '' },
+    { file: 'models/staging/stg_orders.sql', startLine: 1, endLine: 3, text: '' },
+  ];
+  const { text, citations, dropped } = extractCitations(
+    `Orders come from staging [2] and are summed [1, 2]. A window is at \`orders.sql:${orders}\`, see also models/marts/imaginary.sql:1-3 and [7].\n\n\`\`\`python\nx = rows[1]\n\`\`\``,
+    evidence, svc);
+  assert.deepEqual(citations.map((c) => `${c.file}:${c.startLine}`), ['models/staging/stg_orders.sql:1', 'models/marts/orders.sql:1', `models/marts/orders.sql:${orders}`]);
+  assert.equal(dropped, 2);
+  assert.equal(text, `Orders come from staging [1] and are summed [2][1]. A window is at \`orders.sql:${orders}\` [3], see also ~~models/marts/imaginary.sql:1-3~~ and.\n\n\`\`\`python\nx = rows[1]\n\`\`\`\n\n_DagLens left out 2 citations to code that is not in the workspace (struck through)._`);
 });

@@ -54,3 +54,12 @@ test('a half-streamed answer (open fence, dangling emphasis) still renders safel
   assert.match(html, /<pre class="hljs language-python">/);
   assert.match(textOf(html), /spark\.table\("sales"\)/);
 });
+
+test('citation markers in an answer link to the citations, never inside code or past the last citation', () => {
+  const html = renderMarkdown('Orders come from staging [1][2], see [3].\n\n`rows[1]`\n\n```python\nx = rows[2]\n```', 2);
+  assert.equal([...html.matchAll(/<a href="#" class="dl-cite" data-cite="(\d)"/g)].map((m) => m[1]).join(','), '1,2');
+  assert.match(html, /see \[3\]\./, 'no citation 3: plain text');
+  assert.match(html, /<code>rows\[1\]<\/code>/);
+  assert.ok(!/dl-cite[^>]*>\[2\]<\/a>\n<\/code>/.test(html));
+  assert.doesNotMatch(renderMarkdown('streaming [1]'), /dl-cite/, 'no citations yet: no links');
+});

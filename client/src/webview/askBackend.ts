@@ -43,7 +43,8 @@ export class ServerAskBackend implements AskBackend {
       const s = await c.sendRequest(llmStats, { uri: vscode.window.activeTextEditor?.document.uri.toString() });
       if (s.state === 'ready') return { state: 'ready', message: s.message, actions: [] };
       const a = ADVICE[s.state];
-      const lead = s.message.trim().replace(/([^.!?])$/, '$1.');
+      // The server's reason is a clause ("no LLM is configured …"): a sentence in the banner.
+      const lead = s.message.trim().replace(/^\p{Ll}/u, (c) => c.toUpperCase()).replace(/([^.!?])$/, '$1.');
       return { state: a.state, actions: a.actions, message: `${lead} ${a.hint}`.trim() };
     } catch (e) {
       return { state: 'serverDown', message: `The DagLens server did not answer: ${e instanceof Error ? e.message : String(e)}`, actions: ['showLogs', 'restartServer'] };

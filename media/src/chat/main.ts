@@ -99,8 +99,16 @@ function renderTurn(t: ChatTurn): HTMLElement {
     return box;
   }
   const body = el('div', 'dl-answer');
-  // renderMarkdown escapes raw HTML and filters links: its output is safe for innerHTML.
-  body.innerHTML = renderMarkdown(t.text || (t.status === 'streaming' ? '' : '_(no answer)_'));
+  // renderMarkdown escapes raw HTML and filters links: its output is safe for innerHTML. `[k]` in the text
+  // links to citation k (the chips below are numbered the same way).
+  body.innerHTML = renderMarkdown(t.text || (t.status === 'streaming' ? '' : '_(no answer)_'), t.status === 'streaming' ? 0 : t.citations.length);
+  body.addEventListener('click', (e) => {
+    const a = e.target instanceof Element ? e.target.closest<HTMLAnchorElement>('a.dl-cite') : null;
+    const c = a ? t.citations[Number(a.dataset.cite) - 1] : undefined;
+    if (!c) return;
+    e.preventDefault();
+    post({ type: 'openCitation', citation: { file: c.file, startLine: c.startLine, endLine: c.endLine } });
+  });
   box.append(body);
   if (t.status === 'streaming') box.append(el('div', 'dl-typing', 'answering…'));
   if (t.status === 'stopped') box.append(el('div', 'dl-meta', 'Stopped.'));
@@ -115,6 +123,8 @@ function renderTurn(t: ChatTurn): HTMLElement {
     t.citations.forEach((c, i) => {
       const chip = button(`[${i + 1}] ${citationLabel(c)}`, 'go-to-file', `Open ${c.file} at line ${c.startLine}`, () =>
         post({ type: 'openCitation', citation: { file: c.file, startLine: c.startLine, endLine: c.endLine } }), 'dl-citation');
+      // The whole label on hover, since a narrow sidebar cuts it short.
+      chip.title = `[${i + 1}] ${c.label ? `${c.label} · ` : ''}${c.file}:${c.startLine}-${c.endLine}`;
       list.append(chip);
     });
     box.append(list);

@@ -55,7 +55,18 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
-/** Renders untrusted markdown to HTML that is safe to assign to innerHTML. */
-export function renderMarkdown(text: string): string {
-  return md.render(text);
+// `[3]` in an answer's prose cites its third citation: a link the page opens (not in code, where `[3]` is code).
+const defaultText = md.renderer.rules.text ?? ((tokens, idx) => escapeHtml(tokens[idx]!.content));
+md.renderer.rules.text = (tokens, idx, options, env: { citations?: number }, self) => {
+  const html = defaultText(tokens, idx, options, env, self);
+  const n = env?.citations ?? 0;
+  return n ? html.replace(/\[(\d{1,3})\]/g, (whole, k: string) => (Number(k) >= 1 && Number(k) <= n ? `<a href="#" class="dl-cite" data-cite="${Number(k)}" title="Open citation ${Number(k)}">${whole}</a>` : whole)) : html;
+};
+
+/**
+ * Renders untrusted markdown to HTML that is safe to assign to innerHTML. With `citations`, `[k]` markers in
+ * the prose (k ≤ citations) become links carrying `data-cite="k"`.
+ */
+export function renderMarkdown(text: string, citations = 0): string {
+  return md.render(text, { citations });
 }

@@ -15,6 +15,7 @@ import { CodeIndex } from './index/codeIndex';
 import { createEmbedder } from './index/createEmbedder';
 import { indexRetriever } from './llm/features/evidence';
 import { lineageContext } from './llm/features/lineageContext';
+import { lineageFirst } from './llm/features/lineageEvidence';
 import { LlmService } from './llm/service';
 
 export interface EngineOptions {
@@ -72,7 +73,8 @@ export class Engine {
     });
     this.workspace.listen(this.index);
     this.llm = new LlmService({ workspace: this.workspace, settings: opts.settings, env: opts.llmEnv, cacheDir: opts.llmCacheDir === undefined ? workspaceCacheDir(opts.root, 'llm') : opts.llmCacheDir, log: this.log });
-    this.llm.setRetriever(indexRetriever(this.index));
+    // Questions that name a table or model get its readers and writers first, then what the index finds.
+    this.llm.setRetriever(lineageFirst(indexRetriever(this.index), this.lineage, (abs) => this.workspace.relative(abs), (rel, a, b) => this.llm.text.lines(rel, a, b)));
     this.llm.setLineageContext(lineageContext(this.lineage, (abs) => this.workspace.relative(abs)));
   }
 

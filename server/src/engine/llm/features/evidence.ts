@@ -11,13 +11,16 @@ export interface Evidence {
   endLine: number;
   symbol?: string;
   text: string;
+  /** Why lineage put it here: it reads or writes the asset the question names. */
+  lineage?: { asset: string; role: 'reads' | 'writes' };
 }
 
 /** Finds the k snippets most relevant to a query (the hybrid index when there is one). */
 export type Retriever = (query: string, k: number, signal?: AbortSignal) => Promise<Evidence[]>;
 
 export function renderEvidence(e: Evidence, n: number): string {
-  return `[${n}] ${e.file}:${e.startLine}-${e.endLine}${e.symbol ? ` (${e.symbol})` : ''}\n\`\`\`\n${e.text}\n\`\`\``;
+  const why = e.lineage ? ` — ${e.lineage.role} ${e.lineage.asset}` : '';
+  return `[${n}] ${e.file}:${e.startLine}-${e.endLine}${e.symbol ? ` (${e.symbol})` : ''}${why}\n\`\`\`\n${e.text}\n\`\`\``;
 }
 
 const STOP = new Set(['the', 'a', 'an', 'of', 'in', 'to', 'is', 'and', 'or', 'what', 'which', 'where', 'how', 'does', 'do', 'for', 'from', 'with', 'this', 'that', 'it', 'are', 'by', 'on', 'be', 'who', 'why', 'when']);
