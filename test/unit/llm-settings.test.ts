@@ -56,6 +56,23 @@ test('fallback chain: each entry resolved on its own, a broken one reported and 
   assert.deepEqual(c.problems, ['daglens.llm.fallback[1]: no model set; provider skipped']);
 });
 
+test('fallbacks as the Settings editor edits them: MODEL@BASE_URL or a MODEL of the primary endpoint; a malformed one reported', () => {
+  const c = resolveLlmConfig({ llm: { model: 'gpt-4o-mini', fallback: ['llama3.1@http://localhost:11434/v1', 'gpt-4o', { baseUrl: 'http://localhost:8000/v1', model: 'qwen' }] } }, { OPENAI_API_KEY: 'k' });
+  assert.deepEqual(c.providers.map((p) => p.name), ['api.openai.com/gpt-4o-mini', 'localhost:11434/llama3.1', 'api.openai.com/gpt-4o', 'localhost:8000/qwen']);
+  assert.deepEqual(c.problems, []);
+  const bad = resolveLlmConfig({ llm: { model: 'gpt-4o-mini', fallback: ['llama 3@ftp://x'] } }, { OPENAI_API_KEY: 'k' });
+  assert.equal(bad.providers.length, 1);
+  assert.match(bad.problems.join('\n'), /daglens\.llm\.fallback/);
+});
+
+test('Azure left empty in the Settings editor ({} or empty fields) is no Azure provider and no complaint', () => {
+  for (const azure of [{}, { endpoint: '', deployment: '', apiVersion: '' }]) {
+    const c = resolveLlmConfig({ llm: { model: 'gpt-4o-mini', azure } }, { OPENAI_API_KEY: 'k' });
+    assert.deepEqual(c.problems, []);
+    assert.equal(c.providers[0]?.azure, undefined);
+  }
+});
+
 test('Azure settings build an Azure provider keyed by AZURE_OPENAI_API_KEY', () => {
   const c = resolveLlmConfig({ llm: { azure: { endpoint: 'https://acme.openai.azure.com', deployment: 'gpt4o' } } }, { AZURE_OPENAI_API_KEY: 'az' });
   assert.equal(c.providers[0].model, 'gpt4o');

@@ -23,6 +23,12 @@ const ProviderSchema = z.object({
 });
 export type ProviderSettings = z.infer<typeof ProviderSchema>;
 
+/** A fallback as the Settings editor can edit it: `MODEL@BASE_URL`, or a `MODEL` of the primary endpoint. */
+const ProviderLineSchema = z.string().regex(/^[^@\s]+(@https?:\/\/\S+)?$/, 'must be MODEL or MODEL@BASE_URL').transform((line): ProviderSettings => {
+  const at = line.indexOf('@');
+  return at < 0 ? { model: line } : { model: line.slice(0, at), baseUrl: line.slice(at + 1) };
+});
+
 const PriceSchema = z.object({
   /** USD per million prompt tokens. */
   input: z.number().nonnegative(),
@@ -34,7 +40,7 @@ export type Price = z.infer<typeof PriceSchema>;
 export const LlmSettingsSchema = ProviderSchema.extend({
   enabled: z.boolean().default(true),
   /** Providers tried, in order, when the primary one fails or its circuit is open. */
-  fallback: z.array(ProviderSchema).default([]),
+  fallback: z.array(z.union([ProviderLineSchema, ProviderSchema])).default([]),
   timeoutMs: z.number().int().positive().default(60_000),
   maxRetries: z.number().int().min(0).max(10).default(3),
   maxConcurrency: z.number().int().positive().default(4),
@@ -131,7 +137,9 @@ export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { s
   const llmRaw = (all.llm && typeof all.llm === 'object' ? all.llm : {}) as Record<string, unknown>;
   const fromEnv = settingsFromEnv(env);
   const input: Record<string, unknown> = { ...fromEnv };
-  for (const [k, v] of Object.entries(llmRaw)) if (v !== undefined && v !== null && v !== '') input[k] = v;
+  // Unset (VS Code sends a declared default: null, '' or an object of empty fields) means "the default".
+  const unset = (v: unknown) => v === undefined || v === null || v === '' || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => x === undefined || x === null || x === ''));
+  for (const [k, v] of Object.entries(llmRaw)) if (!unset(v)) input[k] = v;
   const problems: string[] = [];
   if ('apiKey' in llmRaw) {
     delete input.apiKey;
