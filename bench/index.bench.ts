@@ -3,7 +3,7 @@
 // Corpora: the CPython standard library found on this machine (site-packages excluded) and ../shared/corpora.
 //   npm run bench:index [-- --corpus stdlib|corpora|DIR] [--workers N] [--queries 200]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,6 +49,32 @@ function* lcg(seed: number): Generator<number> {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     yield x / 2 ** 32;
   }
+}
+
+/**
+ * Definition queries (`class X`, `def y`, bare names) labelled with their one definition in the stdlib
+ * (bench/labels/stdlib-definitions.json, made with Python's ast): the share with the definition in the top 3.
+ */
+async function definitionRanking(index: CodeIndex): Promise<void> {
+  const labels = JSON.parse(readFileSync(path.join(__dirname, 'labels', 'stdlib-definitions.json'), 'utf8')) as { python: string; queries: Array<{ query: string; file: string; line: number }> };
+  const ranks: number[] = [];
+  const missing: string[] = [];
+  const misses: string[] = [];
+  for (const q of labels.queries) {
+    if (!index.file(q.file)) {
+      missing.push(q.file);
+      continue;
+    }
+    const hits = await index.search(q.query, { k: 10 });
+    const at = hits.findIndex((h) => h.file === q.file && h.kind !== 'code' && h.startLine <= q.line && q.line <= h.endLine);
+    ranks.push(at < 0 ? Infinity : at + 1);
+    if (at < 0 || at >= 3) misses.push(`${q.query} → ${at < 0 ? 'not in the top 10' : `#${at + 1}`} (${q.file}:${q.line}; first: ${hits[0] ? `${hits[0].file}:${hits[0].startLine}` : 'nothing'})`);
+  }
+  const top1 = ranks.filter((r) => r <= 1).length;
+  const top3 = ranks.filter((r) => r <= 3).length;
+  console.log(`definition queries (${ranks.length} labelled on Python ${labels.python}'s stdlib${missing.length ? `; ${missing.length} skipped, not in this stdlib` : ''}): ` +
+    `definition at #1 for ${top1}, in the top 3 for ${top3} (${((top3 / Math.max(1, ranks.length)) * 100).toFixed(0)} %; target ≥ 95 %)`);
+  for (const m of misses) console.log(`  miss: ${m}`);
 }
 
 if (!warmChild) console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
@@ -140,6 +166,7 @@ async function main(): Promise<void> {
         lat.push(performance.now() - t0);
       }
       console.log(`hybrid search (k=10, ${queries.length} queries from symbol names and docstrings): p50 ${ms(pct(lat, 50))}, p95 ${ms(pct(lat, 95))}`);
+      if (label === 'CPython stdlib') await definitionRanking(warmIndex);
 
       // Recall of the graph against exact search over the same vectors.
       const emb = new HashEmbedder(warmIndex.embedder.dimensions);

@@ -21,9 +21,10 @@ import type { ParsedFile } from '../parsing/parse';
 import type { CodeSymbol } from '../types';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
 import { Bm25Index } from './bm25';
+import { definitionQuery, isTestPath, NameIndex, rankDefinitions } from './definitions';
 import { chunkFile, DEFAULT_LIMITS, type ChunkLimits } from './chunker';
 import { CachedEmbedder, contentHash, type Embedder } from './embedder';
-import { reciprocalRankFusion } from './fusion';
+import { reciprocalRankFusion, type Fused } from './fusion';
 import { HashEmbedder } from './hashEmbedder';
 import { indexedText } from './indexedText';
 import { matchedLines } from './matches';
@@ -82,6 +83,8 @@ export class CodeIndex implements WorkspaceListener {
   private readonly log: Logger;
   private readonly files = new Map<string, FileRecord>();
   private readonly byId = new Map<number, { rec: FileRecord; chunk: StoredChunk }>();
+  /** Chunk ids by symbol name, for queries that name a definition (definitions.ts). */
+  private readonly names = new NameIndex();
   private bm25 = new Bm25Index();
   private vectors: VectorIndex;
   private nextId = 0;
@@ -230,6 +233,7 @@ export class CodeIndex implements WorkspaceListener {
       const chunk: StoredChunk = { ...inc.loc, id: this.nextId++, hash: inc.hash };
       rec.chunks.push(chunk);
       this.byId.set(chunk.id, { rec, chunk });
+      this.names.add(chunk.id, chunk.name);
       const indexed = inc.indexed ?? indexedText({ ...inc.loc, text: text.slice(inc.loc.startOffset, inc.loc.endOffset) });
       const t0 = performance.now();
       if (inc.terms) this.bm25.addTerms(chunk.id, inc.terms.names, inc.terms.tfs, inc.terms.start, inc.terms.end);
@@ -278,6 +282,8 @@ export class CodeIndex implements WorkspaceListener {
   }
 
   private dropChunk(id: number): void {
+    const found = this.byId.get(id);
+    if (found) this.names.remove(id, found.chunk.name);
     this.byId.delete(id);
     this.bm25.remove(id);
     this.vectors.remove(id);
@@ -339,7 +345,9 @@ export class CodeIndex implements WorkspaceListener {
     // A chunk named exactly as the query is what an identifier search wants first.
     const q = query.trim().toLowerCase();
     const named = [...lexical, ...vector].filter((id) => this.byId.get(id)?.chunk.name.toLowerCase() === q);
-    const fused = reciprocalRankFusion([lexical, vector, [...new Set(named)]], [1, this.vectorWeight, 1]);
+    const ranked = reciprocalRankFusion([lexical, vector, [...new Set(named)]], [1, this.vectorWeight, 1]);
+    // The rankers alone (benchmarks) stay as they are; a search puts the definition a query names first.
+    const fused = mode === 'hybrid' ? definitionsFirst(query, ranked, this.names, (id) => this.byId.get(id)?.chunk, accept) : ranked;
     const querySet = new Set(tokens);
     const hits: SearchHit[] = [];
     for (const f of fused) {
@@ -407,9 +415,13 @@ export class CodeIndex implements WorkspaceListener {
   restore(files: FileRecord[], bm25: Bm25Index, vectors: VectorIndex, nextId: number): void {
     this.files.clear();
     this.byId.clear();
+    this.names.clear();
     for (const rec of files) {
       this.files.set(rec.rel, rec);
-      for (const chunk of rec.chunks) this.byId.set(chunk.id, { rec, chunk });
+      for (const chunk of rec.chunks) {
+        this.byId.set(chunk.id, { rec, chunk });
+        this.names.add(chunk.id, chunk.name);
+      }
     }
     this.bm25 = bm25;
     this.vectors = vectors;
@@ -456,6 +468,30 @@ function locationOf(c: Chunk): ChunkLocation {
 function publicLocation(c: StoredChunk): ChunkLocation {
   const { id: _id, hash: _hash, ...loc } = c;
   return loc;
+}
+
+/**
+ * A query naming a symbol (`class X`, `def y`, `X`, `mod.y`): its definitions outside test code lead (or those in
+ * tests, when only tests define it), each scored just above the fused list; the rest keeps its fused order.
+ */
+function definitionsFirst(query: string, fused: Fused[], names: NameIndex, chunk: (id: number) => StoredChunk | undefined, accept?: (id: number) => boolean): Fused[] {
+  const q = definitionQuery(query);
+  if (!q) return fused;
+  const candidates = [...names.get(q.name)].filter((id) => !accept || accept(id)).flatMap((id) => {
+    const loc = chunk(id);
+    return loc ? [{ id, loc }] : [];
+  });
+  if (!candidates.length) return fused;
+  const place = new Map(fused.map((f, i) => [f.id, i]));
+  const ranked = rankDefinitions(q, candidates, place);
+  const byId = new Map(candidates.map((c) => [c.id, c.loc]));
+  const outsideTests = ranked.filter((id) => !isTestPath(byId.get(id)!.file));
+  const lead = (outsideTests.length ? outsideTests : ranked).slice(0, CANDIDATES);
+  if (!lead.length) return fused;
+  const top = (fused[0]?.score ?? 0) + lead.length;
+  const first = lead.map((id, i): Fused => ({ id, score: top - i, from: fused[place.get(id) ?? -1]?.from ?? [] }));
+  const led = new Set(lead);
+  return [...first, ...fused.filter((f) => !led.has(f.id))];
 }
 
 function syncEmbed(e: CachedEmbedder, text: string): Float32Array | undefined {
