@@ -57,9 +57,9 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 
 // `[3]` in an answer's prose cites its third citation: a link the page opens (not in code, where `[3]` is code).
 const defaultText = md.renderer.rules.text ?? ((tokens, idx) => escapeHtml(tokens[idx]!.content));
-md.renderer.rules.text = (tokens, idx, options, env: { citations?: number }, self) => {
+md.renderer.rules.text = (tokens, idx, options, env, self) => {
   const html = defaultText(tokens, idx, options, env, self);
-  const n = env?.citations ?? 0;
+  const n = (env as { citations?: number } | undefined)?.citations ?? 0;
   return n ? html.replace(/\[(\d{1,3})\]/g, (whole, k: string) => (Number(k) >= 1 && Number(k) <= n ? `<a href="#" class="dl-cite" data-cite="${Number(k)}" title="Open citation ${Number(k)}">${whole}</a>` : whole)) : html;
 };
 
