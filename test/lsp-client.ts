@@ -30,11 +30,13 @@ export interface StartOptions {
   cwd?: string;
   /** Where the server keeps its index (as VS Code's workspace storage would be); default: a temp dir removed on close. */
   indexStoragePath?: string;
+  /** Environment of the server process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startLsp(workspace: string, settings: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<LspSession> {
   const server = opts.server ?? path.join(REPO, 'dist/server.js');
-  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
+  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env });
   // Tests never write indexes into the user's cache.
   const ownStorage = opts.indexStoragePath ? undefined : mkdtempSync(path.join(os.tmpdir(), 'daglens-lsp-storage-'));
   const indexStoragePath = opts.indexStoragePath ?? ownStorage;

@@ -26,9 +26,11 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
     middleware: editorMiddleware(),
     // Untrusted workspaces send no code to any LLM, from the first request on.
     initializationOptions: {
+      // The index and caches live in the user cache keyed by the folder's path (never in the workspace), shared
+      // with the CLI and stable across windows: code-server gives each window a new storage folder.
       settings: vscode.workspace.getConfiguration('daglens'), workspaceTrusted: vscode.workspace.isTrusted,
-      // The workspace index lives in the extension's workspace storage, never in the workspace.
-      indexStoragePath: context.storageUri?.fsPath,
+      // The workspace read shows in the DagLens status item and a cancellable notification (readingProgress.ts).
+      readingProgress: 'status',
     },
   };
   return new LanguageClient('daglens', 'DagLens', serverOptions, clientOptions);

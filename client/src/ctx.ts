@@ -1,10 +1,11 @@
 /** Extension-wide context: the output channel, the status item and the (restartable) language client. */
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { serverStatus } from '@daglens/protocol';
+import { cancelReading, serverStatus } from '@daglens/protocol';
 import { createClient } from './client';
 import { llmServerEnv, reportLlmProblems } from './llm';
 import { followSource } from './graphs';
+import { ReadingProgress } from './readingProgress';
 import { StatusItem } from './status';
 import { ServerAskBackend } from './webview/askBackend';
 import { ChatViewProvider } from './webview/chatView';
@@ -13,6 +14,8 @@ import { GraphPanel } from './webview/graphPanel';
 export class Ctx implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('DagLens', { log: true });
   readonly status = new StatusItem();
+  /** The workspace read as a cancellable notification (long reads only). */
+  readonly reading = new ReadingProgress(() => void this._client?.sendNotification(cancelReading));
   private _client: LanguageClient | undefined;
   private readonly started = new vscode.EventEmitter<LanguageClient>();
   /** Fires each time a server has started (again): views re-read what it holds. */
@@ -34,9 +37,15 @@ export class Ctx implements vscode.Disposable {
     this.status.setStarting();
     const client = createClient(this.extension, this.output, await llmServerEnv(this.extension));
     client.onDidChangeState((e) => {
-      if (e.newState === State.Stopped) this.status.setStopped('see the DagLens output');
+      if (e.newState === State.Stopped) {
+        this.status.setStopped('see the DagLens output');
+        this.reading.finish();
+      }
     });
-    client.onNotification(serverStatus, (s) => this.status.update(s));
+    client.onNotification(serverStatus, (s) => {
+      this.status.update(s);
+      this.reading.update(s);
+    });
     this._client = client;
     try {
       await client.start();
@@ -62,6 +71,7 @@ export class Ctx implements vscode.Disposable {
     this.chat.dispose();
     this.graph.dispose();
     void this._client?.stop();
+    this.reading.dispose();
     this.status.dispose();
     this.output.dispose();
   }

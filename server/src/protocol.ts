@@ -6,7 +6,7 @@
  *
  * Sections (append in this order): status · search/index · lineage · DAG mapping · runs · LLM · webview messages · agents.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
 
 // ── status ───────────────────────────────────────────────────────────────────────────────────────────
@@ -24,6 +24,13 @@ export const ServerStatusSchema = z.object({
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
 export const serverStatus = new NotificationType<ServerStatus>('daglens/serverStatus');
+
+/**
+ * The DagLens client shows the workspace read as a cancellable notification driven by `serverStatus` (the status
+ * item stays the one item in the status bar); it says so with `initializationOptions.readingProgress: 'status'`,
+ * and cancels with this. Other clients get LSP work-done progress.
+ */
+export const cancelReading = new NotificationType0('daglens/cancelReading');
 
 export interface WorkspaceInfo {
   roots: string[];

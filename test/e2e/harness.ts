@@ -145,7 +145,8 @@ export class VsCodeSession {
     mkdirSync(shots, { recursive: true });
 
     // code-server's own config file lives in the temp root too (it would write ~/.config/code-server otherwise).
-    const env = { ...process.env, CODE_SERVER_CONFIG: path.join(root, 'config.yaml') };
+    // DagLens keeps indexes in the user cache (keyed by folder): the session's own, removed with it.
+    const env = { ...process.env, CODE_SERVER_CONFIG: path.join(root, 'config.yaml'), XDG_CACHE_HOME: path.join(root, 'cache') };
     const vsix = opts.vsix ?? VSIX;
     const inst = spawnSync(t.codeServer, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', userData], { encoding: 'utf8', env });
     if (inst.status !== 0 || !/successfully installed/i.test(inst.stdout)) {

@@ -15,9 +15,9 @@ let ws: string;
 let cache: string;
 let lsp: LspSession;
 
-/** Resolves when the server's "DagLens: indexing" work-done progress ends. */
+/** Resolves when the server's "DagLens: reading workspace" work-done progress ends. */
 async function indexed(s: LspSession): Promise<void> {
-  const begin = await s.waitFor('$/progress', (p) => p.value?.kind === 'begin' && p.value.title === 'DagLens: indexing');
+  const begin = await s.waitFor('$/progress', (p) => p.value?.kind === 'begin' && p.value.title === 'DagLens: reading workspace');
   await s.waitFor('$/progress', (p) => p.token === begin.token && p.value?.kind === 'end', 120_000);
 }
 
@@ -42,10 +42,10 @@ after(async () => {
 
 test('indexing reports work-done progress with file counts, then logs a summary', () => {
   const progress = (lsp.notifications.get('$/progress') ?? []) as Array<{ value: { kind: string; message?: string; cancellable?: boolean; title?: string } }>;
-  const begin = progress.find((p) => p.value.title === 'DagLens: indexing');
+  const begin = progress.find((p) => p.value.title === 'DagLens: reading workspace');
   assert.equal(begin?.value.cancellable, true);
   assert.ok(progress.some((p) => p.value.kind === 'report' && /^\d+\/\d+ files$/.test(p.value.message ?? '')));
-  assert.ok(logs(lsp).some((m) => /index of .*: \d+ files, \d+ chunks, 0 skipped/.test(m)), logs(lsp).join('\n'));
+  assert.ok(logs(lsp).some((m) => /read .*: \d+ files, \d+ chunks, 0 skipped/.test(m)), logs(lsp).join('\n'));
 });
 
 test('daglens/search returns typed hits with URIs, 1-based lines and offsets into the real file', async () => {

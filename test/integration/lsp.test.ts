@@ -86,5 +86,5 @@ test('workspace/symbol covers the scanned workspace and honours .gitignore and s
 test('status notifications report progress then quiescence', () => {
   const statuses = lsp.notifications.get('daglens/serverStatus') as Array<{ quiescent: boolean; message?: string }>;
   assert.ok(statuses.some((s) => !s.quiescent));
-  assert.match(statuses[statuses.length - 1].message ?? '', /2 files parsed, 2 skipped/);
+  assert.match(statuses[statuses.length - 1].message ?? '', /2 files read, 2 skipped/);
 });

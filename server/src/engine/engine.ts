@@ -11,6 +11,9 @@ import { FileJobStore } from './dag/jobs';
 import { DagService } from './dag/service';
 import { RunsService } from './runs/service';
 import { Workspace } from './workspace/workspace';
+import { FactsStore } from './workspace/factsStore';
+import { DEFAULT_NAMES } from './lineage/names';
+import { syncIndex, type SyncOptions, type SyncReport } from './index/indexer';
 import { CodeIndex } from './index/codeIndex';
 import { createEmbedder } from './index/createEmbedder';
 import { indexRetriever } from './llm/features/evidence';
@@ -72,6 +75,9 @@ export class Engine {
       debounceMs: opts.indexDebounceMs ?? 0,
     });
     this.workspace.listen(this.index);
+    // Each file's facts travel with the index: a reopened workspace parses only what changed.
+    this.index.facts = new FactsStore(opts.root, () => ({ ...DEFAULT_NAMES, ...this.settings.lineage }));
+    this.workspace.listen(this.index.facts);
     this.llm = new LlmService({ workspace: this.workspace, settings: opts.settings, env: opts.llmEnv, cacheDir: opts.llmCacheDir === undefined ? workspaceCacheDir(opts.root, 'llm') : opts.llmCacheDir, log: this.log });
     // Questions that name a table or model get its readers and writers first, then what the index finds.
     this.llm.setRetriever(lineageFirst(indexRetriever(this.index), this.lineage, (abs) => this.workspace.relative(abs), (rel, a, b) => this.llm.text.lines(rel, a, b)));
@@ -80,6 +86,24 @@ export class Engine {
 
   get root(): string {
     return this.workspace.root;
+  }
+
+  /**
+   * Reads the workspace in one pass: the saved index and file facts, then only the files that changed,
+   * each parsed once (in worker threads) for its chunks, symbols and lineage together. What the workspace
+   * already holds with the same content is left alone, so this also serves a later re-index.
+   */
+  async open(opts: Pick<SyncOptions, 'indexDir' | 'signal' | 'onProgress' | 'workers'> = {}): Promise<SyncReport> {
+    const report = await syncIndex(this.index, this.settings, this.log, {
+      ...opts,
+      adoptUnchanged: true,
+      onFile: (f) => {
+        if (this.workspace.get(f.path)?.hash !== f.facts.hash) this.workspace.adopt(f.path, f.text, f.lang, f.facts);
+      },
+      onRemoved: (rel) => this.workspace.remove(rel),
+    });
+    this.workspace.skipped = report.skipped;
+    return report;
   }
 
   updateSettings(raw: unknown): string[] {

@@ -1,6 +1,7 @@
 import type { Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Logger } from '../engine/log';
+import type { Freshness } from './freshness';
 import type { Session } from './session';
 
 /** What a feature module gets to register its handlers. */
@@ -8,6 +9,8 @@ export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   log: Logger;
+  /** Whether lineage answers may be incomplete, and the rebuild/refresh that keeps lenses right. */
+  freshness: Freshness;
   /** The session; throws before `initialize`. */
   session(): Session;
   /** Makes sure the engine has parsed the editor's current text; returns the document's path (file: only). */

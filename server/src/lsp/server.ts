@@ -21,6 +21,7 @@ import { symbolsFeature } from './features/symbols';
 import { workspaceInfoFeature } from './features/workspaceInfo';
 import { agentToolsFeature } from './features/agentTools';
 import { vscodeLmFeature } from './features/vscodeLm';
+import { Freshness } from './freshness';
 import { multiplex } from './multiplex';
 import { Session } from './session';
 import { uriToPath } from './uris';
@@ -43,7 +44,9 @@ export function startServer(): void {
   /** uri → version whose text the engine has parsed. */
   const parsedVersions = new Map<string, number>();
 
+  const freshness = new Freshness(connection, log);
   const ctx: ServerContext = {
+    freshness,
     // Several features answer code lens / definition / hover requests: the wrapper merges them.
     connection: multiplex(connection),
     documents,
@@ -78,6 +81,8 @@ export function startServer(): void {
     // Where VS Code lets the extension keep per-workspace data (the index); other clients: the user cache.
     indexStorage = (params.initializationOptions as { indexStoragePath?: unknown } | undefined)?.indexStoragePath as string | undefined;
     session = new Session(roots, initSettings, log, (st) => void connection.sendNotification(serverStatus, st), indexStorage);
+    for (const e of session.all) freshness.attach(e);
+    session.readingInStatus = (params.initializationOptions as { readingProgress?: unknown } | undefined)?.readingProgress === 'status';
     // VS Code says whether the workspace is trusted; untrusted means no code goes to any LLM, from the start.
     if ((params.initializationOptions as { workspaceTrusted?: unknown } | undefined)?.workspaceTrusted === false) {
       for (const e of session.all) e.llm.setTrusted(false);
@@ -97,22 +102,18 @@ export function startServer(): void {
       }
     }
     if (supportsWatchRegistration) void registerWatchers(ctx).catch((e) => log.warn(`file watching unavailable: ${errorMessage(e)}`));
-    // The index loads/updates in worker threads beside the scan (it has its own cancellable progress).
-    void indexWorkspaces(ctx, indexStorage);
-    const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
-    progress?.begin('DagLens: parsing workspace', 0, 'discovering files', false);
+    // One pass reads the workspace (saved index and facts, changed files parsed once in workers); requests
+    // are answered from what is read so far, marked partial, and refreshed when it ends.
     try {
-      await s.scanAll((done, total) => progress?.report(total ? Math.round((done / total) * 100) : 0, `${done}/${total} files`));
-    } catch (e) {
-      log.error(`workspace scan failed: ${errorMessage(e)}`);
-      s.setStatus({ health: 'error', quiescent: true, message: `scan failed: ${errorMessage(e)}` });
+      await indexWorkspaces(ctx, indexStorage);
     } finally {
-      progress?.done();
-    }
-    // Editors opened before the scan finished hold newer text than the disk.
-    for (const doc of documents.all()) {
-      parsedVersions.delete(doc.uri);
-      ctx.sync(doc);
+      // Editors opened before the read finished hold newer text than the disk.
+      for (const doc of documents.all()) {
+        parsedVersions.delete(doc.uri);
+        ctx.sync(doc);
+      }
+      s.markScanned();
+      freshness.readingDone(s.all);
     }
   });
 
@@ -121,6 +122,8 @@ export function startServer(): void {
       ? await connection.workspace.getConfiguration('daglens').catch(() => undefined)
       : (change.settings as { daglens?: unknown } | undefined)?.daglens;
     ctx.session().applySettings(raw);
+    // Lens switches and lineage defaults may have changed what the editor shows.
+    freshness.refreshSoon();
   });
 
   for (const f of FEATURES) f.register(ctx);

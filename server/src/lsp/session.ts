@@ -13,9 +13,9 @@ export class Session {
   /** Files open in the editor that belong to no workspace folder. */
   readonly loose: Engine;
   status: ServerStatus = { health: 'ok', quiescent: true, message: 'starting' };
-  private markScanned!: () => void;
-  /** Settles when the first workspace scan has ended (well or not): features that need every file wait on it. */
-  readonly scanned = new Promise<void>((resolve) => { this.markScanned = resolve; });
+  private markScannedNow!: () => void;
+  /** Settles when the first read of the workspace has ended (well or not): features that need every file wait on it. */
+  readonly scanned = new Promise<void>((resolve) => { this.markScannedNow = resolve; });
 
   constructor(
     roots: string[],
@@ -25,6 +25,7 @@ export class Session {
     /** The editor's storage folder for this workspace (VS Code: the extension's workspace storage). */
     storageDir?: string,
   ) {
+    this.rawSettings = rawSettings;
     for (const root of roots) {
       this.engines.push(new Engine({
         root, settings: rawSettings, log,
@@ -32,6 +33,9 @@ export class Session {
         dagCacheDir: workspaceCacheDir(root, 'dag', storageDir),
       }));
     }
+    // Until the first read of each folder, editor edits are parked for the index (replayed after it): an index
+    // that already holds a file would not load the saved one.
+    for (const e of this.engines) e.index.beginBulk();
     // The loose engine has no folder of its own to keep an LLM cache in: it keeps it in memory.
     this.loose = new Engine({ root: path.parse(process.cwd()).root, settings: rawSettings, log, llmCacheDir: null, dagCacheDir: null });
     for (const p of this.loose.settingsProblems) log.warn(p);
@@ -42,8 +46,21 @@ export class Session {
     return [...this.engines, this.loose];
   }
 
+  /** The client shows the workspace read itself, from `serverStatus` (no LSP work-done progress for it). */
+  readingInStatus = false;
+
+  /** The `daglens` settings as the editor last sent them (lens switches are read here: no round trip per request). */
+  rawSettings: unknown;
+
+  /** Whether the editor's `daglens.codeLens.<kind>` switch is on (default on). */
+  lensEnabled(kind: 'dagMapping' | 'runs'): boolean {
+    const lens = (this.rawSettings as { codeLens?: Record<string, unknown> } | null | undefined)?.codeLens;
+    return lens?.[kind] !== false;
+  }
+
   /** Applies new settings; returns the problems found (already logged). */
   applySettings(raw: unknown): string[] {
+    this.rawSettings = raw;
     let problems: string[] = [];
     for (const e of this.all) problems = e.updateSettings(raw);
     for (const p of problems) this.log.warn(p);
@@ -65,29 +82,8 @@ export class Session {
     this.onStatus(s);
   }
 
-  async scanAll(onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.scanFolders(onProgress, signal);
-    } finally {
-      this.markScanned();
-    }
-  }
-
-  private async scanFolders(onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-    this.setStatus({ health: 'ok', quiescent: false, message: 'scanning workspace' });
-    let files = 0;
-    let skipped = 0;
-    const started = Date.now();
-    for (const e of this.engines) {
-      const d = await e.workspace.scan((p) => {
-        onProgress?.(p.done, p.total);
-        this.setStatus({ health: 'ok', quiescent: false, message: 'parsing', progress: p });
-      }, signal);
-      files += d.files.length;
-      skipped += d.skipped.length;
-    }
-    const secs = ((Date.now() - started) / 1000).toFixed(1);
-    this.log.info(`scanned ${files} files (${skipped} skipped) in ${secs}s`);
-    this.setStatus({ health: 'ok', quiescent: true, message: `${files} files parsed${skipped ? `, ${skipped} skipped` : ''}` });
+  /** The first read of the workspace has ended (well or not). */
+  markScanned(): void {
+    this.markScannedNow();
   }
 }

@@ -54,7 +54,8 @@ export class DagService implements WorkspaceListener {
 
   fileChanged(entry: FileEntry, text: string): void {
     if (!MAPPED_LANGS.has(entry.lang)) return;
-    const hash = createHash('sha1').update(text).digest('hex');
+    // The workspace hashed the text already (entries made elsewhere may not carry it).
+    const hash = entry.hash || createHash('sha1').update(text).digest('hex');
     const prev = this.files.get(entry.path);
     if (prev?.hash === hash) return;
     this.files.set(entry.path, { rel: entry.rel, lang: entry.lang, text, hash });

@@ -17,8 +17,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorMessage, type Logger } from '../log';
 import type { LanguageId } from '../parsing/languages';
-import type { ParsedFile } from '../parsing/parse';
 import type { CodeSymbol } from '../types';
+import type { FactsStore } from '../workspace/factsStore';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
 import { Bm25Index } from './bm25';
 import { definitionQuery, isTestPath, NameIndex, rankDefinitions } from './definitions';
@@ -107,6 +107,8 @@ export class CodeIndex implements WorkspaceListener {
   vectorWeight: number;
   /** Time spent inserting into the two indexes (benchmarks read it). */
   readonly timings = { bm25Ms: 0, vectorMs: 0 };
+  /** Per-file facts (symbols, lineage drafts) saved and loaded with the index, when the engine keeps them. */
+  facts?: FactsStore;
 
   constructor(opts: CodeIndexOptions) {
     this.root = opts.root;
@@ -121,7 +123,7 @@ export class CodeIndex implements WorkspaceListener {
 
   // ── workspace events ─────────────────────────────────────────────────────────────────────────────
 
-  fileChanged(entry: FileEntry, text: string, _parsed: ParsedFile): void {
+  fileChanged(entry: FileEntry, text: string): void {
     const rel = entry.rel;
     if (this.bulk) {
       this.bulk.set(rel, { entry, text });

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LanguageId } from '../parsing/languages';
+import type { NameDefaults } from '../lineage/names';
 import { parseText } from '../parsing/parse';
-import { symbolsOf } from '../symbols';
+import { factsOf, type FileFacts } from '../workspace/analyze';
 import { chunkFile, type ChunkLimits } from './chunker';
 import { indexedText } from './indexedText';
 import { contentHash } from './embedder';
@@ -21,8 +22,10 @@ export interface FileTask {
   lang: LanguageId;
   mtimeMs: number;
   size: number;
-  /** Hash of the text the index holds now: an equal hash means "unchanged", no parse needed. */
+  /** Hash of the text the index holds now: an equal hash means "unchanged", no chunking needed. */
   knownHash?: string;
+  /** The file's facts (symbols, lineage drafts) are wanted even when its chunks are unchanged. */
+  needFacts?: boolean;
 }
 
 export interface ProcessedFile {
@@ -44,6 +47,8 @@ export interface ProcessedFile {
   tfs: Int32Array;
   /** Things worth a log line (invalid UTF-8, …). */
   notes: string[];
+  /** What the one parse gave (absent when unchanged and not asked for). */
+  facts?: FileFacts;
 }
 
 export interface ProcessTimings {
@@ -59,7 +64,7 @@ export const zeroTimings = (): ProcessTimings => ({ readMs: 0, parseMs: 0, chunk
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
-export function processFile(task: FileTask, limits: ChunkLimits, embedder: HashEmbedder | undefined, t: ProcessTimings): ProcessedFile {
+export function processFile(task: FileTask, limits: ChunkLimits, embedder: HashEmbedder | undefined, t: ProcessTimings, names: NameDefaults): ProcessedFile {
   let t0 = performance.now();
   const bytes = readFileSync(task.path);
   const notes: string[] = [];
@@ -74,13 +79,16 @@ export function processFile(task: FileTask, limits: ChunkLimits, embedder: HashE
   let t1 = performance.now();
   t.readMs += t1 - t0;
   const base = { rel: task.rel, lang: task.lang, mtimeMs: task.mtimeMs, size: task.size, hash, notes };
-  if (hash === task.knownHash) {
+  const unchanged = hash === task.knownHash;
+  if (unchanged && !task.needFacts) {
     return { ...base, unchanged: true, locs: [], hashes: [], termLengths: new Int32Array(0), terms: [], tfs: new Int32Array(0) };
   }
-  const parsed = parseText(task.lang, text);
-  const symbols = symbolsOf(parsed, task.path);
+  // One parse gives the index its chunks and the workspace its symbols and lineage drafts.
+  const facts = factsOf(parseText(task.lang, text), task.path, names, hash);
+  const symbols = facts.symbols;
   t0 = performance.now();
   t.parseMs += t0 - t1;
+  if (unchanged) return { ...base, text, unchanged: true, facts, locs: [], hashes: [], termLengths: new Int32Array(0), terms: [], tfs: new Int32Array(0) };
   const chunks = chunkFile(task.rel, task.lang, text, symbols, limits);
   const indexed = chunks.map(indexedText);
   const hashes = indexed.map(contentHash);
@@ -106,5 +114,5 @@ export function processFile(task: FileTask, limits: ChunkLimits, embedder: HashE
     t.embedMs += t1 - t0;
   });
   const locs = chunks.map(({ text: _t, ...loc }) => loc);
-  return { ...base, text, locs, hashes, vectors, termLengths, terms, tfs: Int32Array.from(tfs) };
+  return { ...base, text, facts, locs, hashes, vectors, termLengths, terms, tfs: Int32Array.from(tfs) };
 }

@@ -10,6 +10,9 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { EngineSettings } from '../config';
 import { errorMessage, type Logger } from '../log';
+import { DEFAULT_NAMES } from '../lineage/names';
+import type { LanguageId } from '../parsing/languages';
+import type { FileFacts } from '../workspace/analyze';
 import { discover, type SkippedFile } from '../workspace/discovery';
 import type { CodeIndex } from './codeIndex';
 import { GraphBuilder, type WorkerScript } from './graphBuilder';
@@ -25,6 +28,14 @@ export interface SyncOptions {
   workers?: number;
   onProgress?: (p: { done: number; total: number }) => void;
   signal?: AbortSignal;
+  /**
+   * Receives each file's text and facts as they become known: files parsed in this run, and — with
+   * `adoptUnchanged` — unchanged ones whose facts were saved (the editor's workspace is filled this way).
+   */
+  onFile?: (f: { path: string; rel: string; lang: LanguageId; text: string; facts: FileFacts }) => void;
+  adoptUnchanged?: boolean;
+  /** Files that left the workspace since the saved index. */
+  onRemoved?: (rel: string) => void;
 }
 
 export interface SyncReport {
@@ -68,6 +79,7 @@ async function sync(
 ): Promise<SyncReport> {
   let loaded = false;
   let loadProblem: string | undefined;
+  const facts = index.facts;
   if (opts.indexDir && index.stats().files === 0) {
     const r = await loadIndex(index, opts.indexDir, log);
     loaded = r.ok;
@@ -75,6 +87,8 @@ async function sync(
       loadProblem = r.reason;
       if (r.reason !== 'no saved index') log.warn(`saved index in ${opts.indexDir} not used (${r.reason}); rebuilding`);
     } else if (r.graphRebuilt) log.info('vector graph rebuilt from the saved vectors');
+    // Merged under what is there already (an editor's file parsed before the load keeps its fresher facts).
+    if (r.ok && facts) await facts.load(opts.indexDir, log);
   }
   timings.loadMs = performance.now() - started;
 
@@ -86,19 +100,58 @@ async function sync(
   timings.discoverMs = performance.now() - t;
   for (const s of found.skipped) log.info(`skipped ${s.rel}: ${s.reason} (${s.detail})`);
   const present = new Set(found.files.map((f) => f.rel));
-  const removed = index.retain((rel) => present.has(rel));
+  const removed = index.retain((rel) => {
+    if (present.has(rel)) return true;
+    opts.onRemoved?.(rel);
+    return false;
+  });
+  facts?.retain((rel) => present.has(rel));
   const todo: FileTask[] = [];
+  const adopt: Array<{ path: string; rel: string; lang: LanguageId; facts: FileFacts }> = [];
   for (const f of found.files) {
     const rec = index.file(f.rel);
-    if (rec && rec.mtimeMs === f.mtimeMs && rec.size === f.size) continue;
-    todo.push({ path: f.path, rel: f.rel, lang: f.lang, mtimeMs: f.mtimeMs, size: f.size, knownHash: rec?.hash });
+    if (rec && rec.mtimeMs === f.mtimeMs && rec.size === f.size) {
+      const known = facts?.get(f.rel, rec.hash);
+      if (known) {
+        if (opts.adoptUnchanged) adopt.push({ path: f.path, rel: f.rel, lang: f.lang, facts: known });
+        continue;
+      }
+      // Unchanged for the index, but its facts are not at hand: parse it (once) for them.
+      if (!facts) continue;
+    }
+    todo.push({ path: f.path, rel: f.rel, lang: f.lang, mtimeMs: f.mtimeMs, size: f.size, knownHash: rec?.hash, needFacts: !!facts });
   }
+  // SQL and YAML first: they hold most of the lineage, so lenses on models are right early in a cold start.
+  const rank = (lang: LanguageId) => (lang === 'sql' || lang === 'yaml' ? 0 : 1);
+  todo.sort((a, b) => rank(a.lang) - rank(b.lang));
 
   let indexed = 0;
   const handled = new Set<string>();
+  const total = adopt.length + todo.length;
+  // Unchanged files with saved facts join the workspace without a parse, in slices that let requests through.
+  if (opts.onFile) {
+    let slice = performance.now();
+    for (const a of adopt) {
+      if (opts.signal?.aborted) break;
+      const rec = index.file(a.rel);
+      if (rec) opts.onFile({ ...a, text: rec.text });
+      handled.add(a.rel);
+      if (performance.now() - slice > 8) {
+        opts.onProgress?.({ done: handled.size, total });
+        await new Promise((r) => setImmediate(r));
+        slice = performance.now();
+      }
+    }
+  }
+  const names = { ...DEFAULT_NAMES, ...settings.lineage };
   const apply = (p: ProcessedFile) => {
     handled.add(p.rel);
     for (const n of p.notes) log.warn(n);
+    if (p.facts) {
+      facts?.set(p.rel, p.facts);
+      const text = p.text ?? index.file(p.rel)?.text;
+      if (text !== undefined) opts.onFile?.({ path: path.join(index.root, p.rel), rel: p.rel, lang: p.lang, text, facts: p.facts });
+    }
     if (p.unchanged) return index.touch(p.rel, p);
     indexed++;
     index.applyChunks(p.rel, p.lang, p.text!, p.hash, p, incomingOf(p, index.embedder.dimensions));
@@ -108,6 +161,7 @@ async function sync(
     if (code === 'ENOENT') {
       log.warn(`${rel} disappeared while indexing; dropped from the index`);
       index.removeFile(rel);
+      opts.onRemoved?.(rel);
     } else log.warn(`could not index ${rel}: ${error}; its previous chunks (if any) are kept`);
   };
   const hashDims = index.embedder.inner instanceof HashEmbedder ? index.embedder.dimensions : 0;
@@ -117,17 +171,17 @@ async function sync(
     for (const task of tasks) {
       if (opts.signal?.aborted) break;
       try {
-        apply(processFile(task, index.limits, emb, timings));
+        apply(processFile(task, index.limits, emb, timings, names));
       } catch (e) {
         failed(task.rel, errorMessage(e), (e as NodeJS.ErrnoException).code);
       }
-      if (++done % 25 === 0) {
-        opts.onProgress?.({ done: handled.size, total: todo.length });
+      if (++done % 4 === 0) {
+        opts.onProgress?.({ done: handled.size, total });
         // Let requests (search, cancellation) through between files.
         await new Promise((r) => setImmediate(r));
       }
     }
-    opts.onProgress?.({ done: handled.size, total: todo.length });
+    opts.onProgress?.({ done: handled.size, total });
   };
   const wanted = opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const script = workerScript();
@@ -140,7 +194,7 @@ async function sync(
   try {
     if (useWorkers) {
       try {
-        await runWorkers(script!, wanted, todo, { role: 'parse', limits: index.limits, hashDimensions: hashDims }, apply, failed, timings, opts);
+        await runWorkers(script!, wanted, todo, { role: 'parse', limits: index.limits, hashDimensions: hashDims, names }, apply, failed, timings, opts, () => handled.size, total);
       } catch (e) {
         log.warn(`index workers failed (${errorMessage(e)}); indexing the rest on the main thread`);
         await inProcess(todo.filter((t) => !handled.has(t.rel)));
@@ -202,11 +256,10 @@ export function workerScript(): WorkerScript | undefined {
 async function runWorkers(
   script: WorkerScript, count: number, todo: FileTask[], init: WorkerInit,
   apply: (p: ProcessedFile) => void, failed: (rel: string, error: string, code?: string) => void,
-  timings: ProcessTimings, opts: SyncOptions,
+  timings: ProcessTimings, opts: SyncOptions, done: () => number, total: number,
 ): Promise<void> {
   const queue: FileTask[][] = [];
   for (let i = 0; i < todo.length; i += BATCH) queue.push(todo.slice(i, i + BATCH));
-  let done = 0;
   const workers: Worker[] = [];
   const one = (): Promise<void> => new Promise((resolve, reject) => {
     const w = new Worker(script.file, { eval: script.eval, workerData: init });
@@ -219,13 +272,11 @@ async function runWorkers(
     w.on('message', (m: WorkerReply) => {
       if (m.type === 'done') {
         apply(m.file);
-        done++;
       } else if (m.type === 'failed') {
         failed(m.rel, m.error, m.code);
-        done++;
       } else {
         for (const k of Object.keys(m.timings) as Array<keyof ProcessTimings>) timings[k] += m.timings[k];
-        opts.onProgress?.({ done, total: todo.length });
+        opts.onProgress?.({ done: done(), total });
         next();
       }
     });

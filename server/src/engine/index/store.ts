@@ -175,6 +175,8 @@ export function saveIndex(index: CodeIndex, dir: string): void {
   writeAtomic(path.join(dir, MAIN), [Buffer.from(headerLine + '\n', 'utf8'), body]);
   if (!graphChecksum) rmSync(path.join(dir, GRAPH), { force: true });
   index.dirty = false;
+  // The files' facts go beside it (they are keyed by content hash: never misapplied).
+  index.facts?.save(dir);
 }
 
 /**

@@ -7,12 +7,15 @@ import type { ChunkLimits } from './chunker';
 import { processFile, zeroTimings, type FileTask, type ProcessedFile } from './fileProcessor';
 import { runGraphWorker, type GraphWorkerInit } from './graphBuilder';
 import { HashEmbedder } from './hashEmbedder';
+import type { NameDefaults } from '../lineage/names';
 
 export interface WorkerInit {
   role: 'parse';
   limits: ChunkLimits;
   /** Dimensions of the built-in embedder, or 0 when another embedder runs on the main thread. */
   hashDimensions: number;
+  /** Catalog/schema defaults for the lineage drafts of Python/Scala files. */
+  names: NameDefaults;
 }
 
 export type WorkerReply =
@@ -26,7 +29,7 @@ function runParseWorker(init: WorkerInit): void {
     const timings = zeroTimings();
     for (const task of batch) {
       try {
-        const file = processFile(task, init.limits, embedder, timings);
+        const file = processFile(task, init.limits, embedder, timings, init.names);
         const transfer = file.vectors ? [file.vectors.buffer as ArrayBuffer, file.tfs.buffer as ArrayBuffer] : [file.tfs.buffer as ArrayBuffer];
         parentPort!.postMessage({ type: 'done', file } satisfies WorkerReply, transfer);
       } catch (e) {

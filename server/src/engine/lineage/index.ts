@@ -15,14 +15,15 @@
  */
 import path from 'node:path';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
-import { parseText, type ParsedFile } from '../parsing/parse';
+import { parseText } from '../parsing/parse';
+import type { FileFacts } from '../workspace/analyze';
 import { silentLogger, errorMessage, type Logger } from '../log';
 import { LineageGraph } from './graph';
 import { DEFAULT_NAMES, normalizeName, type NameDefaults } from './names';
 import { neutralisedText } from './jinjaSql';
 import { LineIndex } from './positions';
 import { extractSql, type SqlStatement } from './sql/extract';
-import { extractPython } from './python';
+import { extractPython, type PyDraft } from './python';
 import { extractScala } from './scala';
 import { callsIn, readDocumentedColumns, type DbtSource } from './dbt';
 import { Assembly, type FileRecord, type SqlRecord, type YamlRecord } from './assemble';
@@ -74,6 +75,10 @@ export class Lineage implements WorkspaceListener {
   private readonly files = new Map<string, FileRecord>();
   private built?: LineageGraph;
   private lastGood?: LineageGraph;
+  private onStale?: () => void;
+  private inlineUnderMs = 0;
+  private quickDepth = 0;
+  private lastBuildMs = 0;
   private names: NameDefaults;
   private readonly log: Logger;
   /** Known columns per table (DDL, dbt YAML), and its version (bumped when it changes). */
@@ -91,22 +96,26 @@ export class Lineage implements WorkspaceListener {
 
   // ── workspace events ─────────────────────────────────────────────────────────────────────────────
 
-  fileChanged(entry: FileEntry, text: string, parsed: ParsedFile): void {
-    this.built = undefined;
+  fileChanged(entry: FileEntry, text: string, facts: FileFacts): void {
+    const before = this.files.get(entry.path);
+    this.record(entry, text, facts);
+    // Code with no data access (most Python of a large workspace) leaves the graph as it is: no rebuild.
+    if (shapesGraph(before) || shapesGraph(this.files.get(entry.path))) this.built = undefined;
+  }
+
+  private record(entry: FileEntry, text: string, facts: FileFacts): void {
     if (entry.lang === 'sql') {
       this.files.set(entry.path, {
-        kind: 'sql', path: entry.path, rel: entry.rel, lines: new LineIndex(text), text, jinja: parsed.jinja,
-        unterminated: parsed.jinja.some((b) => b.end >= text.length && !/(\}\}|%\}|#\})\s*$/.test(text)),
+        kind: 'sql', path: entry.path, rel: entry.rel, lines: new LineIndex(text), text, jinja: facts.jinja,
+        unterminated: facts.jinja.some((b) => b.end >= text.length && !/(\}\}|%\}|#\})\s*$/.test(text)),
         statements: [], catalog: this.catalogVersion,
       });
       const rec = this.files.get(entry.path) as SqlRecord;
       rec.statements = this.extract(rec);
-    } else if (entry.lang === 'python') {
-      const { drafts, dbtModel } = extractPython(parsed.tree.rootNode, this.names);
-      this.files.set(entry.path, { kind: 'python', lang: 'python', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
-    } else if (entry.lang === 'scala') {
-      const drafts = extractScala(parsed.tree.rootNode, this.names);
-      this.files.set(entry.path, { kind: 'python', lang: 'scala', path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel: false });
+    } else if (entry.lang === 'python' || entry.lang === 'scala') {
+      // The drafts come with the file's one parse; without them (no tree was at hand) parse here.
+      const { drafts, dbtModel } = facts.code ?? this.extractCode(entry.lang, text);
+      this.files.set(entry.path, { kind: 'python', lang: entry.lang, path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
     } else if (entry.lang === 'yaml' && (/dbt_project\.ya?ml$/.test(entry.path) || /^\s*(sources|models)\s*:/m.test(text))) {
       this.files.set(entry.path, { kind: 'yaml', path: entry.path, text });
     } else {
@@ -115,7 +124,8 @@ export class Lineage implements WorkspaceListener {
   }
 
   fileRemoved(absPath: string): void {
-    if (this.files.delete(absPath)) this.built = undefined;
+    const before = this.files.get(absPath);
+    if (this.files.delete(absPath) && shapesGraph(before)) this.built = undefined;
   }
 
   /** New default catalog/schema: every file is read again (names are normalised at extraction). */
@@ -127,22 +137,62 @@ export class Lineage implements WorkspaceListener {
     for (const r of this.files.values()) {
       try {
         if (r.kind === 'sql') r.statements = this.extract(r);
-        else if (r.kind === 'python' && r.lang === 'scala') r.drafts = extractScala(parseText('scala', r.text).tree.rootNode, this.names);
-        else if (r.kind === 'python') {
-          const { drafts, dbtModel } = extractPython(parseText('python', r.text).tree.rootNode, this.names);
-          r.drafts = drafts;
-          r.dbtModel = dbtModel;
-        }
+        else if (r.kind === 'python') Object.assign(r, this.extractCode(r.lang, r.text));
       } catch (e) {
         this.log.warn(`lineage: re-reading ${r.path} failed: ${errorMessage(e)}`);
       }
     }
   }
 
+  private extractCode(lang: 'python' | 'scala', text: string): { drafts: PyDraft[]; dbtModel: boolean } {
+    return lang === 'scala'
+      ? { drafts: extractScala(parseText('scala', text).tree.rootNode, this.names), dbtModel: false }
+      : extractPython(parseText('python', text).tree.rootNode, this.names);
+  }
+
   // ── queries ──────────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Editors: lenses and hovers run through `quick()`, which answers from the last graph built while files
+   * change and tells `onStale` so it can rebuild off the request path (`rebuild()`) and refresh what it showed.
+   * A graph that built in under `inlineUnderMs` is simply rebuilt. Every other query is always current.
+   */
+  serveStale(onStale: () => void, inlineUnderMs = 0): void {
+    this.onStale = onStale;
+    this.inlineUnderMs = inlineUnderMs;
+  }
+
+  quick<T>(f: () => T): T {
+    this.quickDepth++;
+    try {
+      return f();
+    } finally {
+      this.quickDepth--;
+    }
+  }
+
+  /** Whether files changed since the graph was last built. */
+  get stale(): boolean {
+    return !this.built;
+  }
+
+  /** Builds the graph now if anything changed; returns whether it did. */
+  rebuild(): boolean {
+    if (this.built) return false;
+    this.buildNow();
+    return true;
+  }
+
   graph(): LineageGraph {
-    if (!this.built) {
+    if (!this.built && this.quickDepth > 0 && this.onStale && this.lastGood && this.lastBuildMs >= this.inlineUnderMs) {
+      this.onStale();
+      return this.lastGood;
+    }
+    return this.built ?? this.buildNow();
+  }
+
+  private buildNow(): LineageGraph {
+    {
       const started = Date.now();
       try {
         this.built = this.build();
@@ -155,10 +205,15 @@ export class Lineage implements WorkspaceListener {
         this.built = this.lastGood ?? new LineageGraph([]);
       }
       this.lastGood = this.built;
+      this.builds++;
+      this.lastBuildMs = Date.now() - started;
       this.log.info(`lineage: ${this.built.processes.size} processes, ${this.built.assets.size} assets in ${Date.now() - started} ms`);
     }
     return this.built;
   }
+
+  /** How many graphs were built so far (a new number: whatever was shown from the lineage may have changed). */
+  builds = 0;
 
   /** The asset a user means: an exact id, a normalised table name, a dbt model/source name, a file path. */
   resolve(nameOrId: string): Asset | undefined {
@@ -334,3 +389,7 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Whether a file's record contributes to the graph (a Python/Scala file without data access does not). */
+function shapesGraph(r: FileRecord | undefined): boolean {
+  return !!r && (r.kind !== 'python' || r.drafts.length > 0 || r.dbtModel);
+}

@@ -6,11 +6,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EngineSettings } from '../config';
 import { errorMessage, type Logger } from '../log';
+import { DEFAULT_NAMES } from '../lineage/names';
 import { languageOf, type LanguageId } from '../parsing/languages';
-import { parseText } from '../parsing/parse';
-import { flattenSymbols, symbolsOf } from '../symbols';
+import { flattenSymbols } from '../symbols';
 import type { CodeSymbol } from '../types';
-import type { ParsedFile } from '../parsing/parse';
+import { analyze, type FileFacts } from './analyze';
 import { discover, type Discovery, type SkippedFile } from './discovery';
 
 export interface FileEntry {
@@ -20,6 +20,8 @@ export interface FileEntry {
   lang: LanguageId;
   symbols: CodeSymbol[];
   hasErrors: boolean;
+  /** contentHash of the text the entry was made from. */
+  hash: string;
 }
 
 export interface WorkspaceSymbolHit {
@@ -30,8 +32,8 @@ export interface WorkspaceSymbolHit {
 
 /** What engine features (index, lineage, …) hear when a file's content changes or it goes away. */
 export interface WorkspaceListener {
-  /** Called after a file was (re)parsed. `text` is the original text, `parsed` holds the tree. */
-  fileChanged?(entry: FileEntry, text: string, parsed: ParsedFile): void;
+  /** Called after a file's content changed. `text` is the original text; `facts` what its one parse gave. */
+  fileChanged?(entry: FileEntry, text: string, facts: FileFacts): void;
   fileRemoved?(absPath: string): void;
 }
 
@@ -61,6 +63,11 @@ export class Workspace {
 
   get skipped(): readonly SkippedFile[] {
     return this.lastSkipped;
+  }
+
+  /** What the last discovery left out (set by whoever discovered: scan() or the index sync). */
+  set skipped(files: readonly SkippedFile[]) {
+    this.lastSkipped = [...files];
   }
 
   get size(): number {
@@ -96,29 +103,30 @@ export class Workspace {
     const l = lang ?? languageOf(filePath);
     if (!l) return undefined;
     const abs = path.resolve(this.root, filePath);
+    let facts: FileFacts;
     try {
-      const parsed = parseText(l, text);
-      const entry: FileEntry = {
-        path: abs,
-        rel: this.relative(abs),
-        lang: l,
-        symbols: symbolsOf(parsed, abs),
-        hasErrors: parsed.hasErrors,
-      };
-      this.files.set(abs, entry);
-      for (const l of this.listeners) {
-        try {
-          l.fileChanged?.(entry, text, parsed);
-        } catch (e) {
-          this.log.error(`processing ${entry.rel} failed: ${errorMessage(e)}`);
-        }
-      }
-      return entry;
+      facts = analyze(l, text, abs, { ...DEFAULT_NAMES, ...this.settings.lineage });
     } catch (e) {
       // A grammar failure must not take the server down: keep the previous symbols and say so.
       this.log.error(`parsing ${this.relative(abs)} failed: ${errorMessage(e)}`);
       return this.files.get(abs);
     }
+    return this.adopt(abs, text, l, facts);
+  }
+
+  /** Takes a file whose facts were computed elsewhere (an index worker, the saved index): no parse here. */
+  adopt(filePath: string, text: string, lang: LanguageId, facts: FileFacts): FileEntry {
+    const abs = path.resolve(this.root, filePath);
+    const entry: FileEntry = { path: abs, rel: this.relative(abs), lang, symbols: facts.symbols, hasErrors: facts.hasErrors, hash: facts.hash };
+    this.files.set(abs, entry);
+    for (const l of this.listeners) {
+      try {
+        l.fileChanged?.(entry, text, facts);
+      } catch (e) {
+        this.log.error(`processing ${entry.rel} failed: ${errorMessage(e)}`);
+      }
+    }
+    return entry;
   }
 
   remove(filePath: string): void {

@@ -19,7 +19,7 @@ import { toRange } from '../convert';
 import { pathToUri } from '../uris';
 
 /** Lens data: tagged so that lenses of other features (resolved through the same handler) are left alone. */
-interface LensData { feature: 'lineage'; uri: string; process: string }
+interface LensData { feature: 'lineage'; uri: string; process: string; line: number }
 
 const MAX_LISTED = 10;
 
@@ -68,9 +68,9 @@ export const lineageFeature: Feature = {
       const p = ctx.pathOf(params.textDocument.uri);
       if (!p) return [];
       const engine = ctx.session().engineFor(p);
-      return engine.lineage.processesIn(p).map((proc): CodeLens => ({
+      return engine.lineage.quick(() => engine.lineage.processesIn(p)).map((proc): CodeLens => ({
         range: toRange({ ...proc.span, end: proc.span.start }),
-        data: { feature: 'lineage', uri: params.textDocument.uri, process: proc.id } satisfies LensData,
+        data: { feature: 'lineage', uri: params.textDocument.uri, process: proc.id, line: proc.span.start.line } satisfies LensData,
       }));
     });
 
@@ -80,23 +80,30 @@ export const lineageFeature: Feature = {
       const p = ctx.pathOf(data.uri);
       if (!p) return lens;
       const engine = ctx.session().engineFor(p);
-      const proc = engine.lineage.graph().processes.get(data.process);
-      if (!proc) return { ...lens, command: { title: 'lineage changed: reopen the file', command: '' } };
-      const downstream = engine.lineage.graph().downstreamOfProcess(proc.id);
-      const title = lensTitle(engine.lineage.graph(), proc);
-      return { ...lens, command: { title, command: SHOW_LINEAGE_COMMAND, arguments: [showArgs(engine, proc, downstream)] } };
+      // From the last graph while files change (a rebuild and a refresh follow): lenses never wait for it.
+      return engine.lineage.quick(() => {
+        // Ids carry line numbers: after an edit above it, the process is the one that now starts on the lens's line.
+        const proc = engine.lineage.graph().processes.get(data.process)
+          ?? engine.lineage.processesIn(p).find((x) => x.span.start.line === data.line)
+          ?? engine.lineage.processesIn(p).find((x) => x.symbol === data.process.replace(/^.*#(.*)@[\d.]+$/, '$1'));
+        if (!proc) {
+          // The lens outlived its process (the code changed): have the editor ask for current lenses.
+          ctx.freshness.refreshSoon();
+          return { ...lens, command: { title: 'lineage: updating…', command: '' } };
+        }
+        const downstream = engine.lineage.graph().downstreamOfProcess(proc.id);
+        // Computed before the workspace is fully read (or before a rebuild): say so; a refresh follows.
+        const state = ctx.freshness.partial(engine);
+        const pending = state === 'reading' ? ' · reading workspace…' : state === 'updating' ? ' · updating…' : '';
+        const title = `${lensTitle(engine.lineage.graph(), proc)}${pending}`;
+        return { ...lens, command: { title, command: SHOW_LINEAGE_COMMAND, arguments: [showArgs(engine, proc, downstream)] } };
+      });
     });
 
     connection.onHover((params): Hover | null => {
       if (!ctx.pathOf(params.textDocument.uri)) return null;
       const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
-      const at = engine.lineage.assetAt(file, offset);
-      if (at) {
-        const direct = at.ref.direct ? '\n\n_Named directly, not through `ref()`/`source()`: dbt does not order this model after it._' : '';
-        return { contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) + direct }, range: toRange(at.ref.location.span) };
-      }
-      const column = columnAt(engine, file, offset);
-      return column ? { contents: { kind: 'markdown', value: column.markdown }, range: toRange(column.span) } : null;
+      return engine.lineage.quick(() => hoverAt(ctx, engine, file, offset));
     });
 
     connection.onDefinition((params): Location[] => {
@@ -116,6 +123,18 @@ export const lineageFeature: Feature = {
     });
   },
 };
+
+/** A hover on a table or column name, from the lineage as it stands. */
+function hoverAt(ctx: ServerContext, engine: Engine, file: string, offset: number): Hover | null {
+  const at = engine.lineage.assetAt(file, offset);
+  const pending = ctx.freshness.partial(engine) === 'reading' ? '\n\n_DagLens is still reading the workspace: this may be incomplete._' : '';
+  if (at) {
+    const direct = at.ref.direct ? '\n\n_Named directly, not through `ref()`/`source()`: dbt does not order this model after it._' : '';
+    return { contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) + direct + pending }, range: toRange(at.ref.location.span) };
+  }
+  const column = columnAt(engine, file, offset);
+  return column ? { contents: { kind: 'markdown', value: column.markdown + pending }, range: toRange(column.span) } : null;
+}
 
 function parseParams<T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, raw: unknown): T {
   const r = schema.safeParse(raw ?? {});

@@ -175,12 +175,7 @@ export const runsFeature: Feature = {
 };
 
 async function lensesEnabled(ctx: ServerContext): Promise<boolean> {
-  try {
-    const v = await ctx.connection.workspace.getConfiguration('daglens.codeLens');
-    return (v as { runs?: unknown } | null)?.runs !== false;
-  } catch {
-    return true;
-  }
+  return ctx.session().lensEnabled('runs');
 }
 
 /** The execution a lens opens: the slowest one at the line, with the line's operators in focus. */

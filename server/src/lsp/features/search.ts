@@ -11,7 +11,7 @@ import { syncIndex } from '../../engine/index/indexer';
 import { defaultIndexDir } from '../../engine/index/location';
 import { saveIndex } from '../../engine/index/store';
 import { errorMessage } from '../../engine/log';
-import { reindex, ReindexParamsSchema, search, SearchParamsSchema, type SearchHitDto } from '../../protocol';
+import { cancelReading, reindex, ReindexParamsSchema, search, SearchParamsSchema, type SearchHitDto } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
 import { pathToUri } from '../uris';
 
@@ -21,6 +21,8 @@ const TYPING_DEBOUNCE_MS = 300;
 const SAVE_EVERY_MS = 30_000;
 
 let indexing = false;
+/** Aborts the read in progress (`daglens/cancelReading`, or the progress's cancel button). */
+let reading: AbortController | undefined;
 /** The storage folder the start-up indexing used: re-indexing on request uses the same one. */
 let indexStorage: string | undefined;
 /** Engines whose periodic saves are scheduled (once each, however often they are re-indexed). */
@@ -43,6 +45,8 @@ export const searchFeature: Feature = {
       hits.sort((a, b) => b.score - a.score);
       return { hits: hits.slice(0, k), indexing };
     });
+
+    ctx.connection.onNotification(cancelReading, () => reading?.abort());
 
     ctx.connection.onRequest(reindex, async (raw) => {
       const parsed = ReindexParamsSchema.safeParse(raw ?? {});
@@ -72,43 +76,64 @@ function indexedEngines(ctx: ServerContext): Engine[] {
 }
 
 /**
- * Brings every folder's index up to date (saved index + changed files), reporting progress; the user can
- * cancel. Runs beside the workspace scan: the index parks the scan's events and replays only real edits.
+ * Reads every folder in one pass (Engine.open): the saved index and file facts, then the files that changed,
+ * each parsed once in worker threads for its chunks, symbols and lineage. One cancellable progress and the
+ * server status report it; requests are answered all along (the work yields between files).
  */
 export async function indexWorkspaces(ctx: ServerContext, storageDir?: string): Promise<void> {
   indexStorage = storageDir;
   const s = ctx.session();
   const controller = new AbortController();
-  const progress = await ctx.connection.window.createWorkDoneProgress().catch(() => undefined);
-  progress?.begin('DagLens: indexing', 0, 'loading the saved index', true);
+  reading = controller;
+  // The DagLens client draws this from the status notifications (one status item, a cancellable notification).
+  const progress = s.readingInStatus ? undefined : await ctx.connection.window.createWorkDoneProgress().catch(() => undefined);
+  progress?.begin('DagLens: reading workspace', 0, 'loading the saved index', true);
   progress?.token.onCancellationRequested(() => controller.abort());
   indexing = true;
+  s.setStatus({ health: 'ok', quiescent: false, message: 'reading workspace' });
+  let files = 0;
+  let skipped = 0;
+  let lastReport = 0;
   try {
     for (const e of s.engines) {
       if (controller.signal.aborted) break;
       e.index.debounceMs = TYPING_DEBOUNCE_MS;
       const indexDir = indexDirFor(e.root, storageDir);
-      const r = await syncIndex(e.index, e.settings, ctx.log, {
+      const r = await e.open({
         indexDir,
         signal: controller.signal,
-        onProgress: ({ done, total }) => progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} files`),
+        onProgress: ({ done, total }) => {
+          // Progress messages are cheap but not free: a few a second is plenty.
+          if (Date.now() - lastReport < 250 && done < total) return;
+          lastReport = Date.now();
+          progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} files`);
+          s.setStatus({ health: 'ok', quiescent: false, message: 'reading workspace', progress: { done, total } });
+        },
       });
+      files += r.files;
+      skipped += r.skipped.length;
       ctx.log.info(
-        `index of ${e.root}: ${r.files} files, ${r.chunks} chunks, ${r.skipped.length} skipped, ${r.indexed} (re)indexed` +
+        `read ${e.root}: ${r.files} files, ${r.chunks} chunks, ${r.skipped.length} skipped, ${r.indexed} (re)indexed` +
         `${r.loaded ? ', the rest from the saved index' : ''} in ${r.seconds.toFixed(1)} s (${indexDir})${r.cancelled ? ' — cancelled' : ''}`,
       );
       if (e.index.stats().vectorBackend === 'exact') ctx.log.warn('vector search is exact (hnswlib-node did not load): slower on large workspaces');
       scheduleSaves(ctx, e, indexDir);
     }
+    const cancelled = controller.signal.aborted ? ' (reading cancelled: what was read so far is used)' : '';
+    s.setStatus({ health: 'ok', quiescent: true, message: `${files} files read${skipped ? `, ${skipped} skipped` : ''}${cancelled}` });
   } catch (e) {
-    ctx.log.error(`indexing failed: ${errorMessage(e)}; search falls back to what is indexed`);
+    ctx.log.error(`reading the workspace failed: ${errorMessage(e)}; what was read so far is used`);
+    s.setStatus({ health: 'error', quiescent: true, message: `reading the workspace failed: ${errorMessage(e)}` });
   } finally {
     indexing = false;
+    reading = undefined;
+    // Parked editor edits (Session) reach the index even when a folder was never read (cancelled, failed).
+    for (const e of s.engines) e.index.endBulk();
     progress?.done();
   }
 }
 
-/** The extension's workspace storage when the client gave one, else the per-workspace user cache. */
+/** The storage folder the client gave (tests), else the per-workspace user cache the CLI shares. */
 function indexDirFor(root: string, storageDir?: string): string {
   return defaultIndexDir(root, storageDir);
 }
@@ -117,7 +142,7 @@ function scheduleSaves(ctx: ServerContext, e: Engine, dir: string): void {
   if (saving.has(e)) return;
   saving.add(e);
   const timer = setInterval(() => {
-    if (!e.index.dirty || e.index.bulkRunning) return;
+    if (!(e.index.dirty || e.index.facts?.dirty) || e.index.bulkRunning) return;
     try {
       saveIndex(e.index, dir);
     } catch (err) {
