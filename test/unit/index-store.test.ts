@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSettings } from '../../server/src/engine/config';
@@ -95,7 +95,8 @@ test('a corrupt, truncated or incompatible index is detected, logged with the re
 
 test('a damaged graph file is rebuilt from the saved chunks; search still works', async () => {
   await syncIndex(open(), settings, log, { indexDir: dir });
-  const graph = path.join(dir, 'hnsw.bin');
+  // The graph file is named by its checksum (hnsw-<crc>.bin), so a save killed half-way never leaves a mismatched pair.
+  const graph = path.join(dir, readdirSync(dir).find((n) => /^hnsw.*\.bin$/.test(n))!);
   writeFileSync(graph, readFileSync(graph).subarray(0, 5000));
   logs.length = 0;
   const idx = open();

@@ -1,6 +1,6 @@
 /** Small argument layer over node:util parseArgs: typed options, --help text, one-line user errors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** A mistake of the user's: printed as one line, exit code 2, no stack trace. */
@@ -33,6 +33,23 @@ export function workspaceDir(value: unknown): string {
   if (!existsSync(dir)) throw new UserError(`workspace not found: ${dir}`);
   if (!statSync(dir).isDirectory()) throw new UserError(`workspace is not a directory: ${dir}`);
   return dir;
+}
+
+/**
+ * A file a flag names inside the workspace (`--file`): resolved against the root and through symlinks; a path
+ * that leaves the workspace (`../x`, an absolute path elsewhere, a link pointing out) is refused before anything
+ * reads it. Returns the workspace-relative path with forward slashes.
+ */
+export function workspaceFile(root: string, value: string, flag: string): string {
+  const abs = path.resolve(root, value);
+  const inside = (base: string, p: string) => {
+    const rel = path.relative(base, p);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  if (!inside(root, abs)) throw new UserError(`${flag} ${value} is outside the workspace ${root}: only its files can be used`);
+  if (!existsSync(abs)) throw new UserError(`file not found: ${value}`);
+  if (!inside(realpathSync(root), realpathSync(abs))) throw new UserError(`${flag} ${value} links outside the workspace ${root}: only its files can be used`);
+  return path.relative(root, abs).split(path.sep).join('/');
 }
 
 export function intOption(value: unknown, name: string, fallback: number): number {

@@ -33,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp() + '\n');
+    // Without a command it is a usage error: the help above, and one line saying so.
+    if (!name) process.stderr.write("daglens: no command given (see 'daglens --help')\n");
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-V') {

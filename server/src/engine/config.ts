@@ -10,8 +10,13 @@ export const DEFAULT_EXCLUDE = [
 ];
 
 export const EngineSettingsSchema = z.object({
-  /** Files larger than this are skipped by discovery. */
+  /** Files larger than this are skipped by discovery, and open documents larger than this are not parsed. */
   maxFileBytes: z.number().int().positive().default(1_000_000),
+  /** How much of a DAG file is read (server/src/engine/dag/ingest/limits.ts): bounds for hostile or broken inputs. */
+  limits: z.object({
+    maxDagDepth: z.number().int().min(10).max(100_000).default(1_000),
+    maxDagNodes: z.number().int().min(100).max(10_000_000).default(100_000),
+  }).default({}),
   /** Globs (relative to the workspace root) that discovery skips, on top of .gitignore. */
   exclude: z.array(z.string()).default(DEFAULT_EXCLUDE),
   /** Whether .gitignore files are honoured. */

@@ -64,7 +64,7 @@ export class Engine {
     this.lineage = new Lineage(opts.root, { names: settings.lineage, log: this.log });
     this.workspace.listen(this.lineage);
     const dagCache = opts.dagCacheDir === undefined ? workspaceCacheDir(opts.root, 'dag') : opts.dagCacheDir;
-    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, dagCache ? new FileJobStore(dagCache) : undefined, (abs) => this.lineage.processesIn(abs));
+    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, dagCache ? new FileJobStore(dagCache, undefined, (m) => this.log.warn(m)) : undefined, (abs) => this.lineage.processesIn(abs), () => this.settings.limits);
     this.workspace.listen(this.dag);
     this.runs = new RunsService(this.dag, this.log);
     this.index = new CodeIndex({

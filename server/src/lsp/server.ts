@@ -8,11 +8,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage, type Logger } from '../engine/log';
-import { languageOf } from '../engine/parsing/languages';
 import { serverStatus } from '../protocol';
 import type { Feature, ServerContext } from './context';
 import { dagMappingFeature } from './features/dagMapping';
-import { documentsFeature, registerWatchers } from './features/documents';
+import { applyDocument, documentsFeature, flushPending, registerWatchers } from './features/documents';
 import { lineageFeature } from './features/lineage';
 import { llmFeature } from './features/llm';
 import { indexWorkspaces, searchFeature } from './features/search';
@@ -58,11 +57,12 @@ export function startServer(): void {
     sync(doc) {
       const p = uriToPath(doc.uri);
       if (!p || parsedVersions.get(doc.uri) === doc.version) return p;
-      ctx.session().engineFor(p).workspace.setText(p, doc.getText(), languageOf(p, doc.languageId));
+      applyDocument(ctx.session().engineFor(p), p, doc);
       parsedVersions.set(doc.uri, doc.version);
       return p;
     },
     pathOf(uri) {
+      flushPending(); // edits still coalescing (in any document) land before a request reads the engine
       const doc = documents.get(uri);
       return doc ? ctx.sync(doc) : uriToPath(uri);
     },

@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { Engine } from '../../engine/engine';
-import { UserError, workspaceDir, type Command } from '../args';
+import { UserError, workspaceDir, workspaceFile, type Command } from '../args';
 import { stderrLogger } from '../output';
 import { lineRangeOption, LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags, usd } from './llmOptions';
 
@@ -35,11 +33,8 @@ export const askCommand: Command = {
     const root = workspaceDir(values.workspace);
     const selection = lineRangeOption(values.lines);
     let file: string | undefined;
-    if (typeof values.file === 'string') {
-      const abs = path.resolve(root, values.file);
-      if (!existsSync(abs)) throw new UserError(`file not found: ${values.file}`);
-      file = path.relative(root, abs).split(path.sep).join('/');
-    } else if (selection) throw new UserError('--lines needs --file');
+    if (typeof values.file === 'string') file = workspaceFile(root, values.file, '--file');
+    else if (selection) throw new UserError('--lines needs --file');
     const k = values.k === undefined ? 8 : Number(values.k);
     if (!Number.isInteger(k) || k < 1 || k > 50) throw new UserError(`--k must be an integer from 1 to 50, got '${values.k}'`);
 

@@ -3,6 +3,7 @@ import { DEFAULT_EXCLUDE } from '../../engine/config';
 import { Engine } from '../../engine/engine';
 import { syncIndex, type SyncReport } from '../../engine/index/indexer';
 import { defaultIndexDir } from '../../engine/index/location';
+import { unwritableReason } from '../../engine/durableFs';
 import type { IndexReportDto } from '../../protocol';
 import { intOption, UserError, workspaceDir, type Command } from '../args';
 import { stderrLogger } from '../output';
@@ -16,6 +17,9 @@ export async function openIndexedEngine(values: Record<string, unknown>): Promis
     root, log, settings: { maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000), exclude: [...DEFAULT_EXCLUDE, ...extra] },
   });
   const indexDir = values['no-save'] ? undefined : path.resolve(typeof values['index-dir'] === 'string' ? values['index-dir'] : defaultIndexDir(root));
+  // A folder the index cannot be saved in fails now, not after the whole workspace was indexed.
+  const unusable = indexDir && unwritableReason(indexDir);
+  if (unusable) throw new UserError(`${typeof values['index-dir'] === 'string' ? '--index-dir' : 'the index folder'}: ${unusable} — choose a writable --index-dir, or --no-save`);
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UserError(`--workers must be 0 or more, got '${String(values.workers)}'`);
   const report = await syncIndex(engine.index, engine.settings, log, { indexDir, workers });

@@ -12,6 +12,8 @@ import { stderrLogger } from '../output';
 import { LlmService } from '../../engine/llm/service';
 import { LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags, usd } from './llmOptions';
 import { runtimeArtefact } from '../../engine/runs/detect';
+import { noNodesMessage } from '../../engine/dag/errors';
+import { decodeDagBytes } from '../../engine/dag/ingest/decode';
 import { RunsInputError } from '../../engine/runs/errors';
 import { readRunPath } from '../../engine/runs/read';
 import { mapRunOnWorkspace } from './runs';
@@ -53,7 +55,9 @@ export const mapCommand: Command = {
     let text: string;
     try {
       if (statSync(dagFile).isDirectory()) throw new UserError(`--dag is a directory, not a file: ${dagFile}`);
-      text = readFileSync(dagFile, 'utf8');
+      const decoded = decodeDagBytes(readFileSync(dagFile));
+      if (decoded.notText) throw new UserError(`${values.dag} is not a DAG: ${decoded.notText}`);
+      text = decoded.text;
     } catch (e) {
       if (e instanceof UserError) throw e;
       throw new UserError(`cannot read the DAG file ${dagFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -62,7 +66,7 @@ export const mapCommand: Command = {
     const maxParallel = intOption(values['max-parallel'], 'max-parallel', 4);
     const log = stderrLogger(!!values.verbose);
     const ws = new Workspace(root, parseSettings({}).settings, log);
-    const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(root, 'dag'));
+    const store = values['no-cache'] ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(root, 'dag'), undefined, (m) => log.warn(m));
     // An Airflow DAG file is read through the lineage engine's extraction of it.
     const lineage = /\.py$/i.test(dagFile) ? new Lineage(root, { log }) : undefined;
     if (lineage) ws.listen(lineage);
@@ -86,10 +90,7 @@ export const mapCommand: Command = {
     } finally {
       process.off('SIGINT', onSigint);
     }
-    if (result.dag.nodes.length === 0) {
-      const why = result.problems.map((p) => `${p.line ? `line ${p.line}: ` : p.field ? `${p.field}: ` : ''}${p.message}`).join('; ');
-      throw new UserError(`no DAG nodes in ${values.dag}${why ? `: ${why}` : ''}`);
-    }
+    if (result.dag.nodes.length === 0) throw new UserError(noNodesMessage(String(values.dag), result.problems));
     if (llm) {
       // LLM verification of low/ambiguous nodes; without a usable provider the offline mapping stands, with the reason.
       const why = llm.unavailableReason();

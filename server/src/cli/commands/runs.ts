@@ -110,7 +110,7 @@ interface MapPrintOptions {
 /** A run mapped onto the workspace's code, read for the purpose (the CLI has no engine kept between calls). */
 export async function mapRunOnWorkspace(outcome: Extract<ReadOutcome, { kind: 'run' }>, o: { root: string; log: Logger; noCache: boolean } & MapRunOptions): Promise<RunsResult> {
   const ws = new Workspace(o.root, parseSettings({}).settings, o.log);
-  const store = o.noCache ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(o.root, 'dag'));
+  const store = o.noCache ? new MemoryJobStore() : new FileJobStore(workspaceCacheDir(o.root, 'dag'), undefined, (m) => o.log.warn(m));
   const dag = new DagService(o.root, o.log, () => 4, store);
   ws.listen(dag);
   await ws.scan();

@@ -5,9 +5,10 @@
  * checkpoint after every batch so an interrupted job resumes where it stopped instead of starting over.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DagMapResult, DagNodeMapping } from '../../protocol';
+import { DagMapResultSchema, DagNodeMappingSchema, type DagMapResult, type DagNodeMapping } from '../../protocol';
+import { describeFsError, ensureCacheFolder, removeStaleTemps, writeFileAtomic } from '../durableFs';
 import type { IngestResult } from './model';
 import { assemble, isSemantic, mapNode, planMapping, semanticLevels, type MapFocus } from './mapping/mapper';
 import type { SourceUnit } from './source/anchors';
@@ -64,29 +65,52 @@ export class MemoryJobStore implements JobStore {
   dropCheckpoint(k: string) { this.checkpoints.delete(k); }
 }
 
+/**
+ * Results and checkpoints as one JSON file each, replaced atomically. What is read back is checked against the
+ * protocol's schemas: a damaged file (or one of another version) is removed, reported, and recomputed, never
+ * served. Temp files of a killed writer are removed when the store is first used.
+ */
 export class FileJobStore implements JobStore {
+  private swept = false;
   /** Keeps the newest `maxResults` results; older ones (other plan versions, old index versions) go. */
-  constructor(private readonly dir: string, private readonly maxResults = 64) {}
+  constructor(private readonly dir: string, private readonly maxResults = 64, private readonly onDamage?: (message: string) => void) {}
   private file(kind: string, key: string) { return path.join(this.dir, `${key}.${kind}.json`); }
-  private read<T>(f: string): T | undefined {
+  private sweep() {
+    if (this.swept) return;
+    this.swept = true;
+    removeStaleTemps(this.dir);
+  }
+  private read<T>(f: string, valid: (v: unknown) => boolean): T | undefined {
+    this.sweep();
+    let text: string;
     try {
-      return JSON.parse(readFileSync(f, 'utf8')) as T;
+      text = readFileSync(f, 'utf8');
     } catch {
-      return undefined; // missing or damaged: recompute rather than fail
+      return undefined; // missing: compute
     }
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (valid(v)) return v as T;
+    } catch {
+      // fall through: damaged
+    }
+    this.onDamage?.(`stored DAG mapping ${path.basename(f)} was unreadable; removed, mapping again`);
+    rmSync(f, { force: true });
+    return undefined;
   }
+  private writeFailed = false;
   private write(f: string, v: unknown) {
-    const ignore = path.join(this.dir, '.gitignore');
-    if (!existsSync(ignore)) {
-      mkdirSync(this.dir, { recursive: true });
+    try {
       // A cache, not source: keep it out of the user's commits.
-      writeFileSync(ignore, '*\n');
+      ensureCacheFolder(this.dir);
+      writeFileAtomic(f, JSON.stringify(v)); // atomic: a crash never leaves half a checkpoint
+    } catch (e) {
+      // An unusable cache folder must not fail the mapping: it is just not kept.
+      if (!this.writeFailed) this.onDamage?.(`cannot keep DAG mappings in ${this.dir}: ${describeFsError(e)}; results are not stored`);
+      this.writeFailed = true;
     }
-    const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(v));
-    renameSync(tmp, f); // atomic: a crash never leaves half a checkpoint
   }
-  getResult(k: string) { return this.read<DagMapResult>(this.file('result', k)); }
+  getResult(k: string) { return this.read<DagMapResult>(this.file('result', k), (v) => DagMapResultSchema.safeParse(v).success); }
   putResult(k: string, r: DagMapResult) {
     this.write(this.file('result', k), r);
     this.prune();
@@ -101,7 +125,10 @@ export class FileJobStore implements JobStore {
       // Pruning is housekeeping: never fail a mapping over it.
     }
   }
-  getCheckpoint(k: string) { return this.read<Record<string, DagNodeMapping>>(this.file('checkpoint', k)); }
+  getCheckpoint(k: string) {
+    return this.read<Record<string, DagNodeMapping>>(this.file('checkpoint', k), (v) =>
+      !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((m) => DagNodeMappingSchema.safeParse(m).success));
+  }
   putCheckpoint(k: string, d: Record<string, DagNodeMapping>) { this.write(this.file('checkpoint', k), d); }
   dropCheckpoint(k: string) { rmSync(this.file('checkpoint', k), { force: true }); }
 }

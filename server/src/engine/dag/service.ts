@@ -10,7 +10,8 @@ import type { DagMapResult } from '../../protocol';
 import { errorMessage, type Logger } from '../log';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
 import type { Process } from '../lineage/model';
-import { ingestDag } from './ingest';
+import { DEFAULT_DAG_LIMITS, ingestDag, type DagLimits } from './ingest';
+import { summariseProblems } from './errors';
 import { airflowDag } from './ingest/airflow';
 import { validateDag, type IngestResult } from './model';
 import { dagHash, MemoryJobStore, runMappingJob, type JobOptions, type JobStore } from './jobs';
@@ -50,6 +51,8 @@ export class DagService implements WorkspaceListener {
     private readonly maxParallel: () => number = () => 4,
     private readonly store: JobStore = new MemoryJobStore(),
     private readonly airflowTasks?: AirflowTasks,
+    /** `daglens.limits.*`, read at each mapping. */
+    private readonly limits: () => DagLimits = () => DEFAULT_DAG_LIMITS,
   ) {}
 
   fileChanged(entry: FileEntry, text: string): void {
@@ -135,8 +138,9 @@ export class DagService implements WorkspaceListener {
 
   async map(text: string, req: MapRequest = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
     const started = performance.now();
-    const ingest = this.isAirflowFile(text, req) ? this.airflow(req.filePath!) : ingestDag(text, req.fileName ?? '');
-    for (const p of ingest.problems) this.log.info(`${req.fileName ?? 'DAG'}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+    const ingest = this.isAirflowFile(text, req) ? this.airflow(req.filePath!) : ingestDag(text, req.fileName ?? '', this.limits());
+    // One line for the log, not one per problem: the adapters turn an empty DAG into one clear error (noNodesMessage).
+    if (ingest.problems.length) this.log.info(`${req.fileName ?? 'DAG'}: ${summariseProblems(ingest.problems)}`);
     if (namesItsFiles(ingest)) {
       return { ...mapManifest(ingest, (rel) => this.textOf(rel), this.units(), performance.now() - started), cached: false, resumed: 0 };
     }

@@ -214,10 +214,10 @@ async function sync(
   timings.bm25Ms = index.timings.bm25Ms - before.bm25Ms;
   if (!builder) timings.vectorMs = index.timings.vectorMs - before.vectorMs;
 
-  if (opts.indexDir && index.dirty && !opts.signal?.aborted) {
+  if (opts.indexDir && (index.dirty || index.facts?.dirty) && !opts.signal?.aborted) {
     t = performance.now();
     try {
-      saveIndex(index, opts.indexDir);
+      if (!saveIndex(index, opts.indexDir)) log.warn(`another DagLens process kept ${opts.indexDir} locked; this update is saved next time`);
     } catch (e) {
       log.error(`could not save the index to ${opts.indexDir}: ${errorMessage(e)}`);
     }

@@ -5,13 +5,16 @@
  *              vectors (f32, only when the graph cannot stand in for them), BM25 term pairs (i32), file texts
  *              (UTF-8), chunk content hashes (20 bytes each)
  *   hnsw.bin   hnswlib's own graph file
- * Each is written to a temp file and renamed, the graph first: a crash between the two leaves a header whose
- * graph checksum does not match, and the graph is then rebuilt from the saved vectors. A corrupt or
- * incompatible index is reported (with the reason) and rebuilt by the caller, never half-loaded.
+ * Each is written to a temp file, synced and renamed (durableFs.ts). The graph file is named by its checksum
+ * (`hnsw-<crc>.bin`) and written first; the header names the one it goes with, and older graph files are
+ * removed only after the header moved on. A kill at any point therefore leaves the previous index whole
+ * (header and graph still match) or the new one: never a graph to rebuild. Temp files of killed writers are
+ * removed on the next load or save; saves take the folder's lock, so an editor and a CLI run never interleave.
+ * A corrupt or incompatible index is reported (with the reason) and rebuilt by the caller, never half-loaded.
  */
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Bm25Index } from './bm25';
 import { HashEmbedder } from './hashEmbedder';
@@ -21,12 +24,16 @@ import type { ChunkKind } from './types';
 import type { LanguageId } from '../parsing/languages';
 import { createVectorIndex, HnswVectorIndex, loadHnsw, type NativeHnsw, type VectorIndex } from './vectorIndex';
 import { errorMessage, type Logger } from '../log';
+import { ensureDir, removeStaleTemps, tempNameFor, tryLock, writeFileAtomic } from '../durableFs';
 
 export const FORMAT = 'daglens-index';
 /** Bump when the layout or the chunking/tokenising changes: older indexes are rebuilt, not misread. */
 export const VERSION = 2;
 const MAIN = 'index.dlx';
-const GRAPH = 'hnsw.bin';
+/** The graph file of indexes saved before graph files were named by their checksum. */
+const LEGACY_GRAPH = 'hnsw.bin';
+const GRAPH_NAME = /^hnsw(-[0-9a-f]{1,8})?\.bin$/;
+const LOCK = '.lock';
 
 interface Header {
   format: string;
@@ -37,6 +44,8 @@ interface Header {
   bodyBytes: number;
   bodyChecksum: string;
   graphChecksum?: string;
+  /** The graph file this header goes with (absent in older indexes: hnsw.bin). */
+  graphFile?: string;
   savedAt: string;
 }
 
@@ -103,21 +112,45 @@ function fileChecksum(file: string): string {
   }
 }
 
-function writeAtomic(file: string, parts: Uint8Array[]): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, Buffer.concat(parts));
-  renameSync(tmp, file);
+export interface SaveOptions {
+  /** How long to wait while another process saves into the same folder (default 10 s); then this save is skipped. */
+  waitMs?: number;
 }
 
-export function saveIndex(index: CodeIndex, dir: string): void {
-  mkdirSync(dir, { recursive: true });
+/**
+ * Saves the index into `dir`. Returns false (nothing written, `index.dirty` stays set) when another process
+ * held the folder's lock for longer than `waitMs`; throws a StorageError/errno error when the folder is unusable.
+ */
+export function saveIndex(index: CodeIndex, dir: string, opts: SaveOptions = {}): boolean {
+  ensureDir(dir);
+  const lock = tryLock(dir, LOCK, { waitMs: opts.waitMs ?? 10_000 });
+  if (!lock) return false;
+  try {
+    removeStaleTemps(dir);
+    writeIndexFiles(index, dir);
+    // The files' facts go beside it, under the same lock (they are keyed by content hash: never misapplied).
+    index.facts?.save(dir);
+    return true;
+  } finally {
+    lock.release();
+  }
+}
+
+function writeIndexFiles(index: CodeIndex, dir: string): void {
   const { bm25, vectors, nextId } = index.internals();
   let graphChecksum: string | undefined;
+  let graphFile: string | undefined;
   if (vectors instanceof HnswVectorIndex) {
-    const tmp = path.join(dir, `${GRAPH}.tmp-${process.pid}`);
-    vectors.save(tmp);
-    graphChecksum = fileChecksum(tmp);
-    renameSync(tmp, path.join(dir, GRAPH));
+    const tmp = tempNameFor(path.join(dir, 'hnsw.bin'));
+    try {
+      vectors.save(tmp);
+      graphChecksum = fileChecksum(tmp);
+      syncFile(tmp);
+      graphFile = `hnsw-${graphChecksum.slice('crc32:'.length)}.bin`;
+      renameSync(tmp, path.join(dir, graphFile));
+    } finally {
+      rmSync(tmp, { force: true });
+    }
   }
   const snap = bm25.snapshot();
   const meta: BodyMeta = { nextId, terms: snap.terms, kinds: [], files: [], names: [], containers: [] };
@@ -167,16 +200,24 @@ export function saveIndex(index: CodeIndex, dir: string): void {
   ]);
   const header: Header = {
     format: FORMAT, version: VERSION, embedder: index.embedder.id, dimensions: index.embedder.dimensions, root: index.root,
-    bodyBytes: body.length, bodyChecksum: checksum(body), graphChecksum, savedAt: new Date().toISOString(),
+    bodyBytes: body.length, bodyChecksum: checksum(body), graphChecksum, graphFile, savedAt: new Date().toISOString(),
   };
   // Pad the header line so the body starts 8-byte aligned: the loader can then view it without copying.
   let headerLine = JSON.stringify(header);
   headerLine += ' '.repeat((8 - ((Buffer.byteLength(headerLine) + 1) % 8)) % 8);
-  writeAtomic(path.join(dir, MAIN), [Buffer.from(headerLine + '\n', 'utf8'), body]);
-  if (!graphChecksum) rmSync(path.join(dir, GRAPH), { force: true });
+  writeFileAtomic(path.join(dir, MAIN), [Buffer.from(headerLine + '\n', 'utf8'), body], { durable: true });
+  // The header has moved on: graph files it does not name belong to older saves.
+  for (const n of readdirSync(dir)) if (GRAPH_NAME.test(n) && n !== graphFile) rmSync(path.join(dir, n), { force: true });
   index.dirty = false;
-  // The files' facts go beside it (they are keyed by content hash: never misapplied).
-  index.facts?.save(dir);
+}
+
+function syncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -198,6 +239,9 @@ function withLazyText(rec: Omit<FileRecord, 'text'>, decoder: TextDecoder): File
  */
 export async function loadIndex(index: CodeIndex, dir: string, log: Logger, preferExact = false): Promise<LoadResult> {
   const mainFile = path.join(dir, MAIN);
+  // Half-written files of a killed save: never read, removed here (unless their writer still runs).
+  const stale = removeStaleTemps(dir);
+  if (stale) log.info(`index: removed ${stale} temp file${stale > 1 ? 's' : ''} left by an interrupted save in ${dir}`);
   if (!existsSync(mainFile)) return { ok: false, reason: 'no saved index' };
   const timings = { read: 0, verify: 0, decode: 0, bm25: 0, graph: 0 };
   let t = performance.now();
@@ -220,6 +264,7 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
   } catch {
     return { ok: false, reason: 'corrupt header' };
   }
+  if (!header || typeof header !== 'object') return { ok: false, reason: 'corrupt header' };
   if (header.format !== FORMAT) return { ok: false, reason: `not a DagLens index (${String(header.format)})` };
   if (header.version !== VERSION) return { ok: false, reason: `index format ${header.version}, this version reads ${VERSION}` };
   if (header.embedder !== index.embedder.id || header.dimensions !== index.embedder.dimensions) {
@@ -228,7 +273,10 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
   const body = raw.subarray(nl + 1);
   if (body.length !== header.bodyBytes) return { ok: false, reason: `truncated (${body.length} of ${header.bodyBytes} bytes)` };
   if (checksum(body) !== header.bodyChecksum) return { ok: false, reason: 'checksum mismatch (corrupt file)' };
-  const graphFile = path.join(dir, GRAPH);
+  // A header names its graph file; only names of our own shape are followed (never a path out of `dir`).
+  const graphName = header.graphFile ?? LEGACY_GRAPH;
+  if (!GRAPH_NAME.test(graphName)) return { ok: false, reason: `corrupt header (graph file '${String(graphName).slice(0, 40)}')` };
+  const graphFile = path.join(dir, graphName);
   const mod = preferExact ? null : loadHnsw();
   let graphRead: Promise<NativeHnsw | undefined> | undefined;
   if (mod && header.graphChecksum && existsSync(graphFile)) {

@@ -22,6 +22,8 @@ export class Job {
 export interface Reservation {
   job: Job;
   usd: number;
+  /** The reservation other processes see (ledger.ts), released on settle. */
+  sharedId?: string;
 }
 
 export class Budget {
@@ -48,17 +50,27 @@ export class Budget {
     if (job.spentUsd + job.reservedUsd + usd > job.limitUsd + eps) {
       throw new LlmError('budget', `the ${job.name} budget of ${money(job.limitUsd)} would be exceeded (spent ${money(job.spentUsd)}, this request up to ${money(usd)}) — raise daglens.llm.maxJobCostUsd to allow more`);
     }
-    const hour = this.spentLastHour();
-    if (hour + this.inFlightUsd + usd > this.hourlyCapUsd + eps) {
-      throw new LlmError('budget', `the hourly cap of ${money(this.hourlyCapUsd)} would be exceeded (spent ${money(hour)} in the last hour) — raise daglens.llm.maxHourlyCostUsd or wait`);
+    // Checked and reserved under the ledger folder's lock: requests in flight in other processes (the editor
+    // and a CLI run on one workspace) count against the same cap.
+    let hour = 0;
+    let others = 0;
+    const shared = this.ledger.reserve(usd, (spent, reservedElsewhere) => {
+      hour = spent;
+      others = reservedElsewhere;
+      return spent + reservedElsewhere + this.inFlightUsd + usd <= this.hourlyCapUsd + eps;
+    });
+    if (!shared) {
+      const busy = others > 0 ? ` and ${money(others)} reserved by requests in flight in other DagLens processes` : '';
+      throw new LlmError('budget', `the hourly cap of ${money(this.hourlyCapUsd)} would be exceeded (spent ${money(hour)} in the last hour${busy}) — raise daglens.llm.maxHourlyCostUsd or wait`);
     }
     job.reservedUsd += usd;
     this.inFlightUsd += usd;
-    return { job, usd };
+    return { job, usd, sharedId: shared.id };
   }
 
   /** Replaces the reservation by what was actually spent (0 when nothing was billed). */
   settle(r: Reservation, actualUsd: number): void {
+    this.ledger.release(r.sharedId);
     r.job.reservedUsd = Math.max(0, r.job.reservedUsd - r.usd);
     this.inFlightUsd = Math.max(0, this.inFlightUsd - r.usd);
     r.job.spentUsd += actualUsd;

@@ -1,12 +1,15 @@
 /**
  * On-disk response cache keyed by (provider, model, prompt hash, schema), with a TTL. An identical request
  * is answered from here for free, without touching the network. One small JSON file per entry, written
- * atomically (temp file + rename) so concurrent processes never read half an entry.
+ * atomically (temp file + rename) so concurrent processes never read half an entry. An entry that does not read
+ * back as one (damaged on disk) is removed and counts as a miss: the cache never answers with garbage. Temp files
+ * of a killed writer are removed when the next process opens the cache.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync, rmSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureCacheDir } from './ledger';
+import { ensureDir, removeStaleTemps, tempNameFor } from '../durableFs';
 
 export interface CacheKeyParts {
   provider: string;
@@ -27,13 +30,29 @@ interface Stored<T> {
 export class ResponseCache {
   private readonly memory = new Map<string, Stored<unknown>>();
   private pending: Promise<void> = Promise.resolve();
-  private writes = 0;
+
+  private swept = false;
 
   constructor(
     private readonly dir: string | undefined,
     private ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly onDamage?: (message: string) => void,
   ) {}
+
+  /** Once per process: removes temp files killed writers left in the cache folders. */
+  private sweep(): void {
+    if (this.swept || !this.dir) return;
+    this.swept = true;
+    const root = path.join(this.dir, 'responses');
+    let subs: string[] = [];
+    try {
+      subs = readdirSync(root);
+    } catch {
+      return;
+    }
+    for (const d of subs) removeStaleTemps(path.join(root, d));
+  }
 
   setTtl(ms: number): void {
     this.ttlMs = ms;
@@ -42,10 +61,24 @@ export class ResponseCache {
   get<T>(key: string): T | undefined {
     let s = this.memory.get(key) as Stored<T> | undefined;
     if (!s && this.dir) {
+      this.sweep();
+      const f = this.fileOf(key);
+      let text: string;
       try {
-        s = JSON.parse(readFileSync(this.fileOf(key), 'utf8')) as Stored<T>;
+        text = readFileSync(f, 'utf8');
       } catch {
         return undefined; // absent or unreadable: a miss
+      }
+      try {
+        s = JSON.parse(text) as Stored<T>;
+      } catch {
+        s = undefined;
+      }
+      if (!s || typeof s !== 'object' || typeof s.at !== 'number' || !('value' in s) || s.value === undefined || s.value === null) {
+        // Damaged on disk: drop it, ask again.
+        this.onDamage?.(`LLM cache entry ${path.basename(f)} was unreadable; removed`);
+        rmSync(f, { force: true });
+        return undefined;
       }
     }
     if (!s || this.now() - s.at > this.ttlMs) return undefined;
@@ -59,16 +92,17 @@ export class ResponseCache {
     if (!this.dir) return;
     const f = this.fileOf(key);
     // Written in the background: the reply is already in memory, the disk copy is for the next process.
-    const tmp = `${f}.${process.pid}.${++this.writes}.tmp`;
+    const tmp = tempNameFor(f);
     this.pending = this.pending
       .then(async () => {
         ensureCacheDir(this.dir!);
-        await fs.mkdir(path.dirname(f), { recursive: true });
+        ensureDir(path.dirname(f));
         await fs.writeFile(tmp, JSON.stringify(s));
         await fs.rename(tmp, f);
       })
       .catch(() => {
         // A cache that cannot be written is just a smaller cache.
+        void fs.rm(tmp, { force: true }).catch(() => undefined);
       });
   }
 

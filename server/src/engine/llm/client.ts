@@ -156,9 +156,11 @@ export class LlmClient {
         ? `${p.config.name} returned an HTML page, not an OpenAI-compatible API — check daglens.llm.baseUrl`
         : `${p.config.name} sent a reply without a message — is daglens.llm.baseUrl an OpenAI-compatible API?`);
     }
-    const text = msg.content ?? '';
+    const text = typeof msg.content === 'string' ? msg.content : '';
+    const cap = replyCap(body);
+    if (text.length > maxReplyChars(cap)) throw new LlmError('bad-response', `${p.config.name} sent a reply far longer than the ${cap} tokens asked for; it was dropped`);
     const u = (res as ChatCompletion).usage;
-    return { value: text, promptTokens: u?.prompt_tokens ?? promptTokens, completionTokens: u?.completion_tokens ?? countTokens(text) };
+    return { value: text, promptTokens: tokensOr(u?.prompt_tokens, promptTokens), completionTokens: Math.min(cap, tokensOr(u?.completion_tokens, countTokens(text))) };
   }
 
   private async stream(
@@ -168,17 +170,20 @@ export class LlmClient {
     const stream = await p.api.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
     let text = '';
     let usage: ChatCompletionChunk['usage'];
+    const cap = replyCap(body);
     for await (const chunk of stream) {
       if (!chunk || typeof chunk !== 'object') throw new LlmError('bad-response', `${p.config.name} sent a malformed stream`);
       if (chunk.usage) usage = chunk.usage;
       const delta = chunk.choices?.[0]?.delta?.content;
-      if (delta) {
+      if (typeof delta === 'string' && delta) {
         text += delta;
         emitted.any = true;
+        // A server that ignores max_tokens must not fill the memory (or the chat) without end.
+        if (text.length > maxReplyChars(cap)) throw new LlmError('bad-response', `${p.config.name} kept streaming past the ${cap} tokens asked for; the reply was stopped`);
         onToken(delta);
       }
     }
-    return { value: text, promptTokens: usage?.prompt_tokens ?? promptTokens, completionTokens: usage?.completion_tokens ?? countTokens(text) };
+    return { value: text, promptTokens: tokensOr(usage?.prompt_tokens, promptTokens), completionTokens: Math.min(cap, tokensOr(usage?.completion_tokens, countTokens(text))) };
   }
 
   /**
@@ -270,6 +275,22 @@ export class LlmClient {
     }
     throw summarise(failures);
   }
+}
+
+/** The reply tokens a request asked for (an OpenAI-compatible server never bills more). */
+function replyCap(body: ChatCompletionCreateParams): number {
+  const n = Number(body.max_completion_tokens ?? body.max_tokens);
+  return Number.isFinite(n) && n > 0 ? n : 4096;
+}
+
+/** Characters a reply of `tokens` tokens can plausibly have (a token is rarely over 16 characters). */
+function maxReplyChars(tokens: number): number {
+  return tokens * 16 + 4096;
+}
+
+/** A provider's token count when it is a sane number, else ours. */
+function tokensOr(reported: unknown, ours: number): number {
+  return typeof reported === 'number' && Number.isFinite(reported) && reported >= 0 ? reported : ours;
 }
 
 /** Providers sometimes echo the key (or most of it) in error bodies: never pass it on. */

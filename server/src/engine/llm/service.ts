@@ -75,9 +75,9 @@ export class LlmService {
     const dir = this.cacheDir ?? undefined;
     this.rawSettings = opts.settings;
     this.config = resolveLlmConfig(opts.settings, this.env);
-    this.ledger = new Ledger(dir);
+    this.ledger = new Ledger(dir, undefined, (m) => opts.log.warn(m));
     this.budget = new Budget(this.ledger, this.config.settings.maxHourlyCostUsd);
-    this.cache = new ResponseCache(dir, this.config.settings.cacheTtlHours * 3_600_000);
+    this.cache = new ResponseCache(dir, this.config.settings.cacheTtlHours * 3_600_000, undefined, (m) => opts.log.warn(m));
     this.explanations = new ExplanationStore(dir ? path.join(dir, 'explanations') : undefined);
     this.retriever = symbolRetriever(this.text);
     opts.workspace.listen(this.text);

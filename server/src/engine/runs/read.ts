@@ -11,6 +11,7 @@ import { readLines, type ReadProgress } from './input/lineReader';
 import { describeSource } from './input/sources';
 import type { RunData } from './model';
 import { appListOf, classifyRest, runFromRest } from './rest';
+import { jsonErrorMessage } from '../dag/ingest/jsonError';
 
 export type RunSourceInfo = RunsResult['source'];
 
@@ -44,8 +45,8 @@ export async function readRunPath(input: string, opts: ReadOptions = {}): Promis
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (e) {
-      throw new RunsInputError(`${src.path} is neither a Spark event log nor valid JSON: ${(e as Error).message}`);
+    } catch {
+      throw new RunsInputError(`${src.path} is neither a Spark event log nor valid JSON (${jsonErrorMessage(text)})`);
     }
     const answer = classifyRest(value, src.path);
     if (answer.kind === 'appList') return { kind: 'apps', apps: appListOf(answer.apps, src.path) };

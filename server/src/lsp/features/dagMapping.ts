@@ -11,6 +11,8 @@ import type { Engine } from '../../engine/engine';
 import { errorMessage } from '../../engine/log';
 import { JobCancelled } from '../../engine/dag/jobs';
 import { runtimeArtefact } from '../../engine/runs/detect';
+import { noNodesMessage } from '../../engine/dag/errors';
+import { decodeDagBytes } from '../../engine/dag/ingest/decode';
 import { LlmError } from '../../engine/llm/errors';
 import {
   MapDagParamsSchema, mapDag, OPEN_LOCATION_COMMAND, type DagMapResult, type DagNodeMapping, type OpenLocationArgs,
@@ -56,16 +58,22 @@ export const dagMappingFeature: Feature = {
       if (run) throw new ResponseError(ErrorCodes.InvalidParams, `${path.basename(planPath)} is ${run.what}, not a plan: open it in the Spark Runs view (DagLens: Open Spark Run…)`);
       let body = text ?? documents.get(uri)?.getText();
       if (body === undefined) {
+        let bytes: Buffer;
         try {
-          body = await fs.readFile(planPath, 'utf8');
+          bytes = await fs.readFile(planPath);
         } catch (e) {
           throw new ResponseError(ErrorCodes.InvalidParams, `cannot read ${planPath}: ${errorMessage(e)}`);
         }
+        const decoded = decodeDagBytes(bytes);
+        if (decoded.notText) throw new ResponseError(ErrorCodes.InvalidParams, `${path.basename(planPath)} is not a DAG: ${decoded.notText}`);
+        body = decoded.text;
       }
       const engine = engineForPlan(planPath);
       const { cached: _c, resumed: _r, ...offline } = await engine.dag.map(body, {
         fileName: path.basename(planPath), filePath: planPath, signal, onProgress: onProgress && ((p) => onProgress(p.done, p.total)),
       });
+      // Nothing to map: one error the editor shows, instead of a count of zero and a problem list in the log.
+      if (offline.dag.nodes.length === 0) throw new ResponseError(ErrorCodes.InvalidParams, noNodesMessage(path.basename(planPath), offline.problems));
       let result: DagMapResult = offline;
       if (engine.llm.state === 'ready') {
         const { verification: _v, ...verified } = await engine.llm.verifyDag(offline, { signal, cacheOnly: !verify });
@@ -85,6 +93,11 @@ export const dagMappingFeature: Feature = {
       progress?.begin('DagLens: mapping DAG to code', 0, path.basename(uriToPath(parsed.data.uri) ?? parsed.data.uri), true);
       progress?.token.onCancellationRequested(() => abort.abort());
       try {
+        // A mapping against a half-read workspace would be wrong with confidence: wait for the read to end.
+        if (ctx.freshness.reading) {
+          progress?.report(0, 'waiting for the workspace to be read');
+          await ctx.session().scanned;
+        }
         const m = await mapUri(parsed.data.uri, parsed.data.text, abort.signal, (done, total) => progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} nodes`), true);
         void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
         return m.result;
@@ -101,10 +114,20 @@ export const dagMappingFeature: Feature = {
       const doc = documents.get(params.textDocument.uri);
       if (!(await lensesEnabled(ctx))) return [];
       try {
-        if (doc && isPlanDocument(doc.uri, doc.languageId, doc.getText())) return planLenses(await mapUri(doc.uri));
+        if (doc && isPlanDocument(doc.uri, doc.languageId, doc.getText())) {
+          // A plan too large to map on every lens request: one lens saying so (the explicit command still maps it).
+          const tooLarge = oversizedPlan(ctx, doc.uri, doc.getText().length);
+          if (tooLarge) return [messageLens(tooLarge)];
+          // Operators mapped against a half-read workspace would read `unmapped` or worse: one lens says why, and
+          // the refresh at the end of the read brings the real ones.
+          if (ctx.freshness.reading) return [messageLens('DagLens: reading the workspace… operator lenses appear when it is read')];
+          return planLenses(await mapUri(doc.uri));
+        }
         const p = ctx.pathOf(params.textDocument.uri);
         return p ? codeLenses(mapped, p) : [];
       } catch (e) {
+        // A plan that does not read: the reason, once, where the user looks (not a log line per lens refresh).
+        if (e instanceof ResponseError && e.code === ErrorCodes.InvalidParams) return [messageLens(`DagLens: ${e.message}`)];
         log.warn(`DAG lenses for ${params.textDocument.uri}: ${errorMessage(e)}`);
         return [];
       }
@@ -112,7 +135,8 @@ export const dagMappingFeature: Feature = {
 
     connection.onHover(async (params): Promise<Hover | null> => {
       const doc = documents.get(params.textDocument.uri);
-      if (!doc || !isPlanDocument(doc.uri, doc.languageId, doc.getText())) return null;
+      if (!doc || !isPlanDocument(doc.uri, doc.languageId, doc.getText()) || oversizedPlan(ctx, doc.uri, doc.getText().length)) return null;
+      if (ctx.freshness.reading) return { contents: { kind: 'markdown', value: 'DagLens is still reading the workspace: operators are mapped when it is read.' } };
       const m = mapped.get(doc.uri) ?? await mapUri(doc.uri).catch(() => undefined);
       if (!m) return null;
       const i = m.result.dag.nodes.findIndex((n) => n.line === params.position.line + 1);
@@ -121,8 +145,9 @@ export const dagMappingFeature: Feature = {
 
     connection.onDefinition(async (params): Promise<Location[]> => {
       const doc = documents.get(params.textDocument.uri);
-      if (!doc || !isPlanDocument(doc.uri, doc.languageId, doc.getText())) return [];
-      const m = await mapUri(doc.uri);
+      if (!doc || !isPlanDocument(doc.uri, doc.languageId, doc.getText()) || oversizedPlan(ctx, doc.uri, doc.getText().length)) return [];
+      const m = mapped.get(doc.uri) ?? await mapUri(doc.uri).catch(() => undefined);
+      if (!m) return [];
       const line = params.position.line + 1;
       const i = m.result.dag.nodes.findIndex((n) => n.line === line);
       const best = i >= 0 ? m.result.mappings[i].best : null;
@@ -132,13 +157,20 @@ export const dagMappingFeature: Feature = {
   },
 };
 
+/** Why a plan document gets no lenses or hovers (over `daglens.maxFileBytes`), or undefined when it does. */
+function oversizedPlan(ctx: ServerContext, uri: string, length: number): string | undefined {
+  const p = uriToPath(uri);
+  const limit = p ? ctx.session().engineFor(p).settings.maxFileBytes : 1_000_000;
+  if (length <= limit) return undefined;
+  return `DagLens: this plan (${(length / 1e6).toFixed(1)} MB) is over daglens.maxFileBytes (${(limit / 1e6).toFixed(1)} MB): no lenses — run "DagLens: Map DAG to Code" to map it`;
+}
+
+function messageLens(title: string): CodeLens {
+  return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, command: { title, command: '' } };
+}
+
 async function lensesEnabled(ctx: ServerContext): Promise<boolean> {
-  try {
-    const v = await ctx.connection.workspace.getConfiguration('daglens.codeLens');
-    return (v as { dagMapping?: unknown } | null)?.dagMapping !== false;
-  } catch {
-    return true; // clients without workspace/configuration get the default
-  }
+  return ctx.session().lensEnabled('dagMapping');
 }
 
 function openArgs(engine: Engine, file: string, startLine: number, endLine: number): OpenLocationArgs {

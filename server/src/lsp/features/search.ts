@@ -144,7 +144,8 @@ function scheduleSaves(ctx: ServerContext, e: Engine, dir: string): void {
   const timer = setInterval(() => {
     if (!(e.index.dirty || e.index.facts?.dirty) || e.index.bulkRunning) return;
     try {
-      saveIndex(e.index, dir);
+      // Never wait on the server thread: when a CLI run is saving the same index, save at the next tick.
+      saveIndex(e.index, dir, { waitMs: 0 });
     } catch (err) {
       ctx.log.warn(`could not save the index to ${dir}: ${errorMessage(err)}`);
     }

@@ -7,28 +7,40 @@
 import { z } from 'zod';
 import { emptyEvidence, type DagNode, type DagProblem, type IngestResult } from '../model';
 import { parseOperatorText, parseSparkExplain } from './sparkExplain';
+import { DEFAULT_DAG_LIMITS, type DagLimits } from './limits';
+import { findJsonError } from './jsonError';
+
+/** The deepest nesting of a parsed JSON value, counted without recursion; stops once past `limit`. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return max;
+}
 
 function parseJson(text: string): { value?: unknown; lines?: unknown[]; error?: DagProblem } {
   try {
     return { value: JSON.parse(text) };
-  } catch (e) {
-    // JSON Lines (a Spark event log): one object per line.
-    const rows = text.split(/\r?\n/).filter((l) => l.trim());
-    if (rows.length > 1) {
+  } catch {
+    // JSON Lines (a Spark event log): one object per line — when the first line is a JSON value on its own.
+    const rows = text.split(/\r?\n/).map((l, i) => ({ l, i })).filter(({ l }) => l.trim());
+    if (rows.length > 1 && !findJsonError(rows[0].l)) {
       const lines: unknown[] = [];
-      for (let i = 0; i < rows.length; i++) {
-        try {
-          lines.push(JSON.parse(rows[i]));
-        } catch {
-          return { error: { line: i + 1, message: `line ${i + 1} is not valid JSON` } };
-        }
+      for (const { l, i } of rows) {
+        const bad = findJsonError(l);
+        if (bad) return { error: { line: i + 1, message: `line ${i + 1} is not valid JSON (column ${bad.column}: ${bad.message})` } };
+        lines.push(JSON.parse(l));
       }
       return { lines };
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    return { error: { line, message: `not valid JSON: ${msg}` } };
+    const bad = findJsonError(text);
+    return { error: { line: bad?.line, message: `not valid JSON: ${bad ? `column ${bad.column}: ${bad.message}` : 'it does not parse'}` } };
   }
 }
 
@@ -52,10 +64,19 @@ interface PlanInfo {
   metadata?: unknown;
 }
 
-export function parseJsonDag(text: string): IngestResult {
+export function parseJsonDag(text: string, limits: DagLimits = DEFAULT_DAG_LIMITS): IngestResult {
   const evidence = emptyEvidence();
   const parsed = parseJson(text);
   if (parsed.error) return { dag: { kind: 'generic', nodes: [], edges: [] }, problems: [parsed.error], evidence };
+  // A plan tree nests two JSON levels per operator (the node, its children array).
+  const maxJsonDepth = limits.maxDagDepth * 2 + 8;
+  if (parsed.value !== undefined && jsonDepth(parsed.value, maxJsonDepth) > maxJsonDepth) {
+    return {
+      dag: { kind: 'generic', nodes: [], edges: [] },
+      problems: [{ message: `the JSON nests more than ${maxJsonDepth} levels deep (over ${limits.maxDagDepth} operators, daglens.limits.maxDagDepth): not read; raise the limit if the DAG really is that deep` }],
+      evidence,
+    };
+  }
   if (parsed.lines) {
     // A Spark event log holds a whole run, one plan per SQL execution: that is the runs reader's job.
     const executions = parsed.lines.filter((e) => /SQLExecutionStart$/.test(String((e as { Event?: unknown })?.Event))).length;
@@ -77,14 +98,28 @@ export function parseJsonDag(text: string): IngestResult {
   return generic(v);
 }
 
+const GENERIC_SHAPE = '{"nodes": [{"id": …, "label"?, "type"?, "attributes"?}], "edges": [[from, to]]}';
+
+/** zod's issues for a JSON that is not a generic DAG → one problem saying what is wrong, where, and what is expected. */
+function notGeneric(v: unknown, issues: Array<{ path: Array<string | number>; message: string; code: string }>): DagProblem {
+  const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  if (!obj || !('nodes' in obj)) {
+    const keys = obj ? Object.keys(obj).slice(0, 5).map((k) => `"${k}"`).join(', ') : Array.isArray(v) ? 'an array' : typeof v;
+    return { message: `not a DAG DagLens reads: ${obj ? `an object with ${keys || 'no keys'}` : keys} — expected Spark EXPLAIN text, Spark plan JSON, a dbt manifest.json or ${GENERIC_SHAPE}` };
+  }
+  const first = issues[0];
+  const where = first.path.join('.') || '(root)';
+  let at: unknown = v;
+  for (const k of first.path) at = at && typeof at === 'object' ? (at as Record<string | number, unknown>)[k] : undefined;
+  const what = at === undefined ? ' is missing' : `: ${first.message.toLowerCase()} (${Array.isArray(at) ? 'an array' : at === null ? 'null' : typeof at})`;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} like it)` : '';
+  return { field: where, message: `not a DAG DagLens reads: ${where}${what}${more} — expected ${GENERIC_SHAPE}` };
+}
+
 function generic(v: unknown): IngestResult {
   const r = GenericSchema.safeParse(v);
   if (!r.success) {
-    return {
-      dag: { kind: 'generic', nodes: [], edges: [] },
-      problems: r.error.issues.slice(0, 20).map((i) => ({ field: i.path.join('.') || '(root)', message: i.message })),
-      evidence: emptyEvidence(),
-    };
+    return { dag: { kind: 'generic', nodes: [], edges: [] }, problems: [notGeneric(v, r.error.issues)], evidence: emptyEvidence() };
   }
   const problems: DagProblem[] = [];
   const seen = new Set<string>();
@@ -110,10 +145,21 @@ function sparkPlanInfo(root: PlanInfo): IngestResult {
   const nodes: DagNode[] = [];
   const edges: Array<[string, string]> = [];
   const problems: DagProblem[] = [];
-  const walk = (p: PlanInfo, id: string, field: string) => {
+  // Iterative, in the order a recursive walk visits (a node, then each child's subtree, then the edge to that
+  // child): a deep plan must not exhaust the stack (jsonDepth bounds the depth before this runs).
+  type Frame = { p: PlanInfo; id: string; field: string } | { edge: [string, string] };
+  const stack: Frame[] = [{ p: root, id: '0', field: 'sparkPlanInfo' }];
+  const added = new Set<string>();
+  while (stack.length) {
+    const f = stack.pop()!;
+    if ('edge' in f) {
+      if (added.has(f.edge[0])) edges.push(f.edge);
+      continue;
+    }
+    const { p, id, field } = f;
     if (typeof p.nodeName !== 'string') {
       problems.push({ field: `${field}.nodeName`, message: 'missing nodeName; node skipped' });
-      return;
+      continue;
     }
     const simple = typeof p.simpleString === 'string' ? p.simpleString : p.nodeName;
     const op = parseOperatorText(simple, 'text');
@@ -121,16 +167,17 @@ function sparkPlanInfo(root: PlanInfo): IngestResult {
     if (p.metadata && typeof p.metadata === 'object') for (const [k, val] of Object.entries(p.metadata)) if (typeof val === 'string') detail[k] = val;
     // nodeName "Scan parquet db.t" carries the table even when simpleString is abbreviated.
     if (/^Scan /.test(p.nodeName) && !detail.table) detail.table = p.nodeName.split(/\s+/).pop()!.split('.').pop()!;
-    nodes.push({ id, operator: op.operator || p.nodeName.split(/\s/)[0], label: op.label, line: null, detail, section: 'main' });
+    nodes.push({ id, operator: op.operator || p.nodeName.split(/\s/)[0] || 'Unknown', label: op.label, line: null, detail, section: 'main' });
+    added.add(id);
     const kids = Array.isArray(p.children) ? p.children : [];
+    const frames: Frame[] = [];
     kids.forEach((c, i) => {
       if (!c || typeof c !== 'object') { problems.push({ field: `${field}.children[${i}]`, message: 'not an object; skipped' }); return; }
       const cid = `${id}.${i}`;
-      walk(c as PlanInfo, cid, `${field}.children[${i}]`);
-      if (nodes.some((n) => n.id === cid)) edges.push([cid, id]);
+      frames.push({ p: c as PlanInfo, id: cid, field: `${field}.children[${i}]` }, { edge: [cid, id] });
     });
-  };
-  walk(root, '0', 'sparkPlanInfo');
+    for (let k = frames.length - 1; k >= 0; k--) stack.push(frames[k]);
+  }
   return { dag: { kind: 'spark-json', nodes, edges }, problems, evidence: emptyEvidence() };
 }
 

@@ -28,7 +28,7 @@ function findBareTree(lines: string[]): number {
   return -1;
 }
 
-export function parseSparkExplain(text: string): IngestResult {
+export function parseSparkExplain(text: string, maxNodes = Infinity): IngestResult {
   const lines = text.split(/\r?\n/);
   const problems: DagProblem[] = [];
   const sections: Section[] = [];
@@ -54,7 +54,12 @@ export function parseSparkExplain(text: string): IngestResult {
   }
 
   let formatted = false;
-  for (const start of starts) {
+  // One id → node map for the whole file: rebuilding it per section made a file of many plans quadratic.
+  const byId = new Map<string, DagNode>();
+  for (let s = 0; s < starts.length; s++) {
+    const start = starts[s];
+    // Past the node limit the rest is not read at all (ingestDag reports the limit): a 100 MB paste stays bounded.
+    if (nodes.length > maxNodes) break;
     const { nodes: tree, end } = readTree(lines, start);
     if (tree.length === 0) {
       problems.push({ line: start, message: 'the Physical Plan section is empty (truncated plan?)' });
@@ -63,11 +68,12 @@ export function parseSparkExplain(text: string): IngestResult {
     const isFormatted = tree.every((t) => /^== .* ==$/.test(t.text) || FORMATTED_ID.test(t.text));
     formatted ||= isFormatted;
     const dups = new Map<string, DagNode[]>();
-    const added = addTree(tree, nodes, edges, isFormatted ? 'formatted' : 'text', 'main', dups);
+    const added = addTree(tree, nodes, edges, isFormatted ? 'formatted' : 'text', 'main', dups, byId);
     if (isFormatted) {
-      readFormattedDetails(lines, end, nodes, edges, added, problems);
+      // A plan's details end where the next plan's header starts.
+      const stop = s + 1 < starts.length ? starts[s + 1] - 1 : lines.length;
+      readFormattedDetails(lines, end, stop, nodes, edges, added, problems, byId);
       // A subtree AQE prints under both the final and the initial plan shares one details block.
-      const byId = new Map(nodes.map((n) => [n.id, n]));
       for (const [fid, copies] of dups) for (const c of copies) c.detail = { ...byId.get(added.get(fid) ?? '')?.detail, ...c.detail };
     }
     else checkTruncation(lines, end, tree, problems);
@@ -90,10 +96,12 @@ function checkTruncation(lines: string[], end: number, tree: TreeNode[], problem
 type Mode = 'text' | 'formatted';
 
 /** Turns tree lines into nodes; returns formatted id → node id for the nodes added. */
-function addTree(tree: TreeNode[], nodes: DagNode[], edges: Array<[string, string]>, mode: Mode, base: DagNode['section'], dups = new Map<string, DagNode[]>()): Map<string, string> {
+function addTree(
+  tree: TreeNode[], nodes: DagNode[], edges: Array<[string, string]>, mode: Mode, base: DagNode['section'], dups = new Map<string, DagNode[]>(),
+  byId: Map<string, DagNode> = new Map(nodes.map((n) => [n.id, n])),
+): Map<string, string> {
   const idOf: Array<string | null> = [];
   const byFormattedId = new Map<string, string>();
-  const byId = new Map(nodes.map((n) => [n.id, n]));
   // AQE's `== Final Plan ==` / `== Initial Plan ==` markers are not operators: their children hang on
   // the AdaptiveSparkPlan above them, and the initial plan's nodes are marked as such.
   const markers: Array<{ column: number; initial: boolean }> = [];
@@ -174,11 +182,13 @@ export function parseOperatorText(raw: string, mode: Mode): ParsedOperator {
  * After a FORMATTED tree: `(n) Operator args` blocks of `Field [k]: value` / `Field: value` lines,
  * then optionally `===== Subqueries =====` with `Subquery:k Hosting operator id = n …` trees.
  */
-function readFormattedDetails(lines: string[], start: number, nodes: DagNode[], edges: Array<[string, string]>, ids: Map<string, string>, problems: DagProblem[]): void {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+function readFormattedDetails(
+  lines: string[], start: number, stop: number, nodes: DagNode[], edges: Array<[string, string]>, ids: Map<string, string>, problems: DagProblem[],
+  byId: Map<string, DagNode> = new Map(nodes.map((n) => [n.id, n])),
+): void {
   let current: DagNode | undefined;
   let lastField: string | undefined;
-  for (let i = start; i < lines.length; i++) {
+  for (let i = start; i < stop; i++) {
     const line = lines[i].replace(/\s+$/, '');
     if (/^=+ Subqueries =+$/.test(line.trim())) {
       current = undefined;
@@ -188,10 +198,9 @@ function readFormattedDetails(lines: string[], start: number, nodes: DagNode[], 
     if (host) {
       current = undefined;
       const { nodes: tree, end } = readTree(lines, i + 1);
-      const added = addTree(tree, nodes, edges, 'formatted', 'subquery');
+      const added = addTree(tree, nodes, edges, 'formatted', 'subquery', undefined, byId);
       for (const [k, v] of added) {
         ids.set(k, v);
-        byId.set(v, nodes.find((n) => n.id === v)!);
       }
       const root = tree.length ? nodes[nodes.length - tree.length] : undefined;
       const hostId = ids.get(host[2]);
@@ -206,7 +215,7 @@ function readFormattedDetails(lines: string[], start: number, nodes: DagNode[], 
       current = id ? byId.get(id) : undefined;
       lastField = undefined;
       if (!current) {
-        problems.push({ line: i + 1, message: `details for operator (${head[1]}), which is not in the tree; skipped` });
+        if (problems.length < 1000) problems.push({ line: i + 1, message: `details for operator (${head[1]}), which is not in the tree; skipped` });
         continue;
       }
       const rest = head[3].trim();

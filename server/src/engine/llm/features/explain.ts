@@ -3,7 +3,8 @@
  * stored by the hash of the symbol's text so an unchanged symbol is never explained twice.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { ensureDir, writeFileAtomic } from '../../durableFs';
 import path from 'node:path';
 import { flattenSymbols } from '../../symbols';
 import type { CodeSymbol } from '../../types';
@@ -34,8 +35,9 @@ export class ExplanationStore {
     if (m || !this.dir) return m;
     try {
       const v = JSON.parse(readFileSync(path.join(this.dir, `${hash}.json`), 'utf8')) as { summary: string; model: string };
-      if (typeof v.summary === 'string') this.memory.set(hash, v);
-      return typeof v.summary === 'string' ? v : undefined;
+      const ok = !!v && typeof v.summary === 'string' && typeof v.model === 'string';
+      if (ok) this.memory.set(hash, v);
+      return ok ? v : undefined;
     } catch {
       return undefined;
     }
@@ -50,10 +52,8 @@ export class ExplanationStore {
     this.memory.set(hash, v);
     if (!this.dir) return;
     try {
-      mkdirSync(this.dir, { recursive: true });
-      const f = path.join(this.dir, `${hash}.json`);
-      writeFileSync(`${f}.tmp`, JSON.stringify(v));
-      renameSync(`${f}.tmp`, f);
+      ensureDir(this.dir);
+      writeFileAtomic(path.join(this.dir, `${hash}.json`), JSON.stringify(v));
     } catch {
       // Unwritable store: the summary still serves this session.
     }
