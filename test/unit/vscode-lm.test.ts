@@ -93,7 +93,9 @@ test('chat through the editor model: streamed, cited (invented citations dropped
   const deltas: string[] = [];
   const r = await svc.ask({ question: 'how are food orders flagged? compute_booleans' }, (d) => deltas.push(d));
   assert.equal(r.offline, false);
-  assert.equal(r.answer, answer);
+  // The invented citation stays visible but struck through, with a note (as for any provider).
+  assert.match(r.answer, /^Food orders are flagged in compute_booleans \[1\]; see also ~~ghost\.sql:1-2~~\./);
+  assert.match(r.answer, /left out a citation to code that is not in the workspace/);
   assert.equal(deltas.join(''), answer);
   assert.equal(r.droppedCitations, 1);
   assert.ok(r.citations.length >= 1 && r.citations.every((c) => c.file.startsWith('models/')));
