@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { mapDag, OPEN_LOCATION_COMMAND, OpenLocationArgsSchema } from '@daglens/protocol';
 import type { Ctx } from './ctx';
 import { dagGraphSource } from './graphs';
+import { revealLines } from './webview/openLocation';
 
 export function registerDagCommands(ctx: Ctx): vscode.Disposable[] {
   return [
@@ -17,10 +18,7 @@ export function registerDagCommands(ctx: Ctx): vscode.Disposable[] {
         return;
       }
       const { uri, startLine, endLine } = args.data;
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
-      const end = Math.min(endLine, doc.lineCount - 1);
-      const range = new vscode.Range(startLine, 0, end, doc.lineAt(end).text.length);
-      await vscode.window.showTextDocument(doc, { selection: range, preview: true });
+      await revealLines(vscode.Uri.parse(uri), startLine, endLine);
     }),
     vscode.commands.registerCommand('daglens.mapDag', async (arg?: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : await pickDag();

@@ -9,6 +9,7 @@ import { impactRequest, lineageRequest, ShowLineageArgsSchema, type ShowLineageA
 import type { Ctx } from './ctx';
 import type { GraphSource } from './webview/graphPanel';
 import { impactGraph, lineageGraph } from './webview/lineageGraph';
+import { revealLines } from './webview/openLocation';
 
 /** Where a hover link points: a document and a 0-based position. */
 export const PlaceArgsSchema = z.object({
@@ -89,8 +90,7 @@ async function showLensList(ctx: Ctx, args: ShowLineageArgs): Promise<void> {
     const place = cursorPlace();
     if (place) await ctx.graph.show(lineageSource(ctx, place));
   } else if (pick?.open) {
-    const pos = new vscode.Position(pick.open.line, 0);
-    await vscode.window.showTextDocument(vscode.Uri.parse(pick.open.uri), { selection: new vscode.Range(pos, pos) });
+    await revealLines(vscode.Uri.parse(pick.open.uri), pick.open.line, pick.open.line);
   }
 }
 

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { CodeLensRequest, type LanguageClient, type Middleware } from 'vscode-languageclient/node';
 import { SHOW_RUN_EXECUTION_COMMAND } from '@daglens/protocol';
 import { config } from './config';
+import { afterLenses } from './webview/openLocation';
 
 /** The only commands hover links may run (the hover markdown is trusted for these alone). */
 export const HOVER_COMMANDS = ['daglens.showLineage', 'daglens.showImpact', 'daglens.askAbout'];
@@ -49,6 +50,7 @@ export function editorMiddleware(): Middleware {
   return {
     async provideCodeLenses(doc, token, next) {
       const lenses = await next(doc, token);
+      afterLenses(doc);
       if (!lenses) return lenses;
       const lineage = config().get<boolean>('codeLens.lineage', true);
       const dag = config().get<boolean>('codeLens.dagMapping', true);

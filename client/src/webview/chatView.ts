@@ -56,7 +56,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.turns = loadHistory(extension.workspaceState, (m) => log.warn(m));
     this.subs.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refreshAvailability()),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('daglens.llm') && void this.refreshAvailability()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('daglens.llm')) return;
+        // The server reads the new settings on its own schedule (it asks the editor for them): ask it again a
+        // moment later too, so a model just configured lifts the "no model" banner without a question first.
+        void this.refreshAvailability();
+        for (const ms of [1000, 3000]) setTimeout(() => void this.refreshAvailability(), ms).unref?.();
+      }),
     );
   }
 
