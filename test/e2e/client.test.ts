@@ -9,8 +9,8 @@ import { e2eSkipReason, VsCodeSession } from './harness';
 const skip = e2eSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
 
-const SCANNED = /scanned \d+ files \(\d+ skipped\)/;
-/** How many times the log says a server finished its workspace scan. */
+const SCANNED = /read .*: \d+ files, \d+ chunks, \d+ skipped/;
+/** How many times the log says a server finished reading the workspace. */
 const scans = (log: string) => log.split('\n').filter((l) => SCANNED.test(l)).length;
 
 describe('the DagLens client in a real VS Code', { skip }, () => {
