@@ -53,7 +53,9 @@ test('daglens/ask streams deltas in order and returns validated citations with u
   sub.dispose();
   assert.equal(r.offline, false);
   assert.equal(r.state, 'ready');
-  assert.equal(r.answer, content);
+  // The final answer numbers the in-text citation like its chip and strikes through the invented one, with a note.
+  assert.match(r.answer, /^Food orders are flagged in compute_booleans \[1\] \(models\/marts\/orders\.sql:42-61 \[\d\]\); see also ~~ghost\.sql:1-2~~\./);
+  assert.match(r.answer, /left out a citation to code that is not in the workspace/);
   assert.equal(deltas.join(''), content);
   assert.ok(deltas.length >= 2, `${deltas.length} deltas`);
   assert.equal(r.droppedCitations, 1);

@@ -8,10 +8,17 @@ import { multiplex } from '../../server/src/lsp/multiplex';
 function fakeConnection() {
   const handlers = new Map<string, (...a: unknown[]) => unknown>();
   const reg = (name: string) => (h: (...a: unknown[]) => unknown) => { handlers.set(name, h); return { dispose() {} }; };
-  const conn = { onCodeLens: reg('codeLens'), onCodeLensResolve: reg('resolve'), onDefinition: reg('definition'), onHover: reg('hover'), console: { log: () => 'kept' } };
+  // The multiplexer registers standard requests on the JSON-RPC layer (params checked first): by method name.
+  const byMethod: Record<string, string> = { 'textDocument/codeLens': 'codeLens', 'codeLens/resolve': 'resolve', 'textDocument/definition': 'definition', 'textDocument/hover': 'hover' };
+  const conn = {
+    onRequest: (method: string, h: (...a: unknown[]) => unknown) => reg(byMethod[method] ?? method)(h),
+    onCodeLens: reg('codeLens'), onCodeLensResolve: reg('resolve'), onDefinition: reg('definition'), onHover: reg('hover'), console: { log: () => 'kept' },
+  };
   return { conn: conn as unknown as Connection, call: (name: string, ...a: unknown[]) => handlers.get(name)!(...a) };
 }
 
+const DOC = { textDocument: { uri: 'file:///w/a.sql' } };
+const AT = { ...DOC, position: { line: 0, character: 0 } };
 const lens = (line: number, title?: string): CodeLens => ({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, ...(title ? { command: { title, command: '' } } : {}) });
 
 test('code lenses from two features are concatenated; one failing does not hide the other', async () => {
@@ -20,8 +27,10 @@ test('code lenses from two features are concatenated; one failing does not hide 
   m.onCodeLens(() => [lens(1, 'lineage')]);
   m.onCodeLens(async () => [lens(2, 'dag')]);
   m.onCodeLens(() => { throw new Error('broken feature'); });
-  const out = (await call('codeLens', {})) as CodeLens[];
+  const out = (await call('codeLens', DOC)) as CodeLens[];
   assert.deepEqual(out.map((l) => l.command?.title), ['lineage', 'dag']);
+  // Params that are not a code-lens request's: InvalidParams naming the field, before any feature runs.
+  await assert.rejects(Promise.resolve().then(() => call('codeLens', {})), /params\.textDocument: Required/);
 });
 
 test('a lens is resolved by the first feature that gives it a command', async () => {
@@ -39,11 +48,11 @@ test('definitions are concatenated and hovers joined; other members pass through
   m.onDefinition(() => [loc('file:///a')]);
   m.onDefinition(() => loc('file:///b'));
   m.onDefinition(() => null);
-  assert.deepEqual(((await call('definition', {})) as Array<{ uri: string }>).map((l) => l.uri), ['file:///a', 'file:///b']);
+  assert.deepEqual(((await call('definition', AT)) as Array<{ uri: string }>).map((l) => l.uri), ['file:///a', 'file:///b']);
   m.onHover(() => ({ contents: { kind: 'markdown', value: 'one' } }));
   m.onHover(() => null);
-  assert.deepEqual(await call('hover', {}), { contents: { kind: 'markdown', value: 'one' } });
+  assert.deepEqual(await call('hover', AT), { contents: { kind: 'markdown', value: 'one' } });
   m.onHover(() => ({ contents: 'two' }));
-  assert.equal(((await call('hover', {})) as { contents: { value: string } }).contents.value, 'one\n\n---\n\ntwo');
+  assert.equal(((await call('hover', AT)) as { contents: { value: string } }).contents.value, 'one\n\n---\n\ntwo');
   assert.equal((m as unknown as { console: { log(): string } }).console.log(), 'kept');
 });

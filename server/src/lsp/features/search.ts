@@ -13,6 +13,7 @@ import { saveIndex } from '../../engine/index/store';
 import { errorMessage } from '../../engine/log';
 import { cancelReading, reindex, ReindexParamsSchema, search, SearchParamsSchema, type SearchHitDto } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
+import { flushPending } from './documents';
 import { pathToUri } from '../uris';
 
 /** Edits to a file are re-indexed once typing pauses this long (searches flush earlier). */
@@ -37,6 +38,8 @@ export const searchFeature: Feature = {
         throw new ResponseError(ErrorCodes.InvalidParams, `daglens/search: ${issue.path.join('.') || 'params'}: ${issue.message}`);
       }
       const params = parsed.data;
+      // Edits still being coalesced reach the index first: a search sees what was just typed.
+      flushPending();
       const k = params.k ?? 10;
       const hits: SearchHitDto[] = [];
       for (const e of indexedEngines(ctx)) {
