@@ -275,6 +275,8 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     await vs.step('plan-lens-click', async () => {
       await visible.first().click();
       await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+      // The jump lands once the file's own lenses are drawn (so the line does not move after it).
+      await vs.page.waitForFunction((n) => new RegExp(`Ln ${n},`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line, { timeout: 15_000 });
     });
     assert.equal(await cursorLine(vs), line, `${target} opens line ${line}`);
   });
@@ -320,11 +322,16 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     for (const name of ['stg_customers', 'orders', 'customers']) assert.ok(labels.includes(name), `${name} in ${JSON.stringify(labels)}`);
     await graph.locator('button[aria-label="Follow the active editor"]').click();
 
-    await vs.page.locator('.editor-instance .monaco-editor[data-uri$="customers.sql"] .view-lines').first().click();
+    // A staging model: what reads it (orders) and what reads that (customers), each model one node.
+    await vs.openFile('jaffle_shop/models/staging/stg_orders.sql');
+    await vs.page.locator('.editor-instance .monaco-editor[data-uri$="stg_orders.sql"] .view-lines').first().click();
     await vs.step('impact-command', () => vs.runCommand('DagLens: Show Impact of Current Symbol'));
-    await graph.waitForFunction(() => /^Impact of changing /.test(document.querySelector('.dl-title')?.textContent ?? ''), undefined, { timeout: 60_000 });
-    assert.match(await title.innerText(), /^Impact of changing customers: \d+ downstream/);
+    await graph.waitForFunction(() => /^Impact of changing /.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered, undefined, { timeout: 60_000 });
+    assert.match(await title.innerText(), /^Impact of changing stg_orders: 2 downstream/);
+    const impacted = await graph.locator('.dl-node text:not(.dl-glyph)').evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
+    assert.deepEqual([...impacted].sort(), ['customers', 'orders', 'stg_orders']);
     await vs.screenshot('impact-graph');
+    await vs.openFile('jaffle_shop/models/marts/customers.sql');
   });
 
   test('Ask DagLens about This adds the selection as a context chip in the chat', async () => {

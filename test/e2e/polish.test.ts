@@ -237,13 +237,20 @@ describe('editor polish in a real VS Code', { skip }, () => {
   test('without a model the chat answers from lineage: the models that read stg_orders, cited and linked', async () => {
     await vs.page.locator('.activitybar .action-item a[aria-label^="DagLens"]').first().click();
     const chat = await webview(vs, '.dl-composer');
+    // The chat gets the sidebar's height: the Spark Runs view beside it is collapsed.
+    const runs = vs.page.locator('.pane-header[aria-expanded="true"]', { hasText: 'Spark Runs' });
+    if (await runs.count()) await runs.first().click();
     const banner = chat.locator('.dl-banner');
     await banner.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await banner.innerText(), /^\s*[A-Z]/, 'the banner starts a sentence');
     await chat.locator('.dl-input').fill('Which models read stg_orders?');
     await chat.locator('.dl-input').press('Enter');
     const turn = chat.locator('.dl-turn.dl-assistant.dl-done').last();
-    await vs.step('chat-offline-lineage', () => turn.waitFor({ timeout: 60_000 }));
+    await vs.step('chat-offline-lineage', async () => {
+      await turn.waitFor({ timeout: 60_000 });
+      // The sidebar is short: show the answer from its start (the question above it).
+      await chat.locator('.dl-turn.dl-user').last().evaluate((q) => q.scrollIntoView({ block: 'start' }));
+    });
     const text = await turn.locator('.dl-answer').innerText();
     assert.match(text, /From the lineage: stg_orders is read by orders \[1\]/);
     assert.doesNotMatch(text, /^\d+\. /m, 'no numbered list repeating the citations');
@@ -317,7 +324,7 @@ describe('editor polish in a real VS Code', { skip }, () => {
     // The README shows some of these: DAGLENS_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots from this run.
     const shots = path.join(RESULTS, 'polish');
     if (!process.env.DAGLENS_UPDATE_SCREENSHOTS || !existsSync(shots)) return;
-    const keep = ['lineage-models', 'airflow-graph', 'dag-graph', 'chat-offline-lineage', 'plan-hover'];
+    const keep = ['lineage-models', 'airflow-graph', 'chat-offline-lineage'];
     const dest = path.join(REPO, 'docs', 'screenshots');
     mkdirSync(dest, { recursive: true });
     for (const f of readdirSync(shots)) {

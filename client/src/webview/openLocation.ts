@@ -68,6 +68,8 @@ export function afterLenses(doc: vscode.TextDocument): void {
  * lenses are drawn (or after LENS_WAIT_MS): the line stays where it is put.
  */
 export async function revealLines(uri: vscode.Uri, startLine: number, endLine: number, column?: vscode.ViewColumn): Promise<vscode.TextEditor> {
+  // A document open before has had its lenses: VS Code draws them from its cache the moment it shows it again.
+  const known = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
   const doc = await vscode.workspace.openTextDocument(uri);
   const last = Math.max(0, doc.lineCount - 1);
   const start = Math.min(Math.max(0, startLine), last);
@@ -75,14 +77,14 @@ export async function revealLines(uri: vscode.Uri, startLine: number, endLine: n
   const range = new vscode.Range(start, 0, end, doc.lineAt(end).text.length);
   const at = new vscode.Selection(range.start, range.start);
   const shown = vscode.window.visibleTextEditors.some((e) => e.document === doc);
-  const lensed = shown || vscode.languages.match(DOCUMENT_SELECTOR, doc) === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
+  const lensed = known || shown || vscode.languages.match(DOCUMENT_SELECTOR, doc) === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
     awaitingLenses.set(doc.uri.toString(), resolve);
     setTimeout(() => {
       awaitingLenses.delete(doc.uri.toString());
       resolve();
     }, LENS_WAIT_MS);
   });
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preview: true, ...(shown ? { selection: at } : {}) });
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preview: true, ...(known || shown ? { selection: at } : {}) });
   await lensed;
   editor.selection = at;
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

@@ -92,7 +92,8 @@ function fit(): void {
   const w = stage.clientWidth || 800;
   const h = stage.clientHeight || 600;
   if (!bounds.width || !bounds.height) return;
-  const k = Math.min(2, Math.max(0.02, Math.min(w / (bounds.width + 40), h / (bounds.height + 40))));
+  // No bigger than 1.5×: a graph of two or three nodes should not fill the view with giant boxes.
+  const k = Math.min(1.5, Math.max(0.02, Math.min(w / (bounds.width + 40), h / (bounds.height + 40))));
   view = { k, x: (w - bounds.width * k) / 2, y: (h - bounds.height * k) / 2 };
   applyView();
 }
