@@ -13,6 +13,19 @@ import { fragments, seeds, EXTENSION, SHAPE, type Category } from './inputs';
 import { mutate } from './mutate';
 import { classifyCli, runNode } from './proc';
 import { Rng } from './rng';
+import { e2eApp, FakeHistoryServer, type FakeApp, type Fault } from '../fake-history-server/server';
+
+/** History Server faults a `runs --history-server` case scripts on one path. */
+function shsFault(rng: Rng): Fault {
+  switch (rng.int(6)) {
+    case 0: return { type: 'status', status: rng.pick([404, 500, 503, 401]) };
+    case 1: return { type: 'stall', bytes: rng.int(200) };
+    case 2: return { type: 'cut', bytes: rng.int(500) };
+    case 3: return { type: 'html', status: rng.pick([200, 502]) };
+    case 4: return { type: 'delay', ms: rng.int(300) };
+    default: return { type: 'body', body: rng.pick(['{', '[]', 'null', '{"id": 1}', '[{"id": "x"}]', 'not json', '\uFEFF[]']), contentType: 'application/json' };
+  }
+}
 
 export interface AreaOptions {
   cases: number;
@@ -23,7 +36,7 @@ export interface AreaOptions {
   keepDir: string;
 }
 
-type Kind = 'map' | 'runs' | 'source' | 'argv' | 'huge';
+type Kind = 'map' | 'runs' | 'shs' | 'source' | 'argv' | 'huge';
 
 const MAP_CATEGORIES: Category[] = ['planText', 'planText', 'planFormatted', 'planJson', 'restAnswer', 'dagJson', 'manifest', 'eventLog'];
 const SOURCE_CATEGORIES: Category[] = ['sql', 'sql', 'python', 'python', 'scala', 'yaml'];
@@ -73,10 +86,12 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
   const env = ctx.env();
   let next = 0;
   let done = 0;
+  let shsApp: FakeApp | undefined;
+  const servers = new Set<FakeHistoryServer>();
 
   const runCase = async (k: number) => {
     const rng = Rng.forCase(ctx.seed, 'cli', k);
-    const kind = rng.weighted<Kind>({ map: 45, runs: 17, source: 28, argv: 9.7, huge: 0.3 });
+    const kind = rng.weighted<Kind>({ map: 43, runs: 15, shs: 5, source: 27, argv: 9.7, huge: 0.3 });
     const caseDir = path.join(ctx.root, 'cli-cases', String(k));
     rmSync(caseDir, { recursive: true, force: true });
     mkdirSync(caseDir, { recursive: true });
@@ -122,6 +137,37 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
         if (rng.chance(0.2)) args.push('-e', String(rng.int(12)));
         what = `runs ${desc}`;
         stats.byKind[`runs:${category}`] = (stats.byKind[`runs:${category}`] ?? 0) + 1;
+        break;
+      }
+      case 'shs': {
+        // A live History Server (the tests' fake) answering with faults, or with executions fuzzed like a saved answer.
+        const base = shsApp ??= await e2eApp();
+        let app: FakeApp = base;
+        if (rng.chance(0.5)) {
+          const { bytes, ops } = mutate(Buffer.from(JSON.stringify(base.executions)), 'json', rng, { maxBytes: 2_000_000, fragments: frags });
+          try {
+            const executions = JSON.parse(bytes.toString('utf8')) as unknown;
+            if (Array.isArray(executions)) app = { info: base.info, executions: executions as FakeApp['executions'] };
+          } catch {
+            // not JSON any more: served as a raw body below
+            app = base;
+          }
+          stats.byKind['shs:mutated executions'] = (stats.byKind['shs:mutated executions'] ?? 0) + 1;
+          what = `runs --history-server (executions [${ops.join(', ')}])`;
+        } else what = 'runs --history-server';
+        const shs = await FakeHistoryServer.start([app]);
+        servers.add(shs);
+        const paths = ['/applications', `/applications/${app.info.id}`, '/sql', /\/sql\/\d+/, /\/sql\b/];
+        for (let i = rng.int(3); i > 0; i--) {
+          const fault = shsFault(rng);
+          shs.fault(rng.pick(paths), fault, rng.pick([1, 2, Infinity]));
+          what += ` ${fault.type}`;
+        }
+        args = ['runs', '--history-server', shs.url, '--workspace', ws, '--no-cache', '--timeout', '2'];
+        if (rng.chance(0.8)) args.push('--app', rng.chance(0.9) ? app.info.id : 'app-nope');
+        if (rng.chance(0.5)) args.push('--json');
+        if (rng.chance(0.2)) args.push('-e', String(rng.int(12)));
+        stats.byKind.shs = (stats.byKind.shs ?? 0) + 1;
         break;
       }
       case 'source': {
@@ -184,9 +230,11 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
       rmSync(keep, { recursive: true, force: true });
       mkdirSync(path.dirname(keep), { recursive: true });
       cpSync(caseDir, keep, { recursive: true });
+      writeFileSync(path.join(keep, 'result.txt'), `daglens ${args.join(' ')}\nexit ${r.code} signal ${r.signal} ${r.ms} ms\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout.slice(0, 100_000)}\n`);
       ctx.fail({ area: 'cli', case: k, kind: v.verdict === 'hang' ? 'hang' : 'crash', what, why: `${v.why} · daglens ${args.map((a) => (a.length > 80 ? `${a.slice(0, 80)}…` : a)).join(' ')} (input kept in ${keep})` });
     }
     rmSync(caseDir, { recursive: true, force: true });
+    for (const s of servers) if (s.url && args.includes(s.url)) { servers.delete(s); await s.close(); }
     progress('cli', ++done, cases.length, `peak ${stats.peakMb.toFixed(0)} MB`);
   };
 
