@@ -63,7 +63,6 @@ function cspChecks(): Check[] {
   const original = loader._resolveFilename;
   loader._resolveFilename = (req: string, ...rest: unknown[]) => (req === 'vscode' ? path.join(__dirname, 'vscodeStub.cjs') : original.call(Module, req, ...rest));
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const host = require('../../client/src/webview/host') as typeof import('../../client/src/webview/host');
     const { Uri } = require('./vscodeStub.cjs') as { Uri: { file(p: string): unknown } };
     const webview = { cspSource: 'vscode-resource:', asWebviewUri: (u: unknown) => u };

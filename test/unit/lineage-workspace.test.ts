@@ -250,7 +250,7 @@ test('cycles, unresolvable Jinja and unparseable files: no crash, partial with t
     mkdirSync(models);
     writeFileSync(path.join(models, 'a.sql'), "select * from {{ ref('b') }}");
     writeFileSync(path.join(models, 'b.sql'), "select * from {{ ref('a') }}");
-    writeFileSync(path.join(models, 'c.sql'), 'select * from {{ var("schema") }}.events join {{ ref(') + '\n';
+    writeFileSync(path.join(models, 'c.sql'), 'select * from {{ var("schema") }}.events join {{ ref(\n');
     writeFileSync(path.join(dir, 'open.sql'), 'insert into t select * from s {{ oops join u');
     writeFileSync(path.join(dir, 'loop.sql'), 'insert into x select * from y; insert into y select * from x;');
     writeFileSync(path.join(dir, 'junk.sql'), ')))) select from from join ;; merge update (((');

@@ -124,7 +124,7 @@ test('circuit breaker: opens after the threshold, lets one trial through after t
 });
 
 test('rate limiter: at most N in flight; the minute quota waits for the window', async () => {
-  let now = 0;
+  const now = 0;
   const l = new RateLimiter(2, 100, () => now);
   const r1 = await l.acquire();
   await l.acquire();

@@ -1,0 +1,54 @@
+// Lint: the layer boundaries of docs/ARCHITECTURE.md as import rules, plus typescript-eslint's recommended checks.
+// Formatting is prettier's (`npm run format`); type errors are tsc's (`npm run typecheck`).
+import tseslint from 'typescript-eslint';
+
+const LSP_OR_EDITOR = ['vscode', 'vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageclient', 'vscode-languageclient/*'];
+
+/** `no-restricted-imports` for one layer: package names and path globs it must not import, with the reason. */
+function forbid(message, paths, patterns = []) {
+  return {
+    'no-restricted-imports': ['error', {
+      paths: paths.map((name) => ({ name, message })),
+      patterns: patterns.map((group) => ({ group: [group], message })),
+    }],
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', '.vscode-test/**', 'media/dist/**', '**/*.d.ts'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      // Deliberate in this code base: `any` at JSON boundaries right before zod, empty catch where a best effort is meant.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': 'off', // tsc's noUnusedLocals/noUnusedParameters decide
+      'no-empty': ['error', { allowEmptyCatch: true }],
+      // Grammars, native addons and large tables are required lazily on purpose: the bundler keeps them external.
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
+    },
+  },
+  {
+    files: ['server/src/engine/**/*.ts'],
+    rules: forbid('the engine knows nothing of VS Code, LSP, the CLI, MCP or the client: return data, let an adapter present it',
+      LSP_OR_EDITOR, ['**/lsp/**', '**/cli/**', '**/mcp/**', '**/client/**', '@modelcontextprotocol/*']),
+  },
+  {
+    files: ['server/src/protocol.ts', 'server/src/shared/**/*.ts'],
+    rules: forbid('shared contracts are plain data and zod: no editor, LSP or engine imports',
+      LSP_OR_EDITOR, ['**/engine/**', '**/lsp/**', '**/cli/**', '**/mcp/**', '**/client/**']),
+  },
+  {
+    files: ['server/src/cli/**/*.ts', 'server/src/mcp/**/*.ts'],
+    rules: forbid('the CLI and MCP adapters run without VS Code or an LSP connection', LSP_OR_EDITOR, ['**/lsp/**', '**/client/**']),
+  },
+  {
+    files: ['client/src/**/*.ts'],
+    rules: forbid('the client talks to the server through the protocol (@daglens/protocol), never to the engine', [], ['**/server/src/engine/**', '**/server/src/lsp/**', '**/server/src/cli/**', '**/server/src/mcp/**']),
+  },
+  {
+    files: ['media/src/**/*.ts'],
+    rules: forbid('a webview sees only the protocol and its own modules: no editor API, no server or client code',
+      LSP_OR_EDITOR, ['**/server/src/**', '**/client/src/**', 'node:*']),
+  },
+);
