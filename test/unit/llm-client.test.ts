@@ -230,19 +230,6 @@ test('bad input: wrong key, unknown model, HTML page, unreachable URL — one cl
   assert.match(unreachable.message, /cannot reach .*ECONNREFUSED/);
 });
 
-test('embeddings come back as float vectors (base64 on the wire) and are cached', async () => {
-  const h = harness({ baseUrl: backup.url, model: 'm', embeddingModel: 'text-embedding-3-small' });
-  const before = backup.calls('embeddings').length;
-  const v = await h.client.embed(['select * from orders', 'def run(self):'], { feature: 'test', job: h.job() });
-  assert.equal(v.length, 2);
-  assert.equal(v[0].length, 8);
-  assert.ok(Math.abs(Math.hypot(...v[0]) - 1) < 1e-5);
-  assert.equal(backup.calls('embeddings').at(-1)!.body.encoding_format, 'base64');
-  const again = await h.client.embed(['select * from orders', 'def run(self):'], { feature: 'test', job: h.job() });
-  assert.deepEqual(again, v);
-  assert.equal(backup.calls('embeddings').length - before, 1);
-});
-
 async function waitUntil(pred: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(pred(), 'condition never became true');

@@ -107,31 +107,6 @@ export class LlmClient {
     }));
   }
 
-  /** Embeddings (float vectors) for the texts, with the same chain, budget and cache (per batch). */
-  async embed(texts: string[], opts: { feature: string; job: Job; signal?: AbortSignal }): Promise<number[][]> {
-    const r = await this.walk(opts.feature, opts.job, opts.signal, false, (p) => {
-      if (p.config.kind === 'vscode-lm') throw new LlmError('bad-request', `${p.config.name} makes no embeddings (the editor's models only chat)`);
-      const model = p.config.embeddingModel;
-      if (!model) throw new LlmError('bad-request', `no embedding model set for ${p.config.name} (daglens.llm.embeddingModel)`);
-      const promptTokens = texts.reduce((n, t) => n + countTokens(t), 0);
-      return {
-        key: cacheKey({ provider: p.config.baseUrl, model, prompt: texts }),
-        promptTokens,
-        maxCompletionTokens: 0,
-        model,
-        fromCache: (v: number[][]) => v,
-        cacheable: () => true,
-        send: async (signal: AbortSignal | undefined): Promise<Billed<number[][]>> => {
-          const res = await p.api.embeddings.create({ model, input: texts }, { signal });
-          if (!res || !Array.isArray(res.data)) throw new LlmError('bad-response', `${p.config.name} sent no embeddings — is it an OpenAI-compatible API?`);
-          const vectors = [...res.data].sort((a, b) => a.index - b.index).map((d) => Array.from(d.embedding as unknown as ArrayLike<number>));
-          return { value: vectors, promptTokens: res.usage?.prompt_tokens ?? promptTokens, completionTokens: 0 };
-        },
-      };
-    });
-    return r.value;
-  }
-
   /** A `vscode-lm` provider: the request goes through the editor (which may ask the user's consent first). */
   private async viaEditor(p: LiveProvider, req: ChatRequest, signal: AbortSignal | undefined, emitted: { any: boolean }, promptTokens: number): Promise<Billed<string>> {
     if (!this.editor || !p.config.vscodeModelId) throw new LlmError('unreachable', `${p.config.name} can only be reached inside VS Code`, { provider: p.config.name });
@@ -187,13 +162,13 @@ export class LlmClient {
   }
 
   /**
-   * The chain walk shared by chat and embeddings. `plan(p)` describes the request for one provider:
+   * The chain walk of one request. `plan(p)` describes the request for one provider:
    * its cache key, token counts for the budget, and how to send it.
    */
   private async walk<T>(
     feature: string, job: Job, signal: AbortSignal | undefined, cacheOnly: boolean,
     plan: (p: LiveProvider) => {
-      key: string; promptTokens: number; maxCompletionTokens: number; model?: string;
+      key: string; promptTokens: number; maxCompletionTokens: number;
       fromCache: (v: T) => T; cacheable: (v: T) => boolean;
       send: (signal: AbortSignal | undefined, emitted: { any: boolean }) => Promise<Billed<T>>;
     },
@@ -203,7 +178,7 @@ export class LlmClient {
     const failures: LlmError[] = [];
     for (const p of this.providers) {
       const plan0 = plan(p);
-      const model = plan0.model ?? p.config.model;
+      const model = p.config.model;
       const base = { feature, provider: p.config.name, model };
       const hit = this.cache.get<T>(plan0.key);
       if (hit !== undefined) {

@@ -10,7 +10,6 @@ const ProviderSchema = z.object({
   name: z.string().min(1).optional(),
   baseUrl: z.string().url().optional(),
   model: z.string().min(1).optional(),
-  embeddingModel: z.string().min(1).optional(),
   /** Name of the environment variable that holds this provider's key (never the key itself). */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
   azure: z.object({
@@ -70,7 +69,6 @@ export interface ProviderConfig {
   name: string;
   baseUrl: string;
   model: string;
-  embeddingModel?: string;
   contextWindow: number;
   azure?: { endpoint: string; deployment?: string; apiVersion: string };
   apiKey: string;
@@ -101,7 +99,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown>
   const out: Record<string, unknown> = {};
   if (env.OPENAI_BASE_URL) out.baseUrl = env.OPENAI_BASE_URL;
   if (env.DAGLENS_LLM_MODEL) out.model = env.DAGLENS_LLM_MODEL;
-  if (env.DAGLENS_LLM_EMBEDDING_MODEL) out.embeddingModel = env.DAGLENS_LLM_EMBEDDING_MODEL;
   const num = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
   if (env.DAGLENS_LLM_MAX_JOB_COST_USD) out.maxJobCostUsd = num(env.DAGLENS_LLM_MAX_JOB_COST_USD);
   if (env.DAGLENS_LLM_MAX_HOURLY_COST_USD) out.maxHourlyCostUsd = num(env.DAGLENS_LLM_MAX_HOURLY_COST_USD);
@@ -240,7 +237,6 @@ function resolveOpenAiChain(settings: LlmSettings, problems: string[], env: Node
       name: p.name ?? `${hostOf(baseUrl)}/${model}`,
       baseUrl,
       model,
-      embeddingModel: p.embeddingModel ?? (primary ? undefined : settings.embeddingModel),
       contextWindow: p.contextWindow ?? contextWindowOf(model),
       azure: p.azure,
       // Local servers ignore the key, but the openai client insists on one.
