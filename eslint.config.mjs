@@ -4,13 +4,10 @@ import tseslint from 'typescript-eslint';
 
 const LSP_OR_EDITOR = ['vscode', 'vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageclient', 'vscode-languageclient/*'];
 
-/** `no-restricted-imports` for one layer: package names and path globs it must not import, with the reason. */
-function forbid(message, paths, patterns = []) {
+/** `no-restricted-imports` for one layer: the module globs it must not import, with the reason. */
+function forbid(message, modules, patterns = []) {
   return {
-    'no-restricted-imports': ['error', {
-      paths: paths.map((name) => ({ name, message })),
-      patterns: patterns.map((group) => ({ group: [group], message })),
-    }],
+    'no-restricted-imports': ['error', { patterns: [{ group: [...modules, ...patterns], message }] }],
   };
 }
 
