@@ -2,7 +2,7 @@
 // `--production` minifies and copies the native addons the server needs into dist/node_modules,
 // so the .vsix carries exactly what runs (see .vscodeignore).
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureNative } from './scripts/native.mjs';
@@ -30,6 +30,8 @@ const common = {
   external: ['vscode', ...NATIVE_PACKAGES],
   tsconfig: 'tsconfig.json',
   outdir: 'dist',
+  // The version lives in package.json only: server/src/shared/version.ts reads it from here.
+  define: { __DAGLENS_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
 };
 
 const builds = [

@@ -12,6 +12,7 @@ import { statsCommand } from './commands/stats';
 import { runsCommand } from './commands/runs';
 import { mcpCommand } from './commands/mcp';
 import { toolCommand } from './commands/tool';
+import { DAGLENS_VERSION } from '../shared/version';
 
 const COMMANDS: Command[] = [mapCommand, runsCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand, indexCommand, searchCommand, mcpCommand, toolCommand];
 
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-V') {
-    process.stdout.write('0.1.0\n');
+    process.stdout.write(`${DAGLENS_VERSION}\n`);
     return 0;
   }
   const cmd = COMMANDS.find((c) => c.name === name);

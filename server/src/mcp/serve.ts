@@ -12,9 +12,10 @@ import { Engine } from '../engine/engine';
 import { syncIndex } from '../engine/index/indexer';
 import { errorMessage, type Logger } from '../engine/log';
 import { workspaceCacheDir } from '../engine/storage';
+import { DAGLENS_VERSION } from '../shared/version';
 import { createMcpServer } from './server';
 
-export const MCP_SERVER_VERSION = '0.1.0';
+export const MCP_SERVER_VERSION = DAGLENS_VERSION;
 
 export interface ServeOptions {
   root: string;
