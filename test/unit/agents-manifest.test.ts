@@ -33,7 +33,8 @@ test('package.json contributes one language-model tool per agent tool, with its 
 });
 
 test('the vscode-lm settings, the MCP server setting and the MCP server definition provider are declared', () => {
-  const props = pkg.contributes.configuration.properties;
+  // Settings come in titled sections: one property table of them all.
+  const props = Object.assign({}, ...pkg.contributes.configuration.map((s: { properties: object }) => s.properties));
   assert.deepEqual(props['daglens.llm.provider'].enum, ['auto', 'openai', 'vscode-lm']);
   assert.equal(props['daglens.llm.provider'].default, 'auto');
   assert.equal(props['daglens.llm.vscodeModel'].type, 'string');
