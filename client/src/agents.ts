@@ -15,6 +15,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { config } from './config';
 import type { Ctx } from './ctx';
 import { mcpLaunch } from './mcpDefinition';
+import { SERVER_NOT_READY } from './serverCommand';
 
 // The parts of the language-model tool and MCP APIs used here, typed locally: engines.vscode stays ^1.91 and
 // each part is used only where the running VS Code has it.
@@ -40,12 +41,13 @@ export const MCP_PROVIDER_ID = 'daglens.mcpServers';
 /** The running client, waiting a while for a (re)start. */
 async function runningClient(ctx: Ctx, token: vscode.CancellationToken): Promise<LanguageClient> {
   const deadline = Date.now() + 60_000;
-  while (!ctx.client?.isRunning()) {
+  for (;;) {
+    const client = ctx.readyClient;
+    if (client) return client;
     if (token.isCancellationRequested) throw new vscode.CancellationError();
-    if (Date.now() > deadline) throw new Error('the DagLens language server is not running (see the DagLens output)');
+    if (Date.now() > deadline) throw new Error(SERVER_NOT_READY);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return ctx.client;
 }
 
 /** The folder the call is about: the active editor's, else the first. */

@@ -1,9 +1,10 @@
 /** Command-palette actions. Each is a few lines over the Ctx. */
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { reindex } from '@daglens/protocol';
 import type { Ctx } from './ctx';
-import { dagGraphSource } from './graphs';
 import { showMenu } from './menu';
+import { registerServerCommands } from './serverCommand';
 import { contextFromArgs, contextFromEditor } from './webview/chatContext';
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
@@ -13,7 +14,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       void vscode.window.setStatusBarMessage('DagLens: server restarted', 3000);
     }),
     vscode.commands.registerCommand('daglens.showLogs', () => ctx.output.show(true)),
-    vscode.commands.registerCommand('daglens.menu', () => showMenu(ctx.status.summary)),
+    vscode.commands.registerCommand('daglens.menu', () => showMenu(ctx.status.summary, !!ctx.readyClient)),
     vscode.commands.registerCommand('daglens.ask', async (question?: unknown) => {
       const q = typeof question === 'string' && question.trim()
         ? question
@@ -35,35 +36,15 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       await ctx.chat.addContext(c);
     }),
     vscode.commands.registerCommand('daglens.newChat', () => ctx.chat.newChat()),
-    vscode.commands.registerCommand('daglens.indexWorkspace', () => runReindex(ctx, false)),
-    vscode.commands.registerCommand('daglens.rebuildIndex', () => runReindex(ctx, true)),
-    vscode.commands.registerCommand('daglens.showDagGraph', async (arg?: unknown) => {
-      const uri = arg instanceof vscode.Uri ? arg : await pickDagFile();
-      if (uri) await ctx.graph.show(dagGraphSource(ctx, uri));
+    ...registerServerCommands(ctx, {
+      'daglens.indexWorkspace': { enabled: (client) => () => runReindex(client, false) },
+      'daglens.rebuildIndex': { enabled: (client) => () => runReindex(client, true) },
     }),
   ];
 }
 
-/** The active editor's file (the server says if it is no DAG), else asked for. */
-async function pickDagFile(): Promise<vscode.Uri | undefined> {
-  const doc = vscode.window.activeTextEditor?.document;
-  if (doc && doc.uri.scheme === 'file') return doc.uri;
-  const picked = await vscode.window.showOpenDialog({
-    title: 'DagLens: choose a DAG (Spark plan text, dbt manifest.json, DAG JSON)',
-    canSelectMany: false,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    filters: { 'DAG files': ['txt', 'plan', 'explain', 'json'], 'All files': ['*'] },
-  });
-  return picked?.[0];
-}
-
 /** Index Workspace / Rebuild Index: the server reports progress itself; this says how it ended. */
-async function runReindex(ctx: Ctx, rebuild: boolean): Promise<void> {
-  const client = ctx.client;
-  if (!client?.isRunning()) {
-    void vscode.window.showErrorMessage('DagLens: the server is not running. Restart it from the status bar menu.');
-    return;
-  }
+async function runReindex(client: LanguageClient, rebuild: boolean): Promise<void> {
   try {
     const r = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: rebuild ? 'DagLens: rebuilding the index' : 'DagLens: indexing' },

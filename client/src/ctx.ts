@@ -3,9 +3,11 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { cancelReading, serverStatus } from '@daglens/protocol';
 import { createClient } from './client';
+import { CONTEXT_KEYS, setContextKey } from './contextKeys';
 import { llmServerEnv, reportLlmProblems } from './llm';
 import { followSource } from './graphs';
 import { ReadingProgress } from './readingProgress';
+import { SERVER_NOT_READY } from './serverCommand';
 import { StatusItem } from './status';
 import { ServerAskBackend } from './webview/askBackend';
 import { ChatViewProvider } from './webview/chatView';
@@ -25,7 +27,7 @@ export class Ctx implements vscode.Disposable {
   readonly graph: GraphPanel;
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.chat = new ChatViewProvider(extension, new ServerAskBackend(() => this._client), this.output);
+    this.chat = new ChatViewProvider(extension, new ServerAskBackend(() => this.readyClient), this.output);
     this.graph = new GraphPanel(extension, this.output, (editor) => followSource(this, editor));
   }
 
@@ -33,10 +35,28 @@ export class Ctx implements vscode.Disposable {
     return this._client;
   }
 
+  /** The client when its server runs and answers; undefined while it starts, after it stopped, mid-restart. */
+  get readyClient(): LanguageClient | undefined {
+    return this._client?.isRunning() ? this._client : undefined;
+  }
+
+  /** The ready client, or the one "not running" error (graph and chat loads show it where they are). */
+  requireClient(): LanguageClient {
+    const client = this.readyClient;
+    if (!client) throw new Error(SERVER_NOT_READY);
+    return client;
+  }
+
+  /** `daglens.serverReady` follows the current client (a stopped old one after a restart reads as not ready). */
+  private syncServerReady(): void {
+    setContextKey(CONTEXT_KEYS.serverReady, !!this.readyClient);
+  }
+
   async start(): Promise<void> {
     this.status.setStarting();
     const client = createClient(this.extension, this.output, await llmServerEnv(this.extension));
     client.onDidChangeState((e) => {
+      this.syncServerReady();
       if (e.newState === State.Stopped) {
         this.status.setStopped('see the DagLens output');
         this.reading.finish();
@@ -62,6 +82,7 @@ export class Ctx implements vscode.Disposable {
   async restart(): Promise<void> {
     const old = this._client;
     this._client = undefined;
+    this.syncServerReady();
     if (old) await old.stop().catch(() => undefined);
     await this.start();
   }

@@ -16,8 +16,7 @@ export function dagGraphSource(ctx: Ctx, uri: vscode.Uri): GraphSource {
   return {
     title,
     async load(token) {
-      const client = ctx.client;
-      if (!client?.isRunning()) throw new Error('the DagLens server is not running');
+      const client = ctx.requireClient();
       const result = await client.sendRequest(mapDag, { uri: uri.toString() }, token);
       const g = graphFromDagMapping(result, `${title} → code`, uri.fsPath);
       if (result.problems.length) g.title += ` (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''} reading ${relativeName(uri)})`;

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { impactRequest, lineageRequest, ShowLineageArgsSchema, type ShowLineageArgs } from '@daglens/protocol';
 import type { Ctx } from './ctx';
+import { registerServerCommands } from './serverCommand';
 import type { GraphSource } from './webview/graphPanel';
 import { impactGraph, lineageGraph } from './webview/lineageGraph';
 import { revealLines } from './webview/openLocation';
@@ -17,12 +18,6 @@ export const PlaceArgsSchema = z.object({
   position: z.object({ line: z.number().int().min(0), character: z.number().int().min(0) }),
 });
 export type PlaceArgs = z.infer<typeof PlaceArgsSchema>;
-
-function running(ctx: Ctx) {
-  const c = ctx.client;
-  if (!c?.isRunning()) throw new Error('the DagLens server is not running');
-  return c;
-}
 
 function cursorPlace(): PlaceArgs | undefined {
   const e = vscode.window.activeTextEditor;
@@ -36,7 +31,7 @@ export function lineageSource(ctx: Ctx, place: PlaceArgs): GraphSource {
   return {
     title: `lineage of ${name}`,
     async load(token) {
-      const c = running(ctx);
+      const c = ctx.requireClient();
       const [at, all] = await Promise.all([
         c.sendRequest(impactRequest, { uri: place.uri, position: place.position, direction: 'downstream' }, token),
         c.sendRequest(lineageRequest, {}, token),
@@ -57,7 +52,7 @@ export function impactSource(ctx: Ctx, place: PlaceArgs): GraphSource {
   return {
     title: `impact at ${name}:${place.position.line + 1}`,
     async load(token) {
-      const c = running(ctx);
+      const c = ctx.requireClient();
       const [impact, all] = await Promise.all([
         c.sendRequest(impactRequest, { uri: place.uri, position: place.position, direction: 'downstream' }, token),
         c.sendRequest(lineageRequest, {}, token),
@@ -96,20 +91,24 @@ async function showLensList(ctx: Ctx, args: ShowLineageArgs): Promise<void> {
 
 export function registerLineage(ctx: Ctx): vscode.Disposable[] {
   const nothingOpen = () => void vscode.window.showInformationMessage('DagLens: open a SQL, dbt, PySpark or Airflow file (and put the cursor on a table or inside a statement) first.');
-  return [
-    vscode.commands.registerCommand('daglens.showLineage', async (arg?: unknown) => {
-      const lens = ShowLineageArgsSchema.safeParse(arg);
-      if (arg !== undefined && lens.success) return showLensList(ctx, lens.data);
-      const place = PlaceArgsSchema.safeParse(arg);
-      const at = place.success ? place.data : cursorPlace();
-      if (!at) return nothingOpen();
-      await ctx.graph.show(lineageSource(ctx, at));
-    }),
-    vscode.commands.registerCommand('daglens.showImpact', async (arg?: unknown) => {
-      const place = PlaceArgsSchema.safeParse(arg);
-      const at = place.success ? place.data : cursorPlace();
-      if (!at) return nothingOpen();
-      await ctx.graph.show(impactSource(ctx, at));
-    }),
-  ];
+  return registerServerCommands(ctx, {
+    'daglens.showLineage': {
+      enabled: () => async (arg) => {
+        const lens = ShowLineageArgsSchema.safeParse(arg);
+        if (arg !== undefined && lens.success) return showLensList(ctx, lens.data);
+        const place = PlaceArgsSchema.safeParse(arg);
+        const at = place.success ? place.data : cursorPlace();
+        if (!at) return nothingOpen();
+        await ctx.graph.show(lineageSource(ctx, at));
+      },
+    },
+    'daglens.showImpact': {
+      enabled: () => async (arg) => {
+        const place = PlaceArgsSchema.safeParse(arg);
+        const at = place.success ? place.data : cursorPlace();
+        if (!at) return nothingOpen();
+        await ctx.graph.show(impactSource(ctx, at));
+      },
+    },
+  });
 }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { CodeLensRequest, type LanguageClient, type Middleware } from 'vscode-languageclient/node';
 import { SHOW_RUN_EXECUTION_COMMAND } from '@daglens/protocol';
 import { config } from './config';
+import { isPlanDocument } from './dagFiles';
 import { afterLenses } from './webview/openLocation';
 
 /** The only commands hover links may run (the hover markdown is trusted for these alone). */
@@ -15,13 +16,6 @@ export const HOVER_COMMANDS = ['daglens.showLineage', 'daglens.showImpact', 'dag
 function isLineageLens(lens: vscode.CodeLens): boolean {
   const data = (lens as { data?: unknown }).data;
   return !!data && typeof data === 'object' && 'process' in data;
-}
-
-/** Plan text as Spark prints it (the server's test): its hovers are about operators, which have no lineage of their own. */
-const PLAN_START = /^\s*== (Physical Plan|Parsed Logical Plan|Analyzed Logical Plan|Optimized Logical Plan) ==/m;
-export function isPlanDocument(doc: Pick<vscode.TextDocument, 'languageId' | 'fileName' | 'getText'>): boolean {
-  if (doc.languageId === 'sparkplan' || /\.sparkplan$/i.test(doc.fileName)) return true;
-  return ['plaintext', 'log'].includes(doc.languageId) && PLAN_START.test(doc.getText().slice(0, 20_000));
 }
 
 /** Run lenses open an execution's graph; every other server lens is a DAG-mapping lens. */
@@ -70,7 +64,8 @@ export function editorMiddleware(): Middleware {
         c.supportThemeIcons = true;
       }
       if (!config().get<boolean>('hover.lineage', true)) return runParts.length ? new vscode.Hover(runParts, hover.range) : undefined;
-      // In a plan the generic links would ask for the lineage of a plan line, which has none.
+      // In a plan (its hovers are about operators, which have no lineage of their own) the generic links would
+      // ask for the lineage of a plan line.
       if (!config().get<boolean>('hover.actions', true) || isPlanDocument(doc)) return hover;
       return new vscode.Hover([...hover.contents, hoverActions(doc, pos)], hover.range);
     },

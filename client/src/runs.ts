@@ -6,13 +6,16 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   closeRun, listRuns, openRun, OPEN_LOCATION_COMMAND, runExecution, runProgress, SHOW_RUN_EXECUTION_COMMAND, ShowRunExecutionArgsSchema,
   slowestOperators, type OpenRunParams, type OpenRunResult, type RunExecution, type RunExecutionSummary, type RunsSummary,
 } from '@daglens/protocol';
 import { formatCount, formatDuration } from '../../server/src/shared/figures';
 import { config } from './config';
+import { CONTEXT_KEYS, setContextKey } from './contextKeys';
 import type { Ctx } from './ctx';
+import { registerServerCommands } from './serverCommand';
 import type { GraphSource } from './webview/graphPanel';
 import { graphFromRunExecution } from './webview/runGraph';
 
@@ -52,7 +55,7 @@ class RunsTree implements vscode.TreeDataProvider<Item> {
   set(runs: RunsSummary[]): void {
     this.runs = runs;
     this.details.clear();
-    void vscode.commands.executeCommand('setContext', 'daglens.runs.loaded', runs.length > 0);
+    setContextKey(CONTEXT_KEYS.runsLoaded, runs.length > 0);
     this.changed.fire(undefined);
   }
 
@@ -64,9 +67,7 @@ class RunsTree implements vscode.TreeDataProvider<Item> {
     const key = `${runId}/${executionId}`;
     let e = this.details.get(key);
     if (!e) {
-      const client = this.ctx.client;
-      if (!client?.isRunning()) throw new Error('the DagLens server is not running');
-      e = await client.sendRequest(runExecution, { runId, executionId });
+      e = await this.ctx.requireClient().sendRequest(runExecution, { runId, executionId });
       this.details.set(key, e);
     }
     return e;
@@ -183,12 +184,7 @@ function executionGraph(ctx: Ctx, tree: RunsTree, runId: string, executionId: nu
 }
 
 /** Reads a run with a Cancel-able notification fed by the server's progress. */
-async function open(ctx: Ctx, tree: RunsTree, params: Omit<OpenRunParams, 'progressId'>, title: string): Promise<OpenRunResult | undefined> {
-  const client = ctx.client;
-  if (!client?.isRunning()) {
-    void vscode.window.showErrorMessage('DagLens: the language server is not running. Restart it from the status bar menu.');
-    return undefined;
-  }
+async function open(client: LanguageClient, params: Omit<OpenRunParams, 'progressId'>, title: string): Promise<OpenRunResult | undefined> {
   const progressId = `run-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   try {
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -226,7 +222,7 @@ async function loaded(ctx: Ctx, tree: RunsTree, result: OpenRunResult | undefine
   void vscode.window.setStatusBarMessage(`DagLens: ${r.executions.length} executions read, ${located} located in code${problems}`, 6000);
 }
 
-async function pickApp(ctx: Ctx, tree: RunsTree, base: Omit<OpenRunParams, 'progressId'>, result: OpenRunResult | undefined): Promise<{ app: string; result: OpenRunResult | undefined } | undefined> {
+async function pickApp(client: LanguageClient, base: Omit<OpenRunParams, 'progressId'>, result: OpenRunResult | undefined): Promise<{ app: string; result: OpenRunResult | undefined } | undefined> {
   if (!result || result.kind !== 'apps') return undefined;
   if (!result.apps.apps.length) {
     void vscode.window.showInformationMessage(`DagLens: no applications in ${result.apps.source}`);
@@ -238,53 +234,97 @@ async function pickApp(ctx: Ctx, tree: RunsTree, base: Omit<OpenRunParams, 'prog
     app: a.id,
   })), { title: `DagLens: applications in ${result.apps.source}`, matchOnDescription: true });
   if (!pick) return undefined;
-  return { app: pick.app, result: await open(ctx, tree, { ...base, app: pick.app }, `DagLens: reading ${pick.label}`) };
+  return { app: pick.app, result: await open(client, { ...base, app: pick.app }, `DagLens: reading ${pick.label}`) };
+}
+
+/** Asks for a History Server's URL (the setting's or the last one first), remembers it, connects. */
+async function askAndConnect(ctx: Ctx, connect: (url: string) => Promise<void>): Promise<void> {
+  const remembered = config().get<string>('runs.historyServerUrl', '') || ctx.extension.globalState.get<string>('daglens.runs.lastServer', 'http://localhost:18080');
+  const url = await vscode.window.showInputBox({
+    title: 'DagLens: connect to a Spark History Server', prompt: 'Its URL (the REST API is under /api/v1)', value: remembered, ignoreFocusOut: true,
+    validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'an http:// or https:// URL'),
+  });
+  if (!url) return;
+  await ctx.extension.globalState.update('daglens.runs.lastServer', url.trim());
+  await connect(url.trim());
+}
+
+/** An execution's graph, from a tree item (inline action) or `{ runId, executionId, nodeIds }` (lenses, links). */
+async function showExecution(ctx: Ctx, tree: RunsTree, arg: unknown): Promise<void> {
+  const fromItem = arg && typeof arg === 'object' && (arg as Item).kind === 'execution' ? { runId: (arg as { runId: string }).runId, executionId: (arg as { execution: RunExecutionSummary }).execution.executionId, nodeIds: [] } : undefined;
+  const parsed = ShowRunExecutionArgsSchema.safeParse(fromItem ?? arg);
+  if (!parsed.success) {
+    ctx.output.warn(`showExecution: ignored malformed arguments ${JSON.stringify(arg)?.slice(0, 200)}`);
+    return;
+  }
+  await ctx.graph.show(executionGraph(ctx, tree, parsed.data.runId, parsed.data.executionId, parsed.data.nodeIds));
+}
+
+/** The slowest operators of the loaded runs; a pick opens its code, or its execution's graph. */
+async function showSlowest(client: LanguageClient): Promise<void> {
+  const ops = await client.sendRequest(slowestOperators, { limit: 50 });
+  if (!ops.length) {
+    void vscode.window.showInformationMessage('DagLens: no run is loaded, or its operators recorded no time. Open one with DagLens: Open Spark Run….');
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(ops.map((o) => ({
+    label: `${o.operator}${o.sparkId !== undefined ? ` #${o.sparkId}` : ''}`,
+    description: `${formatDuration(o.timeMs ?? 0)}${o.rows !== undefined ? ` · ${formatCount(o.rows)} rows` : ''} · execution ${o.executionId}`,
+    detail: o.file ? `${o.file}:${o.line}` : 'not mapped to code (opens the execution graph)',
+    o,
+  })), { title: 'DagLens: slowest operators (task time)', matchOnDescription: true, matchOnDetail: true });
+  if (!pick) return;
+  const { o } = pick;
+  if (o.uri && o.line) await vscode.commands.executeCommand(OPEN_LOCATION_COMMAND, { uri: o.uri, startLine: o.line - 1, endLine: (o.endLine ?? o.line) - 1 });
+  else await vscode.commands.executeCommand(SHOW_RUN_EXECUTION_COMMAND, { runId: o.runId, executionId: o.executionId, nodeIds: [o.nodeId] });
 }
 
 export function registerRuns(ctx: Ctx): vscode.Disposable[] {
   const tree = new RunsTree(ctx);
   const view = vscode.window.createTreeView(RUNS_VIEW, { treeDataProvider: tree, showCollapseAll: true });
-  void vscode.commands.executeCommand('setContext', 'daglens.runs.loaded', false);
+  setContextKey(CONTEXT_KEYS.runsLoaded, false);
 
-  const openPath = async (p: string, app?: string) => {
-    const r = await open(ctx, tree, { path: p, ...(app ? { app } : {}) }, `DagLens: reading ${path.basename(p)}`);
+  const openPath = async (client: LanguageClient, p: string, app?: string) => {
+    const r = await open(client, { path: p, ...(app ? { app } : {}) }, `DagLens: reading ${path.basename(p)}`);
     if (r?.kind === 'apps') {
-      const picked = await pickApp(ctx, tree, { path: p }, r);
+      const picked = await pickApp(client, { path: p }, r);
       if (picked) await loaded(ctx, tree, picked.result, { path: p, app: picked.app });
       return;
     }
     await loaded(ctx, tree, r, { path: p, ...(app ? { app } : {}) });
   };
-  const connect = async (url: string, app?: string) => {
+  const connect = async (client: LanguageClient, url: string, app?: string) => {
     const base = { historyServer: url };
-    if (app) return loaded(ctx, tree, await open(ctx, tree, { ...base, app }, `DagLens: reading ${app}`), { historyServer: url, app });
-    const picked = await pickApp(ctx, tree, base, await open(ctx, tree, base, `DagLens: asking ${url} for its applications`));
+    if (app) return loaded(ctx, tree, await open(client, { ...base, app }, `DagLens: reading ${app}`), { historyServer: url, app });
+    const picked = await pickApp(client, base, await open(client, base, `DagLens: asking ${url} for its applications`));
     if (picked) await loaded(ctx, tree, picked.result, { historyServer: url, app: picked.app });
   };
 
   return [
     view,
-    vscode.commands.registerCommand('daglens.runs.open', async (arg?: unknown) => {
-      const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({
-        title: 'DagLens: open a Spark run (event log file or folder, or a saved History Server answer)',
-        canSelectFiles: true, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-      }))?.[0];
-      if (uri) await openPath(uri.fsPath);
+    ...registerServerCommands(ctx, {
+      'daglens.runs.open': {
+        enabled: (client) => async (arg) => {
+          const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({
+            title: 'DagLens: open a Spark run (event log file or folder, or a saved History Server answer)',
+            canSelectFiles: true, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+          }))?.[0];
+          if (uri) await openPath(client, uri.fsPath);
+        },
+      },
+      'daglens.runs.connect': { enabled: (client) => () => askAndConnect(ctx, (url) => connect(client, url)) },
+      'daglens.runs.reopen': {
+        enabled: (client) => async (arg) => {
+          const s = arg as RecentSource;
+          if ('path' in s) await openPath(client, s.path, s.app);
+          else await connect(client, s.historyServer, s.app);
+        },
+      },
+      'daglens.runs.refresh': { enabled: (client) => async () => tree.set(await client.sendRequest(listRuns)) },
+      'daglens.runs.slowest': { enabled: (client) => () => showSlowest(client) },
     }),
-    vscode.commands.registerCommand('daglens.runs.connect', async () => {
-      const remembered = config().get<string>('runs.historyServerUrl', '') || ctx.extension.globalState.get<string>('daglens.runs.lastServer', 'http://localhost:18080');
-      const url = await vscode.window.showInputBox({
-        title: 'DagLens: connect to a Spark History Server', prompt: 'Its URL (the REST API is under /api/v1)', value: remembered, ignoreFocusOut: true,
-        validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'an http:// or https:// URL'),
-      });
-      if (!url) return;
-      await ctx.extension.globalState.update('daglens.runs.lastServer', url.trim());
-      await connect(url.trim());
-    }),
-    vscode.commands.registerCommand('daglens.runs.reopen', async (s: RecentSource) => {
-      if ('path' in s) await openPath(s.path, s.app);
-      else await connect(s.historyServer, s.app);
-    }),
+    // Without a server it still draws an execution already read (its graph's load says if it cannot).
+    vscode.commands.registerCommand(SHOW_RUN_EXECUTION_COMMAND, (arg?: unknown) => showExecution(ctx, tree, arg)),
     vscode.commands.registerCommand('daglens.runs.close', async (item?: Item) => {
       if (item?.kind === 'recent') {
         await ctx.extension.workspaceState.update(RECENT_KEY, tree.recent().filter((r) => !sameSource(r, item.source)));
@@ -293,40 +333,8 @@ export function registerRuns(ctx: Ctx): vscode.Disposable[] {
       }
       const runId = item?.kind === 'run' ? item.run.runId : tree.runs[0]?.runId;
       if (!runId) return;
-      await ctx.client?.sendRequest(closeRun, { runId }).catch(() => undefined);
+      await ctx.readyClient?.sendRequest(closeRun, { runId }).catch(() => undefined);
       tree.set(tree.runs.filter((r) => r.runId !== runId));
-    }),
-    vscode.commands.registerCommand('daglens.runs.refresh', async () => {
-      const client = ctx.client;
-      if (client?.isRunning()) tree.set(await client.sendRequest(listRuns));
-    }),
-    vscode.commands.registerCommand(SHOW_RUN_EXECUTION_COMMAND, async (arg?: unknown) => {
-      const fromItem = arg && typeof arg === 'object' && (arg as Item).kind === 'execution' ? { runId: (arg as { runId: string }).runId, executionId: (arg as { execution: RunExecutionSummary }).execution.executionId, nodeIds: [] } : undefined;
-      const parsed = ShowRunExecutionArgsSchema.safeParse(fromItem ?? arg);
-      if (!parsed.success) {
-        ctx.output.warn(`showExecution: ignored malformed arguments ${JSON.stringify(arg)?.slice(0, 200)}`);
-        return;
-      }
-      await ctx.graph.show(executionGraph(ctx, tree, parsed.data.runId, parsed.data.executionId, parsed.data.nodeIds));
-    }),
-    vscode.commands.registerCommand('daglens.runs.slowest', async () => {
-      const client = ctx.client;
-      if (!client?.isRunning()) return;
-      const ops = await client.sendRequest(slowestOperators, { limit: 50 });
-      if (!ops.length) {
-        void vscode.window.showInformationMessage('DagLens: no run is loaded, or its operators recorded no time. Open one with DagLens: Open Spark Run….');
-        return;
-      }
-      const pick = await vscode.window.showQuickPick(ops.map((o) => ({
-        label: `${o.operator}${o.sparkId !== undefined ? ` #${o.sparkId}` : ''}`,
-        description: `${formatDuration(o.timeMs ?? 0)}${o.rows !== undefined ? ` · ${formatCount(o.rows)} rows` : ''} · execution ${o.executionId}`,
-        detail: o.file ? `${o.file}:${o.line}` : 'not mapped to code (opens the execution graph)',
-        o,
-      })), { title: 'DagLens: slowest operators (task time)', matchOnDescription: true, matchOnDetail: true });
-      if (!pick) return;
-      const { o } = pick;
-      if (o.uri && o.line) await vscode.commands.executeCommand(OPEN_LOCATION_COMMAND, { uri: o.uri, startLine: o.line - 1, endLine: (o.endLine ?? o.line) - 1 });
-      else await vscode.commands.executeCommand(SHOW_RUN_EXECUTION_COMMAND, { runId: o.runId, executionId: o.executionId, nodeIds: [o.nodeId] });
     }),
     // A restarted server has forgotten its runs: the view shows what it has (the sources stay under Recent).
     ctx.onDidStartClient((client) => void client.sendRequest(listRuns).then((runs) => tree.set(runs), () => tree.set([]))),

@@ -12,6 +12,7 @@ import { ErrorCodes, LSPErrorCodes, ResponseError, type LanguageClient } from 'v
 import {
   llmStats, VscodeLmChatParamsSchema, vscodeLmChat, vscodeLmDelta, vscodeLmModels, type VscodeLmChatResult, type VscodeLmModel,
 } from '@daglens/protocol';
+import { CONTEXT_KEYS, setContextKey } from './contextKeys';
 import type { Ctx } from './ctx';
 
 /** The models VS Code offers now, as the server needs them. */
@@ -58,8 +59,8 @@ export function registerVscodeLm(ctx: Ctx): vscode.Disposable[] {
   const wired = new WeakSet<LanguageClient>();
   /** Tells the server what the editor offers, then shows which model answers. */
   const publish = async () => {
-    const client = ctx.client;
-    if (!client?.isRunning()) return;
+    const client = ctx.readyClient;
+    if (!client) return;
     try {
       await client.sendNotification(vscodeLmModels, { models: await editorModels() });
     } catch (e) {
@@ -83,17 +84,22 @@ export function registerVscodeLm(ctx: Ctx): vscode.Disposable[] {
   return subs;
 }
 
-/** The status bar's AI line: which provider answers, or why none does. */
+/**
+ * The status bar's AI line (which provider answers, or why none does) and `daglens.llmReady`, so the AI
+ * commands show only when a model answers.
+ */
 export async function showProvider(ctx: Ctx): Promise<void> {
-  const client = ctx.client;
-  if (!client?.isRunning()) return;
+  const client = ctx.readyClient;
+  if (!client) return;
   try {
     const s = await client.sendRequest(llmStats, { uri: vscode.workspace.workspaceFolders?.[0]?.uri.toString() });
     const first = s.providers[0];
     ctx.status.setLlm(s.state === 'ready' && first
       ? { ready: true, line: `AI: ${first.name}${s.providers.length > 1 ? ` (+${s.providers.length - 1} fallback)` : ''}` }
       : { ready: false, line: `AI: off — ${s.message}` });
+    setContextKey(CONTEXT_KEYS.llmReady, s.state === 'ready' && !!first);
   } catch {
     ctx.status.setLlm(undefined);
+    setContextKey(CONTEXT_KEYS.llmReady, false);
   }
 }

@@ -10,6 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   ask, askDelta, llmStats, type AskParams, type ChatAvailability, type ChatContext, type LlmState,
 } from '@daglens/protocol';
+import { SERVER_NOT_READY, SERVER_NOT_READY_SENTENCE } from '../serverCommand';
 import type { AskAnswer, AskBackend, AskRequest } from './chatView';
 
 const ADVICE: Record<Exclude<LlmState, 'ready'>, Pick<ChatAvailability, 'state' | 'actions'> & { hint: string }> = {
@@ -22,11 +23,12 @@ export class ServerAskBackend implements AskBackend {
   private readonly streams = new Map<string, (text: string) => void>();
   private readonly wired = new WeakSet<LanguageClient>();
 
-  constructor(private readonly client: () => LanguageClient | undefined) {}
+  /** `readyClient`: the client when its server is ready (ctx.ts), else undefined. */
+  constructor(private readonly readyClient: () => LanguageClient | undefined) {}
 
   private running(): LanguageClient | undefined {
-    const c = this.client();
-    if (!c?.isRunning()) return undefined;
+    const c = this.readyClient();
+    if (!c) return undefined;
     // One handler per client (a restart makes a new one) dispatching to the answer in flight.
     if (!this.wired.has(c)) {
       this.wired.add(c);
@@ -37,7 +39,7 @@ export class ServerAskBackend implements AskBackend {
 
   async availability(): Promise<ChatAvailability> {
     const c = this.running();
-    if (!c) return { state: 'serverDown', message: 'The DagLens server is not running.', actions: ['showLogs', 'restartServer'] };
+    if (!c) return { state: 'serverDown', message: SERVER_NOT_READY_SENTENCE, actions: ['showLogs', 'restartServer'] };
     if (!vscode.workspace.isTrusted) return { ...ADVICE.untrusted, message: ADVICE.untrusted.hint };
     try {
       const s = await c.sendRequest(llmStats, { uri: vscode.window.activeTextEditor?.document.uri.toString() });
@@ -53,7 +55,7 @@ export class ServerAskBackend implements AskBackend {
 
   async ask(req: AskRequest, onDelta: (text: string) => void, token: vscode.CancellationToken): Promise<AskAnswer> {
     const c = this.running();
-    if (!c) throw new Error('the DagLens server is not running');
+    if (!c) throw new Error(SERVER_NOT_READY);
     const streamId = randomUUID();
     this.streams.set(streamId, onDelta);
     try {
