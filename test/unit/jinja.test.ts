@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { neutraliseJinja } from '../../server/src/engine/parsing/jinja';
+import { neutraliseJinja } from '../../server/src/engine/sql/jinja';
 
 test('Jinja blocks are neutralised with every offset and line kept', () => {
   const src = "{{ config(materialized='table') }}\nselect *\nfrom {{ ref('stg_orders') }} {# note #}\n{% if is_incremental() %}\nwhere x > 1\n{% endif %}";

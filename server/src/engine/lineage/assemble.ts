@@ -4,13 +4,12 @@
  * statement / dbt model / Python or Scala unit / Airflow task, with Airflow .sql files and data flows resolved.
  */
 import path from 'node:path';
-import type { JinjaBlock } from '../parsing/jinja';
+import { resolvePlaceholder, type JinjaBlock } from '../sql/jinja';
 import {
   callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readMacros, readManifest, readPackageMacros,
   readSeeds, readSources, snapshotNames, sourceAsset, unresolvedMacroCalls, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
 } from './dbt';
 import { LineageGraph } from './graph';
-import { resolvePlaceholder } from './jinjaSql';
 import type { Asset, AssetRef, ColumnLineage, Process } from './model';
 import { normalizeName, type NameDefaults } from './names';
 import type { LineIndex } from './positions';

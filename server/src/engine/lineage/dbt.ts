@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { JinjaBlock } from '../parsing/jinja';
+import type { JinjaBlock } from '../sql/jinja';
 import { normalizeParts, type NameDefaults } from './names';
 import type { Asset } from './model';
 

@@ -20,7 +20,7 @@ import type { FileFacts } from '../workspace/analyze';
 import { silentLogger, errorMessage, type Logger } from '../log';
 import { LineageGraph } from './graph';
 import { DEFAULT_NAMES, normalizeName, type NameDefaults } from './names';
-import { neutralisedText } from './jinjaSql';
+import { indexedPlaceholders } from '../sql/jinja';
 import { LineIndex } from './positions';
 import { extractSql, type SqlStatement } from './sql/extract';
 import { extractPython, type PyDraft } from './python';
@@ -45,7 +45,7 @@ export interface SqlTableReference {
 export function sqlTableReferences(text: string, names?: Partial<NameDefaults>): Array<{ verb: string; span: Span; refs: SqlTableReference[]; partial: string[] }> {
   const lines = new LineIndex(text);
   const parsed = parseText('sql', text);
-  const statements = extractSql(parsed.jinja.length ? neutralisedText({ text, jinja: parsed.jinja }) : text, { names: { ...DEFAULT_NAMES, ...names } });
+  const statements = extractSql(parsed.jinja.length ? indexedPlaceholders({ text, jinja: parsed.jinja }) : text, { names: { ...DEFAULT_NAMES, ...names } });
   return statements.map((st) => ({
     verb: st.verb,
     span: lines.span(st.start, st.end),
@@ -321,7 +321,7 @@ export class Lineage implements WorkspaceListener {
       if (!call) return undefined;
       return call.kind === 'ref' ? this.catalog.get(normalizeName(call.args[call.args.length - 1], this.names)) : this.catalog.get(normalizeName(call.args.join('.'), this.names));
     };
-    return extractSql(r.jinja.length ? neutralisedText(r) : r.text, { names: this.names, schemaOf });
+    return extractSql(r.jinja.length ? indexedPlaceholders(r) : r.text, { names: this.names, schemaOf });
   }
 
   /** Columns from DDL and dbt YAML; SQL files with `*` or ambiguous columns are re-read when it changes. */

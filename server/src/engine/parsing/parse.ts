@@ -1,7 +1,7 @@
 import type Parser from 'tree-sitter';
 import { parserFor } from './grammars';
 import type { LanguageId } from './languages';
-import { neutraliseJinja, type JinjaBlock } from './jinja';
+import { neutraliseJinja, type JinjaBlock } from '../sql/jinja';
 
 export interface ParsedFile {
   lang: LanguageId;

@@ -4,7 +4,7 @@
  */
 import type Parser from 'tree-sitter';
 import type { CodeSymbol } from '../types';
-import type { JinjaBlock } from '../parsing/jinja';
+import type { JinjaBlock } from '../sql/jinja';
 import { spanOf } from './spans';
 
 const MAX_DEPTH = 200;

@@ -7,7 +7,7 @@
 import { extractPython, type PyDraft } from '../lineage/python';
 import { extractScala } from '../lineage/scala';
 import type { NameDefaults } from '../lineage/names';
-import type { JinjaBlock } from '../parsing/jinja';
+import type { JinjaBlock } from '../sql/jinja';
 import type { LanguageId } from '../parsing/languages';
 import { parseText, type ParsedFile } from '../parsing/parse';
 import { symbolsOf } from '../symbols';

@@ -6,7 +6,7 @@
  */
 import type { Anchor, AnchorKind, SourceUnit, Term, UnitLinks } from './anchors';
 import { addSqlAnchors } from './sqlAnchors';
-import { tokenizeSql } from './sqlTokens';
+import { anchorTokens } from './anchorTokens';
 import { normLiteral } from '../spark/exprText';
 
 export interface PyToken {
@@ -183,7 +183,7 @@ export function pythonUnit(file: string, text: string, unitName: string, scala =
       if (/\bselect\b[\s\S]*\bfrom\b/i.test(tok.value)) {
         // SQL in a string: localise it like a .sql file, keeping its lines.
         const before = unit.blocks.length;
-        addSqlAnchors(unit, tokenizeSql(tok.value, tok.contentLine - 1));
+        addSqlAnchors(unit, anchorTokens(tok.value, tok.contentLine - 1));
         const owner = blockAt(tok.line);
         for (let b = before; b < unit.blocks.length; b++) if (unit.blocks[b].parent === null) unit.blocks[b].parent = owner;
         continue;

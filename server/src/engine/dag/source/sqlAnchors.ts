@@ -6,20 +6,8 @@
  * with ERROR nodes (several TPC-DS queries) and dbt models full of Jinja.
  */
 import type { Anchor, SourceUnit, Term } from './anchors';
-import { tokenizeSql, type Token } from './sqlTokens';
-
-const CLAUSE_WORDS = new Set(['select', 'from', 'where', 'group', 'having', 'order', 'limit', 'qualify', 'window', 'union', 'intersect', 'except', 'minus', 'on', 'using', 'join', 'lateral', 'sort', 'cluster', 'distribute']);
-const JOIN_WORDS = new Set(['join', 'inner', 'left', 'right', 'full', 'outer', 'cross', 'natural', 'semi', 'anti']);
-const NOT_ALIAS = new Set([...CLAUSE_WORDS, ...JOIN_WORDS, 'as', 'with', 'and', 'or', 'not', 'tablesample', 'pivot', 'unpivot', 'values', 'by']);
-/** Words that are SQL, not names: left out of the terms anchors hold. */
-const SQL_WORDS = new Set([
-  'select', 'from', 'where', 'and', 'or', 'not', 'as', 'on', 'in', 'is', 'null', 'between', 'like', 'case', 'when', 'then',
-  'else', 'end', 'group', 'by', 'order', 'having', 'limit', 'asc', 'desc', 'nulls', 'first', 'last', 'join', 'inner', 'left',
-  'right', 'full', 'outer', 'cross', 'union', 'all', 'distinct', 'with', 'over', 'partition', 'rows', 'range', 'unbounded',
-  'preceding', 'following', 'current', 'row', 'cast', 'exists', 'interval', 'days', 'day', 'date', 'decimal', 'int', 'integer',
-  'string', 'varchar', 'char', 'double', 'float', 'bigint', 'true', 'false', 'rollup', 'cube', 'grouping', 'sets', 'intersect', 'except',
-  '__jinja__',
-]);
+import { ANCHOR_CLAUSES as CLAUSE_WORDS, JOIN_WORDS, NOT_ALIAS, SQL_WORDS } from '../../sql/keywords';
+import { anchorTokens, type Token } from './anchorTokens';
 
 interface OpenBlock {
   id: number;
@@ -30,7 +18,7 @@ interface OpenBlock {
 }
 
 export function sqlUnit(file: string, text: string, unitName: string, lineOffset = 0): SourceUnit {
-  const tokens = tokenizeSql(text, lineOffset);
+  const tokens = anchorTokens(text, lineOffset);
   const unit: SourceUnit = { file, anchors: [], blocks: [], bag: new Map(), unitName };
   for (const t of tokens) if (t.kind === 'word' || t.kind === 'quoted' || t.kind === 'string' || t.kind === 'number') unit.bag.set(t.lower, (unit.bag.get(t.lower) ?? 0) + 1);
   addSqlAnchors(unit, tokens);
@@ -73,7 +61,7 @@ export function addSqlAnchors(unit: SourceUnit, tokens: Token[]): void {
       const toks = item.tokens;
       const last = toks[toks.length - 1];
       const prev = toks[toks.length - 2];
-      const alias = isName(last) && toks.length > 1 && (prev?.lower === 'as' || prev?.kind === 'close' || isName(prev)) ? last.lower : undefined;
+      const alias = isName(last) && toks.length > 1 && (prev?.lower === 'as' || prev?.kind === 'rparen' || isName(prev)) ? last.lower : undefined;
       anchors.push({
         kind: 'select', block: item.block, name: alias,
         words: toks.filter((t) => isName(t) && !SQL_WORDS.has(t.lower)).map(term),
@@ -103,7 +91,7 @@ export function addSqlAnchors(unit: SourceUnit, tokens: Token[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     const cur = top();
-    if (tok.kind === 'open') {
+    if (tok.kind === 'lparen') {
       depth++;
       if (cur && cur.clause === 'from' && expectTable) expectTable = false;
       if (tokens[i - 1]?.lower === 'over') {
@@ -114,7 +102,7 @@ export function addSqlAnchors(unit: SourceUnit, tokens: Token[]): void {
       if (atom) atom.tokens.push(tok);
       continue;
     }
-    if (tok.kind === 'close') {
+    if (tok.kind === 'rparen') {
       for (const w of windows) if (w.depth === depth) { w.anchor.endLine = tok.line + 1; w.depth = -1; }
       depth--;
       while (top() && top().depth > depth) popBlock(tokens[i], i);
@@ -136,7 +124,7 @@ export function addSqlAnchors(unit: SourceUnit, tokens: Token[]): void {
 
     if (lower === 'with' && (!cur || atBlockDepth)) { pendingCte = undefined; continue; }
     // `name AS (` before a SELECT at the next depth: a CTE.
-    if (isName(tok) && tokens[i + 1]?.lower === 'as' && tokens[i + 2]?.kind === 'open' && (tokens[i + 3]?.lower === 'select' || tokens[i + 3]?.lower === 'with')) pendingCte = tok.lower;
+    if (isName(tok) && tokens[i + 1]?.lower === 'as' && tokens[i + 2]?.kind === 'lparen' && (tokens[i + 3]?.lower === 'select' || tokens[i + 3]?.lower === 'with')) pendingCte = tok.lower;
 
     if (lower === 'select') {
       let opener: Anchor | undefined;

@@ -2,8 +2,8 @@
  * Token-cursor helpers shared by the SQL readers: peeking, keyword tests, parenthesis matching, dotted names.
  * A cursor works on one statement's token range [from, end) and never reads past it.
  */
-import { CLAUSE_WORDS } from './keywords';
-import { identOf, type Token } from './lexer';
+import { CLAUSE_WORDS } from '../../sql/keywords';
+import { identOf, type SqlToken as Token } from '../../sql/tokens';
 
 export class TokenCursor {
   protected pos: number;

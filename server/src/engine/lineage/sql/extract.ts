@@ -12,7 +12,7 @@
  * Jinja already neutralised by the caller) where a full grammar would produce error nodes.
  */
 import { DEFAULT_NAMES, type NameDefaults } from '../names';
-import { tokenize } from './lexer';
+import { LINEAGE, tokenizeSql } from '../../sql/tokens';
 import { StatementReader } from './statements';
 
 export interface SqlTableRef {
@@ -68,7 +68,7 @@ export interface ExtractOptions {
 }
 
 export function extractSql(text: string, opts: ExtractOptions = {}): SqlStatement[] {
-  const tokens = tokenize(text);
+  const tokens = tokenizeSql(text, LINEAGE);
   const out: SqlStatement[] = [];
   const names = { ...DEFAULT_NAMES, ...opts.names };
   let session: string | undefined;

@@ -6,8 +6,8 @@ import { normalizeParts, type NameDefaults } from '../names';
 import { renameCols, mergeSources, dedupeSources, resolveColumn, type OutCol, type Relation, type Scope } from './columns';
 import { TokenCursor } from './cursor';
 import type { SqlColumnSource, SqlTableRef } from './extract';
-import { CLAUSE_WORDS, EXPR_KEYWORDS, FILE_FORMATS, TYPE_WORDS } from './keywords';
-import { identOf, stringValue, type Token } from './lexer';
+import { CLAUSE_WORDS, EXPR_KEYWORDS, FILE_FORMATS, TYPE_WORDS } from '../../sql/keywords';
+import { identOf, stringValue, type SqlToken as Token } from '../../sql/tokens';
 
 const MAX_DEPTH = 120;
 

@@ -3,8 +3,8 @@
  * COPY, LOAD, CACHE), USE, EXPLAIN, and the token-level safety net that picks up any FROM/JOIN relation the
  * structured pass did not reach, marking the statement partial.
  */
-import { CLAUSE_WORDS, FROM_ARG_FUNCTIONS } from './keywords';
-import { identOf, type Token } from './lexer';
+import { CLAUSE_WORDS, FROM_ARG_FUNCTIONS } from '../../sql/keywords';
+import { identOf, type SqlToken as Token } from '../../sql/tokens';
 import type { OutCol, Relation } from './columns';
 import type { SqlStatement, SqlTableRef } from './extract';
 import { QueryReader } from './queries';
