@@ -502,8 +502,10 @@ export const runExecution = new RequestType<RunExecutionParams, RunExecution, vo
 
 /** The runs loaded in this session (the Spark Runs view asks after a server restart). */
 export const listRuns = new RequestType0<RunsSummary[], void>('daglens/runs/list');
+export const CloseRunParamsSchema = z.object({ runId: z.string() });
+export type CloseRunParams = z.infer<typeof CloseRunParamsSchema>;
 /** Forgets a loaded run (its lenses and hovers go). */
-export const closeRun = new RequestType<{ runId: string }, { closed: boolean }, void>('daglens/runs/close');
+export const closeRun = new RequestType<CloseRunParams, { closed: boolean }, void>('daglens/runs/close');
 
 /** An operator of a loaded run, with its place in code: the slowest-operators list and lens clicks. */
 export const RunOperatorRefSchema = RunOperatorSummarySchema.extend({
@@ -513,8 +515,10 @@ export const RunOperatorRefSchema = RunOperatorSummarySchema.extend({
   endLine: z.number().int().optional(),
 });
 export type RunOperatorRef = z.infer<typeof RunOperatorRefSchema>;
+export const SlowestOperatorsParamsSchema = z.object({ runId: z.string().optional(), limit: z.number().optional() });
+export type SlowestOperatorsParams = z.infer<typeof SlowestOperatorsParamsSchema>;
 /** The slowest operators of the loaded runs (or of one), by their own time, with where they map. */
-export const slowestOperators = new RequestType<{ runId?: string; limit?: number }, RunOperatorRef[], void>('daglens/runs/slowest');
+export const slowestOperators = new RequestType<SlowestOperatorsParams, RunOperatorRef[], void>('daglens/runs/slowest');
 
 /** Arguments of the client command a runtime code lens runs: the execution's graph, the operator(s) at that line in focus. */
 export const SHOW_RUN_EXECUTION_COMMAND = 'daglens.runs.showExecution';
@@ -561,8 +565,11 @@ export const LlmStatsSchema = z.object({
   cacheDir: z.string().nullable(),
 });
 export type LlmStats = z.infer<typeof LlmStatsSchema>;
+/** The workspace folder a request is about: a file or folder URI in it (the first folder without one). */
+export const FolderParamsSchema = z.object({ uri: z.string().optional() });
+export type FolderParams = z.infer<typeof FolderParamsSchema>;
 /** Spend, tokens, cache hits and latency of the workspace the uri belongs to (the first folder without one). */
-export const llmStats = new RequestType<{ uri?: string }, LlmStats, void>('daglens/llmStats');
+export const llmStats = new RequestType<FolderParams, LlmStats, void>('daglens/llmStats');
 
 export const LlmCitationSchema = z.object({
   file: z.string(),
@@ -635,14 +642,18 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 /** A one-paragraph summary of a symbol; null when storedOnly and none is stored. Errors say why (no LLM, budget…). */
 export const explainSymbol = new RequestType<ExplainParams, Explanation | null, void>('daglens/explainSymbol');
 
+export interface LlmCheckResult { state: LlmState; problems: string[] }
 /**
  * Startup check: configuration problems plus each provider's answer to a model listing (wrong key,
  * unreachable URL, HTML page, unknown model) — no code is sent. Empty when all is well or no LLM is set.
  */
-export const llmCheck = new RequestType<{ uri?: string }, { state: LlmState; problems: string[] }, void>('daglens/llmCheck');
+export const llmCheck = new RequestType<FolderParams, LlmCheckResult, void>('daglens/llmCheck');
 
+export const ExplainAllParamsSchema = FolderParamsSchema.extend({ uris: z.array(z.string()).optional() });
+export type ExplainAllParams = z.infer<typeof ExplainAllParamsSchema>;
+export interface ExplainAllResult { explained: number; fromStore: number; stoppedBy?: string }
 /** Explains every function, class, model and CTE of the folder (or of `uris`) under one job budget; cancellable. */
-export const explainAll = new RequestType<{ uri?: string; uris?: string[] }, { explained: number; fromStore: number; stoppedBy?: string }, void>('daglens/explainAll');
+export const explainAll = new RequestType<ExplainAllParams, ExplainAllResult, void>('daglens/explainAll');
 
 /** Forgets cached LLM replies and explanations of every workspace folder (spend records stay). */
 export const clearLlmCache = new RequestType0<{ folders: number }, void>('daglens/clearLlmCache');

@@ -2,24 +2,25 @@
  * Lets several features answer the same LSP request. vscode-languageserver keeps one handler per method
  * (a second `onCodeLens` silently replaces the first), so features register through this wrapper: code
  * lenses and definitions are concatenated, hovers joined, and a code lens is resolved by the first
- * feature that gives it a command. Features keep calling `ctx.connection.onX(...)` as usual.
+ * feature that gives it a command. Features keep calling `ctx.connection.onX(...)` as usual; the disposable each
+ * registration returns removes that registration and no other. A feature whose handler fails is logged and left
+ * out: the others still answer.
  *
  * It is also where the standard requests' parameters are checked: a client that sends `null`, or a position
  * that is not one, gets InvalidParams naming the field — not an internal error from deep inside a handler (or
  * from vscode-languageserver's own wrappers, which read `params.workDoneToken` before any handler runs).
  */
 import {
-  CodeLensRequest, CodeLensResolveRequest, DefinitionRequest, DocumentSymbolRequest, ErrorCodes, HoverRequest, ResponseError,
-  WorkspaceSymbolRequest, type CancellationToken,
+  CodeLensRequest, CodeLensResolveRequest, DefinitionRequest, DocumentSymbolRequest, HoverRequest,
+  WorkspaceSymbolRequest, type CancellationToken, type Disposable,
 } from 'vscode-languageserver/node';
-import type {
-  CodeLens, CodeLensParams, Connection, Definition, DefinitionLink, DefinitionParams, Hover, HoverParams, Location,
-} from 'vscode-languageserver/node';
+import type { CodeLens, Connection, DefinitionLink, Hover, Location } from 'vscode-languageserver/node';
 import { z } from 'zod';
+import { errorMessage, type Logger } from '../engine/log';
+import { checkParams, tokenOf } from './handlers';
 
-type Handler<P, R> = (params: P, token: never, workDone: never, partial: never) => R | Promise<R> | null | undefined;
-type Lenses = CodeLens[] | null | undefined;
-type Defs = Definition | DefinitionLink[] | null | undefined;
+/** A feature's handler as the multiplexer calls it: params and token (features use no more). */
+type Handler = (params: never, token: CancellationToken) => unknown;
 
 const Uri = z.string().min(1).max(10_000);
 const Position = z.object({ line: z.number().int().min(0), character: z.number().int().min(0) });
@@ -34,80 +35,82 @@ const PARAMS: Record<string, z.ZodTypeAny> = {
   [CodeLensResolveRequest.method]: z.object({ range: z.object({ start: Position, end: Position }) }).passthrough(),
 };
 
-/** The params of a standard request, checked; throws InvalidParams with the first wrong field. */
-function checked<P>(method: string, params: unknown): P {
-  const schema = PARAMS[method];
-  if (!schema) return params as P;
-  const r = schema.safeParse(params);
-  if (r.success) return params as P;
-  const i = r.error.issues[0];
-  throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${i.path.length ? `params.${i.path.join('.')}` : 'params'}: ${i.message}`);
+/** Answers to one request, kept in registration order; the request is registered on first use. */
+class Fan {
+  private readonly entries: Array<{ handler: Handler }> = [];
+  private registered = false;
+
+  constructor(private readonly register: () => void) {}
+
+  get handlers(): Handler[] {
+    return this.entries.map((e) => e.handler);
+  }
+
+  add(handler: Handler): Disposable {
+    const entry = { handler };
+    this.entries.push(entry);
+    if (!this.registered) this.register();
+    this.registered = true;
+    return {
+      dispose: () => {
+        const i = this.entries.indexOf(entry);
+        if (i >= 0) this.entries.splice(i, 1);
+      },
+    };
+  }
 }
 
-/** Registers a standard request straight on the JSON-RPC layer, params checked first; handlers get (params, token). */
-function onChecked<P, R>(target: Connection, method: string, handler: (params: P, token: CancellationToken) => R | Promise<R>): void {
-  target.onRequest(method, (params: unknown, token: CancellationToken) => handler(checked<P>(method, params), token) as Promise<unknown>);
-}
+export function multiplex(connection: Connection, log: Pick<Logger, 'warn'> = console): Connection {
+  /** Registers a standard request on the JSON-RPC layer: params checked first, handlers get (params, token). */
+  const onChecked = (method: string, handler: Handler): Disposable =>
+    connection.onRequest(method, (params: unknown, token: unknown) => {
+      checkParams(method, PARAMS[method], params);
+      return handler(params as never, tokenOf(token)) as Promise<unknown>;
+    });
+  /** Every feature's answer; one that fails is logged and counts as none, so it hides no other's. */
+  const settle = async (method: string, fan: Fan, params: unknown, token: CancellationToken): Promise<unknown[]> => {
+    // (A handler that throws synchronously counts as a rejected one.)
+    const results = await Promise.allSettled(fan.handlers.map(async (h) => h(params as never, token)));
+    return results.map((r) => (r.status === 'fulfilled' ? r.value : failed(method, r.reason, null)));
+  };
+  const failed = <T>(method: string, e: unknown, instead: T): T => {
+    log.warn(`${method}: a feature's handler failed: ${errorMessage(e)}`);
+    return instead;
+  };
+  const flat = <T>(xs: unknown[]): T[] => xs.flatMap((x) => (x == null ? [] : Array.isArray(x) ? x : [x])) as T[];
 
-export function multiplex(connection: Connection): Connection {
-  const lenses: Array<Handler<CodeLensParams, Lenses>> = [];
-  const resolvers: Array<(lens: CodeLens, token: never) => CodeLens | Promise<CodeLens>> = [];
-  const definitions: Array<Handler<DefinitionParams, Defs>> = [];
-  const hovers: Array<Handler<HoverParams, Hover | null>> = [];
-  const all = <T>(xs: Array<T | null | undefined | T[]>): T[] => xs.flatMap((x) => (x == null ? [] : Array.isArray(x) ? x : [x]));
-  const settle = async <P, R>(hs: Array<Handler<P, R>>, args: unknown[]) =>
-    // One feature failing must not hide the others' answers.
-    // (a handler that throws synchronously counts as a rejected one).
-    (await Promise.allSettled(hs.map(async (h) => (h as (...a: unknown[]) => unknown)(...args)))).map((r) => (r.status === 'fulfilled' ? r.value as R : null));
+  const lenses: Fan = new Fan(() => onChecked(CodeLensRequest.method, async (params, token) =>
+    flat<CodeLens>(await settle(CodeLensRequest.method, lenses, params, token))));
+  const definitions: Fan = new Fan(() => onChecked(DefinitionRequest.method, async (params, token) =>
+    flat<Location | DefinitionLink>(await settle(DefinitionRequest.method, definitions, params, token))));
+  const hovers: Fan = new Fan(() => onChecked(HoverRequest.method, async (params, token) => {
+    const found = flat<Hover>(await settle(HoverRequest.method, hovers, params, token));
+    if (found.length <= 1) return found[0] ?? null;
+    const text = found.map((x) => markdownOf(x.contents)).join('\n\n---\n\n');
+    return { contents: { kind: 'markdown', value: text }, range: found[0].range };
+  }));
+  const resolvers: Fan = new Fan(() => onChecked(CodeLensResolveRequest.method, async (lens: CodeLens, token) => {
+    for (const r of resolvers.handlers) {
+      const resolve = async () => r(lens as never, token) as CodeLens | Promise<CodeLens>;
+      const out = await resolve().catch((e: unknown) => failed(CodeLensResolveRequest.method, e, lens));
+      if (out?.command) return out;
+    }
+    return lens;
+  }));
 
+  const members = new Map<PropertyKey, (h: Handler) => Disposable>([
+    ['onCodeLens', (h) => lenses.add(h)],
+    ['onCodeLensResolve', (h) => resolvers.add(h)],
+    ['onDefinition', (h) => definitions.add(h)],
+    ['onHover', (h) => hovers.add(h)],
+    // One feature answers these; registered here for the params check.
+    ['onDocumentSymbol', (h) => onChecked(DocumentSymbolRequest.method, h)],
+    ['onWorkspaceSymbol', (h) => onChecked(WorkspaceSymbolRequest.method, h)],
+  ]);
   return new Proxy(connection, {
     get(target, prop, receiver) {
-      if (prop === 'onCodeLens') {
-        return (h: Handler<CodeLensParams, Lenses>) => {
-          if (lenses.push(h) === 1) onChecked<CodeLensParams, CodeLens[]>(target, CodeLensRequest.method, async (...args) => all<CodeLens>(await settle(lenses, args)));
-          return { dispose: () => lenses.splice(lenses.indexOf(h), 1) };
-        };
-      }
-      if (prop === 'onCodeLensResolve') {
-        return (h: (lens: CodeLens, token: never) => CodeLens | Promise<CodeLens>) => {
-          if (resolvers.push(h) === 1) {
-            onChecked<CodeLens, CodeLens>(target, CodeLensResolveRequest.method, async (lens, token) => {
-              for (const r of resolvers) {
-                const out = await (async () => r(lens, token as never))().catch(() => lens);
-                if (out?.command) return out;
-              }
-              return lens;
-            });
-          }
-          return { dispose: () => resolvers.splice(resolvers.indexOf(h), 1) };
-        };
-      }
-      if (prop === 'onDefinition') {
-        return (h: Handler<DefinitionParams, Defs>) => {
-          if (definitions.push(h) === 1) onChecked<DefinitionParams, Location[]>(target, DefinitionRequest.method, async (...args) => all<Location | DefinitionLink>(await settle(definitions, args)) as Location[]);
-          return { dispose: () => definitions.splice(definitions.indexOf(h), 1) };
-        };
-      }
-      if (prop === 'onHover') {
-        return (h: Handler<HoverParams, Hover | null>) => {
-          if (hovers.push(h) === 1) {
-            onChecked<HoverParams, Hover | null>(target, HoverRequest.method, async (...args) => {
-              const found = all<Hover>(await settle(hovers, args));
-              if (found.length <= 1) return found[0] ?? null;
-              const text = found.map((x) => markdownOf(x.contents)).join('\n\n---\n\n');
-              return { contents: { kind: 'markdown', value: text }, range: found[0].range };
-            });
-          }
-          return { dispose: () => hovers.splice(hovers.indexOf(h), 1) };
-        };
-      }
-      if (prop === 'onDocumentSymbol' || prop === 'onWorkspaceSymbol') {
-        const method = prop === 'onDocumentSymbol' ? DocumentSymbolRequest.method : WorkspaceSymbolRequest.method;
-        return (h: (params: never, token: CancellationToken) => unknown) => {
-          onChecked(target, method, (params, token) => h(params as never, token));
-          return { dispose: () => undefined };
-        };
-      }
+      const member = members.get(prop);
+      if (member) return member;
       const v = Reflect.get(target, prop, receiver);
       return typeof v === 'function' ? v.bind(target) : v;
     },
@@ -116,6 +119,7 @@ export function multiplex(connection: Connection): Connection {
 
 function markdownOf(c: Hover['contents']): string {
   if (typeof c === 'string') return c;
-  if (Array.isArray(c)) return c.map((x) => (typeof x === 'string' ? x : '```' + x.language + '\n' + x.value + '\n```')).join('\n\n');
-  return 'kind' in c ? c.value : '```' + c.language + '\n' + c.value + '\n```';
+  const fenced = (x: { language: string; value: string }) => '```' + x.language + '\n' + x.value + '\n```';
+  if (Array.isArray(c)) return c.map((x) => (typeof x === 'string' ? x : fenced(x))).join('\n\n');
+  return 'kind' in c ? c.value : fenced(c);
 }

@@ -4,11 +4,12 @@
  */
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams,
-  type InitializeResult, type ServerCapabilities,
+  type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage, type Logger } from '../engine/log';
 import { serverStatus } from '../protocol';
+import { mergeCapabilities } from './capabilities';
 import type { Feature, ServerContext } from './context';
 import { dagMappingFeature } from './features/dagMapping';
 import { applyDocument, documentsFeature, flushPending, registerWatchers } from './features/documents';
@@ -29,6 +30,11 @@ import { uriToPath } from './uris';
 const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature, searchFeature, runsFeature, agentToolsFeature, vscodeLmFeature];
 
 export function startServer(): void {
+  // Merged before anything starts: features that disagree stop the server here, not in some editor.
+  const capabilities = mergeCapabilities(
+    { textDocumentSync: TextDocumentSyncKind.Incremental },
+    ...FEATURES.map((f) => f.capabilities),
+  );
   const connection: Connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   const log: Logger = {
@@ -47,7 +53,7 @@ export function startServer(): void {
   const ctx: ServerContext = {
     freshness,
     // Several features answer code lens / definition / hover requests: the wrapper merges them.
-    connection: multiplex(connection),
+    connection: multiplex(connection, log),
     documents,
     log,
     session() {
@@ -87,8 +93,6 @@ export function startServer(): void {
     if ((params.initializationOptions as { workspaceTrusted?: unknown } | undefined)?.workspaceTrusted === false) {
       for (const e of session.all) e.llm.setTrusted(false);
     }
-    const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
-    for (const f of FEATURES) Object.assign(capabilities, f.capabilities);
     return { capabilities, serverInfo: { name: 'daglens', version: '0.1.0' } };
   });
 

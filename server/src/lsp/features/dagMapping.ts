@@ -6,18 +6,17 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ErrorCodes, LSPErrorCodes, ResponseError, type CodeLens, type Hover, type Location } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError, type CodeLens, type Hover, type Location } from 'vscode-languageserver/node';
 import type { Engine } from '../../engine/engine';
 import { errorMessage } from '../../engine/log';
-import { JobCancelled } from '../../engine/dag/jobs';
 import { runtimeArtefact } from '../../engine/runs/detect';
 import { noNodesMessage } from '../../engine/dag/errors';
 import { decodeDagBytes } from '../../engine/dag/ingest/decode';
-import { LlmError } from '../../engine/llm/errors';
 import {
   MapDagParamsSchema, mapDag, OPEN_LOCATION_COMMAND, type DagMapResult, type DagNodeMapping, type OpenLocationArgs,
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
+import { engineFor, fileTarget, validated, withCancellation } from '../handlers';
 import { pathToUri, uriToPath } from '../uris';
 
 /** Plan text as Spark prints it (other DAG formats are JSON and carry no lines to put lenses on). */
@@ -42,17 +41,10 @@ export const dagMappingFeature: Feature = {
     /** Last mapping of each plan this session (plan uri → result): feeds the lenses shown in code. */
     const mapped = new Map<string, Mapped>();
 
-    const engineForPlan = (planPath: string): Engine => {
-      const s = ctx.session();
-      const e = s.engineFor(planPath);
-      // A plan outside every folder maps against the (first) workspace folder.
-      return e === s.loose && s.engines.length ? s.engines[0] : e;
-    };
-
     /** `verify`: let the LLM check low/ambiguous nodes (the explicit command); otherwise only cached verdicts apply (lenses never spend). */
     async function mapUri(uri: string, text?: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, verify = false): Promise<Mapped> {
-      const planPath = uriToPath(uri);
-      if (!planPath) throw new ResponseError(ErrorCodes.InvalidParams, `not a file: ${uri}`);
+      // A plan outside every folder maps against the (first) workspace folder.
+      const { engine, file: planPath } = fileTarget(ctx, uri, 'firstFolder');
       // A run holds one plan per execution: it belongs in the Spark Runs view, not in a plan mapping.
       const run = text === undefined ? runtimeArtefact(planPath) : undefined;
       if (run) throw new ResponseError(ErrorCodes.InvalidParams, `${path.basename(planPath)} is ${run.what}, not a plan: open it in the Spark Runs view (DagLens: Open Spark Run…)`);
@@ -68,7 +60,6 @@ export const dagMappingFeature: Feature = {
         if (decoded.notText) throw new ResponseError(ErrorCodes.InvalidParams, `${path.basename(planPath)} is not a DAG: ${decoded.notText}`);
         body = decoded.text;
       }
-      const engine = engineForPlan(planPath);
       const { cached: _c, resumed: _r, ...offline } = await engine.dag.map(body, {
         fileName: path.basename(planPath), filePath: planPath, signal, onProgress: onProgress && ((p) => onProgress(p.done, p.total)),
       });
@@ -84,31 +75,26 @@ export const dagMappingFeature: Feature = {
       return m;
     }
 
-    connection.onRequest(mapDag, async (raw, token) => {
-      const parsed = MapDagParamsSchema.safeParse(raw ?? {});
-      if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
+    connection.onRequest(mapDag, validated(mapDag, MapDagParamsSchema, async ({ uri, text }, token) => {
       const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
-      progress?.begin('DagLens: mapping DAG to code', 0, path.basename(uriToPath(parsed.data.uri) ?? parsed.data.uri), true);
-      progress?.token.onCancellationRequested(() => abort.abort());
+      progress?.begin('DagLens: mapping DAG to code', 0, path.basename(uriToPath(uri) ?? uri), true);
+      const report = (done: number, total: number) =>
+        progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} nodes`);
       try {
-        // A mapping against a half-read workspace would be wrong with confidence: wait for the read to end.
-        if (ctx.freshness.reading) {
-          progress?.report(0, 'waiting for the workspace to be read');
-          await ctx.session().scanned;
-        }
-        const m = await mapUri(parsed.data.uri, parsed.data.text, abort.signal, (done, total) => progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} nodes`), true);
-        void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-        return m.result;
-      } catch (e) {
-        if (e instanceof JobCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
-        if (e instanceof LlmError && e.kind === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-        throw e;
+        return await withCancellation([token, progress?.token], async (signal) => {
+          // A mapping against a half-read workspace would be wrong with confidence: wait for the read to end.
+          if (ctx.freshness.reading) {
+            progress?.report(0, 'waiting for the workspace to be read');
+            await ctx.session().scanned;
+          }
+          const m = await mapUri(uri, text, signal, report, true);
+          void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+          return m.result;
+        });
       } finally {
         progress?.done();
       }
-    });
+    }));
 
     connection.onCodeLens(async (params): Promise<CodeLens[]> => {
       const doc = documents.get(params.textDocument.uri);
@@ -159,8 +145,8 @@ export const dagMappingFeature: Feature = {
 
 /** Why a plan document gets no lenses or hovers (over `daglens.maxFileBytes`), or undefined when it does. */
 function oversizedPlan(ctx: ServerContext, uri: string, length: number): string | undefined {
-  const p = uriToPath(uri);
-  const limit = p ? ctx.session().engineFor(p).settings.maxFileBytes : 1_000_000;
+  const { engine, file } = engineFor(ctx, uri);
+  const limit = file ? engine.settings.maxFileBytes : 1_000_000;
   if (length <= limit) return undefined;
   return `DagLens: this plan (${(length / 1e6).toFixed(1)} MB) is over daglens.maxFileBytes (${(limit / 1e6).toFixed(1)} MB): no lenses — run "DagLens: Map DAG to Code" to map it`;
 }

@@ -4,7 +4,9 @@
  * names (who produces it, who consumes it, known columns) and go-to-definition from a table name to the
  * code that writes it (its dbt model, its DDL, or the sources YAML). Thin: the engine (engine.lineage) decides.
  */
-import { ErrorCodes, ResponseError, type CodeLens, type Hover, type Location } from 'vscode-languageserver/node';
+import {
+  ErrorCodes, ResponseError, type CodeLens, type Hover, type Location, type Position,
+} from 'vscode-languageserver/node';
 import type { Engine } from '../../engine/engine';
 import { lensTitle, tasksAround } from '../../engine/lineage/lens';
 import { impactJson, lineageJson, processJson } from '../../engine/lineage/report';
@@ -16,6 +18,7 @@ import {
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
 import { toRange } from '../convert';
+import { engineFor, fileTarget, validated } from '../handlers';
 import { pathToUri } from '../uris';
 
 /** Lens data: tagged so that lenses of other features (resolved through the same handler) are left alone. */
@@ -28,14 +31,12 @@ export const lineageFeature: Feature = {
   register(ctx) {
     const { connection } = ctx;
 
-    connection.onRequest(lineageRequest, (raw): LineageResult => {
-      const params = parseParams(LineageParamsSchema, raw);
+    connection.onRequest(lineageRequest, validated(lineageRequest, LineageParamsSchema, (params): LineageResult => {
       if (params.uri) {
         const { engine, file } = fileTarget(ctx, params.uri);
         return lineageJson(engine.lineage, [file]);
       }
-      const engines = ctx.session().engines.length ? ctx.session().engines : [ctx.session().loose];
-      const engine = engines[0];
+      const { engine } = engineFor(ctx, undefined);
       const all = lineageJson(engine.lineage);
       if (!params.symbol) return all;
       const asset = engine.lineage.resolve(params.symbol);
@@ -45,30 +46,28 @@ export const lineageFeature: Feature = {
       const ids = new Set(procs.map((p) => p.id));
       const touched = new Set(procs.flatMap((p) => [...p.reads, ...p.writes].map((r) => r.asset)));
       return { processes: procs, assets: all.assets.filter((a) => touched.has(a.id)), columns: all.columns.filter((c) => ids.has(c.process)) };
-    });
+    }));
 
-    connection.onRequest(impactRequest, (raw): ImpactResult => {
-      const params = ImpactParamsSchema.safeParse(raw ?? {});
-      if (!params.success) throw new ResponseError(ErrorCodes.InvalidParams, params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      const { asset, uri, position, direction } = params.data;
+    connection.onRequest(impactRequest, validated(impactRequest, ImpactParamsSchema, (params): ImpactResult => {
+      const { asset, uri, position, direction } = params;
       if (asset) {
-        const engine = uri ? fileTarget(ctx, uri).engine : (ctx.session().engines[0] ?? ctx.session().loose);
+        const { engine } = uri ? fileTarget(ctx, uri) : engineFor(ctx, undefined);
         return impactJson(engine.lineage.impact(asset, direction), direction);
       }
       if (!uri || !position) throw new ResponseError(ErrorCodes.InvalidParams, 'daglens/impact needs `asset`, or `uri` and `position`');
-      const { engine, file, offset } = positionTarget(ctx, uri, position);
+      const { engine, file } = fileTarget(ctx, uri);
+      const offset = offsetAt(ctx, engine, file, uri, position);
       const at = engine.lineage.assetAt(file, offset);
       if (at) return impactJson(engine.lineage.impact(at.ref.asset.id, direction), direction);
       const proc = engine.lineage.graph().processesAt(file, offset)[0];
       if (proc) return impactJson(engine.lineage.impact(proc.id, direction), direction);
       return { start: `${uri}:${position.line + 1}`, kind: 'unknown', direction, hits: [] };
-    });
+    }));
 
     connection.onCodeLens((params) => {
-      const p = ctx.pathOf(params.textDocument.uri);
-      if (!p) return [];
-      const engine = ctx.session().engineFor(p);
-      return engine.lineage.quick(() => engine.lineage.processesIn(p)).map((proc): CodeLens => ({
+      const { engine, file } = engineFor(ctx, params.textDocument.uri);
+      if (!file) return [];
+      return engine.lineage.quick(() => engine.lineage.processesIn(file)).map((proc): CodeLens => ({
         range: toRange({ ...proc.span, end: proc.span.start }),
         data: { feature: 'lineage', uri: params.textDocument.uri, process: proc.id, line: proc.span.start.line } satisfies LensData,
       }));
@@ -77,9 +76,8 @@ export const lineageFeature: Feature = {
     connection.onCodeLensResolve((lens) => {
       const data = lens.data as LensData | undefined;
       if (data?.feature !== 'lineage') return lens;
-      const p = ctx.pathOf(data.uri);
+      const { engine, file: p } = engineFor(ctx, data.uri);
       if (!p) return lens;
-      const engine = ctx.session().engineFor(p);
       // From the last graph while files change (a rebuild and a refresh follow): lenses never wait for it.
       return engine.lineage.quick(() => {
         // Ids carry line numbers: after an edit above it, the process is the one that now starts on the lens's line.
@@ -101,15 +99,16 @@ export const lineageFeature: Feature = {
     });
 
     connection.onHover((params): Hover | null => {
-      if (!ctx.pathOf(params.textDocument.uri)) return null;
-      const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
+      const { engine, file } = engineFor(ctx, params.textDocument.uri);
+      if (!file) return null;
+      const offset = offsetAt(ctx, engine, file, params.textDocument.uri, params.position);
       return engine.lineage.quick(() => hoverAt(ctx, engine, file, offset));
     });
 
     connection.onDefinition((params): Location[] => {
-      if (!ctx.pathOf(params.textDocument.uri)) return [];
-      const { engine, file, offset } = positionTarget(ctx, params.textDocument.uri, params.position);
-      const at = engine.lineage.assetAt(file, offset);
+      const { engine, file } = engineFor(ctx, params.textDocument.uri);
+      if (!file) return [];
+      const at = engine.lineage.assetAt(file, offsetAt(ctx, engine, file, params.textDocument.uri, params.position));
       if (!at) return [];
       const out: Location[] = [];
       for (const w of engine.lineage.graph().writersOf(at.ref.asset.id)) {
@@ -136,24 +135,10 @@ function hoverAt(ctx: ServerContext, engine: Engine, file: string, offset: numbe
   return column ? { contents: { kind: 'markdown', value: column.markdown + pending }, range: toRange(column.span) } : null;
 }
 
-function parseParams<T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, raw: unknown): T {
-  const r = schema.safeParse(raw ?? {});
-  if (!r.success) throw new ResponseError(ErrorCodes.InvalidParams, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return r.data;
-}
-
-function fileTarget(ctx: ServerContext, uri: string): { engine: Engine; file: string } {
-  const file = ctx.pathOf(uri);
-  if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file: ${uri}`);
-  return { engine: ctx.session().engineFor(file), file };
-}
-
-function positionTarget(ctx: ServerContext, uri: string, position: { line: number; character: number }) {
-  const t = fileTarget(ctx, uri);
+/** A position's offset: in the open editor's text when there is one, else by the engine's line index of the file. */
+function offsetAt(ctx: ServerContext, engine: Engine, file: string, uri: string, position: Position): number {
   const doc = ctx.documents.get(uri);
-  // The open editor's text when there is one; otherwise the engine's own line index of the file.
-  const offset = doc ? doc.offsetAt(position) : t.engine.lineage.offsetOf(t.file, position.line, position.character);
-  return { ...t, offset };
+  return doc ? doc.offsetAt(position) : engine.lineage.offsetOf(file, position.line, position.character);
 }
 
 function where(engine: Engine, file: string, line: number): string {

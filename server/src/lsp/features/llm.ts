@@ -3,24 +3,24 @@
  * `daglens/llmStats`, `daglens/clearLlmCache`, and the workspace-trust notification. Thin: parameters are
  * validated, the engine does the work, and no failure of a provider ever escapes as a crash.
  */
+import path from 'node:path';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver/node';
 import type { Engine } from '../../engine/engine';
 import { LlmError } from '../../engine/llm/errors';
 import { errorMessage } from '../../engine/log';
 import {
-  ask, askDelta, AskParamsSchema, clearLlmCache, explainAll, explainSymbol, ExplainParamsSchema, llmCheck, llmStats, setWorkspaceTrust, WorkspaceTrustSchema,
-  type AskResult, type LlmCitation,
+  ask, askDelta, AskParamsSchema, clearLlmCache, explainAll, ExplainAllParamsSchema, explainSymbol, ExplainParamsSchema,
+  FolderParamsSchema, llmCheck, llmStats, setWorkspaceTrust, WorkspaceTrustSchema, type AskResult, type LlmCitation,
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
+import { engineFor, validated, validatedNotification, withCancellation } from '../handlers';
 import { pathToUri } from '../uris';
-import path from 'node:path';
 
 export const llmFeature: Feature = {
   register(ctx) {
     const { connection } = ctx;
 
-    connection.onRequest(ask, async (raw, token) => {
-      const params = parse(AskParamsSchema, raw);
+    connection.onRequest(ask, validated(ask, AskParamsSchema, async (params, token) => {
       const { engine, rel } = target(ctx, params.uri);
       const stream = params.streamId;
       const deltas = stream ? coalesce((text) => void connection.sendNotification(askDelta, { streamId: stream, text })) : undefined;
@@ -37,10 +37,9 @@ export const llmFeature: Feature = {
         ...(r.reason ? { reason: r.reason } : {}), state: engine.llm.state, costUsd: r.costUsd, cached: r.cached,
       };
       return result;
-    });
+    }));
 
-    connection.onRequest(explainSymbol, async (raw, token) => {
-      const params = parse(ExplainParamsSchema, raw);
+    connection.onRequest(explainSymbol, validated(explainSymbol, ExplainParamsSchema, async (params, token) => {
       const { engine, rel } = target(ctx, params.uri);
       if (!rel) throw new ResponseError(ErrorCodes.InvalidParams, `not a workspace file: ${params.uri}`);
       const where = params.name !== undefined ? { name: params.name } : { line: params.line ?? 0, character: params.character, atName: params.atName };
@@ -55,19 +54,16 @@ export const llmFeature: Feature = {
         });
       }
       return guarded(token, (signal) => engine.llm.explain(rel, where, signal));
-    });
+    }));
 
-    connection.onRequest(llmStats, (raw) => {
-      const uri = (raw as { uri?: unknown } | undefined)?.uri;
-      return target(ctx, typeof uri === 'string' ? uri : undefined).engine.llm.stats();
-    });
+    connection.onRequest(llmStats, validated(llmStats, FolderParamsSchema, ({ uri }) => (
+      engineFor(ctx, uri).engine.llm.stats()
+    )));
 
-    connection.onRequest(explainAll, async (raw, token) => {
-      const params = (raw ?? {}) as { uri?: unknown; uris?: unknown };
-      const { engine } = target(ctx, typeof params.uri === 'string' ? params.uri : undefined);
-      const files = Array.isArray(params.uris)
-        ? params.uris.filter((u): u is string => typeof u === 'string').map((u) => ctx.pathOf(u)).filter((p): p is string => !!p).map((p) => engine.workspace.relative(p))
-        : undefined;
+    connection.onRequest(explainAll, validated(explainAll, ExplainAllParamsSchema, async (params, token) => {
+      const { engine } = engineFor(ctx, params.uri);
+      const files = params.uris
+        ?.map((u) => ctx.pathOf(u)).filter((p): p is string => !!p).map((p) => engine.workspace.relative(p));
       const why = engine.llm.unavailableReason();
       if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
       const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
@@ -78,17 +74,16 @@ export const llmFeature: Feature = {
       } finally {
         progress?.done();
       }
-    });
+    }));
 
-    connection.onRequest(llmCheck, async (raw) => {
-      const uri = (raw as { uri?: unknown } | undefined)?.uri;
-      const { engine } = target(ctx, typeof uri === 'string' ? uri : undefined);
+    connection.onRequest(llmCheck, validated(llmCheck, FolderParamsSchema, async ({ uri }) => {
+      const { engine } = engineFor(ctx, uri);
       try {
         return { state: engine.llm.state, problems: await engine.llm.check() };
       } catch (e) {
         return { state: engine.llm.state, problems: [`checking the LLM provider failed: ${errorMessage(e)}`] };
       }
-    });
+    }));
 
     connection.onRequest(clearLlmCache, () => {
       const all = ctx.session().all;
@@ -96,12 +91,13 @@ export const llmFeature: Feature = {
       return { folders: all.length - 1 };
     });
 
-    connection.onNotification(setWorkspaceTrust, (raw) => {
-      const p = WorkspaceTrustSchema.safeParse(raw);
-      if (!p.success) return ctx.log.warn('daglens/setWorkspaceTrust: expected { trusted: boolean }');
-      for (const e of ctx.session().all) e.llm.setTrusted(p.data.trusted);
-      ctx.log.info(`workspace ${p.data.trusted ? 'trusted: LLM features may send code to the configured provider' : 'untrusted: nothing is sent to any LLM'}`);
+    const onTrust = validatedNotification(setWorkspaceTrust, WorkspaceTrustSchema, ctx.log, ({ trusted }) => {
+      for (const e of ctx.session().all) e.llm.setTrusted(trusted);
+      ctx.log.info(trusted
+        ? 'workspace trusted: LLM features may send code to the configured provider'
+        : 'workspace untrusted: nothing is sent to any LLM');
     });
+    connection.onNotification(setWorkspaceTrust, onTrust);
   },
 };
 
@@ -124,34 +120,22 @@ function coalesce(send: (text: string) => void, ms = 40): { push: (d: string) =>
   };
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, raw: unknown): T {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data;
-  const i = r.error.issues[0];
-  throw new ResponseError(ErrorCodes.InvalidParams, `${i.path.join('.') || 'params'}: ${i.message}`);
-}
-
 /** The engine of the file (or the first folder), and the file's workspace-relative path. */
 function target(ctx: ServerContext, uri: string | undefined): { engine: Engine; rel?: string } {
-  const s = ctx.session();
-  const file = uri ? ctx.pathOf(uri) : undefined;
-  const engine = file ? s.engineFor(file) : s.engines[0] ?? s.loose;
+  const { engine, file } = engineFor(ctx, uri);
   return { engine, rel: file ? engine.workspace.relative(file) : undefined };
 }
 
-/** Runs an engine call with the request's cancellation (and a progress bar's); maps LLM errors to clean LSP errors. */
+/**
+ * Runs an engine call with the request's cancellation (and a progress bar's); no failure of a provider escapes
+ * as a crash: it comes back as an LSP error carrying the LLM error's kind (the client says why, or retries).
+ */
 async function guarded<T>(token: CancellationToken, run: (signal: AbortSignal) => Promise<T>, also?: CancellationToken): Promise<T> {
-  const ac = new AbortController();
-  const sub = token.onCancellationRequested(() => ac.abort());
-  const sub2 = also?.onCancellationRequested(() => ac.abort());
   try {
-    return await run(ac.signal);
+    return await withCancellation([token, also], run);
   } catch (e) {
-    if (e instanceof LlmError && e.kind === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    if (e instanceof ResponseError) throw e;
     if (e instanceof LlmError) throw new ResponseError(ErrorCodes.InternalError, e.message, { kind: e.kind });
     throw new ResponseError(ErrorCodes.InternalError, errorMessage(e));
-  } finally {
-    sub.dispose();
-    sub2?.dispose();
   }
 }

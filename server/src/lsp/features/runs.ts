@@ -5,20 +5,23 @@
  * 15 MiB`, click for the execution's graph) and a hover with the operators' metrics as Spark shows them.
  * Thin: reading and mapping are engine.runs' (engine/runs), the per-line figures engine/runs/codeFigures.ts'.
  */
-import { ErrorCodes, LSPErrorCodes, ResponseError, type CodeLens, type Hover } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError, type CodeLens, type Hover } from 'vscode-languageserver/node';
 import path from 'node:path';
 import type { Engine } from '../../engine/engine';
 import { errorMessage } from '../../engine/log';
 import { figuresByLine, slowestOperators, type LineFigures } from '../../engine/runs/codeFigures';
-import { RunsCancelled, RunsInputError } from '../../engine/runs/errors';
+import { RunsInputError } from '../../engine/runs/errors';
 import { formatBytes, formatCount, formatDuration } from '../../shared/figures';
 import { readRun } from '../../engine/runs/open';
 import {
-  closeRun, listRuns, openRun, OpenRunParamsSchema, RunExecutionParamsSchema, runExecution, runProgress, SHOW_RUN_EXECUTION_COMMAND,
-  slowestOperators as slowestRequest, type OpenRunResult, type RunOperatorRef, type RunsResult, type RunsSummary, type ShowRunExecutionArgs,
+  closeRun, CloseRunParamsSchema, listRuns, openRun, OpenRunParamsSchema, RunExecutionParamsSchema, runExecution,
+  runProgress, SHOW_RUN_EXECUTION_COMMAND, slowestOperators as slowestRequest, SlowestOperatorsParamsSchema,
+  type OpenRunParams, type OpenRunResult, type RunOperatorRef, type RunsResult, type RunsSummary,
+  type ShowRunExecutionArgs,
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
-import { pathToUri, uriToPath } from '../uris';
+import { engineFor, validated, withCancellation } from '../handlers';
+import { pathToUri } from '../uris';
 
 interface LoadedRun {
   id: string;
@@ -31,8 +34,6 @@ export function summaryOf(id: string, r: RunsResult): RunsSummary {
   return { ...r, runId: id, executions: r.executions.map(({ result: _r, ...e }) => e) };
 }
 
-const invalid = (issues: { path: PropertyKey[]; message: string }[]) => new ResponseError(ErrorCodes.InvalidParams, issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-
 export const runsFeature: Feature = {
   // Code lenses and hovers are declared by the DAG and lineage features; these handlers join theirs.
   capabilities: {},
@@ -42,80 +43,80 @@ export const runsFeature: Feature = {
     const byKey = new Map<string, string>();
     let next = 1;
 
-    const engineFor = (uri?: string): Engine => {
-      const s = ctx.session();
-      const p = uri ? uriToPath(uri) : undefined;
-      const e = p ? s.engineFor(p) : s.engines[0] ?? s.loose;
-      return e === s.loose && s.engines.length ? s.engines[0] : e;
-    };
-
-    connection.onRequest(openRun, async (raw, token): Promise<OpenRunResult> => {
-      const parsed = OpenRunParamsSchema.safeParse(raw ?? {});
-      if (!parsed.success) throw invalid(parsed.error.issues);
-      const p = parsed.data;
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
+    /** Reads the run and maps it to the code of its workspace folder; the run stays loaded for the session. */
+    const open = async (p: OpenRunParams, signal: AbortSignal): Promise<OpenRunResult> => {
       let last = 0;
       const progress = (message: string, percent?: number, force = false) => {
         if (!p.progressId || (!force && Date.now() - last < 150)) return;
         last = Date.now();
         void connection.sendNotification(runProgress, { progressId: p.progressId, message, ...(percent !== undefined ? { percent } : {}) });
       };
-      const engine = engineFor(p.workspaceUri);
+      // The run's code is in a workspace folder: a URI outside every folder means the first one.
+      const { engine } = engineFor(ctx, p.workspaceUri, 'firstFolder');
       const what = p.path ? path.basename(p.path) : p.historyServer!;
+      progress(`reading ${what}`, 0, true);
+      const read = await readRun(p.path ? { path: p.path } : { historyServer: p.historyServer! }, {
+        app: p.app, signal,
+        onProgress: (r) => progress(
+          r.totalBytes
+            ? `reading ${what}: ${formatBytes(r.bytesRead ?? 0)} of ${formatBytes(r.totalBytes)}`
+            : `reading ${what}: ${r.executions ?? r.lines ?? 0} ${r.executions !== undefined ? 'executions' : 'lines'}`,
+          r.totalBytes ? Math.round((80 * (r.bytesRead ?? 0)) / r.totalBytes) : undefined,
+        ),
+      });
+      if (read.kind === 'apps') return { kind: 'apps', apps: read.apps };
+      // Every file must be known before executions are placed in the code.
+      progress('waiting for the workspace scan', 80, true);
+      await ctx.session().scanned;
+      const result = await engine.runs.map(read.run, read.source, {
+        signal,
+        onProgress: (done, total) => {
+          const percent = 80 + Math.round((20 * done) / Math.max(1, total));
+          progress(`mapping execution ${done} of ${total}`, percent, done === total);
+        },
+      });
+      const key = `${engine.root}\0${read.source.path}\0${p.app ?? ''}`;
+      const id = byKey.get(key) ?? `run-${next++}`;
+      byKey.set(key, id);
+      loaded.set(id, { id, engine, result });
+      const located = result.executions.filter((e) => e.location).length;
+      log.info(`run ${id}: ${read.source.path}, ${result.executions.length} executions, ${located} located, `
+        + `${result.skippedLines} lines skipped, ${result.stats.ms} ms`);
+      for (const pr of result.problems) log.warn(`${what}: ${pr.message}`);
+      void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      return { kind: 'run', run: summaryOf(id, result) };
+    };
+
+    connection.onRequest(openRun, validated(openRun, OpenRunParamsSchema, async (p, token) => {
       try {
-        progress(`reading ${what}`, 0, true);
-        const read = await readRun(p.path ? { path: p.path } : { historyServer: p.historyServer! }, {
-          app: p.app, signal: abort.signal,
-          onProgress: (r) => progress(
-            r.totalBytes ? `reading ${what}: ${formatBytes(r.bytesRead ?? 0)} of ${formatBytes(r.totalBytes)}` : `reading ${what}: ${r.executions ?? r.lines ?? 0} ${r.executions !== undefined ? 'executions' : 'lines'}`,
-            r.totalBytes ? Math.round((80 * (r.bytesRead ?? 0)) / r.totalBytes) : undefined,
-          ),
-        });
-        if (read.kind === 'apps') return { kind: 'apps', apps: read.apps };
-        // Every file must be known before executions are placed in the code.
-        progress('waiting for the workspace scan', 80, true);
-        await ctx.session().scanned;
-        const result = await engine.runs.map(read.run, read.source, {
-          signal: abort.signal,
-          onProgress: (done, total) => progress(`mapping execution ${done} of ${total}`, 80 + Math.round((20 * done) / Math.max(1, total)), done === total),
-        });
-        const key = `${engine.root}\0${read.source.path}\0${p.app ?? ''}`;
-        const id = byKey.get(key) ?? `run-${next++}`;
-        byKey.set(key, id);
-        loaded.set(id, { id, engine, result });
-        log.info(`run ${id}: ${read.source.path}, ${result.executions.length} executions, ${result.executions.filter((e) => e.location).length} located, ${result.skippedLines} lines skipped, ${result.stats.ms} ms`);
-        for (const pr of result.problems) log.warn(`${what}: ${pr.message}`);
-        void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-        return { kind: 'run', run: summaryOf(id, result) };
+        return await withCancellation([token], (signal) => open(p, signal));
       } catch (e) {
-        if (e instanceof RunsCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
         if (e instanceof RunsInputError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
         throw e;
       }
-    });
+    }));
 
-    connection.onRequest(runExecution, (raw) => {
-      const parsed = RunExecutionParamsSchema.safeParse(raw ?? {});
-      if (!parsed.success) throw invalid(parsed.error.issues);
-      const run = loaded.get(parsed.data.runId);
-      const e = run?.result.executions.find((x) => x.executionId === parsed.data.executionId);
-      if (!e) throw new ResponseError(ErrorCodes.InvalidParams, run ? `run ${parsed.data.runId} has no execution ${parsed.data.executionId}` : `no loaded run ${parsed.data.runId} (the server restarted? open it again)`);
+    connection.onRequest(runExecution, validated(runExecution, RunExecutionParamsSchema, ({ runId, executionId }) => {
+      const run = loaded.get(runId);
+      const e = run?.result.executions.find((x) => x.executionId === executionId);
+      if (!e) {
+        throw new ResponseError(ErrorCodes.InvalidParams, run
+          ? `run ${runId} has no execution ${executionId}`
+          : `no loaded run ${runId} (the server restarted? open it again)`);
+      }
       return e;
-    });
+    }));
 
     connection.onRequest(listRuns, () => [...loaded.values()].map((r) => summaryOf(r.id, r.result)));
 
-    connection.onRequest(closeRun, (raw) => {
-      const id = (raw as { runId?: unknown } | null)?.runId;
-      const closed = typeof id === 'string' && loaded.delete(id);
+    connection.onRequest(closeRun, validated(closeRun, CloseRunParamsSchema, ({ runId }) => {
+      const closed = loaded.delete(runId);
       if (closed) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       return { closed };
-    });
+    }));
 
-    connection.onRequest(slowestRequest, (raw): RunOperatorRef[] => {
-      const { runId, limit } = (raw ?? {}) as { runId?: string; limit?: number };
-      const n = Math.min(200, Math.max(1, typeof limit === 'number' ? limit : 20));
+    connection.onRequest(slowestRequest, validated(slowestRequest, SlowestOperatorsParamsSchema, ({ runId, limit }) => {
+      const n = Math.min(200, Math.max(1, limit ?? 20));
       const out: RunOperatorRef[] = [];
       for (const r of loaded.values()) {
         if (runId && r.id !== runId) continue;
@@ -129,7 +130,7 @@ export const runsFeature: Feature = {
         }
       }
       return out.sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0)).slice(0, n);
-    });
+    }));
 
     /** Per line of the file, what each loaded run spent there. */
     const figuresAt = (uri: string): Array<{ run: LoadedRun; figures: Map<number, LineFigures> }> => {

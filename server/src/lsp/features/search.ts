@@ -7,12 +7,12 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import type { Engine } from '../../engine/engine';
-import { syncIndex } from '../../engine/index/indexer';
 import { defaultIndexDir } from '../../engine/index/location';
 import { saveIndex } from '../../engine/index/store';
 import { errorMessage } from '../../engine/log';
 import { cancelReading, reindex, ReindexParamsSchema, search, SearchParamsSchema, type SearchHitDto } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
+import { validated } from '../handlers';
 import { flushPending } from './documents';
 import { pathToUri } from '../uris';
 
@@ -31,13 +31,7 @@ const saving = new WeakSet<Engine>();
 
 export const searchFeature: Feature = {
   register(ctx) {
-    ctx.connection.onRequest(search, async (raw) => {
-      const parsed = SearchParamsSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new ResponseError(ErrorCodes.InvalidParams, `daglens/search: ${issue.path.join('.') || 'params'}: ${issue.message}`);
-      }
-      const params = parsed.data;
+    ctx.connection.onRequest(search, validated(search, SearchParamsSchema, async (params) => {
       // Edits still being coalesced reach the index first: a search sees what was just typed.
       flushPending();
       const k = params.k ?? 10;
@@ -47,17 +41,15 @@ export const searchFeature: Feature = {
       }
       hits.sort((a, b) => b.score - a.score);
       return { hits: hits.slice(0, k), indexing };
-    });
+    }));
 
     ctx.connection.onNotification(cancelReading, () => reading?.abort());
 
-    ctx.connection.onRequest(reindex, async (raw) => {
-      const parsed = ReindexParamsSchema.safeParse(raw ?? {});
-      if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, `daglens/reindex: ${parsed.error.issues[0]?.message ?? 'bad params'}`);
+    ctx.connection.onRequest(reindex, validated(reindex, ReindexParamsSchema, async ({ rebuild }) => {
       if (indexing) throw new ResponseError(ErrorCodes.InvalidRequest, 'the workspace is being indexed already: wait for it to finish');
       const started = performance.now();
       const engines = ctx.session().engines;
-      if (parsed.data.rebuild) {
+      if (rebuild) {
         for (const e of engines) {
           rmSync(indexDirFor(e.root, indexStorage), { recursive: true, force: true });
           e.index.retain(() => false);
@@ -69,7 +61,7 @@ export const searchFeature: Feature = {
         folders: engines.map((e) => ({ root: e.root, files: e.index.stats().files, chunks: e.index.stats().chunks })),
         seconds: (performance.now() - started) / 1000,
       };
-    });
+    }));
   },
 };
 

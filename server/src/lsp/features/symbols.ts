@@ -6,15 +6,16 @@ import { LineTable } from '../../engine/text/lineTable';
 import type { SymbolKind } from '../../engine/types';
 import type { Feature } from '../context';
 import { toDocumentSymbol, toRange, toSymbolKind } from '../convert';
+import { engineFor } from '../handlers';
 import { pathToUri } from '../uris';
 
 export const symbolsFeature: Feature = {
   capabilities: { documentSymbolProvider: true, workspaceSymbolProvider: true },
   register(ctx) {
     ctx.connection.onDocumentSymbol((params) => {
-      const p = ctx.pathOf(params.textDocument.uri);
-      if (!p) return [];
-      const entry = ctx.session().engineFor(p).workspace.get(p);
+      const { engine, file } = engineFor(ctx, params.textDocument.uri);
+      if (!file) return [];
+      const entry = engine.workspace.get(file);
       return entry ? entry.symbols.map(toDocumentSymbol) : [];
     });
 

@@ -9,6 +9,7 @@ import { LlmError, type LlmErrorKind } from '../../engine/llm/errors';
 import type { EditorLm } from '../../engine/llm/vscodeLm';
 import { VscodeLmDeltaSchema, VscodeLmModelsSchema, vscodeLmChat, vscodeLmDelta, vscodeLmModels } from '../../protocol';
 import type { Feature } from '../context';
+import { engineFor, validatedNotification } from '../handlers';
 
 const KINDS: LlmErrorKind[] = ['auth', 'model', 'rate-limited', 'bad-response', 'bad-request', 'server', 'unreachable', 'timeout'];
 
@@ -18,10 +19,9 @@ export const vscodeLmFeature: Feature = {
     const streams = new Map<string, (text: string) => void>();
     let next = 1;
 
-    connection.onNotification(vscodeLmDelta, (raw) => {
-      const d = VscodeLmDeltaSchema.safeParse(raw);
-      if (d.success) streams.get(d.data.streamId)?.(d.data.text);
-    });
+    connection.onNotification(vscodeLmDelta, validatedNotification(vscodeLmDelta, VscodeLmDeltaSchema, log, (d) => {
+      streams.get(d.streamId)?.(d.text);
+    }));
 
     const bridge: EditorLm = {
       async chat(req, onDelta, signal) {
@@ -49,12 +49,13 @@ export const vscodeLmFeature: Feature = {
       },
     };
 
-    connection.onNotification(vscodeLmModels, (raw) => {
-      const m = VscodeLmModelsSchema.safeParse(raw);
-      if (!m.success) return log.warn(`daglens/lm/models: ${m.error.issues[0]?.message ?? 'bad params'}`);
-      for (const e of ctx.session().all) e.llm.setEditorModels(bridge, m.data.models);
-      const engine = ctx.session().engines[0] ?? ctx.session().loose;
-      log.info(`the editor offers ${m.data.models.length} chat model${m.data.models.length === 1 ? '' : 's'}${m.data.models.length ? ` (${m.data.models.map((x) => `${x.vendor}/${x.family}`).join(', ')})` : ''}; LLM: ${engine.llm.stats().message}`);
-    });
+    connection.onNotification(vscodeLmModels, validatedNotification(vscodeLmModels, VscodeLmModelsSchema, log, (p) => {
+      const { models } = p;
+      for (const e of ctx.session().all) e.llm.setEditorModels(bridge, models);
+      const { engine } = engineFor(ctx, undefined);
+      const offered = models.length ? ` (${models.map((x) => `${x.vendor}/${x.family}`).join(', ')})` : '';
+      const count = `${models.length} chat model${models.length === 1 ? '' : 's'}`;
+      log.info(`the editor offers ${count}${offered}; LLM: ${engine.llm.stats().message}`);
+    }));
   },
 };
