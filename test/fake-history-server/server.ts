@@ -123,7 +123,13 @@ export class FakeHistoryServer {
     const scripted = this.faults.find((f) => f.times > 0 && matches(f.match, rel));
     if (scripted) scripted.times--;
     const fault = scripted?.fault;
-    const answer = u.pathname.startsWith('/api/v1/') ? this.route(rel, u.searchParams) : { status: 404, body: `no route ${u.pathname}`, contentType: 'text/plain' };
+    let answer: { status: number; body: string; contentType: string };
+    try {
+      answer = u.pathname.startsWith('/api/v1/') ? this.route(rel, u.searchParams) : { status: 404, body: `no route ${u.pathname}`, contentType: 'text/plain' };
+    } catch (e) {
+      // An app a test built oddly is the test's problem, not a reason to take the process running the suite down.
+      answer = { status: 500, body: `fake server: ${e instanceof Error ? e.message : String(e)}`, contentType: 'text/plain' };
+    }
     const send = () => {
       if (res.destroyed) return;
       res.writeHead(answer.status, { 'content-type': answer.contentType });

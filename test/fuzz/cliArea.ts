@@ -141,22 +141,19 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
       }
       case 'shs': {
         // A live History Server (the tests' fake) answering with faults, or with executions fuzzed like a saved answer.
-        const base = shsApp ??= await e2eApp();
-        let app: FakeApp = base;
+        const app = shsApp ??= await e2eApp();
+        let body: string | undefined;
         if (rng.chance(0.5)) {
-          const { bytes, ops } = mutate(Buffer.from(JSON.stringify(base.executions)), 'json', rng, { maxBytes: 2_000_000, fragments: frags });
-          try {
-            const executions = JSON.parse(bytes.toString('utf8')) as unknown;
-            if (Array.isArray(executions)) app = { info: base.info, executions: executions as FakeApp['executions'] };
-          } catch {
-            // not JSON any more: served as a raw body below
-            app = base;
-          }
+          const { bytes, ops } = mutate(Buffer.from(JSON.stringify(app.executions)), 'json', rng, { maxBytes: 2_000_000, fragments: frags });
+          // Served as the mutation left the bytes: parsing and re-serialising here would choke on what the case
+          // is meant to try (a nesting deeper than JSON.stringify's stack) and drop every non-JSON mutation.
+          body = bytes.toString('utf8');
           stats.byKind['shs:mutated executions'] = (stats.byKind['shs:mutated executions'] ?? 0) + 1;
           what = `runs --history-server (executions [${ops.join(', ')}])`;
         } else what = 'runs --history-server';
         const shs = await FakeHistoryServer.start([app]);
         servers.add(shs);
+        if (body !== undefined) shs.fault(/\/sql$/, { type: 'body', body, contentType: 'application/json' }, Infinity);
         const paths = ['/applications', `/applications/${app.info.id}`, '/sql', /\/sql\/\d+/, /\/sql\b/];
         for (let i = rng.int(3); i > 0; i--) {
           const fault = shsFault(rng);
