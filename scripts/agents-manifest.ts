@@ -10,7 +10,8 @@ const file = path.resolve(__dirname, '..', 'package.json');
 const text = readFileSync(file, 'utf8');
 const pkg = JSON.parse(text) as { contributes: Record<string, unknown> };
 pkg.contributes.languageModelTools = languageModelTools();
-const out = `${JSON.stringify(pkg, null, 2).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+// Plain characters, as npm writes package.json: the two must agree or every `npm install` makes this stale.
+const out = `${JSON.stringify(pkg, null, 2)}\n`;
 if (process.argv.includes('--check')) {
   if (out !== text) {
     console.error('package.json: languageModelTools is out of date (npm run agents:manifest)');
