@@ -8,6 +8,7 @@ import type { DagMapLocation, DagMapResult, DagNodeMapping, DagMapProblem } from
 import type { DagNode, IngestResult } from '../model';
 import { symbolOf, type SourceUnit } from '../source/anchors';
 import { HIGH, LOW } from './mapper';
+import { DECLARED } from './scores';
 
 export type TextOf = (rel: string) => string | undefined;
 
@@ -52,7 +53,8 @@ function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, uni
       const start = Number(n.detail.startLine);
       const end = Math.min(Number(n.detail.endLine ?? start), start + 4);
       const task = n.detail.dag ? `${n.detail.dag}.${n.label}` : n.label;
-      return loc(file, task, start, end, 0.97, `The task ${task} is defined here (from the DAG file's lineage).`);
+      const why = `The task ${task} is defined here (from the DAG file's lineage).`;
+      return loc(file, task, start, end, DECLARED.taskLines, why);
     }
     if (/\.ya?ml$/i.test(file)) {
       // A source: its `- name:` entry (after the source's own entry when the file lists several).
@@ -60,26 +62,41 @@ function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, uni
       const entry = (want: string, from = 0) => lines.findIndex((l, i) => i >= from && new RegExp(`^\\s*-\\s*name:\\s*['"]?${escape(want)}['"]?\\s*$`, 'i').test(l));
       const srcLine = src ? entry(src) : -1;
       const at = entry(name, Math.max(0, srcLine + 1));
-      if (at >= 0) return loc(file, `${src ? `${src}.` : ''}${name}`, at + 1, at + 1, 0.93, `The node's file lists it as \`- name: ${name}\`${src ? ` under source ${src}` : ''}.`);
-      return loc(file, name, 1, 1, 0.55, `The node names ${file}, but no \`- name: ${name}\` entry was found in it.`);
+      if (at >= 0) {
+        const why = `The node's file lists it as \`- name: ${name}\`${src ? ` under source ${src}` : ''}.`;
+        return loc(file, `${src ? `${src}.` : ''}${name}`, at + 1, at + 1, DECLARED.yamlEntry, why);
+      }
+      const why = `The node names ${file}, but no \`- name: ${name}\` entry was found in it.`;
+      return loc(file, name, 1, 1, DECLARED.yamlFileOnly, why);
     }
     const unit = byFile.get(file);
     if (unit) {
       // The model's own SELECT: the last top-level query block.
       const tops = unit.blocks.map((b, i) => ({ b, i })).filter(({ b }) => b.parent === null);
       const main = tops[tops.length - 1];
-      if (main) return loc(file, symbolOf(unit, main.i), main.b.startLine, Math.min(main.b.endLine, main.b.startLine + 4), 0.95, `The node names ${file}; this is its final SELECT.`);
+      if (main) {
+        const end = Math.min(main.b.endLine, main.b.startLine + 4);
+        const why = `The node names ${file}; this is its final SELECT.`;
+        return loc(file, symbolOf(unit, main.i), main.b.startLine, end, DECLARED.modelSelect, why);
+      }
     }
     const first = Math.max(0, lines.findIndex((l) => l.trim() && !/^\s*(--|#|\{#)/.test(l)));
-    return loc(file, name, first + 1, first + 1, 0.9, `The node names ${file}.`);
+    return loc(file, name, first + 1, first + 1, DECLARED.fileStart, `The node names ${file}.`);
   }
   // No file: a unit (dbt model = file stem) or block carrying the node's name.
   const stems = units.filter((u) => u.unitName.toLowerCase() === name);
-  if (stems.length === 1) return loc(stems[0].file, stems[0].unitName, 1, 1, 0.85, `${stems[0].file} is the only file named ${name}.`);
+  if (stems.length === 1) {
+    const why = `${stems[0].file} is the only file named ${name}.`;
+    return loc(stems[0].file, stems[0].unitName, 1, 1, DECLARED.onlyFileNamed, why);
+  }
   const blocks = units.flatMap((u) => u.blocks.map((b, i) => ({ u, b, i })).filter(({ b }) => b.name?.toLowerCase() === name));
   if (blocks.length >= 1) {
     const { u, b, i } = blocks[0];
-    return loc(u.file, symbolOf(u, i), b.startLine, Math.min(b.endLine, b.startLine + 4), blocks.length === 1 ? 0.8 : 0.55, `${blocks.length === 1 ? 'The only' : 'One of ' + blocks.length} code block${blocks.length === 1 ? '' : 's'} named ${name}.`);
+    const one = blocks.length === 1;
+    const why = `${one ? 'The only' : 'One of ' + blocks.length} code block${one ? '' : 's'} named ${name}.`;
+    const end = Math.min(b.endLine, b.startLine + 4);
+    const confidence = one ? DECLARED.onlyBlockNamed : DECLARED.oneOfBlocksNamed;
+    return loc(u.file, symbolOf(u, i), b.startLine, end, confidence, why);
   }
   return null;
 }

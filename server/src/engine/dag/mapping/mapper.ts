@@ -10,9 +10,10 @@ import { localise, type Candidate, type NodeContext } from './localise';
 import { planFacts, type PlanFacts } from './planFacts';
 import { sparkOperatorOf } from '../spark/operators';
 import { rankUnits, type RankedUnit } from './ranking';
+import { CONFIDENCE, RANKING } from './scores';
 
-export const HIGH = 0.8;
-export const LOW = 0.5;
+export const HIGH = CONFIDENCE.high;
+export const LOW = CONFIDENCE.low;
 
 /** Roles that correspond to something written in code; the rest are derived. */
 const SEMANTIC = new Set(['scan', 'filter', 'join', 'aggregate', 'sort', 'limit', 'window', 'union', 'expand', 'project', 'generate']);
@@ -39,13 +40,14 @@ export function planMapping(ingest: IngestResult, units: SourceUnit[]): MapPlan 
   const ranked = hasEvidence(facts) ? rankUnits(facts, units) : [];
   const top = ranked[0]?.score ?? 0;
   // A plan usually comes from one unit; keep close runners-up for plans built across files.
-  const searched = ranked.filter((r, i) => i === 0 || (i < 3 && r.score >= 0.75 * top));
+  const searched = ranked.filter((r, i) => i === 0 || (i < 3 && r.score >= RANKING.runnerUpShare * top));
   return { facts, ranked, searched };
 }
 
 /** How far a unit missing some of the plan's names can be trusted (see RankedUnit.nameCoverage). */
 function nameTrust(coverage: number): number {
-  return coverage >= 0.95 ? 1 : coverage >= 0.85 ? 0.85 : 0.6;
+  const t = RANKING.nameTrust;
+  return coverage >= t.full ? 1 : coverage >= t.most ? t.most : t.rest;
 }
 
 /** Whether a node is mapped on its own (true) or attributed to the operator it serves (false). */
@@ -128,7 +130,8 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
   const cands: Array<Candidate & { confidence: number; rank: number }> = [];
   for (const r of plan.searched) {
     // Evidence found in a less likely unit counts for less; a unit holding little of the plan, too.
-    const fileFactor = Math.min(1, 0.55 + r.score) * (r === plan.searched[0] ? 1 : 0.9 * (r.score / top)) * nameTrust(r.nameCoverage);
+    const relative = r === plan.searched[0] ? 1 : RANKING.runnerUp * (r.score / top);
+    const fileFactor = Math.min(1, RANKING.fileBase + r.score) * relative * nameTrust(r.nameCoverage);
     for (const c of localise(r.unit, ctx) as Array<Candidate & { confidence: number; rank: number }>) {
       const b = c.unit.blocks[c.block];
       const near = !!context && !!b && context.file === c.unit.file && context.startLine >= b.startLine && context.startLine <= b.endLine;
@@ -136,7 +139,8 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
       c.confidence = c.score * fileFactor;
       // The plan says whether the node comes from a subquery (scalar, IN, EXISTS): the code's block must agree.
       const sameKind = fromSubquery === inSubqueryBlock(c.unit, c.block);
-      c.rank = c.confidence + (near ? 0.04 : 0) + (sameKind ? 0.05 : 0) + (inFocus(focus, c.unit.file, c.startLine) ? 0.15 : 0);
+      c.rank = c.confidence + (near ? CONFIDENCE.nearContext : 0) + (sameKind ? CONFIDENCE.sameSubqueryKind : 0)
+        + (inFocus(focus, c.unit.file, c.startLine) ? CONFIDENCE.inFocus : 0);
       cands.push(c);
     }
   }
@@ -153,10 +157,12 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
   }
   const [first, ...rest] = unique;
   // Two places that fit equally well: the evidence cannot tell them apart, so neither is certain.
-  const rival = rest.find((c) => c.rank >= first.rank - 0.02 && (c.block !== first.block || c.unit !== first.unit));
-  const confidence = round(rival ? first.confidence * 0.85 : first.confidence);
+  const rival = rest.find((c) =>
+    c.rank >= first.rank - CONFIDENCE.rivalMargin && (c.block !== first.block || c.unit !== first.unit));
+  const confidence = round(rival ? first.confidence * CONFIDENCE.rivalFactor : first.confidence);
   const best = location(first, confidence, rival ? ' (another block fits as well)' : '');
-  const alternatives = rest.slice(0, 3).map((c) => location(c, round(c.confidence * (rival ? 0.85 : 0.9)), ''));
+  const altFactor = rival ? CONFIDENCE.rivalFactor : CONFIDENCE.alternative;
+  const alternatives = rest.slice(0, 3).map((c) => location(c, round(c.confidence * altFactor), ''));
   const status = confidence >= HIGH ? 'high' : confidence >= LOW ? 'low' : 'unmapped';
   return { nodeId: id, status, best: status === 'unmapped' ? null : best, alternatives: status === 'unmapped' ? [best, ...alternatives].slice(0, 3) : alternatives };
 }

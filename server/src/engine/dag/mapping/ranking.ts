@@ -5,6 +5,7 @@
  */
 import { unitNamesTable, type SourceUnit } from '../source/anchors';
 import type { PlanFacts } from './planFacts';
+import { linear, RANKING } from './scores';
 
 export interface RankedUnit {
   unit: SourceUnit;
@@ -56,8 +57,9 @@ export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
     // Code that says the plan in other words (a DataFrame query without the SQL's aliases) still holds every
     // table and the query's own constants: that is as good as the names.
     const share = (xs: Array<[string, unknown]>) => xs.filter(([t]) => holds(unit, t, facts.terms.get(t)!.kind)).length / xs.length;
-    if (literals.length >= 1 && tables.length && share(tables) === 1 && share(literals) >= 0.75) nameCoverage = 1;
-    return { unit, score: total > 0 ? (s / total) * (0.9 + 0.1 * precision) : 0, nameCoverage };
+    const coversNames = literals.length >= 1 && tables.length && share(tables) === 1;
+    if (coversNames && share(literals) >= RANKING.literalsForNames) nameCoverage = 1;
+    return { unit, score: total > 0 ? (s / total) * linear(RANKING.precision, precision) : 0, nameCoverage };
   });
   return ranked.filter((r) => r.score > 0).sort((a, b) => b.score - a.score || (a.unit.file < b.unit.file ? -1 : a.unit.file > b.unit.file ? 1 : 0));
 }
