@@ -9,6 +9,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage, type Logger } from '../engine/log';
 import { serverStatus } from '../protocol';
+import { DAGLENS_VERSION } from '../shared/version';
 import { mergeCapabilities } from './capabilities';
 import type { Feature, ServerContext } from './context';
 import { dagMappingFeature } from './features/dagMapping';
@@ -93,7 +94,7 @@ export function startServer(): void {
     if ((params.initializationOptions as { workspaceTrusted?: unknown } | undefined)?.workspaceTrusted === false) {
       for (const e of session.all) e.llm.setTrusted(false);
     }
-    return { capabilities, serverInfo: { name: 'daglens', version: '0.1.0' } };
+    return { capabilities, serverInfo: { name: 'daglens', version: DAGLENS_VERSION } };
   });
 
   connection.onInitialized(async () => {
