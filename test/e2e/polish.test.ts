@@ -6,7 +6,7 @@
 // Screenshots of every step land in test-results/polish/.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assembleEditorWorkspace } from '../editorWorkspace';
 import { FakeOpenAI } from '../fake-openai/server';

@@ -41,7 +41,6 @@ const HISTORY_FOR_PROMPT = 6;
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'daglens.chat';
-  private view: vscode.WebviewView | undefined;
   private bridge: WebviewBridge<ChatToExtension, ChatToWebview> | undefined;
   private turns: ChatTurn[];
   private contexts: ChatContext[] = [];
@@ -67,7 +66,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.view = view;
     view.webview.options = webviewOptions(this.extension.extensionUri);
     this.bridge?.dispose();
     this.bridge = new WebviewBridge(view.webview, ChatToExtensionSchema, ChatToWebviewSchema,
@@ -83,7 +81,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       this.stop('the chat view was closed');
       this.bridge?.dispose();
       this.bridge = undefined;
-      this.view = undefined;
     });
   }
 

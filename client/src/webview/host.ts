@@ -69,7 +69,7 @@ export class WebviewBridge<In, Out> implements vscode.Disposable {
 
   constructor(
     private readonly webview: vscode.Webview,
-    private readonly inbound: z.ZodType<In, z.ZodTypeDef, unknown>,
+    inbound: z.ZodType<In, z.ZodTypeDef, unknown>,
     private readonly outbound: z.ZodType<Out, z.ZodTypeDef, unknown>,
     onMessage: (msg: In) => void | Promise<void>,
     private readonly onProblem: (problem: string) => void,

@@ -66,7 +66,7 @@ export class QueryReader extends TokenCursor {
       if (!nameTok || (nameTok.kind !== 'word' && nameTok.kind !== 'quoted')) break;
       const name = identOf(nameTok).toLowerCase();
       this.pos++;
-      let declared: string[] = [];
+      const declared: string[] = [];
       if (this.peek()?.kind === 'lparen') {
         const close = this.matchParen(this.pos);
         for (let i = this.pos + 1; i < close - 1; i++) if (this.t[i].kind === 'word' || this.t[i].kind === 'quoted') declared.push(identOf(this.t[i]).toLowerCase());
