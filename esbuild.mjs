@@ -45,15 +45,8 @@ const builds = [
 
 /** The webview pages (media/src/*): browser bundles in dist/webview/. */
 function webviewBuilds() {
-  // The pages need only protocol.ts's zod schemas: its LSP message types come from a small shim.
-  const lspShim = {
-    name: 'lsp-shim',
-    setup(build) {
-      build.onResolve({ filter: /^vscode-languageserver-protocol$/ }, () => ({ path: path.resolve('media/src/shared/lspShim.ts') }));
-    },
-  };
+  // The pages import only the protocol's zod modules (@daglens/protocol/webview), never its LSP message types.
   return [{
-    plugins: [lspShim],
     bundle: true,
     platform: 'browser',
     format: 'iife',

@@ -29,7 +29,7 @@ type Kind = 'doc' | 'params' | 'unknown' | 'malformed' | 'cancel' | 'storm' | 'a
 
 const DOC_CATEGORIES: Category[] = ['sql', 'sql', 'sql', 'python', 'python', 'scala', 'yaml', 'planText', 'planText', 'planFormatted', 'planJson', 'dagJson', 'manifest', 'restAnswer', 'eventLog'];
 
-/** Every method the server handles, standard and DagLens's own (protocol.ts). */
+/** Every method the server handles, standard and DagLens's own (protocol/lsp.ts). */
 const METHODS = [
   'textDocument/documentSymbol', 'textDocument/codeLens', 'codeLens/resolve', 'textDocument/hover', 'textDocument/definition', 'workspace/symbol',
   'daglens/workspaceInfo', 'daglens/search', 'daglens/reindex', 'daglens/lineage', 'daglens/impact', 'daglens/mapDag', 'daglens/runs/open',

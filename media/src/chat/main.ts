@@ -1,7 +1,7 @@
 /** The chat sidebar page: transcript, streaming answers as safe markdown, citations, context chips, input. */
 import {
   ChatToWebviewSchema, type ChatAction, type ChatAvailability, type ChatContext, type ChatToExtension, type ChatTurn,
-} from '@daglens/protocol';
+} from '@daglens/protocol/webview';
 import { button, el, icon, onMessage, post as postRaw } from '../shared/bridge';
 import { renderMarkdown } from '../shared/markdown';
 

@@ -2,7 +2,7 @@
  * From a DagLens graph to positioned boxes and edge polylines (the layered layout of ./layered.ts), with the
  * node sizes and labels the page draws. Pure (no DOM): the page, the benchmark and the tests share it.
  */
-import type { GraphModel, GraphNode } from '@daglens/protocol';
+import type { GraphModel, GraphNode } from '@daglens/protocol/webview';
 import { layeredLayout, type Direction, type Positioned } from './layered';
 
 export type { Direction, Positioned } from './layered';

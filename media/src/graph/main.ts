@@ -3,7 +3,9 @@
  * the page (milliseconds for plans and lineage; about a second at the 5,000-node drawing limit), drawn as SVG
  * with pan and zoom on one transform.
  */
-import { GraphToWebviewSchema, type GraphModel, type GraphNode, type GraphToExtension } from '@daglens/protocol';
+import {
+  GraphToWebviewSchema, type GraphModel, type GraphNode, type GraphToExtension,
+} from '@daglens/protocol/webview';
 import { button, el, icon, onMessage, post as postRaw } from '../shared/bridge';
 import { bestLayout, NODE_HEIGHT, shortLabel, type Positioned } from './layout';
 

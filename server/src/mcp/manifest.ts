@@ -1,6 +1,6 @@
 /**
  * The agent tools as VS Code language-model tools (`contributes.languageModelTools` in package.json): names,
- * descriptions and input JSON schemas derived from protocol.ts's AGENT_TOOLS with the same converter the MCP
+ * descriptions and input JSON schemas derived from protocol/contracts' AGENT_TOOLS with the same converter the MCP
  * SDK uses for `tools/list`, so the editor's tools and the MCP server's cannot drift apart
  * (`npm run agents:manifest` writes them; test/unit/agents-manifest.test.ts checks them).
  */

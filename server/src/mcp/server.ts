@@ -1,7 +1,7 @@
 /**
  * The MCP adapter: DagLens's agent tools (engine/agents) and two resources, served with the official MCP
  * TypeScript SDK. Thin like the LSP and CLI adapters: the SDK validates each call's arguments against the tool's
- * zod input schema from protocol.ts (a bad argument is an `isError` result naming it; the server stays up),
+ * zod input schema from protocol/contracts (a bad argument is an `isError` result naming it; the server stays up),
  * the engine answers, and the answer goes back as structured content (checked against the output schema) plus
  * a short text summary. Cancellation (`notifications/cancelled`) reaches the engine as an AbortSignal.
  * Read-only: no tool changes a file.

@@ -3,7 +3,7 @@
  * model that reads only text sees, and what `daglens tool NAME` prints without --json. A few lines, naming
  * the places in code (file:line) and saying when there is more to page through.
  */
-import type { AgentToolName, AgentToolOutput, PageInfo } from '../../protocol';
+import type { AgentToolName, AgentToolOutput, PageInfo } from '../../protocol/contracts';
 import { formatBytes, formatDuration } from '../../shared/figures';
 
 const MAX_LINES = 12;

@@ -1,7 +1,7 @@
 /**
  * The agent tools (issue 13), implemented once over an Engine: map_plan, lineage, impact, search_code,
  * explain_symbol, list_runs, map_run. The MCP server, the CLI (`daglens tool`) and the language server (for
- * VS Code's language-model tools) validate inputs with the schemas of protocol.ts and call `call()`; the answers
+ * VS Code's language-model tools) validate inputs with the schemas of protocol/contracts and call `call()`; the answers
  * are plain JSON matching the output schemas there. Paths in and out are workspace-relative and never leave the
  * workspace (paths.ts); long lists are paged. One instance per adapter session remembers the last mapped plans
  * and runs (for the `daglens://dag/last` resource, for paging runs without reading them again, and for
@@ -13,7 +13,7 @@ import type {
   AgentCodeRef, AgentToolInput, AgentToolName, AgentToolOutput, AgentToolPreview, DagMapResult, ExplainSymbolInput,
   ExplainSymbolOutput, ImpactToolInput, ImpactToolOutput, LineageToolInput, LineageToolOutput, ListRunsInput, ListRunsOutput,
   MapPlanInput, MapPlanOutput, MapRunInput, MapRunOutput, PageInfo, RunExecutionSummary, RunsResult, SearchCodeInput, SearchCodeOutput,
-} from '../../protocol';
+} from '../../protocol/contracts';
 import { JobCancelled } from '../dag/jobs';
 import type { Engine } from '../engine';
 import type { Asset, ImpactHit, Process } from '../lineage/model';

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DagMapResultSchema, DagNodeMappingSchema, type DagMapResult, type DagNodeMapping } from '../../protocol';
+import {
+  DagMapResultSchema, DagNodeMappingSchema, type DagMapResult, type DagNodeMapping,
+} from '../../protocol/contracts';
 import { describeFsError, ensureCacheFolder, removeStaleTemps, writeFileAtomic } from '../durableFs';
 import type { IngestResult } from './model';
 import { assemble, isSemantic, mapNode, planMapping, semanticLevels, type MapFocus } from './mapping/mapper';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { DagMapResult } from '../../protocol';
+import type { DagMapResult } from '../../protocol/contracts';
 import { errorMessage, type Logger } from '../log';
 import type { FileEntry, WorkspaceListener } from '../workspace/workspace';
 import type { Process } from '../lineage/model';

@@ -2,7 +2,7 @@
  * The lineage graph model: assets (tables, views, files, dbt models and sources) and processes (code units
  * that read and write them: SQL statements, dbt models, PySpark functions, Airflow tasks), joined by edges
  * asset → process → asset. Every edge carries the exact location of the code that reads or writes.
- * Engine-only types: no LSP or VS Code here (protocol.ts has the JSON shapes for the CLI and LSP).
+ * Engine-only types: no LSP or VS Code here (protocol/contracts has the JSON shapes for the CLI and LSP).
  */
 import type { Span } from '../types';
 

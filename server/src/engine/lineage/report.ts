@@ -1,28 +1,18 @@
 /**
  * Plain-JSON views of the lineage for the CLI and the LSP (files relative to the workspace, 1-based lines).
- * The shapes are declared, with zod schemas, in server/src/protocol.ts (lineage section); these builders
- * return structurally identical objects so the engine stays free of protocol imports.
+ * The shapes are the protocol's lineage contracts (server/src/protocol/contracts/lineage.ts, zod only).
  */
 import path from 'node:path';
 import { toLineRange } from '../types';
+import type {
+  ImpactResult as ImpactJson, LineageColumn, LineageProcess, LineageRef, LineageResult,
+} from '../../protocol/contracts';
 import type { Lineage, ImpactResult } from './index';
-import type { AssetKind, AssetRef, Process, ProcessKind } from './model';
-
-export interface RefJson { asset: string; line: number; file?: string; dynamic?: boolean; direct?: boolean }
-export interface ProcessJson {
-  id: string; kind: ProcessKind; file: string; symbol: string; startLine: number; endLine: number;
-  reads: RefJson[]; writes: RefJson[]; partial: string[]; upstream?: string[]; unresolvedMacros?: string[]; flows?: Array<{ to: string; from: string[] }>;
-}
-export interface AssetJson { id: string; kind: AssetKind; name: string; relation?: string; writers: string[]; readers: string[] }
-export interface ColumnJson {
-  process: string; asset?: string; column: string; line: number;
-  sources: Array<{ asset?: string; column: string; candidates?: string[] }>; note?: string;
-}
-export interface LineageJson { assets: AssetJson[]; processes: ProcessJson[]; columns: ColumnJson[] }
+import type { AssetRef, Process } from './model';
 
 const rel = (root: string, f: string) => path.relative(root, f).split(path.sep).join('/');
 
-function refJson(root: string, p: Process, r: AssetRef): RefJson {
+function refJson(root: string, p: Process, r: AssetRef): LineageRef {
   return {
     asset: r.asset.id, line: r.location.span.start.line + 1,
     ...(r.location.file !== p.file ? { file: rel(root, r.location.file) } : {}),
@@ -31,7 +21,7 @@ function refJson(root: string, p: Process, r: AssetRef): RefJson {
   };
 }
 
-export function processJson(root: string, p: Process): ProcessJson {
+export function processJson(root: string, p: Process): LineageProcess {
   return {
     id: p.id, kind: p.kind, file: rel(root, p.file), symbol: p.symbol, ...toLineRange(p.span),
     reads: p.reads.map((r) => refJson(root, p, r)), writes: p.writes.map((r) => refJson(root, p, r)), partial: p.partial,
@@ -42,7 +32,7 @@ export function processJson(root: string, p: Process): ProcessJson {
 }
 
 /** The whole workspace (or only the processes of `files`, with the assets they touch). */
-export function lineageJson(l: Lineage, files?: string[]): LineageJson {
+export function lineageJson(l: Lineage, files?: string[]): LineageResult {
   const g = l.graph();
   const wanted = files ? new Set(files.map((f) => path.resolve(l.root, f))) : undefined;
   const procs = [...g.processes.values()].filter((p) => !wanted || wanted.has(p.file))
@@ -52,17 +42,11 @@ export function lineageJson(l: Lineage, files?: string[]): LineageJson {
     id: a.id, kind: a.kind, name: a.name, ...(a.relation ? { relation: a.relation } : {}),
     writers: g.writersOf(a.id).map((p) => p.id).sort(), readers: g.readersOf(a.id).map((p) => p.id).sort(),
   }));
-  const columns: ColumnJson[] = procs.flatMap((p) => p.columns.map((c) => ({
+  const columns: LineageColumn[] = procs.flatMap((p) => p.columns.map((c) => ({
     process: p.id, ...(p.columnsOf ? { asset: p.columnsOf } : {}), column: c.name, line: c.span.start.line + 1,
     sources: c.sources, ...(c.note ? { note: c.note } : {}),
   })));
   return { assets, processes: procs.map((p) => processJson(l.root, p)), columns };
-}
-
-export interface ImpactJson {
-  start: string; kind: ImpactResult['kind']; direction: 'downstream' | 'upstream';
-  hits: Array<{ asset: string; distance: number; path: Array<{ from: string; process: string; to: string }> }>;
-  columns?: Array<{ asset: string; column: string; distance: number; path: Array<{ from: string; process: string; to: string }> }>;
 }
 
 export function impactJson(r: ImpactResult, direction: 'downstream' | 'upstream'): ImpactJson {

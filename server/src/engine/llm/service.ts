@@ -6,6 +6,7 @@
  */
 import { workspaceCacheDir } from '../storage';
 import path from 'node:path';
+import type { LlmState, LlmStats } from '../../protocol/contracts';
 import type { Logger } from '../log';
 import type { Workspace } from '../workspace/workspace';
 import { Budget, Job } from './budget';
@@ -19,10 +20,10 @@ import { verifyDagResult, verifyMappings, type DagResultLike, type VerifyOptions
 import { Ledger } from './ledger';
 import { resolveLlmConfig, type EditorModel, type LlmConfig } from './settings';
 import type { EditorLm } from './vscodeLm';
-import { groupTotals, totals, type UsageTotals } from './stats';
+import { groupTotals, totals } from './stats';
 import { WorkspaceText } from './workspaceText';
 
-export type LlmState = 'ready' | 'noProvider' | 'untrusted' | 'disabled';
+export type { LlmState };
 
 export interface LlmServiceOptions {
   workspace: Workspace;
@@ -37,18 +38,8 @@ export interface LlmServiceOptions {
   hooks?: ClientHooks;
 }
 
-export interface LlmStatsReport {
-  state: LlmState;
-  message: string;
-  problems: string[];
-  providers: Array<{ name: string; model: string; local: boolean; circuit: 'closed' | 'open' | 'half-open' }>;
-  limits: { maxJobCostUsd: number; maxHourlyCostUsd: number };
-  lastHour: UsageTotals;
-  total: UsageTotals;
-  byFeature: Record<string, UsageTotals>;
-  byModel: Record<string, UsageTotals>;
-  cacheDir: string | null;
-}
+/** Spend, tokens, cache hits and latency: what `daglens stats` prints and `daglens/llmStats` returns. */
+export type LlmStatsReport = LlmStats;
 
 export class LlmService {
   readonly text = new WorkspaceText();

@@ -4,6 +4,7 @@
  * environment). API keys are read from the environment only, never from a settings object, and never logged.
  */
 import { z } from 'zod';
+import type { VscodeLmModel } from '../../protocol/contracts';
 
 const ProviderSchema = z.object({
   /** Shown in messages and stats; defaults to the host of the base URL. */
@@ -175,8 +176,8 @@ export function resolveLlmConfig(raw: unknown, env: NodeJS.ProcessEnv, editorMod
   return chain;
 }
 
-/** A chat model the editor offers (protocol's VscodeLmModel; kept structural so the engine needs no protocol import). */
-export interface EditorModel { id: string; vendor: string; family: string; name: string; version: string; maxInputTokens: number }
+/** A chat model the editor offers (vscode.lm.selectChatModels), as the client sends it. */
+export type EditorModel = VscodeLmModel;
 
 /** The editor model `vscodeModel` names (id, family, vendor/family or name), else the first one. */
 export function pickEditorModel(models: EditorModel[], wanted: string): EditorModel | undefined {

@@ -1,18 +1,9 @@
 /** `daglens stats` and the editor's stats command: spend, tokens, cache hits and latency from the ledger. */
+import type { LlmUsage } from '../../protocol/contracts';
 import type { LedgerEntry } from './ledger';
 
-export interface UsageTotals {
-  requests: number;
-  cacheHits: number;
-  errors: number;
-  refused: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  /** Of answered (non-cached) requests, ms. */
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-}
+/** Latencies are of answered (non-cached) requests, in ms. */
+export type UsageTotals = LlmUsage;
 
 export function totals(entries: readonly LedgerEntry[]): UsageTotals {
   const t: UsageTotals = { requests: 0, cacheHits: 0, errors: 0, refused: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, latencyP50Ms: 0, latencyP95Ms: 0 };

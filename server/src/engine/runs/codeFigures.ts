@@ -3,7 +3,7 @@
  * the run spent there — the executions located at the line (wall time, status) and the operators mapped to it
  * (their own task time, output rows, spill, peak memory). Lenses and hovers are drawn from this.
  */
-import type { RunExecution, RunMetric, RunsResult } from '../../protocol';
+import type { RunExecution, RunMetric, RunsResult } from '../../protocol/contracts';
 import { displayName, operatorFigures } from './service';
 
 export interface OperatorAtLine {

@@ -3,7 +3,7 @@
  * what the result needs). Lines that are not JSON (a cut last line, a corrupt line) are skipped and counted.
  * Events this reader has no use for are recognised by their name and not parsed at all.
  */
-import type { DagMapProblem, RunStatus } from '../../protocol';
+import type { DagMapProblem, RunStatus } from '../../protocol/contracts';
 import { MetricStore, type MetricDef } from './metrics';
 import { emptyApp, type ExecutionRecord, type JobRecord, type RunData } from './model';
 import { planGraph } from './planGraph';

@@ -10,7 +10,7 @@
  * Failed tasks' Python / JVM tracebacks locate the user function that raised.
  */
 import path from 'node:path';
-import type { DagMapResult, RunLocation } from '../../protocol';
+import type { DagMapResult, RunLocation } from '../../protocol/contracts';
 import type { IngestResult } from '../dag/model';
 import { planFacts } from '../dag/mapping/planFacts';
 import type { ActionCall } from '../dag/source/actions';

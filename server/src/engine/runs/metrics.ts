@@ -4,7 +4,7 @@
  * display follow Spark's SQLAppStatusListener and SQLMetrics.stringValue: a sum for counts; total with
  * (min, med, max (stage: task)) for sizes and timings; the same figures come back as numbers for sorting.
  */
-import type { RunMetric } from '../../protocol';
+import type { RunMetric } from '../../protocol/contracts';
 
 export interface MetricDef {
   accumulatorId: number;

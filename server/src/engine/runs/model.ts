@@ -3,7 +3,7 @@
  * application, its SQL executions with their plans (text and Spark's plan graph) and jobs, and the metrics.
  * The mapping to code (service.ts) works on this.
  */
-import type { DagMapProblem, RunApp, RunMetric, RunStatus } from '../../protocol';
+import type { DagMapProblem, RunApp, RunMetric, RunStatus } from '../../protocol/contracts';
 import type { MetricDef } from './metrics';
 
 /** A node of Spark's SQL plan graph (SparkPlanGraph): what the Spark UI draws and the REST API lists. */

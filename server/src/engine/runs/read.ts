@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { RunAppList, RunsResult } from '../../protocol';
+import type { RunAppList, RunsResult } from '../../protocol/contracts';
 import { RunsInputError } from './errors';
 import { EventLogFolder } from './eventLog';
 import { readLines, type ReadProgress } from './input/lineReader';

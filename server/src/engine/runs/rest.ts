@@ -5,7 +5,7 @@
  * Shapes are checked with zod; an answer of another shape is refused with what was expected.
  */
 import { z } from 'zod';
-import type { RunAppList, RunStatus } from '../../protocol';
+import type { RunAppList, RunStatus } from '../../protocol/contracts';
 import { RunsInputError } from './errors';
 import { parseMetricDisplay } from './metrics';
 import { emptyApp, type ExecutionRecord, type GraphNode, type JobRecord, type PlanGraph, type RunData } from './model';

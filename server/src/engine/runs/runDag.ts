@@ -4,7 +4,7 @@
  * graph gives node ids and metrics. The two are aligned by operator name in plan order; codegen stages become
  * nodes of their own (their duration is where Spark records the time of the operators fused into them).
  */
-import type { RunMetric } from '../../protocol';
+import type { RunMetric } from '../../protocol/contracts';
 import { ingestDag } from '../dag/ingest';
 import { parseOperatorText } from '../dag/ingest/sparkExplain';
 import { adjacency, emptyEvidence, type Dag, type DagNode, type IngestResult } from '../dag/model';

@@ -4,7 +4,9 @@
  * every plan node. Executions are mapped one after the other, yielding between them (the editor stays
  * responsive), with progress and cancellation.
  */
-import type { DagMapLocation, DagMapResult, RunExecution, RunMetric, RunOperatorSummary, RunsResult, RunStatus } from '../../protocol';
+import type {
+  DagMapLocation, DagMapResult, RunExecution, RunMetric, RunOperatorSummary, RunsResult, RunStatus,
+} from '../../protocol/contracts';
 import type { Logger } from '../log';
 import type { DagService } from '../dag/service';
 import { actionCalls, type ActionCall } from '../dag/source/actions';

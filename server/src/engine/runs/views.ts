@@ -4,7 +4,7 @@
  * A later scan whose output attributes (or path) are the view's reads that view: it gets the view's name as
  * its table, so it maps to the query's `FROM v`, and the place the view was created becomes its fallback.
  */
-import type { RunLocation } from '../../protocol';
+import type { RunLocation } from '../../protocol/contracts';
 import type { DagNode, IngestResult } from '../dag/model';
 import { roleOf } from '../dag/spark/operators';
 

@@ -1,7 +1,7 @@
 /**
  * The agent tools over LSP: `daglens/tools/call` runs one (VS Code's language-model tools call it, see
  * client/src/agents.ts) and `daglens/tools/prepare` says what a call would do (VS Code's confirmation).
- * Thin: the input is checked against the tool's schema in protocol.ts and engine/agents answers, with the same
+ * Thin: the input is checked against the tool's schema in protocol/contracts and engine/agents answers, with the same
  * output and summary the MCP server and `daglens tool` give. One AgentTools per workspace folder, kept for the
  * session (it remembers the plans and runs it mapped).
  */

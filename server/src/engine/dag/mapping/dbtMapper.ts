@@ -4,7 +4,7 @@
  * final SELECT, a source to its `- name:` entry in the sources YAML — or, with no file given, to the
  * unit or block carrying its name. A file the workspace does not have is a problem, and the node unmapped.
  */
-import type { DagMapLocation, DagMapResult, DagNodeMapping, DagMapProblem } from '../../../protocol';
+import type { DagMapLocation, DagMapResult, DagNodeMapping, DagMapProblem } from '../../../protocol/contracts';
 import type { DagNode, IngestResult } from '../model';
 import { symbolOf, type SourceUnit } from '../source/anchors';
 import { HIGH, LOW } from './mapper';

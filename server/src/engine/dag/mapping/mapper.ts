@@ -3,7 +3,7 @@
  * operator in the best units, turns evidence scores into calibrated confidences, and attributes purely
  * physical operators (exchanges, partial aggregates, codegen wrappers …) to the operator they serve.
  */
-import type { DagMapLocation, DagMapResult, DagNodeMapping } from '../../../protocol';
+import type { DagMapLocation, DagMapResult, DagNodeMapping } from '../../../protocol/contracts';
 import type { IngestResult } from '../model';
 import { inSubqueryBlock, symbolOf, type SourceUnit } from '../source/anchors';
 import { localise, type Candidate, type NodeContext } from './localise';

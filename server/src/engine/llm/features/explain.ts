@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { ensureDir, writeFileAtomic } from '../../durableFs';
 import path from 'node:path';
+import type { ExplainAllResult, Explanation } from '../../../protocol/contracts';
 import { flattenSymbols } from '../../symbols';
 import type { CodeSymbol } from '../../types';
 import { toLineRange } from '../../types';
@@ -14,16 +15,8 @@ import { LlmError } from '../errors';
 import type { LlmService } from '../service';
 import { truncateToTokens } from '../tokens';
 
-export interface Explanation {
-  file: string;
-  symbol: string;
-  startLine: number;
-  endLine: number;
-  summary: string;
-  model: string;
-  /** From the explanation store (no request made). */
-  cached: boolean;
-}
+// A symbol's summary, as the protocol declares it; `cached`: from the explanation store (no request made).
+export type { Explanation };
 
 /** Summaries by content hash, on disk (one JSON file per summary) or in memory. */
 export class ExplanationStore {
@@ -131,7 +124,7 @@ export async function explainSymbol(svc: LlmService, file: string, where: Symbol
 /** Explains every symbol of the given files (all by default) under one job budget; stops when it runs out. */
 export async function explainAll(
   svc: LlmService, files: string[] | undefined, signal?: AbortSignal, onProgress?: (done: number, total: number) => void,
-): Promise<{ explained: number; fromStore: number; stoppedBy?: string }> {
+): Promise<ExplainAllResult> {
   const job = svc.job('bulk explanation');
   const targets: Array<{ file: string; name: string }> = [];
   for (const file of files ?? svc.text.relFiles()) {

@@ -4,6 +4,7 @@
  * against the workspace and merged with a recalibrated confidence. Any failure keeps the offline mapping.
  */
 import { z } from 'zod/v4';
+import type { DagMapLocation, DagNodeMapping } from '../../../protocol/contracts';
 import { checkCitations } from '../citations';
 import { LlmError } from '../errors';
 import type { LlmService } from '../service';
@@ -11,21 +12,9 @@ import { structured } from '../structured';
 import { fitEvidence, truncateToTokens, type ChatMessage } from '../tokens';
 import { renderEvidence, type Evidence } from './evidence';
 
-/** Structurally the DAG mapper's location/mapping (protocol.ts, DAG mapping section). */
-export interface MappedLocation {
-  file: string;
-  symbol: string;
-  startLine: number;
-  endLine: number;
-  confidence: number;
-  explanation: string;
-}
-export interface NodeMapping {
-  nodeId: string;
-  status: 'high' | 'low' | 'derived' | 'unmapped';
-  best: MappedLocation | null;
-  alternatives: MappedLocation[];
-}
+/** The DAG mapper's location and node mapping (the protocol's DAG contract). */
+export type MappedLocation = DagMapLocation;
+export type NodeMapping = DagNodeMapping;
 export interface VerifyTarget {
   node: { id: string; operator: string; label: string; detail?: string };
   mapping: NodeMapping;
@@ -178,7 +167,7 @@ function relabel(offline: NodeMapping, best: MappedLocation, previous: MappedLoc
   return { nodeId: offline.nodeId, status, best, alternatives: others.slice(0, 3) };
 }
 
-/** The parts of the DAG mapper's result (protocol.ts `DagMapResult`) that verification reads and updates. */
+/** The parts of the DAG mapper's result (the protocol's `DagMapResult`) that verification reads and updates. */
 export interface DagResultLike {
   dag: { nodes: Array<{ id: string; operator: string; label: string }> };
   mappings: NodeMapping[];
