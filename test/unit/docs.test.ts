@@ -2,11 +2,12 @@
  * The documentation stays true to the repository: the README's settings table names exactly the settings
  * package.json contributes (a setting added, renamed or removed without the README fails here), and every
  * relative link or image in the README, docs/*.md and the engine subsystems' READMEs points at a file that exists
- * (and, for a `#fragment` into a Markdown file, at a heading it has).
+ * (and, for a `#fragment` into a Markdown file, at a heading it has), as does every source path they name — so a
+ * file moved or renamed by a refactor fails here until the documentation follows it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { REPO } from '../helpers';
 
@@ -121,4 +122,44 @@ test('the README shows images only from docs/screenshots (the ones the .vsix car
     images.filter((src) => !/^docs\/screenshots\/[\w.-]+\.png$/.test(src)),
     [],
   );
+});
+
+/** Every file under `dir`, as paths relative to REPO with forward slashes. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [path.relative(REPO, p).split(path.sep).join('/')];
+  });
+}
+
+/** Where the docs name code: folders whose paths are written from the repository root. */
+const ROOTED = /^(server|client|media|test|bench|scripts|docs|examples|syntaxes)\//;
+
+test('every source path the README and docs/ name in backticks exists', () => {
+  const missing: string[] = [];
+  for (const file of docFiles().filter((f) => !f.includes(`${path.sep}engine${path.sep}`))) {
+    const withoutFences = read(file).replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+    for (const m of withoutFences.matchAll(/`([^`\s]+)`/g)) {
+      const named = m[1].replace(/:\d+(-\d+)?$/, ''); // file:line
+      if (!ROOTED.test(named) || /[*<>{}]/.test(named)) continue; // globs and placeholders name no one file
+      if (!existsSync(path.join(REPO, named))) missing.push(`${path.relative(REPO, file)}: ${named}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('every .ts file an engine subsystem README names exists in that subsystem (or elsewhere in server/src)', () => {
+  const serverFiles = filesUnder(path.join(REPO, 'server', 'src'));
+  const missing: string[] = [];
+  for (const file of docFiles().filter((f) => f.includes(`${path.sep}engine${path.sep}`))) {
+    const subsystem = path.relative(REPO, path.dirname(file)).split(path.sep).join('/') + '/';
+    for (const m of read(file).matchAll(/(?<![\w/.])([\w/]+\.ts)\b/g)) {
+      const named = m[1];
+      const found = (f: string) => `/${f}`.endsWith(`/${named}`);
+      if (!serverFiles.some((f) => f.startsWith(subsystem) && found(f)) && !serverFiles.some(found)) {
+        missing.push(`${path.relative(REPO, file)}: ${named}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
 });
