@@ -13,8 +13,15 @@ const require = createRequire(import.meta.url);
 
 /** Native packages: kept external (they load .node binaries relative to their own folder). */
 export const NATIVE_PACKAGES = [
-  'tree-sitter', 'tree-sitter-python', '@derekstride/tree-sitter-sql', 'tree-sitter-java', 'tree-sitter-scala',
-  'tree-sitter-typescript', 'tree-sitter-javascript', '@tree-sitter-grammars/tree-sitter-yaml', 'hnswlib-node',
+  'tree-sitter',
+  'tree-sitter-python',
+  '@derekstride/tree-sitter-sql',
+  'tree-sitter-java',
+  'tree-sitter-scala',
+  'tree-sitter-typescript',
+  'tree-sitter-javascript',
+  '@tree-sitter-grammars/tree-sitter-yaml',
+  'hnswlib-node',
 ];
 /** Small pure-JS helpers the native packages require at run time. */
 const NATIVE_HELPERS = ['node-gyp-build', 'bindings', 'file-uri-to-path'];
@@ -46,31 +53,47 @@ const builds = [
 /** The webview pages (media/src/*): browser bundles in dist/webview/. */
 function webviewBuilds() {
   // The pages import only the protocol's zod modules (@daglens/protocol/webview), never its LSP message types.
-  return [{
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
-    tsconfig: 'tsconfig.json',
-    entryPoints: { chat: 'media/src/chat/main.ts', graph: 'media/src/graph/main.ts' },
-    outdir: 'dist/webview',
-  }];
+  return [
+    {
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+      tsconfig: 'tsconfig.json',
+      entryPoints: { chat: 'media/src/chat/main.ts', graph: 'media/src/graph/main.ts' },
+      outdir: 'dist/webview',
+    },
+  ];
 }
 
 /** Static webview assets: the codicon font. */
 function copyWebviewAssets() {
   const codicons = path.dirname(require.resolve('@vscode/codicons/package.json'));
   mkdirSync('dist/media/codicons', { recursive: true });
-  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(path.join(codicons, 'dist', f), path.join('dist/media/codicons', f));
+  for (const f of ['codicon.css', 'codicon.ttf'])
+    cpSync(path.join(codicons, 'dist', f), path.join('dist/media/codicons', f));
   mkdirSync('dist/webview', { recursive: true });
 }
 
 // What a native package needs at run time is its package.json, its run-time JS and one binary for this
 // platform; everything else (C sources, grammar definitions, queries, wasm, other platforms, tests) is left out.
-const DEV_DIRS = new Set(['node_modules', 'src', 'test', 'tests', 'examples', 'queries', 'vendor', 'script', 'scripts', 'common', 'obj.target', '.deps']);
+const DEV_DIRS = new Set([
+  'node_modules',
+  'src',
+  'test',
+  'tests',
+  'examples',
+  'queries',
+  'vendor',
+  'script',
+  'scripts',
+  'common',
+  'obj.target',
+  '.deps',
+]);
 const DEV_FILES = /^(grammar\.js|binding_test\.js|build-test\.js|bin\.js)$/;
 
 /** Copies one package into dist/node_modules, keeping only what runs (see above). */
@@ -78,7 +101,8 @@ function copyPackage(name, into) {
   const src = path.dirname(require.resolve(`${name}/package.json`));
   const dest = path.join(into, name);
   // node-gyp-build loads build/Release before prebuilds/, so ship whichever it will pick, not both.
-  const builtHere = existsSync(path.join(src, 'build/Release')) &&
+  const builtHere =
+    existsSync(path.join(src, 'build/Release')) &&
     readdirSync(path.join(src, 'build/Release')).some((f) => f.endsWith('.node'));
   const binaryDir = builtHere ? ['build', 'Release'] : ['prebuilds', `${process.platform}-${process.arch}`];
   cpSync(src, dest, {
@@ -102,7 +126,8 @@ function copyPackage(name, into) {
 function copyNatives() {
   // Copy next to it, then swap: a server started from dist/ meanwhile never sees a half-copied tree for long.
   rmSync('dist/node_modules.next', { recursive: true, force: true });
-  for (const n of [...NATIVE_PACKAGES, ...NATIVE_HELPERS]) if (existsSync(`node_modules/${n}`)) copyPackage(n, 'dist/node_modules.next');
+  for (const n of [...NATIVE_PACKAGES, ...NATIVE_HELPERS])
+    if (existsSync(`node_modules/${n}`)) copyPackage(n, 'dist/node_modules.next');
   rmSync('dist/node_modules', { recursive: true, force: true });
   renameSync('dist/node_modules.next', 'dist/node_modules');
 }
@@ -126,6 +151,8 @@ if (watch) {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   if (production) {
     copyNatives();
-    console.log(`[esbuild] production build; native addons in dist/node_modules: ${(sizeOf('dist/node_modules') / 1e6).toFixed(1)} MB`);
+    console.log(
+      `[esbuild] production build; native addons in dist/node_modules: ${(sizeOf('dist/node_modules') / 1e6).toFixed(1)} MB`,
+    );
   }
 }

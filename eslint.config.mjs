@@ -2,7 +2,13 @@
 // Formatting is prettier's (`npm run format`); type errors are tsc's (`npm run typecheck`).
 import tseslint from 'typescript-eslint';
 
-const LSP_OR_EDITOR = ['vscode', 'vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageclient', 'vscode-languageclient/*'];
+const LSP_OR_EDITOR = [
+  'vscode',
+  'vscode-languageserver',
+  'vscode-languageserver/*',
+  'vscode-languageclient',
+  'vscode-languageclient/*',
+];
 
 /** `no-restricted-imports` for one layer: the module globs it must not import, with the reason. */
 function forbid(message, modules, patterns = [], more = []) {
@@ -14,15 +20,27 @@ function forbid(message, modules, patterns = [], more = []) {
 // The protocol (server/src/protocol/): contracts/ and webview.ts are zod only; lsp.ts adds the LSP message types;
 // index.ts re-exports the three. The LSP layer is reached as `protocol`, `protocol/index` or `protocol/lsp`.
 const LSP_PROTOCOL = 'vscode-languageserver-protocol';
-const PROTOCOL_LSP_LAYER = { regex: '(^@daglens/protocol|/protocol)(/index|/lsp)?$',
-  message: 'the protocol\'s LSP layer (protocol/index, protocol/lsp) is for adapters: import protocol/contracts' };
+const PROTOCOL_LSP_LAYER = {
+  regex: '(^@daglens/protocol|/protocol)(/index|/lsp)?$',
+  message: "the protocol's LSP layer (protocol/index, protocol/lsp) is for adapters: import protocol/contracts",
+};
 /** Only these module names (a regex of what is allowed), with the reason. */
 const only = (allowed, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ regex: `^(?!(${allowed})$)`, message }] }],
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', '.vscode-test/**', 'media/dist/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'out/**',
+      'test-results/**',
+      '.vscode-test/**',
+      'media/dist/**',
+      '**/*.d.ts',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -37,20 +55,27 @@ export default tseslint.config(
   },
   {
     files: ['server/src/engine/**/*.ts'],
-    rules: forbid('the engine knows nothing of VS Code, LSP, the CLI, MCP or the client: return data, let an adapter present it',
+    rules: forbid(
+      'the engine knows nothing of VS Code, LSP, the CLI, MCP or the client: return data, let an adapter present it',
       [...LSP_OR_EDITOR, LSP_PROTOCOL],
       ['**/lsp/**', '**/cli/**', '**/mcp/**', '**/client/**', '@modelcontextprotocol/*'],
-      [PROTOCOL_LSP_LAYER]),
+      [PROTOCOL_LSP_LAYER],
+    ),
   },
   {
     files: ['server/src/shared/**/*.ts'],
-    rules: forbid('shared contracts are plain data and zod: no editor, LSP or engine imports',
-      [...LSP_OR_EDITOR, LSP_PROTOCOL], ['**/engine/**', '**/lsp/**', '**/cli/**', '**/mcp/**', '**/client/**']),
+    rules: forbid(
+      'shared contracts are plain data and zod: no editor, LSP or engine imports',
+      [...LSP_OR_EDITOR, LSP_PROTOCOL],
+      ['**/engine/**', '**/lsp/**', '**/cli/**', '**/mcp/**', '**/client/**'],
+    ),
   },
   {
     files: ['server/src/protocol/contracts/**/*.ts'],
-    rules: only('zod|\\./(?!index$)[a-z]+',
-      'protocol contracts import only zod and each other (the engine imports them)'),
+    rules: only(
+      'zod|\\./(?!index$)[a-z]+',
+      'protocol contracts import only zod and each other (the engine imports them)',
+    ),
   },
   {
     files: ['server/src/protocol/webview.ts'],
@@ -58,8 +83,10 @@ export default tseslint.config(
   },
   {
     files: ['server/src/protocol/lsp.ts'],
-    rules: only(`zod|${LSP_PROTOCOL}|\\./contracts`,
-      'protocol/lsp.ts types the LSP messages with the contracts: zod, LSP and ./contracts only'),
+    rules: only(
+      `zod|${LSP_PROTOCOL}|\\./contracts`,
+      'protocol/lsp.ts types the LSP messages with the contracts: zod, LSP and ./contracts only',
+    ),
   },
   {
     files: ['server/src/protocol/index.ts'],
@@ -67,17 +94,31 @@ export default tseslint.config(
   },
   {
     files: ['server/src/cli/**/*.ts', 'server/src/mcp/**/*.ts'],
-    rules: forbid('the CLI and MCP adapters run without VS Code or an LSP connection', LSP_OR_EDITOR, ['**/lsp/**', '**/client/**']),
+    rules: forbid('the CLI and MCP adapters run without VS Code or an LSP connection', LSP_OR_EDITOR, [
+      '**/lsp/**',
+      '**/client/**',
+    ]),
   },
   {
     files: ['client/src/**/*.ts'],
-    rules: forbid('the client talks to the server through the protocol (@daglens/protocol), never to the engine', [], ['**/server/src/engine/**', '**/server/src/lsp/**', '**/server/src/cli/**', '**/server/src/mcp/**']),
+    rules: forbid(
+      'the client talks to the server through the protocol (@daglens/protocol), never to the engine',
+      [],
+      ['**/server/src/engine/**', '**/server/src/lsp/**', '**/server/src/cli/**', '**/server/src/mcp/**'],
+    ),
   },
   {
     files: ['media/src/**/*.ts'],
-    rules: forbid('a webview sees only the protocol and its own modules: no editor API, no server or client code',
-      [...LSP_OR_EDITOR, LSP_PROTOCOL], ['**/server/src/**', '**/client/src/**', 'node:*'],
-      [{ regex: '^@daglens/protocol(?!/(contracts|webview)(/[a-z]+)?$)',
-        message: 'a webview imports only the zod-only protocol modules: @daglens/protocol/webview or /contracts' }]),
+    rules: forbid(
+      'a webview sees only the protocol and its own modules: no editor API, no server or client code',
+      [...LSP_OR_EDITOR, LSP_PROTOCOL],
+      ['**/server/src/**', '**/client/src/**', 'node:*'],
+      [
+        {
+          regex: '^@daglens/protocol(?!/(contracts|webview)(/[a-z]+)?$)',
+          message: 'a webview imports only the zod-only protocol modules: @daglens/protocol/webview or /contracts',
+        },
+      ],
+    ),
   },
 );

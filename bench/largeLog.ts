@@ -11,13 +11,16 @@ import { describeSource } from '../server/src/engine/runs/input/sources';
 
 type Json = Record<string, unknown>;
 
-const APP_ONCE = /SparkListener(LogStart|ApplicationStart|EnvironmentUpdate|ResourceProfileAdded|ExecutorAdded|BlockManagerAdded)$/;
+const APP_ONCE =
+  /SparkListener(LogStart|ApplicationStart|EnvironmentUpdate|ResourceProfileAdded|ExecutorAdded|BlockManagerAdded)$/;
 
 async function linesOf(file: string): Promise<string[]> {
   const src = describeSource(file);
   if (src.kind !== 'eventLog') throw new Error(`${file} is not an event log`);
   const out: string[] = [];
-  await readLines(src.parts, (l) => { if (l.trim()) out.push(l); });
+  await readLines(src.parts, (l) => {
+    if (l.trim()) out.push(l);
+  });
   return out;
 }
 
@@ -28,7 +31,8 @@ function shift(e: Json, k: number): Json {
   const stage = k * 10_000;
   const task = k * 1_000_000;
   const acc = k * 1_000_000;
-  const n = (v: unknown, d: number) => (typeof v === 'number' ? v + d : typeof v === 'string' && /^\d+$/.test(v) ? String(Number(v) + d) : v);
+  const n = (v: unknown, d: number) =>
+    typeof v === 'number' ? v + d : typeof v === 'string' && /^\d+$/.test(v) ? String(Number(v) + d) : v;
   const plan = (p: unknown): void => {
     if (!p || typeof p !== 'object') return;
     const q = p as Json;
@@ -37,7 +41,8 @@ function shift(e: Json, k: number): Json {
   };
   for (const key of ['executionId', 'rootExecutionId']) if (key in e) e[key] = n(e[key], ex);
   if (e.sparkPlanInfo) plan(e.sparkPlanInfo);
-  if (Array.isArray(e.sqlPlanMetrics)) for (const m of e.sqlPlanMetrics as Json[]) m.accumulatorId = n(m.accumulatorId, acc);
+  if (Array.isArray(e.sqlPlanMetrics))
+    for (const m of e.sqlPlanMetrics as Json[]) m.accumulatorId = n(m.accumulatorId, acc);
   if (Array.isArray(e.accumUpdates)) e.accumUpdates = (e.accumUpdates as unknown[][]).map(([a, v]) => [n(a, acc), v]);
   if ('Job ID' in e) e['Job ID'] = n(e['Job ID'], job);
   if (Array.isArray(e['Stage IDs'])) e['Stage IDs'] = (e['Stage IDs'] as number[]).map((s) => s + stage);
@@ -50,7 +55,9 @@ function shift(e: Json, k: number): Json {
   if (e['Stage Info']) stageInfo(e['Stage Info'] as Json);
   if ('Stage ID' in e) e['Stage ID'] = n(e['Stage ID'], stage);
   const props = e.Properties as Json | undefined;
-  if (props) for (const key of ['spark.sql.execution.id', 'spark.sql.execution.root.id']) if (key in props) props[key] = n(props[key], ex);
+  if (props)
+    for (const key of ['spark.sql.execution.id', 'spark.sql.execution.root.id'])
+      if (key in props) props[key] = n(props[key], ex);
   const info = e['Task Info'] as Json | undefined;
   if (info) {
     info['Task ID'] = n(info['Task ID'], task);
@@ -60,11 +67,19 @@ function shift(e: Json, k: number): Json {
 }
 
 /** Writes (or reuses) a log of at least `megabytes` MB; returns its path and what it holds. */
-export async function largeEventLog(corpora: string, dir: string, megabytes: number): Promise<{ file: string; bytes: number; repetitions: number }> {
+export async function largeEventLog(
+  corpora: string,
+  dir: string,
+  megabytes: number,
+): Promise<{ file: string; bytes: number; repetitions: number }> {
   const file = path.join(dir, `daglens-bench-eventlog-${megabytes}mb.json`);
-  if (existsSync(file) && statSync(file).size >= megabytes * 1e6) return { file, bytes: statSync(file).size, repetitions: -1 };
+  if (existsSync(file) && statSync(file).size >= megabytes * 1e6)
+    return { file, bytes: statSync(file).size, repetitions: -1 };
   const logs = path.join(corpora, 'spark-eventlogs', 'logs');
-  const bases = [await linesOf(path.join(logs, 'e2e_local_stale.zstd')), await linesOf(path.join(logs, 'nds_q9_gpu_oom.zstd'))];
+  const bases = [
+    await linesOf(path.join(logs, 'e2e_local_stale.zstd')),
+    await linesOf(path.join(logs, 'nds_q9_gpu_oom.zstd')),
+  ];
   const out = createWriteStream(file);
   const write = (s: string) => new Promise<void>((r) => (out.write(s) ? r() : out.once('drain', () => r())));
   let bytes = 0;
@@ -76,7 +91,10 @@ export async function largeEventLog(corpora: string, dir: string, megabytes: num
       const r = k * bases.length + b;
       for (const line of lines) {
         const name = /"Event":"([^"]+)"/.exec(line)?.[1] ?? '';
-        if (name.endsWith('ApplicationEnd')) { end = line; continue; }
+        if (name.endsWith('ApplicationEnd')) {
+          end = line;
+          continue;
+        }
         if (APP_ONCE.test(name) && r > 0) continue;
         const text = r === 0 ? line : JSON.stringify(shift(JSON.parse(line) as Json, r));
         bytes += text.length + 1;

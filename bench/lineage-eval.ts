@@ -21,15 +21,35 @@ function fmt(s: Score): string {
 function peerTables(parser: Parser, sql: string): { tables: Set<string>; failed: boolean } {
   try {
     const list = parser.tableList(sql, { database: 'Hive' });
-    return { tables: new Set(list.filter((t) => t.startsWith('select::')).map((t) => normalizeName(t.split('::').slice(1).filter((x) => x !== 'null').join('.'), TPCDS_NAMES))), failed: false };
+    return {
+      tables: new Set(
+        list
+          .filter((t) => t.startsWith('select::'))
+          .map((t) =>
+            normalizeName(
+              t
+                .split('::')
+                .slice(1)
+                .filter((x) => x !== 'null')
+                .join('.'),
+              TPCDS_NAMES,
+            ),
+          ),
+      ),
+      failed: false,
+    };
   } catch {
     return { tables: new Set(), failed: true };
   }
 }
 
 async function main() {
-  console.log(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()}`);
-  console.log(`corpus:  ${path.join(CORPORA, 'spark-tpcds')} (spark3 + spark2 queries, EXPLAIN EXTENDED physical plans)\n`);
+  console.log(
+    `machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()}`,
+  );
+  console.log(
+    `corpus:  ${path.join(CORPORA, 'spark-tpcds')} (spark3 + spark2 queries, EXPLAIN EXTENDED physical plans)\n`,
+  );
   const cases = tpcdsCases(CORPORA);
   const parser = new Parser();
   const ours = cases.map((c) => ({ c, got: ourTables(c), truth: c.truth }));
@@ -42,28 +62,57 @@ async function main() {
     for (let i = 0; i < REPEAT; i++) fn();
     return Number(process.hrtime.bigint() - t0) / 1e6 / REPEAT;
   };
-  const msOurs = time(() => { for (const c of cases) extractSql(c.firstStatement, { names: TPCDS_NAMES }); });
-  const msPeer = time(() => { for (const c of cases) { try { parser.tableList(c.firstStatement, { database: 'Hive' }); } catch { /* counted above */ } } });
+  const msOurs = time(() => {
+    for (const c of cases) extractSql(c.firstStatement, { names: TPCDS_NAMES });
+  });
+  const msPeer = time(() => {
+    for (const c of cases) {
+      try {
+        parser.tableList(c.firstStatement, { database: 'Hive' });
+      } catch {
+        /* counted above */
+      }
+    }
+  });
 
   const sOurs = score(ours);
   const sPeer = score(peer.map((p) => ({ got: p.tables, truth: p.c.truth })));
-  console.log(`TPC-DS tables read vs physical-plan scans, ${cases.length} queries (${new Set(cases.map((c) => c.version)).size} Spark versions)`);
-  console.log(`  ${'extractor'.padEnd(16)} ${'precision'.padEnd(10)} ${'recall'.padEnd(10)} ${'failed'.padEnd(7)} ms/corpus (mean of ${REPEAT})`);
-  console.log(`  ${'daglens'.padEnd(16)} ${sOurs.precision.toFixed(4).padEnd(10)} ${sOurs.recall.toFixed(4).padEnd(10)} ${'0'.padEnd(7)} ${msOurs.toFixed(1)}`);
-  console.log(`  ${'node-sql-parser'.padEnd(16)} ${sPeer.precision.toFixed(4).padEnd(10)} ${sPeer.recall.toFixed(4).padEnd(10)} ${String(failedPeer).padEnd(7)} ${msPeer.toFixed(1)}`);
+  console.log(
+    `TPC-DS tables read vs physical-plan scans, ${cases.length} queries (${new Set(cases.map((c) => c.version)).size} Spark versions)`,
+  );
+  console.log(
+    `  ${'extractor'.padEnd(16)} ${'precision'.padEnd(10)} ${'recall'.padEnd(10)} ${'failed'.padEnd(7)} ms/corpus (mean of ${REPEAT})`,
+  );
+  console.log(
+    `  ${'daglens'.padEnd(16)} ${sOurs.precision.toFixed(4).padEnd(10)} ${sOurs.recall.toFixed(4).padEnd(10)} ${'0'.padEnd(7)} ${msOurs.toFixed(1)}`,
+  );
+  console.log(
+    `  ${'node-sql-parser'.padEnd(16)} ${sPeer.precision.toFixed(4).padEnd(10)} ${sPeer.recall.toFixed(4).padEnd(10)} ${String(failedPeer).padEnd(7)} ${msPeer.toFixed(1)}`,
+  );
   console.log(`  daglens:         ${fmt(sOurs)}`);
-  console.log(`  node-sql-parser: ${fmt(sPeer)}  (parse failures: ${peer.filter((p) => p.failed).map((p) => `${p.c.version}/${p.c.query}`).join(', ') || 'none'})`);
+  console.log(
+    `  node-sql-parser: ${fmt(sPeer)}  (parse failures: ${
+      peer
+        .filter((p) => p.failed)
+        .map((p) => `${p.c.version}/${p.c.query}`)
+        .join(', ') || 'none'
+    })`,
+  );
   for (const o of ours) {
     const extra = [...o.got].filter((t) => !o.truth.has(t));
     const miss = [...o.truth].filter((t) => !o.got.has(t));
-    if (extra.length || miss.length) console.log(`  miss/extra ${o.c.version}/${o.c.query}: extra [${extra.join(', ')}] missing [${miss.join(', ')}]`);
+    if (extra.length || miss.length)
+      console.log(`  miss/extra ${o.c.version}/${o.c.query}: extra [${extra.join(', ')}] missing [${miss.join(', ')}]`);
   }
 
   console.log('');
   const dbtDir = path.join(CORPORA, 'dbt');
   for (const name of existsSync(dbtDir) ? readdirSync(dbtDir).sort() : []) {
     const r = await dbtEdges(path.join(dbtDir, name));
-    if (!r) { console.log(`dbt ${name}: no dbt-graph.json, not scored`); continue; }
+    if (!r) {
+      console.log(`dbt ${name}: no dbt-graph.json, not scored`);
+      continue;
+    }
     const s = score([r]);
     console.log(`dbt ${name}: model edges vs dbt-graph.json: ${fmt(s)}`);
     for (const e of r.got) if (!r.truth.has(e)) console.log(`  extra ${e}`);

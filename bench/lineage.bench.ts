@@ -29,7 +29,9 @@ function heapMb(): number {
 }
 
 async function main() {
-  console.log(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length} cores, node ${process.version}, ${os.platform()}`);
+  console.log(
+    `machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length} cores, node ${process.version}, ${os.platform()}`,
+  );
   console.log(`corpus:  ${CORPORA}\n`);
 
   const queries: string[] = [];
@@ -43,7 +45,9 @@ async function main() {
   const rounds = 20;
   for (let i = 0; i < rounds; i++) for (const q of queries) extractSql(q, { names: TPCDS_NAMES });
   const perRound = ms(t0) / rounds;
-  console.log(`1. TPC-DS SQL extraction: ${queries.length} files, ${(bytes / 1024).toFixed(0)} KiB: ${perRound.toFixed(1)} ms per pass (${(bytes / 1024 / 1024 / (perRound / 1000)).toFixed(1)} MiB/s, mean of ${rounds})`);
+  console.log(
+    `1. TPC-DS SQL extraction: ${queries.length} files, ${(bytes / 1024).toFixed(0)} KiB: ${perRound.toFixed(1)} ms per pass (${(bytes / 1024 / 1024 / (perRound / 1000)).toFixed(1)} MiB/s, mean of ${rounds})`,
+  );
 
   const statements = queries.flatMap((q) => q.split(';').filter((s) => /\bselect\b/i.test(s)));
   const huge: string[] = [];
@@ -53,10 +57,18 @@ async function main() {
   t0 = process.hrtime.bigint();
   const out = extractSql(hugeText, { names: TPCDS_NAMES });
   const hugeMs = ms(t0);
-  console.log(`   10,000-statement file (${(hugeText.length / 2 ** 20).toFixed(1)} MiB): ${hugeMs.toFixed(0)} ms, ${out.length} statements, ${out.reduce((n, s) => n + s.reads.length, 0)} table reads, result heap ${(heapMb() - before).toFixed(1)} MiB`);
+  console.log(
+    `   10,000-statement file (${(hugeText.length / 2 ** 20).toFixed(1)} MiB): ${hugeMs.toFixed(0)} ms, ${out.length} statements, ${out.reduce((n, s) => n + s.reads.length, 0)} table reads, result heap ${(heapMb() - before).toFixed(1)} MiB`,
+  );
 
   console.log('\n2. cold workspace: scan + lineage + graph');
-  for (const corpus of ['spark-tpcds', 'dbt/dbt_analytics', 'dbt/jaffle-shop', 'airflow/astronomer-2-9-example-dags', 'pyspark/pyspark-example-project']) {
+  for (const corpus of [
+    'spark-tpcds',
+    'dbt/dbt_analytics',
+    'dbt/jaffle-shop',
+    'airflow/astronomer-2-9-example-dags',
+    'pyspark/pyspark-example-project',
+  ]) {
     const root = path.join(CORPORA, corpus);
     const h0 = heapMb();
     const ws = new Workspace(root, parseSettings({}).settings, silent);
@@ -68,7 +80,9 @@ async function main() {
     t0 = process.hrtime.bigint();
     const g = lineage.graph();
     const buildMs = ms(t0);
-    console.log(`   ${corpus.padEnd(38)} ${String(ws.size).padStart(4)} files  scan+extract ${scanMs.toFixed(0).padStart(5)} ms  graph ${buildMs.toFixed(1).padStart(6)} ms  ${String(g.processes.size).padStart(4)} processes ${String(g.assets.size).padStart(4)} assets  heap +${(heapMb() - h0).toFixed(1)} MiB`);
+    console.log(
+      `   ${corpus.padEnd(38)} ${String(ws.size).padStart(4)} files  scan+extract ${scanMs.toFixed(0).padStart(5)} ms  graph ${buildMs.toFixed(1).padStart(6)} ms  ${String(g.processes.size).padStart(4)} processes ${String(g.assets.size).padStart(4)} assets  heap +${(heapMb() - h0).toFixed(1)} MiB`,
+    );
 
     // 3. One edit, then the next query.
     const file = ws.all().find((f) => f.lang === 'sql' || f.lang === 'python');
@@ -80,7 +94,9 @@ async function main() {
         ws.setText(file.path, text + `\n-- edit ${i}\n`.replace('--', file.lang === 'python' ? '#' : '--'));
         lineage.graph();
       }
-      console.log(`   ${''.padEnd(38)} edit ${file.rel}: re-parse + re-extract + rebuild ${(ms(t0) / edits).toFixed(1)} ms per edit (mean of ${edits})`);
+      console.log(
+        `   ${''.padEnd(38)} edit ${file.rel}: re-parse + re-extract + rebuild ${(ms(t0) / edits).toFixed(1)} ms per edit (mean of ${edits})`,
+      );
     }
   }
 }

@@ -30,11 +30,19 @@ export function tpcdsCases(corpora: string): TpcdsCase[] {
   for (const version of ['spark3', 'spark2']) {
     const dir = path.join(corpora, 'spark-tpcds', version);
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(path.join(dir, 'queries')).filter((x) => x.endsWith('.sql')).sort()) {
+    for (const f of readdirSync(path.join(dir, 'queries'))
+      .filter((x) => x.endsWith('.sql'))
+      .sort()) {
       const sql = readFileSync(path.join(dir, 'queries', f), 'utf8');
       const planFile = path.join(dir, 'plans', f.replace(/\.sql$/, '.explain.txt'));
       if (!existsSync(planFile)) continue;
-      out.push({ version, query: f.replace(/\.sql$/, ''), sql, firstStatement: firstStatement(sql), truth: planTables(readFileSync(planFile, 'utf8')) });
+      out.push({
+        version,
+        query: f.replace(/\.sql$/, ''),
+        sql,
+        firstStatement: firstStatement(sql),
+        truth: planTables(readFileSync(planFile, 'utf8')),
+      });
     }
   }
   return out;
@@ -60,14 +68,20 @@ export function ourTables(c: TpcdsCase): Set<string> {
   return new Set((st?.reads ?? []).filter((r) => r.kind === 'table').map((r) => r.name));
 }
 
-export interface Score { tp: number; fp: number; fn: number; precision: number; recall: number }
+export interface Score {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number;
+  recall: number;
+}
 
 export function score(pairs: Array<{ got: Set<string>; truth: Set<string> }>): Score {
   let tp = 0;
   let fp = 0;
   let fn = 0;
   for (const { got, truth } of pairs) {
-    for (const g of got) (truth.has(g) ? tp++ : fp++);
+    for (const g of got) truth.has(g) ? tp++ : fp++;
     for (const t of truth) if (!got.has(t)) fn++;
   }
   return { tp, fp, fn, precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1 };
@@ -92,11 +106,12 @@ export async function dbtEdges(project: string): Promise<{ got: Set<string>; tru
   const got = new Set<string>();
   for (const p of lineage.graph().processes.values()) {
     if (p.kind !== 'dbt_model') continue;
-    for (const w of p.writes) for (const r of p.reads) {
-      // A relation named directly in SQL is a real read, but not an edge of dbt's own graph.
-      if (r.direct) continue;
-      if (r.asset.kind === 'dbt_model' || r.asset.kind === 'dbt_source') got.add(`${r.asset.id} -> ${w.asset.id}`);
-    }
+    for (const w of p.writes)
+      for (const r of p.reads) {
+        // A relation named directly in SQL is a real read, but not an edge of dbt's own graph.
+        if (r.direct) continue;
+        if (r.asset.kind === 'dbt_model' || r.asset.kind === 'dbt_source') got.add(`${r.asset.id} -> ${w.asset.id}`);
+      }
   }
   return { got, truth };
 }

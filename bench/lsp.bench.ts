@@ -29,7 +29,12 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => (Number.isNaN(x) ? '—' : x < 10 ? x.toFixed(1) : x.toFixed(0));
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-interface Phase { codeLens: number[]; resolve: number[]; hover: number[]; documentSymbol: number[] }
+interface Phase {
+  codeLens: number[];
+  resolve: number[];
+  hover: number[];
+  documentSymbol: number[];
+}
 const phase = (): Phase => ({ codeLens: [], resolve: [], hover: [], documentSymbol: [] });
 
 async function timed<T>(into: number[], f: () => Promise<T>): Promise<T> {
@@ -39,7 +44,11 @@ async function timed<T>(into: number[], f: () => Promise<T>): Promise<T> {
   return r;
 }
 
-interface Lens { range: { start: { line: number } }; command?: { title: string }; data?: unknown }
+interface Lens {
+  range: { start: { line: number } };
+  command?: { title: string };
+  data?: unknown;
+}
 
 async function run(label: string, ws: string, env: NodeJS.ProcessEnv, storage: string) {
   const model = path.join(ws, 'analytics/models/marts/customers.sql');
@@ -63,8 +72,12 @@ async function run(label: string, ws: string, env: NodeJS.ProcessEnv, storage: s
     if (Number.isNaN(readyAt) && last?.quiescent && last.message !== 'starting' && open.size === 0) readyAt = since();
   };
   const openedAt = since();
-  await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(model), languageId: 'sql', version: 1, text: modelText } });
-  await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(big), languageId: 'python', version: 1, text: readFileSync(big, 'utf8') } });
+  await s.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: uri(model), languageId: 'sql', version: 1, text: modelText },
+  });
+  await s.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: uri(big), languageId: 'python', version: 1, text: readFileSync(big, 'utf8') },
+  });
 
   const during = phase();
   const after = phase();
@@ -72,16 +85,27 @@ async function run(label: string, ws: string, env: NodeJS.ProcessEnv, storage: s
   const titles: Array<[number, string]> = [];
   let rounds = 0;
   const round = async (into: Phase) => {
-    const lenses = await timed(into.codeLens, () => s.conn.sendRequest<Lens[] | null>('textDocument/codeLens', { textDocument: { uri: uri(model) } }));
+    const lenses = await timed(into.codeLens, () =>
+      s.conn.sendRequest<Lens[] | null>('textDocument/codeLens', { textDocument: { uri: uri(model) } }),
+    );
     const first = lenses?.find((l) => l.range.start.line === 0) ?? lenses?.[0];
     if (first) {
-      const resolved = first.command ? first : await timed(into.resolve, () => s.conn.sendRequest<Lens>('codeLens/resolve', first));
+      const resolved = first.command
+        ? first
+        : await timed(into.resolve, () => s.conn.sendRequest<Lens>('codeLens/resolve', first));
       const title = resolved.command?.title ?? '';
       if (title && Number.isNaN(firstLens)) firstLens = since() - openedAt;
       titles.push([since() - openedAt, title]);
     }
-    await timed(into.hover, () => s.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(model) }, position: { line: refLine, character: refChar + 2 } }));
-    await timed(into.documentSymbol, () => s.conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri: uri(big) } }));
+    await timed(into.hover, () =>
+      s.conn.sendRequest('textDocument/hover', {
+        textDocument: { uri: uri(model) },
+        position: { line: refLine, character: refChar + 2 },
+      }),
+    );
+    await timed(into.documentSymbol, () =>
+      s.conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri: uri(big) } }),
+    );
     rounds++;
   };
   const deadline = Date.now() + 20 * 60_000;
@@ -106,17 +130,22 @@ async function run(label: string, ws: string, env: NodeJS.ProcessEnv, storage: s
   const core = (t: string) => t.replace(/ · (reading workspace|updating)…$/, '');
   const firstRightCounts = titles.find(([, t]) => core(t) === core(lastTitle))?.[0] ?? NaN;
   const serverSaid = ((s.notifications.get('window/logMessage') ?? []) as Array<{ message: string }>)
-    .map((m) => m.message).filter((m) => /^read |^index|saved index|not used/.test(m));
+    .map((m) => m.message)
+    .filter((m) => /^read |^index|saved index|not used/.test(m));
   const rss = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(s.proc.pid)], { encoding: 'utf8' }).trim()) / 1024;
   await s.close();
-  console.log(`\n${label}: ready after ${(readyMs / 1000).toFixed(1)} s; first lens ${ms(firstLens)} ms after didOpen, right (settled) lens from ${ms(firstRight)} ms` +
-    ` (right counts from ${ms(firstRightCounts)} ms; final title: "${lastTitle}"); server RSS ${rss.toFixed(0)} MB; ${rounds} rounds`);
+  console.log(
+    `\n${label}: ready after ${(readyMs / 1000).toFixed(1)} s; first lens ${ms(firstLens)} ms after didOpen, right (settled) lens from ${ms(firstRight)} ms` +
+      ` (right counts from ${ms(firstRightCounts)} ms; final title: "${lastTitle}"); server RSS ${rss.toFixed(0)} MB; ${rounds} rounds`,
+  );
   for (const m of serverSaid) console.log(`  server: ${m}`);
   console.log('  request          while reading (p50 / p95 / max, n)        after (p50 / p95 / max, n)');
   for (const k of Object.keys(during) as Array<keyof Phase>) {
     const a = during[k];
     const b = after[k];
-    console.log(`  ${k.padEnd(16)} ${`${ms(pct(a, 0.5))} / ${ms(pct(a, 0.95))} / ${ms(a.length ? Math.max(...a) : NaN)} ms, ${a.length}`.padEnd(42)} ${ms(pct(b, 0.5))} / ${ms(pct(b, 0.95))} / ${ms(b.length ? Math.max(...b) : NaN)} ms, ${b.length}`);
+    console.log(
+      `  ${k.padEnd(16)} ${`${ms(pct(a, 0.5))} / ${ms(pct(a, 0.95))} / ${ms(a.length ? Math.max(...a) : NaN)} ms, ${a.length}`.padEnd(42)} ${ms(pct(b, 0.5))} / ${ms(pct(b, 0.95))} / ${ms(b.length ? Math.max(...b) : NaN)} ms, ${b.length}`,
+    );
   }
   return { lastTitle, readyMs };
 }
@@ -131,24 +160,45 @@ async function main() {
   mkdirSync(ws);
   const copies = assembleLargeWorkspace(ws, wantFiles);
   const files = countSources(ws);
-  const bytes = (function size(d: string): number { let n = 0; for (const e of readdirSync(d, { withFileTypes: true })) n += e.isDirectory() ? size(path.join(d, e.name)) : statSync(path.join(d, e.name)).size; return n; })(ws);
-  console.log(`machine: ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`);
-  console.log(`workspace: ${files} source files, ${(bytes / 2 ** 20).toFixed(0)} MB (${copies} cop${copies === 1 ? 'y' : 'ies'} of the python3 stdlib + ../shared/corpora/dbt/jaffle-shop as analytics/) in ${ws}`);
+  const bytes = (function size(d: string): number {
+    let n = 0;
+    for (const e of readdirSync(d, { withFileTypes: true }))
+      n += e.isDirectory() ? size(path.join(d, e.name)) : statSync(path.join(d, e.name)).size;
+    return n;
+  })(ws);
+  console.log(
+    `machine: ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`,
+  );
+  console.log(
+    `workspace: ${files} source files, ${(bytes / 2 ** 20).toFixed(0)} MB (${copies} cop${copies === 1 ? 'y' : 'ies'} of the python3 stdlib + ../shared/corpora/dbt/jaffle-shop as analytics/) in ${ws}`,
+  );
 
   // The CLI on the same files, cold, for comparison with the editor's cold start.
   const cliCache = path.join(tmp, 'cli-cache');
   const t = performance.now();
-  const cli = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'index', '--workspace', ws, '--index-dir', cliCache], { encoding: 'utf8' });
+  const cli = spawnSync(
+    process.execPath,
+    [path.join(REPO, 'dist/cli.js'), 'index', '--workspace', ws, '--index-dir', cliCache],
+    { encoding: 'utf8' },
+  );
   const cliMs = performance.now() - t;
-  console.log(`daglens index (CLI, cold): ${(cliMs / 1000).toFixed(1)} s${cli.status ? ` — exit ${cli.status}: ${cli.stderr.slice(0, 200)}` : ''}`);
+  console.log(
+    `daglens index (CLI, cold): ${(cliMs / 1000).toFixed(1)} s${cli.status ? ` — exit ${cli.status}: ${cli.stderr.slice(0, 200)}` : ''}`,
+  );
 
   const env = { ...process.env, XDG_CACHE_HOME: path.join(tmp, 'cache') };
   const storage = path.join(tmp, 'storage');
   const cold = await run('cold start (empty caches)', ws, env, storage);
   const warm = await run('warm start (same folder reopened)', ws, env, storage);
-  if (warm.lastTitle !== cold.lastTitle) console.log(`  warm lens "${warm.lastTitle}" differs from cold "${cold.lastTitle}"`);
-  console.log(`\neditor cold start / CLI cold index: ${(cold.readyMs / cliMs).toFixed(2)}×; warm start to ready: ${(warm.readyMs / 1000).toFixed(1)} s`);
+  if (warm.lastTitle !== cold.lastTitle)
+    console.log(`  warm lens "${warm.lastTitle}" differs from cold "${cold.lastTitle}"`);
+  console.log(
+    `\neditor cold start / CLI cold index: ${(cold.readyMs / cliMs).toFixed(2)}×; warm start to ready: ${(warm.readyMs / 1000).toFixed(1)} s`,
+  );
   if (!keep) rmSync(tmp, { recursive: true, force: true });
 }
 
-void main().catch((e) => { console.error(e); process.exit(1); });
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -39,19 +39,37 @@ export interface CorpusReport {
 
 export function corpusUnits(dir: string): SourceUnit[] {
   const qdir = path.join(dir, 'queries');
-  return readdirSync(qdir).filter((f) => f.endsWith('.sql')).sort().map((f) => buildUnit(f, readFileSync(path.join(qdir, f), 'utf8'), 'sql')!);
+  return readdirSync(qdir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => buildUnit(f, readFileSync(path.join(qdir, f), 'utf8'), 'sql')!);
 }
 
 /** `warm`: map every plan once untimed first (a warm server, not the JIT), then time the best of 3 runs. */
-export function evaluateCorpus(dir: string, only?: (planFile: string) => boolean, opts: { warm?: boolean } = {}): CorpusReport {
+export function evaluateCorpus(
+  dir: string,
+  only?: (planFile: string) => boolean,
+  opts: { warm?: boolean } = {},
+): CorpusReport {
   const t0 = performance.now();
   const units = corpusUnits(dir);
   const indexMs = performance.now() - t0;
-  const labels = readdirSync(path.join(dir, 'labels')).filter((f) => f.endsWith('.json')).sort();
-  const report: CorpusReport = { version: path.basename(dir), plans: 0, fileTop1: 0, nodes: [], msPerPlan: [], indexMs };
+  const labels = readdirSync(path.join(dir, 'labels'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  const report: CorpusReport = {
+    version: path.basename(dir),
+    plans: 0,
+    fileTop1: 0,
+    nodes: [],
+    msPerPlan: [],
+    indexMs,
+  };
   for (const lf of labels) {
     const label = JSON.parse(readFileSync(path.join(dir, 'labels', lf), 'utf8')) as {
-      sqlFile: string; planFile: string; nodes: Array<{ planLine: number; operator: string; kind: string; lines: number[] }>;
+      sqlFile: string;
+      planFile: string;
+      nodes: Array<{ planLine: number; operator: string; kind: string; lines: number[] }>;
     };
     if (only && !only(label.planFile)) continue;
     const text = readFileSync(path.join(dir, 'plans', label.planFile), 'utf8');
@@ -68,16 +86,29 @@ export function evaluateCorpus(dir: string, only?: (planFile: string) => boolean
     report.plans++;
     if (result.sources[0]?.file === label.sqlFile) report.fileTop1++;
     const byLine = new Map<number, number>();
-    result.dag.nodes.forEach((n, i) => { if (n.line) byLine.set(n.line, i); });
+    result.dag.nodes.forEach((n, i) => {
+      if (n.line) byLine.set(n.line, i);
+    });
     for (const ln of label.nodes) {
       if (!(SCORED_KINDS as readonly string[]).includes(ln.kind) || ln.lines.length === 0) continue;
       const idx = byLine.get(ln.planLine);
       const m = idx === undefined ? undefined : result.mappings[idx];
       const b = m?.best ?? null;
-      const right = !!b && m!.status !== 'unmapped' && b.file === label.sqlFile && b.endLine - b.startLine < 5 && ln.lines.some((l) => l >= b.startLine && l <= b.endLine);
+      const right =
+        !!b &&
+        m!.status !== 'unmapped' &&
+        b.file === label.sqlFile &&
+        b.endLine - b.startLine < 5 &&
+        ln.lines.some((l) => l >= b.startLine && l <= b.endLine);
       report.nodes.push({
-        plan: label.planFile, planLine: ln.planLine, kind: ln.kind, right, status: m?.status ?? 'missing',
-        confidence: b ? b.confidence : null, best: b ? `${b.file}:${b.startLine}-${b.endLine}` : null, lines: ln.lines,
+        plan: label.planFile,
+        planLine: ln.planLine,
+        kind: ln.kind,
+        right,
+        status: m?.status ?? 'missing',
+        confidence: b ? b.confidence : null,
+        best: b ? `${b.file}:${b.startLine}-${b.endLine}` : null,
+        lines: ln.lines,
       });
     }
   }
@@ -102,7 +133,16 @@ export function summarise(r: CorpusReport): Summary {
     k.n++;
     if (n.right) k.right++;
   }
-  const bucketOf = (n: NodeOutcome) => n.confidence === null || n.status === 'unmapped' ? 'unmapped' : n.confidence >= 0.9 ? '0.9–1.0' : n.confidence >= 0.8 ? '0.8–0.9' : n.confidence >= 0.65 ? '0.65–0.8' : '0.5–0.65';
+  const bucketOf = (n: NodeOutcome) =>
+    n.confidence === null || n.status === 'unmapped'
+      ? 'unmapped'
+      : n.confidence >= 0.9
+        ? '0.9–1.0'
+        : n.confidence >= 0.8
+          ? '0.8–0.9'
+          : n.confidence >= 0.65
+            ? '0.65–0.8'
+            : '0.5–0.65';
   const order = ['0.9–1.0', '0.8–0.9', '0.65–0.8', '0.5–0.65', 'unmapped'];
   const buckets = order.map((bucket) => {
     const xs = r.nodes.filter((n) => bucketOf(n) === bucket);
@@ -126,14 +166,28 @@ export function summarise(r: CorpusReport): Summary {
  * The code is not in the workspace: each plan mapped with its own query file removed. Every node marked
  * `high` is then a wrong guess; the issue asks for `unmapped` (or at most `low`) instead.
  */
-export function absentCodeReport(dir: string): { plans: number; semanticNodes: number; high: number; low: number; byPlan: Array<[string, number]> } {
+export function absentCodeReport(dir: string): {
+  plans: number;
+  semanticNodes: number;
+  high: number;
+  low: number;
+  byPlan: Array<[string, number]>;
+} {
   const units = corpusUnits(dir);
-  const labels = readdirSync(path.join(dir, 'labels')).filter((f) => f.endsWith('.json')).sort();
+  const labels = readdirSync(path.join(dir, 'labels'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const out = { plans: 0, semanticNodes: 0, high: 0, low: 0, byPlan: [] as Array<[string, number]> };
   for (const lf of labels) {
-    const label = JSON.parse(readFileSync(path.join(dir, 'labels', lf), 'utf8')) as { sqlFile: string; planFile: string };
+    const label = JSON.parse(readFileSync(path.join(dir, 'labels', lf), 'utf8')) as {
+      sqlFile: string;
+      planFile: string;
+    };
     const text = readFileSync(path.join(dir, 'plans', label.planFile), 'utf8');
-    const r = mapDag(ingestDag(text, label.planFile), units.filter((u) => u.file !== label.sqlFile));
+    const r = mapDag(
+      ingestDag(text, label.planFile),
+      units.filter((u) => u.file !== label.sqlFile),
+    );
     out.plans++;
     let high = 0;
     for (const m of r.mappings) {

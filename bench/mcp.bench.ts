@@ -46,19 +46,33 @@ async function main() {
   }
   const files = walk(CORPORA);
   const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
-  console.log(`machine: ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at start`);
-  console.log(`corpus: ${CORPORA} — ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB (dbt, Airflow, PySpark, TPC-DS and TPC-H queries and plans, Spark event logs)`);
-  console.log(`server: node dist/cli.js mcp --workspace <corpus> --no-save --no-cache (index and caches in memory), over stdio\n`);
+  console.log(
+    `machine: ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at start`,
+  );
+  console.log(
+    `corpus: ${CORPORA} — ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB (dbt, Airflow, PySpark, TPC-DS and TPC-H queries and plans, Spark event logs)`,
+  );
+  console.log(
+    `server: node dist/cli.js mcp --workspace <corpus> --no-save --no-cache (index and caches in memory), over stdio\n`,
+  );
 
   const started = performance.now();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--workspace', CORPORA, '--no-save', '--no-cache'], stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'mcp', '--workspace', CORPORA, '--no-save', '--no-cache'],
+    stderr: 'pipe',
+  });
   const client = new Client({ name: 'daglens-bench', version: '1.0.0' });
   await client.connect(transport);
   const connected = performance.now() - started;
   const times = new Map<string, number[]>();
   const call = async (name: string, args: Record<string, unknown>) => {
     const t = performance.now();
-    const r = await client.callTool({ name, arguments: args }, undefined, { timeout: 300_000 }) as { isError?: boolean; content: Array<{ text?: string }>; structuredContent?: unknown };
+    const r = (await client.callTool({ name, arguments: args }, undefined, { timeout: 300_000 })) as {
+      isError?: boolean;
+      content: Array<{ text?: string }>;
+      structuredContent?: unknown;
+    };
     const ms = performance.now() - t;
     if (r.isError) throw new Error(`${name} ${JSON.stringify(args)}: ${r.content[0]?.text}`);
     const list = times.get(name) ?? [];
@@ -71,9 +85,18 @@ async function main() {
   const firstAnswer = performance.now() - started;
   times.clear();
 
-  const graph = JSON.parse(((await client.readResource({ uri: 'daglens://lineage' })).contents[0] as { text: string }).text) as { assets: Array<{ id: string; name: string }> };
+  const graph = JSON.parse(
+    ((await client.readResource({ uri: 'daglens://lineage' })).contents[0] as { text: string }).text,
+  ) as { assets: Array<{ id: string; name: string }> };
   const names = graph.assets.map((a) => a.id);
-  const queries = [...new Set(graph.assets.map((a) => a.name.replace(/[{}]/g, ' ').trim()).filter((n) => n.length > 2)), 'customer lifetime value', 'join orders and customers', 'write parquet partitioned', 'window rank over partition', 'read csv with schema'];
+  const queries = [
+    ...new Set(graph.assets.map((a) => a.name.replace(/[{}]/g, ' ').trim()).filter((n) => n.length > 2)),
+    'customer lifetime value',
+    'join orders and customers',
+    'write parquet partitioned',
+    'window rank over partition',
+    'read csv with schema',
+  ];
   for (let r = 0; r < rounds; r++) {
     for (const name of names) {
       await call('lineage', { name });
@@ -84,15 +107,23 @@ async function main() {
   }
   const plans = files.filter((f) => /\.explain\.txt$/.test(f)).map((f) => path.relative(CORPORA, f));
   for (const file of plans) await call('map_plan', { file, limit: 50 });
-  const symbols = (await call('search_code', { query: 'select from where group by', k: 50 })).hits as Array<{ file: string; startLine: number }>;
+  const symbols = (await call('search_code', { query: 'select from where group by', k: 50 })).hits as Array<{
+    file: string;
+    startLine: number;
+  }>;
   for (const h of symbols) await call('explain_symbol', { file: h.file, line: h.startLine });
   for (let i = 0; i < 5; i++) await call('list_runs', {});
   await call('map_run', { path: 'spark-eventlogs/logs/e2e_local_stale.zstd' });
-  for (let e = 0; e < 10; e++) await call('map_run', { path: 'spark-eventlogs/logs/e2e_local_stale.zstd', execution: e });
+  for (let e = 0; e < 10; e++)
+    await call('map_run', { path: 'spark-eventlogs/logs/e2e_local_stale.zstd', execution: e });
   await client.close();
 
-  console.log(`connected in ${connected.toFixed(0)} ms; first answer (scan + index + graph) after ${(firstAnswer / 1000).toFixed(2)} s`);
-  console.log(`${'tool'.padEnd(15)} ${'calls'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'max ms'.padStart(7)}  target`);
+  console.log(
+    `connected in ${connected.toFixed(0)} ms; first answer (scan + index + graph) after ${(firstAnswer / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `${'tool'.padEnd(15)} ${'calls'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'max ms'.padStart(7)}  target`,
+  );
   const targets: Record<string, number> = { lineage: 50, impact: 50, search_code: 50, map_plan: 100 };
   let missed = 0;
   for (const [name, xs] of times) {
@@ -100,9 +131,17 @@ async function main() {
     const target = targets[name];
     const verdict = target === undefined ? '—' : `p95 ≤ ${target} ms: ${p95 <= target ? 'met' : 'MISSED'}`;
     if (target !== undefined && p95 > target) missed++;
-    console.log(`${name.padEnd(15)} ${String(xs.length).padStart(6)}  ${pct(xs, 0.5).toFixed(1).padStart(7)}  ${p95.toFixed(1).padStart(7)}  ${Math.max(...xs).toFixed(1).padStart(7)}  ${verdict}`);
+    console.log(
+      `${name.padEnd(15)} ${String(xs.length).padStart(6)}  ${pct(xs, 0.5).toFixed(1).padStart(7)}  ${p95.toFixed(1).padStart(7)}  ${Math.max(
+        ...xs,
+      )
+        .toFixed(1)
+        .padStart(7)}  ${verdict}`,
+    );
   }
-  console.log(`\nmap_plan: ${plans.length} plan files, each mapped once (the first map of a plan; repeats are answered from the result cache). map_run: the first call reads and maps the whole log (${times.get('map_run')![0].toFixed(0)} ms), the rest page the kept result.`);
+  console.log(
+    `\nmap_plan: ${plans.length} plan files, each mapped once (the first map of a plan; repeats are answered from the result cache). map_run: the first call reads and maps the whole log (${times.get('map_run')![0].toFixed(0)} ms), the rest page the kept result.`,
+  );
   console.log(`load average at end ${os.loadavg()[0].toFixed(1)}`);
   if (missed && process.argv.includes('--strict')) process.exit(1);
 }
@@ -115,4 +154,7 @@ function statSafe(p: string) {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -10,13 +10,18 @@ import path from 'node:path';
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const dirArg = args.find((a) => !a.startsWith('--'));
-const stdlib = dirArg ?? execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+const stdlib =
+  dirArg ??
+  execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], {
+    encoding: 'utf8',
+  }).trim();
 
 function pyFiles(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'site-packages' && e.name !== '__pycache__') pyFiles(p, out); }
-    else if (e.isFile() && e.name.endsWith('.py')) out.push(p);
+    if (e.isDirectory()) {
+      if (e.name !== 'site-packages' && e.name !== '__pycache__') pyFiles(p, out);
+    } else if (e.isFile() && e.name.endsWith('.py')) out.push(p);
   }
   return out;
 }
@@ -29,7 +34,9 @@ function measure(name, parse) {
   parse(files[0]); // warm up
   const t0 = process.hrtime.bigint();
   let errors = 0;
-  for (const t of files) { if (parse(t)) errors++; }
+  for (const t of files) {
+    if (parse(t)) errors++;
+  }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   return { name, seconds: s, mbPerS: bytes / 1e6 / s, filesWithErrors: errors };
 }
@@ -59,31 +66,64 @@ function childrenWalk(node) {
 const Native = require('tree-sitter');
 const native = new Native();
 native.setLanguage(require('tree-sitter-python'));
-const results = [measure('native tree-sitter 0.25 (N-API)', (t) => {
-  const tree = native.parse(t, null, { bufferSize: Math.max(32768, t.length * 2 + 16) });
-  return tree.rootNode.hasError;
-})];
+const results = [
+  measure('native tree-sitter 0.25 (N-API)', (t) => {
+    const tree = native.parse(t, null, { bufferSize: Math.max(32768, t.length * 2 + 16) });
+    return tree.rootNode.hasError;
+  }),
+];
 
 const nativeParse = (t) => native.parse(t, null, { bufferSize: Math.max(32768, t.length * 2 + 16) });
-results.push(measure('native + cursor walk', (t) => { cursorWalk(nativeParse(t)); }));
-results.push(measure('native + namedChildren walk', (t) => { childrenWalk(nativeParse(t).rootNode); }));
+results.push(
+  measure('native + cursor walk', (t) => {
+    cursorWalk(nativeParse(t));
+  }),
+);
+results.push(
+  measure('native + namedChildren walk', (t) => {
+    childrenWalk(nativeParse(t).rootNode);
+  }),
+);
 
 const { Parser, Language } = await import('web-tree-sitter');
 await Parser.init();
 const wasm = new Parser();
 wasm.setLanguage(await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm')));
-results.push(measure('web-tree-sitter 0.25 (WASM)', (t) => {
-  const tree = wasm.parse(t);
-  const e = tree.rootNode.hasError;
-  tree.delete(); // WASM trees live on the WASM heap until deleted
-  return e;
-}));
+results.push(
+  measure('web-tree-sitter 0.25 (WASM)', (t) => {
+    const tree = wasm.parse(t);
+    const e = tree.rootNode.hasError;
+    tree.delete(); // WASM trees live on the WASM heap until deleted
+    return e;
+  }),
+);
 
-results.push(measure('wasm + cursor walk', (t) => { const tree = wasm.parse(t); cursorWalk(tree); tree.delete(); }));
-results.push(measure('wasm + namedChildren walk', (t) => { const tree = wasm.parse(t); childrenWalk(tree.rootNode); tree.delete(); }));
+results.push(
+  measure('wasm + cursor walk', (t) => {
+    const tree = wasm.parse(t);
+    cursorWalk(tree);
+    tree.delete();
+  }),
+);
+results.push(
+  measure('wasm + namedChildren walk', (t) => {
+    const tree = wasm.parse(t);
+    childrenWalk(tree.rootNode);
+    tree.delete();
+  }),
+);
 
-console.log(`corpus: ${stdlib} — ${files.length} .py files, ${lines.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB`);
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, node ${process.version}, one thread`);
-for (const r of results) console.log(`${r.name.padEnd(34)} ${r.seconds.toFixed(2).padStart(6)} s  ${r.mbPerS.toFixed(2).padStart(5)} MB/s  (${r.filesWithErrors} files with error nodes)`);
+console.log(
+  `corpus: ${stdlib} — ${files.length} .py files, ${lines.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB`,
+);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, node ${process.version}, one thread`,
+);
+for (const r of results)
+  console.log(
+    `${r.name.padEnd(34)} ${r.seconds.toFixed(2).padStart(6)} s  ${r.mbPerS.toFixed(2).padStart(5)} MB/s  (${r.filesWithErrors} files with error nodes)`,
+  );
 const by = (n) => results.find((r) => r.name.startsWith(n));
-console.log(`native / wasm, parse only: ${(by('native tree-sitter').mbPerS / by('web-tree-sitter').mbPerS).toFixed(2)}×; parse + cursor walk: ${(by('native + cursor').mbPerS / by('wasm + cursor').mbPerS).toFixed(2)}×`);
+console.log(
+  `native / wasm, parse only: ${(by('native tree-sitter').mbPerS / by('web-tree-sitter').mbPerS).toFixed(2)}×; parse + cursor walk: ${(by('native + cursor').mbPerS / by('wasm + cursor').mbPerS).toFixed(2)}×`,
+);

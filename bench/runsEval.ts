@@ -61,14 +61,20 @@ export const LABELS = path.join(__dirname, 'labels', 'spark-eventlogs.json');
 export function isRight(l: RunLocation | null, label: Label | null | undefined): boolean | null {
   if (!label) return null;
   if (!l) return false;
-  const within = (x: { file: string; startLine: number; endLine: number }) => l.file === x.file && l.startLine >= x.startLine - 2 && l.startLine <= x.endLine + 2;
+  const within = (x: { file: string; startLine: number; endLine: number }) =>
+    l.file === x.file && l.startLine >= x.startLine - 2 && l.startLine <= x.endLine + 2;
   return within(label);
 }
 
 /** The inputs to read: every log and the derived History Server answers. */
 export function evalInputs(corpus: string): string[] {
-  const logs = readdirSync(path.join(corpus, 'logs')).sort().map((f) => `logs/${f}`);
-  const derived = readdirSync(path.join(corpus, 'derived')).filter((f) => f.endsWith('.json')).sort().map((f) => `derived/${f}`);
+  const logs = readdirSync(path.join(corpus, 'logs'))
+    .sort()
+    .map((f) => `logs/${f}`);
+  const derived = readdirSync(path.join(corpus, 'derived'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => `derived/${f}`);
   return [...logs, ...derived];
 }
 
@@ -97,19 +103,46 @@ export async function evaluateRuns(corpora: string): Promise<RunsEval> {
           const has = g.metrics ? g.metrics.length > 0 : g.metricDefs.some((d) => read.run.metric?.(d, x));
           if (!has) continue;
           out.metricNodes++;
-          if (result.result.dag.nodes.some((n) => n.sparkId === g.sparkId && n.metrics?.length)) out.metricNodesAnnotated++;
+          if (result.result.dag.nodes.some((n) => n.sparkId === g.sparkId && n.metrics?.length))
+            out.metricNodesAnnotated++;
         }
       }
       for (const e of r.executions) {
         const label = want[String(e.executionId)];
-        out.rows.push({ input, executionId: e.executionId, label, location: e.location, right: isRight(e.location, label) });
+        out.rows.push({
+          input,
+          executionId: e.executionId,
+          label,
+          location: e.location,
+          right: isRight(e.location, label),
+        });
       }
       // A single /sql/<id> answer holds one execution; the others hold every labelled one.
-      const expected = read.source.kind === 'restExecution' ? read.run.executions.map((x) => x.executionId) : Object.keys(want).map(Number);
+      const expected =
+        read.source.kind === 'restExecution'
+          ? read.run.executions.map((x) => x.executionId)
+          : Object.keys(want).map(Number);
       const missing = expected.filter((id) => !r.executions.some((e) => e.executionId === id));
-      out.inputs.push({ input, accepted: true, executions: r.executions.length, labelled: Object.keys(want).length, missing, ms: performance.now() - started, skippedLines: r.skippedLines });
+      out.inputs.push({
+        input,
+        accepted: true,
+        executions: r.executions.length,
+        labelled: Object.keys(want).length,
+        missing,
+        ms: performance.now() - started,
+        skippedLines: r.skippedLines,
+      });
     } catch (e) {
-      out.inputs.push({ input, accepted: false, error: e instanceof Error ? e.message : String(e), executions: 0, labelled: Object.keys(want).length, missing: [], ms: performance.now() - started, skippedLines: 0 });
+      out.inputs.push({
+        input,
+        accepted: false,
+        error: e instanceof Error ? e.message : String(e),
+        executions: 0,
+        labelled: Object.keys(want).length,
+        missing: [],
+        ms: performance.now() - started,
+        skippedLines: 0,
+      });
     }
   }
   return out;

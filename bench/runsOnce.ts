@@ -21,11 +21,22 @@ async function main() {
   const r = await new RunsService(dag).map(read.run, read.source);
   const t2 = performance.now();
   const ops = r.executions.reduce((n, e) => n + e.result.dag.nodes.length, 0);
-  process.stdout.write(JSON.stringify({
-    readMs: t1 - t0, mapMs: t2 - t1, totalMs: t2 - t0, maxRssMb: process.resourceUsage().maxRSS / 1024,
-    executions: r.executions.length, located: r.executions.filter((e) => e.location).length, operators: ops,
-    events: r.stats.events, progressReports: progress,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      readMs: t1 - t0,
+      mapMs: t2 - t1,
+      totalMs: t2 - t0,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      executions: r.executions.length,
+      located: r.executions.filter((e) => e.location).length,
+      operators: ops,
+      events: r.stats.events,
+      progressReports: progress,
+    }) + '\n',
+  );
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -37,16 +37,34 @@ function filesUnder(dir: string, root = dir): string[] {
 export function tpchUnits(tpch: string, ws: TpchWorkspace): SourceUnit[] {
   const root = path.join(tpch, `ws-${ws}`);
   const lang = (f: string) => (f.endsWith('.py') ? 'python' : f.endsWith('.scala') ? 'scala' : 'sql');
-  return linkUnits(filesUnder(root).map((f) => buildUnit(f, readFileSync(path.join(root, f), 'utf8'), lang(f))).filter((u): u is SourceUnit => !!u));
+  return linkUnits(
+    filesUnder(root)
+      .map((f) => buildUnit(f, readFileSync(path.join(root, f), 'utf8'), lang(f)))
+      .filter((u): u is SourceUnit => !!u),
+  );
 }
 
 /** `only`: e.g. the odd or even query numbers (floors are checked on both halves). */
-export function evaluateTpch(tpch: string, ws: TpchWorkspace, only?: (q: number) => boolean, opts: { warm?: boolean } = {}): CorpusReport {
+export function evaluateTpch(
+  tpch: string,
+  ws: TpchWorkspace,
+  only?: (q: number) => boolean,
+  opts: { warm?: boolean } = {},
+): CorpusReport {
   const t0 = performance.now();
   const units = tpchUnits(tpch, ws);
-  const report: CorpusReport = { version: `tpch/${ws}`, plans: 0, fileTop1: 0, nodes: [], msPerPlan: [], indexMs: performance.now() - t0 };
+  const report: CorpusReport = {
+    version: `tpch/${ws}`,
+    plans: 0,
+    fileTop1: 0,
+    nodes: [],
+    msPerPlan: [],
+    indexMs: performance.now() - t0,
+  };
   const dir = path.join(tpch, 'labels', ws);
-  for (const lf of readdirSync(dir).filter((f) => f.endsWith('.json')).sort((a, b) => Number(a.slice(1, -5)) - Number(b.slice(1, -5)))) {
+  for (const lf of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort((a, b) => Number(a.slice(1, -5)) - Number(b.slice(1, -5)))) {
     const q = Number(/^q(\d+)\.json$/.exec(lf)?.[1]);
     if (only && !only(q)) continue;
     const label = JSON.parse(readFileSync(path.join(dir, lf), 'utf8')) as Label;
@@ -63,9 +81,10 @@ export function evaluateTpch(tpch: string, ws: TpchWorkspace, only?: (q: number)
     // A plan with nothing labelled (q6: constant folding left an EmptyRelation) has no code to find: it must name
     // no file at all, which `degenerate` counts; the others count for file top-1.
     if (!label.nodes.length) {
-      report.degenerate = (report.degenerate ?? { plans: 0, namedNoFile: 0 });
+      report.degenerate = report.degenerate ?? { plans: 0, namedNoFile: 0 };
       report.degenerate.plans++;
-      if (!result.sources.length && result.mappings.every((m) => m.status === 'unmapped')) report.degenerate.namedNoFile++;
+      if (!result.sources.length && result.mappings.every((m) => m.status === 'unmapped'))
+        report.degenerate.namedNoFile++;
       continue;
     }
     report.plans++;
@@ -73,13 +92,27 @@ export function evaluateTpch(tpch: string, ws: TpchWorkspace, only?: (q: number)
     for (const ln of label.nodes) {
       if (!(SCORED_KINDS as readonly string[]).includes(ln.kind) || ln.lines.length === 0) continue;
       const idx = result.dag.nodes.findIndex((n) => n.id === ln.nodeId);
-      if (idx >= 0 && result.dag.nodes[idx].line !== ln.planLine) throw new Error(`${lf}: node ${ln.nodeId} is on plan line ${result.dag.nodes[idx].line}, the label says ${ln.planLine}`);
+      if (idx >= 0 && result.dag.nodes[idx].line !== ln.planLine)
+        throw new Error(
+          `${lf}: node ${ln.nodeId} is on plan line ${result.dag.nodes[idx].line}, the label says ${ln.planLine}`,
+        );
       const m = idx < 0 ? undefined : result.mappings[idx];
       const b = m?.best ?? null;
-      const right = !!b && m!.status !== 'unmapped' && b.file === label.file && b.endLine - b.startLine < 5 && ln.lines.some((l) => l >= b.startLine && l <= b.endLine);
+      const right =
+        !!b &&
+        m!.status !== 'unmapped' &&
+        b.file === label.file &&
+        b.endLine - b.startLine < 5 &&
+        ln.lines.some((l) => l >= b.startLine && l <= b.endLine);
       report.nodes.push({
-        plan: label.planFile, planLine: ln.planLine, kind: ln.kind, right, status: m?.status ?? 'missing',
-        confidence: b ? b.confidence : null, best: b ? `${b.file}:${b.startLine}-${b.endLine}` : null, lines: ln.lines,
+        plan: label.planFile,
+        planLine: ln.planLine,
+        kind: ln.kind,
+        right,
+        status: m?.status ?? 'missing',
+        confidence: b ? b.confidence : null,
+        best: b ? `${b.file}:${b.startLine}-${b.endLine}` : null,
+        lines: ln.lines,
       });
     }
   }

@@ -20,5 +20,7 @@ if (process.argv.includes('--check')) {
   console.log('package.json: languageModelTools up to date');
 } else if (out !== text) {
   writeFileSync(file, out);
-  console.log(`package.json: ${pkg.contributes.languageModelTools && (pkg.contributes.languageModelTools as unknown[]).length} language-model tools written`);
+  console.log(
+    `package.json: ${pkg.contributes.languageModelTools && (pkg.contributes.languageModelTools as unknown[]).length} language-model tools written`,
+  );
 }

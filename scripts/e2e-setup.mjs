@@ -56,27 +56,45 @@ function codeServerBin(dir) {
 function installCodeServer(cache) {
   const dir = path.join(cache, `code-server-${CODE_SERVER_VERSION}`);
   const done = path.join(dir, '.installed');
-  if (existsSync(done) && existsSync(codeServerBin(dir))) return { dir, did: `code-server ${CODE_SERVER_VERSION} already installed in ${dir}` };
+  if (existsSync(done) && existsSync(codeServerBin(dir)))
+    return { dir, did: `code-server ${CODE_SERVER_VERSION} already installed in ${dir}` };
   log(seedRipgrepCache());
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   // Its own package.json, so npm neither walks up into the repo nor reads the repo's .npmrc (ignore-scripts).
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'daglens-e2e-code-server', private: true }, null, 2));
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'daglens-e2e-code-server', private: true }, null, 2),
+  );
   log(`installing code-server@${CODE_SERVER_VERSION} into ${dir} (about 300 MB, a minute or two)…`);
   const t0 = Date.now();
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Root needs unsafe_perm for code-server's postinstall; `yes` lets node-pty's postinstall run npx without a TTY.
-    env: { ...process.env, npm_config_yes: 'true', npm_config_unsafe_perm: 'true', npm_config_ignore_scripts: 'false' },
-  });
+  const r = spawnSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Root needs unsafe_perm for code-server's postinstall; `yes` lets node-pty's postinstall run npx without a TTY.
+      env: {
+        ...process.env,
+        npm_config_yes: 'true',
+        npm_config_unsafe_perm: 'true',
+        npm_config_ignore_scripts: 'false',
+      },
+    },
+  );
   if (r.status !== 0) {
     process.stderr.write(`${r.stdout}\n${r.stderr}`.split('\n').slice(-40).join('\n') + '\n');
-    throw new Error(`npm install code-server@${CODE_SERVER_VERSION} failed (exit ${r.status}); missing libkrb5-dev or pkg-config?`);
+    throw new Error(
+      `npm install code-server@${CODE_SERVER_VERSION} failed (exit ${r.status}); missing libkrb5-dev or pkg-config?`,
+    );
   }
   // A config file of its own: code-server would otherwise write ~/.config/code-server/config.yaml.
-  const v = spawnSync(codeServerBin(dir), ['--version'], { encoding: 'utf8', env: { ...process.env, CODE_SERVER_CONFIG: path.join(dir, 'config.yaml') } });
+  const v = spawnSync(codeServerBin(dir), ['--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, CODE_SERVER_CONFIG: path.join(dir, 'config.yaml') },
+  });
   if (v.status !== 0) throw new Error(`code-server was installed but does not run: ${v.stderr || v.stdout}`);
   writeFileSync(done, `${new Date().toISOString()}\n`);
   const version = v.stdout.split('\n').find((l) => /^\d+\.\d+\.\d+ /.test(l)) ?? v.stdout.trim();

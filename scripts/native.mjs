@@ -17,8 +17,14 @@ export const NATIVE = [
   ['hnswlib-node', () => new (require('hnswlib-node').HierarchicalNSW)('cosine', 2)],
 ];
 // Grammars that ship prebuilt linux/darwin/win32 binaries; checked only.
-export const PREBUILT = ['tree-sitter-python', 'tree-sitter-java', 'tree-sitter-scala', 'tree-sitter-typescript',
-  'tree-sitter-javascript', '@tree-sitter-grammars/tree-sitter-yaml'];
+export const PREBUILT = [
+  'tree-sitter-python',
+  'tree-sitter-java',
+  'tree-sitter-scala',
+  'tree-sitter-typescript',
+  'tree-sitter-javascript',
+  '@tree-sitter-grammars/tree-sitter-yaml',
+];
 
 function nodeGyp() {
   const npmDir = path.dirname(path.dirname(fs_realpath(process.execPath)));
@@ -29,10 +35,21 @@ function nodeGyp() {
   ];
   return candidates.find((c) => existsSync(c));
 }
-function fs_realpath(p) { try { return require('node:fs').realpathSync(p); } catch { return p; } }
+function fs_realpath(p) {
+  try {
+    return require('node:fs').realpathSync(p);
+  } catch {
+    return p;
+  }
+}
 
 function loads(probe) {
-  try { probe(); return true; } catch { return false; }
+  try {
+    probe();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs node-gyp rebuild in a package; `cxxflags` adds compiler flags. */
@@ -71,7 +88,9 @@ function ensureHnswAvx2(log) {
 }
 
 export function ensureNative({ quiet = false } = {}) {
-  const log = (m) => { if (!quiet) console.log(`[native] ${m}`); };
+  const log = (m) => {
+    if (!quiet) console.log(`[native] ${m}`);
+  };
   for (const [pkg, probe] of NATIVE) {
     if (loads(probe)) continue;
     log(`building ${pkg} from source…`);
@@ -85,6 +104,11 @@ export function ensureNative({ quiet = false } = {}) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try { ensureNative(); console.log('[native] all native addons load'); }
-  catch (e) { console.error(`[native] ${e.message}`); process.exit(1); }
+  try {
+    ensureNative();
+    console.log('[native] all native addons load');
+  } catch (e) {
+    console.error(`[native] ${e.message}`);
+    process.exit(1);
+  }
 }

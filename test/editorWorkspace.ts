@@ -9,7 +9,9 @@ import { FIXTURES, requireCorpora } from './helpers';
 
 export function assembleEditorWorkspace(): string {
   const corpora = requireCorpora();
-  const manifest = JSON.parse(readFileSync(path.join(FIXTURES, 'editor', 'SOURCE.json'), 'utf8')) as { files: Record<string, { from: string }> };
+  const manifest = JSON.parse(readFileSync(path.join(FIXTURES, 'editor', 'SOURCE.json'), 'utf8')) as {
+    files: Record<string, { from: string }>;
+  };
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'daglens-editor-ws-')), 'editor');
   for (const [dest, { from }] of Object.entries(manifest.files)) {
     mkdirSync(path.dirname(path.join(dir, dest)), { recursive: true });

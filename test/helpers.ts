@@ -8,6 +8,7 @@ export const CORPORA = path.join(SHARED, 'corpora');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures');
 
 export function requireCorpora(): string {
-  if (!existsSync(CORPORA)) throw new Error(`the shared corpora are missing: expected ${CORPORA} (../shared beside the repo)`);
+  if (!existsSync(CORPORA))
+    throw new Error(`the shared corpora are missing: expected ${CORPORA} (../shared beside the repo)`);
   return CORPORA;
 }

@@ -21,13 +21,18 @@ export function countSources(dir: string): number {
 
 /** Fills `root` (an empty folder); returns how many stdlib copies it took. */
 export function assembleLargeWorkspace(root: string, minFiles = 1800): number {
-  const stdlib = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+  const stdlib = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], {
+    encoding: 'utf8',
+  }).trim();
   const skip = (src: string) => /(site-packages|dist-packages|__pycache__)$/.test(src) || /\.(pyc|so|a|o)$/.test(src);
   cpSync(path.join(requireCorpora(), 'dbt', 'jaffle-shop'), path.join(root, 'analytics'), { recursive: true });
   let copies = 0;
   while (countSources(root) < minFiles) {
     copies++;
-    cpSync(stdlib, path.join(root, copies === 1 ? 'stdlib' : `stdlib-${copies}`), { recursive: true, filter: (src) => !skip(src) });
+    cpSync(stdlib, path.join(root, copies === 1 ? 'stdlib' : `stdlib-${copies}`), {
+      recursive: true,
+      filter: (src) => !skip(src),
+    });
   }
   return copies;
 }

@@ -5,8 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  createMessageConnection, InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification,
-  StreamMessageReader, StreamMessageWriter, WorkDoneProgress, type MessageConnection, type InitializeResult,
+  createMessageConnection,
+  InitializeRequest,
+  InitializedNotification,
+  ShutdownRequest,
+  ExitNotification,
+  StreamMessageReader,
+  StreamMessageWriter,
+  WorkDoneProgress,
+  type MessageConnection,
+  type InitializeResult,
 } from 'vscode-languageserver-protocol/node';
 import { REPO } from './helpers';
 
@@ -34,9 +42,17 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function startLsp(workspace: string, settings: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<LspSession> {
+export async function startLsp(
+  workspace: string,
+  settings: Record<string, unknown> = {},
+  opts: StartOptions = {},
+): Promise<LspSession> {
   const server = opts.server ?? path.join(REPO, 'dist/server.js');
-  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env });
+  const proc = spawn(process.execPath, [server, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: opts.cwd,
+    env: opts.env,
+  });
   // Tests never write indexes into the user's cache.
   const ownStorage = opts.indexStoragePath ? undefined : mkdtempSync(path.join(os.tmpdir(), 'daglens-lsp-storage-'));
   const indexStoragePath = opts.indexStoragePath ?? ownStorage;
@@ -78,22 +94,47 @@ export async function startLsp(workspace: string, settings: Record<string, unkno
   });
   await conn.sendNotification(InitializedNotification.type, {});
   const session: LspSession = {
-    conn, proc, init, notifications, stderr,
+    conn,
+    proc,
+    init,
+    notifications,
+    stderr,
     waitFor(method, pred = () => true, timeoutMs = 60_000) {
       const seen = (notifications.get(method) ?? []).find(pred);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${method} within ${timeoutMs} ms; stderr: ${stderr.join('')}`)), timeoutMs);
-        waiters.push({ method, pred, resolve: (p) => { clearTimeout(timer); resolve(p); } });
+        const timer = setTimeout(
+          () => reject(new Error(`no ${method} within ${timeoutMs} ms; stderr: ${stderr.join('')}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          method,
+          pred,
+          resolve: (p) => {
+            clearTimeout(timer);
+            resolve(p);
+          },
+        });
       });
     },
     async close() {
       try {
         await conn.sendRequest(ShutdownRequest.type);
         await conn.sendNotification(ExitNotification.type);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
       conn.dispose();
-      await new Promise<void>((r) => { if (proc.exitCode !== null) r(); else { proc.once('exit', () => r()); setTimeout(() => { proc.kill(); r(); }, 3000); } });
+      await new Promise<void>((r) => {
+        if (proc.exitCode !== null) r();
+        else {
+          proc.once('exit', () => r());
+          setTimeout(() => {
+            proc.kill();
+            r();
+          }, 3000);
+        }
+      });
       if (ownStorage) rmSync(ownStorage, { recursive: true, force: true });
     },
   };

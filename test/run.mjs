@@ -11,7 +11,11 @@ process.chdir(root);
 const SUITES = ['unit', 'integration', 'e2e', 'electron'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const suites = wanted.length ? wanted : SUITES;
-for (const s of suites) if (!SUITES.includes(s)) { console.error(`unknown suite '${s}' (${SUITES.join(', ')})`); process.exit(2); }
+for (const s of suites)
+  if (!SUITES.includes(s)) {
+    console.error(`unknown suite '${s}' (${SUITES.join(', ')})`);
+    process.exit(2);
+  }
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
@@ -38,7 +42,17 @@ function newestMtime(p) {
 
 function vsixStale() {
   if (!existsSync('daglens.vsix')) return true;
-  const inputs = ['client/src', 'server/src', 'media', 'syntaxes', 'docs/screenshots', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md'];
+  const inputs = [
+    'client/src',
+    'server/src',
+    'media',
+    'syntaxes',
+    'docs/screenshots',
+    'package.json',
+    'esbuild.mjs',
+    '.vscodeignore',
+    'README.md',
+  ];
   return Math.max(...inputs.map(newestMtime)) > statSync('daglens.vsix').mtimeMs;
 }
 

@@ -11,7 +11,8 @@ export const VSIX = path.join(REPO, 'daglens.vsix');
 export function ensureVsix(): string {
   if (existsSync(VSIX)) return VSIX;
   const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO, encoding: 'utf8' });
-  if (r.status !== 0 || !existsSync(VSIX)) throw new Error(`npm run package failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0 || !existsSync(VSIX))
+    throw new Error(`npm run package failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return VSIX;
 }
 

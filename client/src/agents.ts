@@ -19,21 +19,35 @@ import { SERVER_NOT_READY } from './serverCommand';
 
 // The parts of the language-model tool and MCP APIs used here, typed locally: engines.vscode stays ^1.91 and
 // each part is used only where the running VS Code has it.
-interface ToolInvocationOptions { input: unknown }
+interface ToolInvocationOptions {
+  input: unknown;
+}
 interface LmToolsApi {
-  registerTool?: (name: string, tool: {
-    invoke(options: ToolInvocationOptions, token: vscode.CancellationToken): Promise<unknown>;
-    prepareInvocation?(options: ToolInvocationOptions, token: vscode.CancellationToken): Promise<unknown>;
-  }) => vscode.Disposable;
-  registerMcpServerDefinitionProvider?: (id: string, provider: {
-    onDidChangeMcpServerDefinitions?: vscode.Event<void>;
-    provideMcpServerDefinitions(token: vscode.CancellationToken): unknown[];
-  }) => vscode.Disposable;
+  registerTool?: (
+    name: string,
+    tool: {
+      invoke(options: ToolInvocationOptions, token: vscode.CancellationToken): Promise<unknown>;
+      prepareInvocation?(options: ToolInvocationOptions, token: vscode.CancellationToken): Promise<unknown>;
+    },
+  ) => vscode.Disposable;
+  registerMcpServerDefinitionProvider?: (
+    id: string,
+    provider: {
+      onDidChangeMcpServerDefinitions?: vscode.Event<void>;
+      provideMcpServerDefinitions(token: vscode.CancellationToken): unknown[];
+    },
+  ) => vscode.Disposable;
 }
 interface LmClasses {
   LanguageModelToolResult?: new (parts: unknown[]) => unknown;
   LanguageModelTextPart?: new (value: string) => unknown;
-  McpStdioServerDefinition?: new (label: string, command: string, args?: string[], env?: Record<string, string>, version?: string) => unknown;
+  McpStdioServerDefinition?: new (
+    label: string,
+    command: string,
+    args?: string[],
+    env?: Record<string, string>,
+    version?: string,
+  ) => unknown;
 }
 
 export const MCP_PROVIDER_ID = 'daglens.mcpServers';
@@ -58,54 +72,74 @@ function folderUri(): string | undefined {
 }
 
 function registerTools(ctx: Ctx, api: LmToolsApi, classes: LmClasses): vscode.Disposable[] {
-  if (typeof api.registerTool !== 'function' || !classes.LanguageModelToolResult || !classes.LanguageModelTextPart) return [];
+  if (typeof api.registerTool !== 'function' || !classes.LanguageModelToolResult || !classes.LanguageModelTextPart)
+    return [];
   const Result = classes.LanguageModelToolResult;
   const Text = classes.LanguageModelTextPart;
-  return AGENT_TOOL_NAMES.map((tool: AgentToolName) => api.registerTool!(lmToolName(tool), {
-    async prepareInvocation(options, token) {
-      const client = await runningClient(ctx, token);
-      const p = await client.sendRequest(agentToolPrepare, { tool, input: options.input, uri: folderUri() }, token);
-      return {
-        invocationMessage: p.invocationMessage,
-        ...(p.confirmation ? { confirmationMessages: { title: p.confirmation.title, message: new vscode.MarkdownString(p.confirmation.message) } } : {}),
-      };
-    },
-    async invoke(options, token) {
-      const client = await runningClient(ctx, token);
-      try {
-        const r = await client.sendRequest(agentToolCall, { tool, input: options.input, uri: folderUri() }, token);
-        // Models read text: the summary first, then the whole structured answer.
-        return new Result([new Text(`${r.text}\n\nJSON:\n${JSON.stringify(r.structured)}`)]);
-      } catch (e) {
-        if (token.isCancellationRequested) throw new vscode.CancellationError();
-        throw new Error(`DagLens ${tool}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    },
-  }));
+  return AGENT_TOOL_NAMES.map((tool: AgentToolName) =>
+    api.registerTool!(lmToolName(tool), {
+      async prepareInvocation(options, token) {
+        const client = await runningClient(ctx, token);
+        const p = await client.sendRequest(agentToolPrepare, { tool, input: options.input, uri: folderUri() }, token);
+        return {
+          invocationMessage: p.invocationMessage,
+          ...(p.confirmation
+            ? {
+                confirmationMessages: {
+                  title: p.confirmation.title,
+                  message: new vscode.MarkdownString(p.confirmation.message),
+                },
+              }
+            : {}),
+        };
+      },
+      async invoke(options, token) {
+        const client = await runningClient(ctx, token);
+        try {
+          const r = await client.sendRequest(agentToolCall, { tool, input: options.input, uri: folderUri() }, token);
+          // Models read text: the summary first, then the whole structured answer.
+          return new Result([new Text(`${r.text}\n\nJSON:\n${JSON.stringify(r.structured)}`)]);
+        } catch (e) {
+          if (token.isCancellationRequested) throw new vscode.CancellationError();
+          throw new Error(`DagLens ${tool}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      },
+    }),
+  );
 }
 
 function registerMcpProvider(ctx: Ctx, api: LmToolsApi, classes: LmClasses): vscode.Disposable[] {
   if (typeof api.registerMcpServerDefinitionProvider !== 'function' || !classes.McpStdioServerDefinition) return [];
   const changed = new vscode.EventEmitter<void>();
   const Definition = classes.McpStdioServerDefinition;
-  const version = String((ctx.extension.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? '0.0.0');
+  const version = String(
+    (ctx.extension.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? '0.0.0',
+  );
   let registration: vscode.Disposable | undefined;
   const register = () => {
     if (registration || !vscode.workspace.isTrusted || !config().get<boolean>('agents.mcpServer', true)) return;
     try {
       registration = api.registerMcpServerDefinitionProvider!(MCP_PROVIDER_ID, {
         onDidChangeMcpServerDefinitions: changed.event,
-        provideMcpServerDefinitions: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => {
-          const l = mcpLaunch({
-            serverJs: ctx.extension.asAbsolutePath(path.join('dist', 'server.js')), execPath: process.execPath,
-            folder: f.uri.fsPath, folderName: f.name, storage: ctx.extension.storageUri?.fsPath,
-          });
-          return new Definition(l.label, l.command, l.args, l.env, version);
-        }),
+        provideMcpServerDefinitions: () =>
+          (vscode.workspace.workspaceFolders ?? [])
+            .filter((f) => f.uri.scheme === 'file')
+            .map((f) => {
+              const l = mcpLaunch({
+                serverJs: ctx.extension.asAbsolutePath(path.join('dist', 'server.js')),
+                execPath: process.execPath,
+                folder: f.uri.fsPath,
+                folderName: f.name,
+                storage: ctx.extension.storageUri?.fsPath,
+              });
+              return new Definition(l.label, l.command, l.args, l.env, version);
+            }),
       });
     } catch (e) {
       // VS Code 1.100 has the API only as a proposal: nothing to offer there.
-      ctx.output.info(`the MCP server is not offered in VS Code's MCP list: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.output.info(
+        `the MCP server is not offered in VS Code's MCP list: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   };
   register();

@@ -16,9 +16,14 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     vscode.commands.registerCommand('daglens.showLogs', () => ctx.output.show(true)),
     vscode.commands.registerCommand('daglens.menu', () => showMenu(ctx.status.summary, !!ctx.readyClient)),
     vscode.commands.registerCommand('daglens.ask', async (question?: unknown) => {
-      const q = typeof question === 'string' && question.trim()
-        ? question
-        : await vscode.window.showInputBox({ title: 'Ask DagLens', prompt: 'A question about this workspace', ignoreFocusOut: true });
+      const q =
+        typeof question === 'string' && question.trim()
+          ? question
+          : await vscode.window.showInputBox({
+              title: 'Ask DagLens',
+              prompt: 'A question about this workspace',
+              ignoreFocusOut: true,
+            });
       if (q?.trim()) await ctx.chat.ask(q.trim());
     }),
     // From the editor context menu (no arguments: the selection or file) or a hover/lens link (a place).
@@ -47,12 +52,18 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
 async function runReindex(client: LanguageClient, rebuild: boolean): Promise<void> {
   try {
     const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: rebuild ? 'DagLens: rebuilding the index' : 'DagLens: indexing' },
+      {
+        location: vscode.ProgressLocation.Window,
+        title: rebuild ? 'DagLens: rebuilding the index' : 'DagLens: indexing',
+      },
       () => client.sendRequest(reindex, { rebuild }),
     );
     const files = r.folders.reduce((n, f) => n + f.files, 0);
     const chunks = r.folders.reduce((n, f) => n + f.chunks, 0);
-    void vscode.window.setStatusBarMessage(`DagLens: ${files} files, ${chunks} chunks indexed in ${r.seconds.toFixed(1)} s`, 5000);
+    void vscode.window.setStatusBarMessage(
+      `DagLens: ${files} files, ${chunks} chunks indexed in ${r.seconds.toFixed(1)} s`,
+      5000,
+    );
   } catch (e) {
     void vscode.window.showErrorMessage(`DagLens: indexing failed: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -74,7 +74,8 @@ export class Ctx implements vscode.Disposable {
     } catch (e) {
       this.status.setStopped(e instanceof Error ? e.message : String(e));
       this.output.appendLine(`DagLens server failed to start: ${e instanceof Error ? e.message : String(e)}`);
-      void vscode.window.showErrorMessage('DagLens: the language server failed to start. See the DagLens output.', 'Show Logs')
+      void vscode.window
+        .showErrorMessage('DagLens: the language server failed to start. See the DagLens output.', 'Show Logs')
         .then((pick) => pick && this.output.show());
     }
   }

@@ -40,26 +40,40 @@ export function registerDagCommands(ctx: Ctx): vscode.Disposable[] {
 async function mapDagFile(ctx: Ctx, client: LanguageClient, arg: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri ? arg : await pickDagFile();
   if (!uri) return;
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `DagLens: mapping ${path.basename(uri.fsPath)}`, cancellable: true },
-    (_p, token) => client.sendRequest(mapDag, { uri: uri.toString() }, token),
-  ).then((r) => r, (e: unknown) => {
-    void vscode.window.showErrorMessage(`DagLens: ${e instanceof Error ? e.message : String(e)}`);
-    return undefined;
-  });
+  const result = await vscode.window
+    .withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `DagLens: mapping ${path.basename(uri.fsPath)}`,
+        cancellable: true,
+      },
+      (_p, token) => client.sendRequest(mapDag, { uri: uri.toString() }, token),
+    )
+    .then(
+      (r) => r,
+      (e: unknown) => {
+        void vscode.window.showErrorMessage(`DagLens: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      },
+    );
   if (!result) return;
   const name = path.basename(uri.fsPath);
   // Nothing read as a DAG node: one error that says why, not a count of zero with a graph to show.
   if (!result.dag.nodes.length) {
-    void vscode.window.showErrorMessage(`DagLens: ${name} is not a DAG DagLens can map: ${problemSummary(result.problems)}. It reads Spark plans (text or JSON), dbt manifests, JSON DAGs {nodes, edges} and Airflow DAG files.`);
+    void vscode.window.showErrorMessage(
+      `DagLens: ${name} is not a DAG DagLens can map: ${problemSummary(result.problems)}. It reads Spark plans (text or JSON), dbt manifests, JSON DAGs {nodes, edges} and Airflow DAG files.`,
+    );
     return;
   }
   const count = (s: string) => result.mappings.filter((m) => m.status === s).length;
-  const problems = result.problems.length ? ` · ${result.problems.length} problem(s) reading it (see the DagLens output)` : '';
+  const problems = result.problems.length
+    ? ` · ${result.problems.length} problem(s) reading it (see the DagLens output)`
+    : '';
   // One line in the log: the first problem and how many more.
   if (result.problems.length) ctx.output.warn(`${name}: ${problemSummary(result.problems)}`);
   // Plan text gets lenses on every operator: show it beside the summary.
-  if (result.dag.nodes.some((n) => n.line !== null)) await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
+  if (result.dag.nodes.some((n) => n.line !== null))
+    await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
   const pick = await vscode.window.showInformationMessage(
     `DagLens: ${result.dag.kind === 'airflow' ? `Airflow DAG ${name}: ${result.dag.nodes.length} tasks` : `${result.dag.nodes.length} nodes`} — ${count('high')} high, ${count('low')} low, ${count('derived')} derived, ${count('unmapped')} unmapped${result.sources[0] ? ` · from ${result.sources[0].file}` : ''}${problems}`,
     'Show Graph',

@@ -17,7 +17,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   context.subscriptions.push(
     ctx,
-    ...registerCommands(ctx), ...registerDagCommands(ctx), ...registerLineage(ctx), ...registerLlm(ctx), ...registerRuns(ctx), ...registerVscodeLm(ctx), ...registerAgents(ctx),
+    ...registerCommands(ctx),
+    ...registerDagCommands(ctx),
+    ...registerLineage(ctx),
+    ...registerLlm(ctx),
+    ...registerRuns(ctx),
+    ...registerVscodeLm(ctx),
+    ...registerAgents(ctx),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, ctx.chat),
     refreshLensesOnSettingChange(() => ctx?.client),
   );

@@ -19,7 +19,8 @@ export function dagGraphSource(ctx: Ctx, uri: vscode.Uri): GraphSource {
       const client = ctx.requireClient();
       const result = await client.sendRequest(mapDag, { uri: uri.toString() }, token);
       const g = graphFromDagMapping(result, `${title} → code`, uri.fsPath);
-      if (result.problems.length) g.title += ` (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''} reading ${relativeName(uri)})`;
+      if (result.problems.length)
+        g.title += ` (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''} reading ${relativeName(uri)})`;
       return g;
     },
   };
@@ -29,5 +30,8 @@ export function dagGraphSource(ctx: Ctx, uri: vscode.Uri): GraphSource {
 export function followSource(ctx: Ctx, editor: vscode.TextEditor): GraphSource | undefined {
   if (editor.document.uri.scheme !== 'file') return undefined;
   if (editor.document.languageId === 'sparkplan') return dagGraphSource(ctx, editor.document.uri);
-  return lineageSource(ctx, { uri: editor.document.uri.toString(), position: { line: editor.selection.active.line, character: editor.selection.active.character } });
+  return lineageSource(ctx, {
+    uri: editor.document.uri.toString(),
+    position: { line: editor.selection.active.line, character: editor.selection.active.character },
+  });
 }

@@ -22,7 +22,10 @@ export type PlaceArgs = z.infer<typeof PlaceArgsSchema>;
 function cursorPlace(): PlaceArgs | undefined {
   const e = vscode.window.activeTextEditor;
   if (!e || e.document.uri.scheme !== 'file') return undefined;
-  return { uri: e.document.uri.toString(), position: { line: e.selection.active.line, character: e.selection.active.character } };
+  return {
+    uri: e.document.uri.toString(),
+    position: { line: e.selection.active.line, character: e.selection.active.character },
+  };
 }
 
 /** The lineage of what is at a place (a table, model or process), else of every process in its file. */
@@ -38,8 +41,14 @@ export function lineageSource(ctx: Ctx, place: PlaceArgs): GraphSource {
       ]);
       if (at.kind !== 'unknown') {
         const isProcess = all.processes.some((p) => p.id === at.start);
-        const label = isProcess ? all.processes.find((p) => p.id === at.start)?.symbol : all.assets.find((a) => a.id === at.start)?.name;
-        return lineageGraph(all, isProcess ? { processes: [at.start] } : { assets: [at.start] }, `Lineage of ${label ?? at.start}`);
+        const label = isProcess
+          ? all.processes.find((p) => p.id === at.start)?.symbol
+          : all.assets.find((a) => a.id === at.start)?.name;
+        return lineageGraph(
+          all,
+          isProcess ? { processes: [at.start] } : { assets: [at.start] },
+          `Lineage of ${label ?? at.start}`,
+        );
       }
       const inFile = await c.sendRequest(lineageRequest, { uri: place.uri }, token);
       return lineageGraph(all, { processes: inFile.processes.map((p) => p.id) }, `Lineage of ${name}`);
@@ -58,9 +67,14 @@ export function impactSource(ctx: Ctx, place: PlaceArgs): GraphSource {
         c.sendRequest(lineageRequest, {}, token),
       ]);
       if (impact.kind === 'unknown') {
-        throw new Error(`nothing with lineage at ${name}:${place.position.line + 1}: put the cursor on a table name or inside a SQL statement, dbt model, PySpark job or Airflow task`);
+        throw new Error(
+          `nothing with lineage at ${name}:${place.position.line + 1}: put the cursor on a table name or inside a SQL statement, dbt model, PySpark job or Airflow task`,
+        );
       }
-      const label = all.processes.find((p) => p.id === impact.start)?.symbol ?? all.assets.find((a) => a.id === impact.start)?.name ?? impact.start;
+      const label =
+        all.processes.find((p) => p.id === impact.start)?.symbol ??
+        all.assets.find((a) => a.id === impact.start)?.name ??
+        impact.start;
       // A process's own output is what it writes, not what lies downstream of it (as on the lens).
       const beyond = impact.kind === 'process' ? impact.hits.filter((h) => h.distance > 1) : impact.hits;
       return impactGraph(impact, all, `Impact of changing ${label}: ${beyond.length} downstream`);
@@ -71,14 +85,24 @@ export function impactSource(ctx: Ctx, place: PlaceArgs): GraphSource {
 /** A lineage lens's list (reads, writes, downstream) as a quick pick; the first entry draws it as a graph. */
 async function showLensList(ctx: Ctx, args: ShowLineageArgs): Promise<void> {
   type Item = vscode.QuickPickItem & { open?: { uri: string; line: number }; graph?: boolean };
-  const items: Item[] = [{ label: '$(type-hierarchy) Show as graph', detail: 'Upstream and downstream of this code in the graph view', graph: true }];
+  const items: Item[] = [
+    {
+      label: '$(type-hierarchy) Show as graph',
+      detail: 'Upstream and downstream of this code in the graph view',
+      graph: true,
+    },
+  ];
   let group = '';
   for (const it of args.items) {
     if (it.group !== group) {
       group = it.group;
       items.push({ label: group, kind: vscode.QuickPickItemKind.Separator });
     }
-    items.push({ label: it.label, detail: it.detail, ...(it.uri !== undefined && it.line !== undefined ? { open: { uri: it.uri, line: it.line } } : {}) });
+    items.push({
+      label: it.label,
+      detail: it.detail,
+      ...(it.uri !== undefined && it.line !== undefined ? { open: { uri: it.uri, line: it.line } } : {}),
+    });
   }
   const pick = await vscode.window.showQuickPick(items, { title: args.title, matchOnDetail: true });
   if (pick?.graph) {
@@ -90,7 +114,10 @@ async function showLensList(ctx: Ctx, args: ShowLineageArgs): Promise<void> {
 }
 
 export function registerLineage(ctx: Ctx): vscode.Disposable[] {
-  const nothingOpen = () => void vscode.window.showInformationMessage('DagLens: open a SQL, dbt, PySpark or Airflow file (and put the cursor on a table or inside a statement) first.');
+  const nothingOpen = () =>
+    void vscode.window.showInformationMessage(
+      'DagLens: open a SQL, dbt, PySpark or Airflow file (and put the cursor on a table or inside a statement) first.',
+    );
   return registerServerCommands(ctx, {
     'daglens.showLineage': {
       enabled: () => async (arg) => {

@@ -28,13 +28,28 @@ function commandLink(label: string, command: string, args: unknown, tooltip: str
 
 export function hoverActions(doc: vscode.TextDocument, pos: vscode.Position): vscode.MarkdownString {
   const place = { uri: doc.uri.toString(), position: { line: pos.line, character: pos.character } };
-  const word = doc.getText(doc.getWordRangeAtPosition(pos, /[\w.$]+/) ?? new vscode.Range(pos, pos)) || `line ${pos.line + 1}`;
-  const ask = { kind: 'selection', label: word, file: doc.uri.fsPath, startLine: pos.line + 1, endLine: pos.line + 1, text: `${word} (at ${vscode.workspace.asRelativePath(doc.uri)}:${pos.line + 1})` };
-  const md = new vscode.MarkdownString([
-    commandLink('$(type-hierarchy-sub) Show lineage', 'daglens.showLineage', place, 'Upstream and downstream in the graph view'),
-    commandLink('$(warning) Impact', 'daglens.showImpact', place, 'Everything downstream of this'),
-    commandLink('$(comment-discussion) Ask', 'daglens.askAbout', ask, 'Add this to the DagLens chat'),
-  ].join(' · '));
+  const word =
+    doc.getText(doc.getWordRangeAtPosition(pos, /[\w.$]+/) ?? new vscode.Range(pos, pos)) || `line ${pos.line + 1}`;
+  const ask = {
+    kind: 'selection',
+    label: word,
+    file: doc.uri.fsPath,
+    startLine: pos.line + 1,
+    endLine: pos.line + 1,
+    text: `${word} (at ${vscode.workspace.asRelativePath(doc.uri)}:${pos.line + 1})`,
+  };
+  const md = new vscode.MarkdownString(
+    [
+      commandLink(
+        '$(type-hierarchy-sub) Show lineage',
+        'daglens.showLineage',
+        place,
+        'Upstream and downstream in the graph view',
+      ),
+      commandLink('$(warning) Impact', 'daglens.showImpact', place, 'Everything downstream of this'),
+      commandLink('$(comment-discussion) Ask', 'daglens.askAbout', ask, 'Add this to the DagLens chat'),
+    ].join(' · '),
+  );
   md.supportThemeIcons = true;
   md.isTrusted = { enabledCommands: HOVER_COMMANDS };
   return md;
@@ -49,21 +64,29 @@ export function editorMiddleware(): Middleware {
       const lineage = config().get<boolean>('codeLens.lineage', true);
       const dag = config().get<boolean>('codeLens.dagMapping', true);
       const runs = config().get<boolean>('codeLens.runs', true);
-      return lineage && dag && runs ? lenses : lenses.filter((l) => (isLineageLens(l) ? lineage : isRunLens(l) ? runs : dag));
+      return lineage && dag && runs
+        ? lenses
+        : lenses.filter((l) => (isLineageLens(l) ? lineage : isRunLens(l) ? runs : dag));
     },
     async provideHover(doc, pos, token, next) {
       const hover = await next(doc, pos, token);
       if (!hover) return hover;
       // A run's hover links to the execution graph: trusted for that one command only.
-      const runParts = hover.contents.filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString && c.value.includes(RUN_HOVER));
+      const runParts = hover.contents.filter(
+        (c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString && c.value.includes(RUN_HOVER),
+      );
       for (const c of runParts) c.isTrusted = { enabledCommands: [SHOW_RUN_EXECUTION_COMMAND] };
       // A plan operator's hover links to the lineage of the code it maps to (only where that code has some).
-      const planParts = hover.contents.filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString && HOVER_COMMANDS.some((cmd) => c.value.includes(`command:${cmd}?`)));
+      const planParts = hover.contents.filter(
+        (c): c is vscode.MarkdownString =>
+          c instanceof vscode.MarkdownString && HOVER_COMMANDS.some((cmd) => c.value.includes(`command:${cmd}?`)),
+      );
       for (const c of planParts) {
         c.isTrusted = { enabledCommands: HOVER_COMMANDS };
         c.supportThemeIcons = true;
       }
-      if (!config().get<boolean>('hover.lineage', true)) return runParts.length ? new vscode.Hover(runParts, hover.range) : undefined;
+      if (!config().get<boolean>('hover.lineage', true))
+        return runParts.length ? new vscode.Hover(runParts, hover.range) : undefined;
       // In a plan (its hovers are about operators, which have no lineage of their own) the generic links would
       // ask for the lineage of a plan line.
       if (!config().get<boolean>('hover.actions', true) || isPlanDocument(doc)) return hover;
@@ -77,6 +100,7 @@ export function refreshLensesOnSettingChange(client: () => LanguageClient | unde
   return vscode.workspace.onDidChangeConfiguration((e) => {
     if (!e.affectsConfiguration('daglens.codeLens')) return;
     const feature = client()?.getFeature(CodeLensRequest.method);
-    for (const editor of vscode.window.visibleTextEditors) feature?.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
+    for (const editor of vscode.window.visibleTextEditors)
+      feature?.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
   });
 }

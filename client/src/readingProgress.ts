@@ -36,11 +36,12 @@ export class ReadingProgress implements vscode.Disposable {
     this.timer = undefined;
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'DagLens: reading workspace', cancellable: true },
-      (progress, token) => new Promise<void>((resolve) => {
-        token.onCancellationRequested(() => this.cancel());
-        this.shown = { report: (v) => progress.report(v), done: resolve, percent: 0 };
-        this.report();
-      }),
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          token.onCancellationRequested(() => this.cancel());
+          this.shown = { report: (v) => progress.report(v), done: resolve, percent: 0 };
+          this.report();
+        }),
     );
   }
 
@@ -48,7 +49,10 @@ export class ReadingProgress implements vscode.Disposable {
     const p = this.latest;
     if (!this.shown || !p || !p.total) return;
     const percent = Math.min(100, Math.floor((p.done / p.total) * 100));
-    this.shown.report({ message: `${p.done}/${p.total} files — lenses and hovers work meanwhile`, increment: Math.max(0, percent - this.shown.percent) });
+    this.shown.report({
+      message: `${p.done}/${p.total} files — lenses and hovers work meanwhile`,
+      increment: Math.max(0, percent - this.shown.percent),
+    });
     this.shown.percent = Math.max(this.shown.percent, percent);
   }
 

@@ -41,17 +41,30 @@ export class StatusItem implements vscode.Disposable {
   update(s: ServerStatus): void {
     this.last = s;
     const busy = !s.quiescent;
-    const icon = busy ? '$(sync~spin)' : s.health === 'ok' ? '$(type-hierarchy)' : s.health === 'warning' ? '$(warning)' : '$(error)';
+    const icon = busy
+      ? '$(sync~spin)'
+      : s.health === 'ok'
+        ? '$(type-hierarchy)'
+        : s.health === 'warning'
+          ? '$(warning)'
+          : '$(error)';
     const progress = busy && s.progress ? ` ${s.progress.done}/${s.progress.total}` : '';
     // While busy the item names the phase (parsing, indexing…) when the server's message is that short.
     const word = busy && s.message && s.message.length <= 16 ? ` ${s.message}` : '';
     this.item.text = `${icon} DagLens${word}${progress}${this.llm?.ready ? ' $(sparkle)' : ''}`;
     this.item.tooltip = `DagLens: ${s.message ?? (busy ? 'working' : 'ready')} — click for commands${this.llm ? `\n${this.llm.line}` : ''}`;
-    const phase = busy ? `${s.message ?? 'working'}${progress}` : s.health === 'error' ? `error — ${s.message ?? ''}` : `ready — ${s.message ?? ''}`;
+    const phase = busy
+      ? `${s.message ?? 'working'}${progress}`
+      : s.health === 'error'
+        ? `error — ${s.message ?? ''}`
+        : `ready — ${s.message ?? ''}`;
     this.summary = `DagLens: ${phase}${this.llm ? ` · ${this.llm.line}` : ''}`;
     this.item.backgroundColor =
-      s.health === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
-        : s.health === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      s.health === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : s.health === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
   }
 
   dispose(): void {

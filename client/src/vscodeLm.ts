@@ -10,7 +10,13 @@
 import * as vscode from 'vscode';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type LanguageClient } from 'vscode-languageclient/node';
 import {
-  llmStats, VscodeLmChatParamsSchema, vscodeLmChat, vscodeLmDelta, vscodeLmModels, type VscodeLmChatResult, type VscodeLmModel,
+  llmStats,
+  VscodeLmChatParamsSchema,
+  vscodeLmChat,
+  vscodeLmDelta,
+  vscodeLmModels,
+  type VscodeLmChatResult,
+  type VscodeLmModel,
 } from '@daglens/protocol';
 import { CONTEXT_KEYS, setContextKey } from './contextKeys';
 import type { Ctx } from './ctx';
@@ -19,7 +25,14 @@ import type { Ctx } from './ctx';
 async function editorModels(): Promise<VscodeLmModel[]> {
   if (typeof vscode.lm?.selectChatModels !== 'function') return [];
   const models = await vscode.lm.selectChatModels({});
-  return models.map((m) => ({ id: m.id, vendor: m.vendor, family: m.family, name: m.name, version: m.version, maxInputTokens: Math.max(1, m.maxInputTokens) }));
+  return models.map((m) => ({
+    id: m.id,
+    vendor: m.vendor,
+    family: m.family,
+    name: m.name,
+    version: m.version,
+    maxInputTokens: Math.max(1, m.maxInputTokens),
+  }));
 }
 
 /** LanguageModelError codes → the LLM layer's error kinds (auth: the user did not allow it; rate-limited: quota). */
@@ -31,13 +44,29 @@ function kindOf(e: unknown): string {
   return 'bad-response';
 }
 
-async function answer(client: LanguageClient, raw: unknown, token: vscode.CancellationToken): Promise<VscodeLmChatResult> {
+async function answer(
+  client: LanguageClient,
+  raw: unknown,
+  token: vscode.CancellationToken,
+): Promise<VscodeLmChatResult> {
   const p = VscodeLmChatParamsSchema.safeParse(raw);
-  if (!p.success) throw new ResponseError(ErrorCodes.InvalidParams, `daglens/lm/chat: ${p.error.issues[0]?.message ?? 'bad params'}`, { kind: 'bad-request' });
+  if (!p.success)
+    throw new ResponseError(
+      ErrorCodes.InvalidParams,
+      `daglens/lm/chat: ${p.error.issues[0]?.message ?? 'bad params'}`,
+      { kind: 'bad-request' },
+    );
   const [model] = await vscode.lm.selectChatModels({ id: p.data.modelId });
-  if (!model) throw new ResponseError(ErrorCodes.InternalError, `the editor no longer offers the model ${p.data.modelId}`, { kind: 'model' });
+  if (!model)
+    throw new ResponseError(ErrorCodes.InternalError, `the editor no longer offers the model ${p.data.modelId}`, {
+      kind: 'model',
+    });
   // Editor models take user and assistant turns (the server already folded its instructions into the first).
-  const messages = p.data.messages.map((m) => (m.role === 'assistant' ? vscode.LanguageModelChatMessage.Assistant(m.content) : vscode.LanguageModelChatMessage.User(m.content)));
+  const messages = p.data.messages.map((m) =>
+    m.role === 'assistant'
+      ? vscode.LanguageModelChatMessage.Assistant(m.content)
+      : vscode.LanguageModelChatMessage.User(m.content),
+  );
   try {
     const res = await model.sendRequest(messages, { justification: p.data.justification }, token);
     let text = '';
@@ -50,7 +79,10 @@ async function answer(client: LanguageClient, raw: unknown, token: vscode.Cancel
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const kind = kindOf(e);
     const why = e instanceof Error ? e.message : String(e);
-    const message = kind === 'auth' ? `DagLens may not use ${model.name} (${model.vendor}): allow it when VS Code asks (${why})` : `${model.name} (${model.vendor}): ${why}`;
+    const message =
+      kind === 'auth'
+        ? `DagLens may not use ${model.name} (${model.vendor}): allow it when VS Code asks (${why})`
+        : `${model.name} (${model.vendor}): ${why}`;
     throw new ResponseError(ErrorCodes.InternalError, message, { kind });
   }
 }
@@ -77,10 +109,13 @@ export function registerVscodeLm(ctx: Ctx): vscode.Disposable[] {
       void publish();
     }),
     // Settings reach the server through the client's synchronisation first: ask a moment later.
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('daglens.llm')) setTimeout(() => void showProvider(ctx), 500); }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('daglens.llm')) setTimeout(() => void showProvider(ctx), 500);
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => setTimeout(() => void showProvider(ctx), 500)),
   ];
-  if (typeof vscode.lm?.onDidChangeChatModels === 'function') subs.push(vscode.lm.onDidChangeChatModels(() => void publish()));
+  if (typeof vscode.lm?.onDidChangeChatModels === 'function')
+    subs.push(vscode.lm.onDidChangeChatModels(() => void publish()));
   return subs;
 }
 
@@ -94,9 +129,14 @@ export async function showProvider(ctx: Ctx): Promise<void> {
   try {
     const s = await client.sendRequest(llmStats, { uri: vscode.workspace.workspaceFolders?.[0]?.uri.toString() });
     const first = s.providers[0];
-    ctx.status.setLlm(s.state === 'ready' && first
-      ? { ready: true, line: `AI: ${first.name}${s.providers.length > 1 ? ` (+${s.providers.length - 1} fallback)` : ''}` }
-      : { ready: false, line: `AI: off — ${s.message}` });
+    ctx.status.setLlm(
+      s.state === 'ready' && first
+        ? {
+            ready: true,
+            line: `AI: ${first.name}${s.providers.length > 1 ? ` (+${s.providers.length - 1} fallback)` : ''}`,
+          }
+        : { ready: false, line: `AI: off — ${s.message}` },
+    );
     setContextKey(CONTEXT_KEYS.llmReady, s.state === 'ready' && !!first);
   } catch {
     ctx.status.setLlm(undefined);

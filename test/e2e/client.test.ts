@@ -19,7 +19,9 @@ describe('the DagLens client in a real VS Code', { skip }, () => {
   before(async () => {
     vs = await VsCodeSession.start({ name: 'client', workspace: path.join(FIXTURES, 'workspace') });
   });
-  after(async () => { await vs?.close(); });
+  after(async () => {
+    await vs?.close();
+  });
 
   /** The text of the Output panel's editor (what the visible channel shows); Monaco renders spaces as U+00A0. */
   const outputText = async () =>
@@ -45,11 +47,16 @@ describe('the DagLens client in a real VS Code', { skip }, () => {
     const center = vs.page.locator('.notifications-center');
     await center.waitFor({ timeout: 10_000 });
     // Severity is the item's icon; the source line names the extension.
-    const items = await center.locator('.notification-list-item').evaluateAll((els) => els.map((e) => ({
-      severity: e.querySelector('.notification-list-item-icon.codicon-error') ? 'error'
-        : e.querySelector('.notification-list-item-icon.codicon-warning') ? 'warning' : 'info',
-      text: (e.textContent ?? '').replace(/\s+/g, ' ').trim(),
-    })));
+    const items = await center.locator('.notification-list-item').evaluateAll((els) =>
+      els.map((e) => ({
+        severity: e.querySelector('.notification-list-item-icon.codicon-error')
+          ? 'error'
+          : e.querySelector('.notification-list-item-icon.codicon-warning')
+            ? 'warning'
+            : 'info',
+        text: (e.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      })),
+    );
     await vs.page.keyboard.press('Escape');
     const ours = items.filter((n) => n.severity !== 'info' && /Source: DagLens/.test(n.text));
     assert.deepEqual(ours, [], 'no DagLens warnings or errors on a clean start');
@@ -60,7 +67,9 @@ describe('the DagLens client in a real VS Code', { skip }, () => {
     const text = await vs.step('server-log', () => outputUntil((t) => scans(t) > 0));
     assert.match(text, /\[info\]/, 'a log channel, with levels');
     // The Output view's channel picker shows which channel this is.
-    const channel = await vs.page.locator('.part.panel select.monaco-select-box').first()
+    const channel = await vs.page
+      .locator('.part.panel select.monaco-select-box')
+      .first()
       .evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.text ?? '');
     assert.equal(channel, 'DagLens');
   });
@@ -68,7 +77,9 @@ describe('the DagLens client in a real VS Code', { skip }, () => {
   test('"DagLens: Restart Server" starts a new server that scans the workspace again', async () => {
     const before = scans(await outputText());
     await vs.step('restart', () => vs.runCommand('DagLens: Restart Server'));
-    await vs.step('restarted-message', () => vs.page.locator('.statusbar-item', { hasText: 'DagLens: server restarted' }).first().waitFor({ timeout: 30_000 }));
+    await vs.step('restarted-message', () =>
+      vs.page.locator('.statusbar-item', { hasText: 'DagLens: server restarted' }).first().waitFor({ timeout: 30_000 }),
+    );
     await vs.step('status-ready-again', () => vs.waitForStatus((s) => s.icons.includes('type-hierarchy')));
     await vs.step('log-after-restart', () => outputUntil((t) => scans(t) > before));
   });

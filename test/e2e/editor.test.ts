@@ -23,7 +23,13 @@ async function webview(vs: VsCodeSession, selector: string, timeoutMs = 30_000):
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of vs.page.frames()) {
-      if (await f.locator(selector).count().catch(() => 0)) return f;
+      if (
+        await f
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return f;
     }
     await vs.page.waitForTimeout(200);
   }
@@ -46,8 +52,12 @@ async function serverLensTitles(rel: string): Promise<string[]> {
   const lsp = await startLsp(WORKSPACE);
   try {
     await ready(lsp);
-    const lenses = (await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri(path.join(WORKSPACE, rel)) } })) as CodeLens[];
-    const resolved = await Promise.all(lenses.map((l) => (l.command ? l : lsp.conn.sendRequest(CodeLensResolveRequest.type, l) as Promise<CodeLens>)));
+    const lenses = (await lsp.conn.sendRequest(CodeLensRequest.type, {
+      textDocument: { uri: uri(path.join(WORKSPACE, rel)) },
+    })) as CodeLens[];
+    const resolved = await Promise.all(
+      lenses.map((l) => (l.command ? l : (lsp.conn.sendRequest(CodeLensResolveRequest.type, l) as Promise<CodeLens>))),
+    );
     return resolved.map((l) => l.command?.title ?? '');
   } finally {
     await lsp.close();
@@ -85,10 +95,16 @@ async function hoverWord(vs: VsCodeSession, word: string): Promise<void> {
 
 /** The code lens texts the editor shows now. */
 async function lensTexts(vs: VsCodeSession): Promise<string[]> {
-  return vs.page.locator('.monaco-editor .codelens-decoration').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+  return vs.page
+    .locator('.monaco-editor .codelens-decoration')
+    .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
 }
 
-async function lensesUntil(vs: VsCodeSession, pred: (texts: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
+async function lensesUntil(
+  vs: VsCodeSession,
+  pred: (texts: string[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let texts: string[] = [];
   while (Date.now() < deadline) {
@@ -111,7 +127,12 @@ describe('the editor experience in a real VS Code', { skip }, () => {
       name: 'editor',
       workspace: WORKSPACE,
       // Sticky scroll would cover the lens at the top of a scrolled editor.
-      settings: { 'daglens.llm.baseUrl': fake.url, 'daglens.llm.model': 'fake-chat', 'daglens.llm.contextWindow': 16_000, 'editor.stickyScroll.enabled': false },
+      settings: {
+        'daglens.llm.baseUrl': fake.url,
+        'daglens.llm.model': 'fake-chat',
+        'daglens.llm.contextWindow': 16_000,
+        'editor.stickyScroll.enabled': false,
+      },
     });
   });
   after(async () => {
@@ -127,11 +148,19 @@ describe('the editor experience in a real VS Code', { skip }, () => {
   test('a lineage code lens on a dbt model shows what the server computed', async () => {
     const rel = 'jaffle_shop/models/marts/customers.sql';
     const expected = await serverLensTitles(rel);
-    assert.ok(expected.some((t) => /^reads 2 · writes 1 · \d+ downstream/.test(t)), `the server's lenses: ${JSON.stringify(expected)}`);
+    assert.ok(
+      expected.some((t) => /^reads 2 · writes 1 · \d+ downstream/.test(t)),
+      `the server's lenses: ${JSON.stringify(expected)}`,
+    );
     await vs.step('lens-open', () => vs.openFile(rel));
     const shown = await vs.step('lens', () => lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads '))));
-    console.log(`# e2e: time to first code lens: ${Date.now() - vs.loadStartedAt} ms after the workbench URL was opened`);
-    assert.deepEqual(shown.filter((t) => t.startsWith('reads ')), expected.filter((t) => t.startsWith('reads ')));
+    console.log(
+      `# e2e: time to first code lens: ${Date.now() - vs.loadStartedAt} ms after the workbench URL was opened`,
+    );
+    assert.deepEqual(
+      shown.filter((t) => t.startsWith('reads ')),
+      expected.filter((t) => t.startsWith('reads ')),
+    );
   });
 
   test('turning lineage lenses off in the settings removes them at once; on brings them back', async () => {
@@ -145,20 +174,31 @@ describe('the editor experience in a real VS Code', { skip }, () => {
 
   test('clicking a lineage lens lists what the model reads and writes, with a way to the graph', async () => {
     await vs.step('lens-list', async () => {
-      await vs.page.locator('.codelens-decoration a', { hasText: /^reads 2 · writes 1/ }).first().click();
+      await vs.page
+        .locator('.codelens-decoration a', { hasText: /^reads 2 · writes 1/ })
+        .first()
+        .click();
       await vs.page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: 10_000 });
     });
-    const rows = await vs.page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
+    const rows = await vs.page
+      .locator('.quick-input-widget .monaco-list-row')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
     await vs.page.keyboard.press('Escape');
     assert.match(rows[0] ?? '', /Show as graph/);
-    for (const name of ['stg_customers', 'orders', 'customers']) assert.ok(rows.some((r) => r.startsWith(name)), `${name} in ${JSON.stringify(rows)}`);
+    for (const name of ['stg_customers', 'orders', 'customers'])
+      assert.ok(
+        rows.some((r) => r.startsWith(name)),
+        `${name} in ${JSON.stringify(rows)}`,
+      );
   });
 
   test('hovering a table name shows who produces and consumes it, with Show lineage · Impact · Ask links', async () => {
     await vs.step('hover-open', () => vs.openFile('tpcds/query03.sql'));
     // The lineage lens above the statement moves the text down when it arrives: hover after it.
     await lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads 3 ')));
-    const hover = vs.page.locator('.monaco-hover-content', { has: vs.page.locator('a', { hasText: 'Show lineage' }) }).first();
+    const hover = vs.page
+      .locator('.monaco-hover-content', { has: vs.page.locator('a', { hasText: 'Show lineage' }) })
+      .first();
     await vs.step('hover', async () => {
       await hoverWord(vs, 'store_sales');
       await hover.waitFor({ state: 'visible', timeout: 20_000 });
@@ -167,12 +207,16 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     assert.match(text, /table\s+store_sales/);
     assert.match(text, /Produced by \(0\)/);
     assert.match(text, /Consumed by \(1\)/);
-    const links = await vs.page.locator('.monaco-hover-content a').evaluateAll((as) => as.map((a) => (a.textContent ?? '').trim()));
+    const links = await vs.page
+      .locator('.monaco-hover-content a')
+      .evaluateAll((as) => as.map((a) => (a.textContent ?? '').trim()));
     for (const l of ['Show lineage', 'Impact', 'Ask']) assert.ok(links.includes(l), `${l} in ${JSON.stringify(links)}`);
   });
 
-  test('the hover\'s Show lineage link draws the table\'s lineage in the graph view', async () => {
-    await vs.step('hover-show-lineage', () => vs.page.locator('.monaco-hover-content a', { hasText: 'Show lineage' }).first().click());
+  test("the hover's Show lineage link draws the table's lineage in the graph view", async () => {
+    await vs.step('hover-show-lineage', () =>
+      vs.page.locator('.monaco-hover-content a', { hasText: 'Show lineage' }).first().click(),
+    );
     const graph = await webview(vs, '.dl-stage');
     await vs.step('lineage-graph', () => graph.locator('body[data-rendered]').waitFor({ timeout: 60_000 }));
     // store_sales comes from outside the workspace and only query 3 reads it: the table and that query.
@@ -182,15 +226,23 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     assert.equal(await graph.locator('.dl-edges path').count(), 1);
     await vs.step('lineage-graph-open-process', async () => {
       await graph.locator('.dl-node:not(.dl-focus)').first().click();
-      await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+      await vs.page.waitForFunction(
+        () =>
+          document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'),
+        undefined,
+        { timeout: 15_000 },
+      );
     });
     assert.equal(await cursorLine(vs), 2, 'the statement starts on line 2, after the comment');
   });
 
   test('chat: a streamed answer with citations that open the cited file', async () => {
-    const answer = 'Query 3 sums `ss_ext_sales_price` from **store_sales** joined with `date_dim` and `item` [1].\n\n```sql\nselect dt.d_year, sum(ss_ext_sales_price)\n```';
+    const answer =
+      'Query 3 sums `ss_ext_sales_price` from **store_sales** joined with `date_dim` and `item` [1].\n\n```sql\nselect dt.d_year, sum(ss_ext_sales_price)\n```';
     fake.reply({ type: 'answer', content: answer, chunks: 8 });
-    await vs.step('chat-open', () => vs.page.locator('.activitybar .action-item a[aria-label^="DagLens"]').first().click());
+    await vs.step('chat-open', () =>
+      vs.page.locator('.activitybar .action-item a[aria-label^="DagLens"]').first().click(),
+    );
     const chat = await webview(vs, '.dl-composer');
     await vs.step('chat-ask', async () => {
       await chat.locator('.dl-input').fill('Which tables does query 3 read?');
@@ -213,7 +265,11 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     assert.ok(cited, `citation chip text: ${label}`);
     await vs.step('chat-citation-open', async () => {
       await chip.click();
-      await vs.page.waitForFunction((name) => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith(name), cited[1], { timeout: 15_000 });
+      await vs.page.waitForFunction(
+        (name) => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith(name),
+        cited[1],
+        { timeout: 15_000 },
+      );
     });
     assert.ok((await activeTab(vs)).startsWith(cited[1]!));
     assert.equal(await cursorLine(vs), Number(cited[2]));
@@ -257,10 +313,17 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     await vs.step('map-command', () => vs.runCommand('DagLens: Map DAG to Code…'));
     const lens = /^→ query03\.sql:(\d+) · (\d\.\d\d|derived)$/;
     const shown = await vs.step('plan-lenses', () => lensesUntil(vs, (t) => t.filter((x) => lens.test(x)).length >= 5));
-    assert.ok(shown.some((t) => lens.test(t) && !t.endsWith('derived')), JSON.stringify(shown));
+    assert.ok(
+      shown.some((t) => lens.test(t) && !t.endsWith('derived')),
+      JSON.stringify(shown),
+    );
     // The physical plan sits below the logical ones: scroll the editor until a mapped operator's lens is in view.
-    const visible = vs.page.locator('.editor-instance .codelens-decoration a:visible', { hasText: /^→ query03\.sql:\d+ · \d\.\d\d$/ });
-    const physical = readFileSync(path.join(WORKSPACE, 'tpcds/query03.explain.txt'), 'utf8').split('\n').findIndex((l) => l.startsWith('== Physical Plan =='));
+    const visible = vs.page.locator('.editor-instance .codelens-decoration a:visible', {
+      hasText: /^→ query03\.sql:\d+ · \d\.\d\d$/,
+    });
+    const physical = readFileSync(path.join(WORKSPACE, 'tpcds/query03.explain.txt'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.startsWith('== Physical Plan =='));
     await vs.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
     await vs.page.keyboard.press('Control+G');
     await vs.page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
@@ -274,9 +337,21 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     await vs.page.keyboard.press('Escape');
     await vs.step('plan-lens-click', async () => {
       await visible.first().click();
-      await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+      await vs.page.waitForFunction(
+        () =>
+          document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'),
+        undefined,
+        { timeout: 15_000 },
+      );
       // The jump lands once the file's own lenses are drawn (so the line does not move after it).
-      await vs.page.waitForFunction((n) => new RegExp(`Ln ${n},`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line, { timeout: 15_000 });
+      await vs.page.waitForFunction(
+        (n) =>
+          new RegExp(`Ln ${n},`).test(
+            document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? '',
+          ),
+        line,
+        { timeout: 15_000 },
+      );
     });
     assert.equal(await cursorLine(vs), line, `${target} opens line ${line}`);
   });
@@ -286,7 +361,14 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     await vs.step('plan-open', () => vs.openFile('tpcds/query03.explain.txt'));
     await vs.step('graph-command', () => vs.runCommand('DagLens: Show DAG Graph'));
     const graph = await webview(vs, '.dl-stage');
-    await vs.step('graph-drawn', () => graph.waitForFunction(() => /^DAG query03/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered, undefined, { timeout: 90_000 }));
+    await vs.step('graph-drawn', () =>
+      graph.waitForFunction(
+        () =>
+          /^DAG query03/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered,
+        undefined,
+        { timeout: 90_000 },
+      ),
+    );
     const drawn = Number(await graph.locator('body').getAttribute('data-rendered'));
     assert.ok(drawn >= 10, `${drawn} nodes drawn`);
     assert.equal(await graph.locator('.dl-node').count(), drawn);
@@ -304,31 +386,57 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     });
     await vs.step('graph-open-node', async () => {
       await mapped.first().click();
-      await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'), undefined, { timeout: 15_000 });
+      await vs.page.waitForFunction(
+        () =>
+          document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('query03.sql'),
+        undefined,
+        { timeout: 15_000 },
+      );
     });
   });
 
   test('graph: following the editor redraws the lineage of the file opened; Show Impact draws what a change reaches', async () => {
     const graph = await webview(vs, '.dl-stage');
     await graph.locator('button[aria-label="Follow the active editor"]').click();
-    await graph.locator('button[aria-pressed="true"][aria-label="Follow the active editor"]').waitFor({ timeout: 10_000 });
+    await graph
+      .locator('button[aria-pressed="true"][aria-label="Follow the active editor"]')
+      .waitFor({ timeout: 10_000 });
     // Open the file in the first group, beside the graph (not over it).
     await vs.runCommand('View: Focus First Editor Group');
     await vs.runCommand('View: Show Explorer');
     await vs.step('follow-open', () => vs.openFile('jaffle_shop/models/marts/customers.sql'));
     const title = graph.locator('.dl-title');
-    await vs.step('follow-graph', () => graph.waitForFunction(() => /^Lineage of customers/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.querySelectorAll('.dl-node').length > 2, undefined, { timeout: 60_000 }));
-    const labels = await graph.locator('.dl-node text:not(.dl-glyph)').evaluateAll((ts) => ts.map((t) => t.textContent));
-    for (const name of ['stg_customers', 'orders', 'customers']) assert.ok(labels.includes(name), `${name} in ${JSON.stringify(labels)}`);
+    await vs.step('follow-graph', () =>
+      graph.waitForFunction(
+        () =>
+          /^Lineage of customers/.test(document.querySelector('.dl-title')?.textContent ?? '') &&
+          document.querySelectorAll('.dl-node').length > 2,
+        undefined,
+        { timeout: 60_000 },
+      ),
+    );
+    const labels = await graph
+      .locator('.dl-node text:not(.dl-glyph)')
+      .evaluateAll((ts) => ts.map((t) => t.textContent));
+    for (const name of ['stg_customers', 'orders', 'customers'])
+      assert.ok(labels.includes(name), `${name} in ${JSON.stringify(labels)}`);
     await graph.locator('button[aria-label="Follow the active editor"]').click();
 
     // A staging model: what reads it (orders) and what reads that (customers), each model one node.
     await vs.openFile('jaffle_shop/models/staging/stg_orders.sql');
     await vs.page.locator('.editor-instance .monaco-editor[data-uri$="stg_orders.sql"] .view-lines').first().click();
     await vs.step('impact-command', () => vs.runCommand('DagLens: Show Impact of Current Symbol'));
-    await graph.waitForFunction(() => /^Impact of changing /.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered, undefined, { timeout: 60_000 });
+    await graph.waitForFunction(
+      () =>
+        /^Impact of changing /.test(document.querySelector('.dl-title')?.textContent ?? '') &&
+        document.body.dataset.rendered,
+      undefined,
+      { timeout: 60_000 },
+    );
     assert.match(await title.innerText(), /^Impact of changing stg_orders: 2 downstream/);
-    const impacted = await graph.locator('.dl-node text:not(.dl-glyph)').evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
+    const impacted = await graph
+      .locator('.dl-node text:not(.dl-glyph)')
+      .evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
     assert.deepEqual([...impacted].sort(), ['customers', 'orders', 'stg_orders']);
     await vs.screenshot('impact-graph');
     await vs.openFile('jaffle_shop/models/marts/customers.sql');
@@ -359,11 +467,15 @@ describe('the editor experience in a real VS Code', { skip }, () => {
     await turn.locator('.dl-citation').first().waitFor({ timeout: 60_000 });
     const label = await turn.locator('.dl-citation').first().innerText();
     const file = /\] (?:.* · )?([^:]+):/.exec(label)![1]!;
-    const found = readdirSync(vs.workspace, { recursive: true }).map(String).find((f) => path.basename(f) === file)!;
+    const found = readdirSync(vs.workspace, { recursive: true })
+      .map(String)
+      .find((f) => path.basename(f) === file)!;
     rmSync(path.join(vs.workspace, found));
     await vs.step('citation-deleted', async () => {
       await turn.locator('.dl-citation').first().click();
-      await vs.page.locator('.notifications-toasts', { hasText: 'is not in the workspace any more' }).waitFor({ timeout: 15_000 });
+      await vs.page
+        .locator('.notifications-toasts', { hasText: 'is not in the workspace any more' })
+        .waitFor({ timeout: 15_000 });
     });
   });
 
@@ -390,11 +502,15 @@ describe('the chat in an untrusted workspace', { skip }, () => {
     fake = await FakeOpenAI.start({ apiKey: 'sk-e2e', models: ['fake-chat'] });
     process.env.OPENAI_API_KEY = 'sk-e2e';
     vs = await VsCodeSession.start({
-      name: 'editor-untrusted', workspace: WORKSPACE, trustWorkspace: false,
+      name: 'editor-untrusted',
+      workspace: WORKSPACE,
+      trustWorkspace: false,
       // No start-up trust prompt: the folder simply opens untrusted.
       settings: {
-        'daglens.llm.baseUrl': fake.url, 'daglens.llm.model': 'fake-chat',
-        'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open',
+        'daglens.llm.baseUrl': fake.url,
+        'daglens.llm.model': 'fake-chat',
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.untrustedFiles': 'open',
       },
     });
   });
@@ -414,7 +530,9 @@ describe('the chat in an untrusted workspace', { skip }, () => {
     assert.ok(await banner.locator('button', { hasText: 'Manage Workspace Trust' }).count());
     await chat.locator('.dl-input').fill('Which tables does query 3 read?');
     await chat.locator('.dl-input').press('Enter');
-    await vs.step('untrusted-answer', () => chat.locator('.dl-turn.dl-assistant.dl-done').last().waitFor({ timeout: 60_000 }));
+    await vs.step('untrusted-answer', () =>
+      chat.locator('.dl-turn.dl-assistant.dl-done').last().waitFor({ timeout: 60_000 }),
+    );
     assert.equal(fake.requests.length, 0, 'no request reached the model');
   });
 });

@@ -14,7 +14,7 @@ import { e2eSkipReason, remoteUri, VsCodeSession } from './harness';
 const skip = e2eSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
 
-describe('the @vscode/test-electron suite inside code-server\'s extension host', { skip }, () => {
+describe("the @vscode/test-electron suite inside code-server's extension host", { skip }, () => {
   let vs: VsCodeSession;
   let bundleDir: string;
 
@@ -22,13 +22,22 @@ describe('the @vscode/test-electron suite inside code-server\'s extension host',
     bundleDir = mkdtempSync(path.join(os.tmpdir(), 'daglens-suite-'));
     const suite = path.join(bundleDir, 'index.js');
     await esbuild.build({
-      entryPoints: [path.join(REPO, 'test/electron/suite/index.ts')], outfile: suite,
-      bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning',
+      entryPoints: [path.join(REPO, 'test/electron/suite/index.ts')],
+      outfile: suite,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      logLevel: 'warning',
     });
     vs = await VsCodeSession.start({
       name: 'extension-host-suite',
       workspace: path.join(FIXTURES, 'workspace'),
-      payload: [['extensionDevelopmentPath', remoteUri(REPO)], ['extensionTestsPath', remoteUri(suite)]],
+      payload: [
+        ['extensionDevelopmentPath', remoteUri(REPO)],
+        ['extensionTestsPath', remoteUri(suite)],
+      ],
     });
   });
   after(async () => {
@@ -48,8 +57,15 @@ describe('the @vscode/test-electron suite inside code-server\'s extension host',
     });
     const results = vs.consoleLog.filter((l) => /[✔✖] /.test(l)).map((l) => l.replace(/^.*?([✔✖] )/, '$1'));
     console.log(results.map((r) => `# ${r}`).join('\n'));
-    assert.equal(exit, 0, `the extension host reports the suite failed:\n${vs.consoleLog.filter((l) => /error|✖/i.test(l)).join('\n')}`);
-    assert.ok(results.length >= 3 && results.every((r) => r.startsWith('✔')), `all suite tests ran and passed: ${JSON.stringify(results)}`);
+    assert.equal(
+      exit,
+      0,
+      `the extension host reports the suite failed:\n${vs.consoleLog.filter((l) => /error|✖/i.test(l)).join('\n')}`,
+    );
+    assert.ok(
+      results.length >= 3 && results.every((r) => r.startsWith('✔')),
+      `all suite tests ran and passed: ${JSON.stringify(results)}`,
+    );
     const summary = vs.consoleLog.map((l) => /DagLens suite: (\d+) of (\d+) passed/.exec(l)).find(Boolean);
     assert.ok(summary, 'the suite ran to its end');
     assert.equal(summary[1], summary[2]);

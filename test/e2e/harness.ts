@@ -21,7 +21,11 @@ import { VSIX } from '../vsix';
 
 export const RESULTS = path.join(REPO, 'test-results');
 
-interface Tools { codeServer: string; chromium: string; codeServerVersion: string }
+interface Tools {
+  codeServer: string;
+  chromium: string;
+  codeServerVersion: string;
+}
 
 function cacheDir(): string {
   return process.env.DAGLENS_E2E_CACHE || path.join(os.homedir(), '.cache', 'daglens-e2e');
@@ -72,7 +76,9 @@ async function waitForHttp(url: string, proc: ChildProcess, log: string[], timeo
     try {
       const r = await fetch(url);
       if (r.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms:\n${log.join('')}`);
@@ -88,10 +94,21 @@ const BASE_SETTINGS = {
   'chat.commandCenter.enabled': false,
 };
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-export interface StatusSnapshot { text: string; label: string; icons: string[] }
+export interface StatusSnapshot {
+  text: string;
+  label: string;
+  icons: string[];
+}
 
 export interface StartOptions {
   /** Names the screenshot folder: test-results/<name>/. */
@@ -139,24 +156,47 @@ export class VsCodeSession {
     const workspace = path.join(root, path.basename(opts.workspace));
     cpSync(opts.workspace, workspace, { recursive: true });
     mkdirSync(path.join(userData, 'User'), { recursive: true });
-    writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
+    writeFileSync(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2),
+    );
     const shots = path.join(RESULTS, opts.name);
     rmSync(shots, { recursive: true, force: true });
     mkdirSync(shots, { recursive: true });
 
     // code-server's own config file lives in the temp root too (it would write ~/.config/code-server otherwise).
     // DagLens keeps indexes in the user cache (keyed by folder): the session's own, removed with it.
-    const env = { ...process.env, CODE_SERVER_CONFIG: path.join(root, 'config.yaml'), XDG_CACHE_HOME: path.join(root, 'cache') };
+    const env = {
+      ...process.env,
+      CODE_SERVER_CONFIG: path.join(root, 'config.yaml'),
+      XDG_CACHE_HOME: path.join(root, 'cache'),
+    };
     const vsix = opts.vsix ?? VSIX;
-    const inst = spawnSync(t.codeServer, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', userData], { encoding: 'utf8', env });
+    const inst = spawnSync(
+      t.codeServer,
+      ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', userData],
+      { encoding: 'utf8', env },
+    );
     if (inst.status !== 0 || !/successfully installed/i.test(inst.stdout)) {
       rmSync(root, { recursive: true, force: true });
-      throw new Error(`installing ${vsix} into code-server failed (exit ${inst.status}):\n${inst.stdout}\n${inst.stderr}`);
+      throw new Error(
+        `installing ${vsix} into code-server failed (exit ${inst.status}):\n${inst.stdout}\n${inst.stderr}`,
+      );
     }
 
     const port = await freePort();
-    const args = ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-      '--user-data-dir', userData, '--extensions-dir', extensions];
+    const args = [
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+    ];
     if (opts.trustWorkspace !== false) args.push('--disable-workspace-trust');
     args.push(workspace);
     // Its own process group, so close() ends code-server with its extension host and our language server.
@@ -174,7 +214,8 @@ export class VsCodeSession {
       page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       page.on('console', (m) => consoleLog.push(`[${m.type()}] ${m.text()}`));
       const payload = (opts.payload ?? []).map(([k, v]) => [k, v.replace('{authority}', `127.0.0.1:${port}`)]);
-      const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
+      const url =
+        `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
         (payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : '');
       const session = new VsCodeSession(page, workspace, url, browser, server, root, shots, serverLog, consoleLog);
       session.loadStartedAt = Date.now();
@@ -194,7 +235,10 @@ export class VsCodeSession {
 
   /** Saves test-results/<name>/NN-<label>.png. */
   async screenshot(label: string): Promise<string> {
-    const file = path.join(this.shots, `${String(++this.stepNo).padStart(2, '0')}-${label.replace(/[^\w.-]+/g, '-')}.png`);
+    const file = path.join(
+      this.shots,
+      `${String(++this.stepNo).padStart(2, '0')}-${label.replace(/[^\w.-]+/g, '-')}.png`,
+    );
     await this.page.screenshot({ path: file }).catch(() => undefined);
     return file;
   }
@@ -224,7 +268,10 @@ export class VsCodeSession {
       if (isFile || (await row.getAttribute('aria-expanded')) !== 'true') await row.click();
     }
     const name = parts[parts.length - 1];
-    await this.page.locator(`.tabs-container .tab[data-resource-name="${name}"], .tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
+    await this.page
+      .locator(`.tabs-container .tab[data-resource-name="${name}"], .tabs-container .tab[aria-label^="${name}"]`)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
   }
 
@@ -241,10 +288,16 @@ export class VsCodeSession {
 
   /** The rows of a tree view (Outline, Explorer, …) as rendered: accessible label and depth (1 = top level). */
   async treeRows(tree: Locator): Promise<Array<{ label: string; level: number }>> {
-    return tree.locator('.monaco-list-row').evaluateAll((rows) => rows
-      .map((r) => ({ label: r.getAttribute('aria-label') ?? '', level: Number(r.getAttribute('aria-level')), top: parseFloat((r as HTMLElement).style.top) }))
-      .sort((a, b) => a.top - b.top)
-      .map(({ label, level }) => ({ label, level })));
+    return tree.locator('.monaco-list-row').evaluateAll((rows) =>
+      rows
+        .map((r) => ({
+          label: r.getAttribute('aria-label') ?? '',
+          level: Number(r.getAttribute('aria-level')),
+          top: parseFloat((r as HTMLElement).style.top),
+        }))
+        .sort((a, b) => a.top - b.top)
+        .map(({ label, level }) => ({ label, level })),
+    );
   }
 
   /** The DagLens status bar item (contributed with id `daglens.status`). */
@@ -265,13 +318,19 @@ export class VsCodeSession {
         last = await item.first().evaluate((el) => ({
           text: (el.textContent ?? '').trim(),
           label: el.getAttribute('aria-label') ?? '',
-          icons: Array.from(el.querySelectorAll('.codicon')).flatMap((i) => Array.from(i.classList).filter((c) => c.startsWith('codicon-')).map((c) => c.slice(8))),
+          icons: Array.from(el.querySelectorAll('.codicon')).flatMap((i) =>
+            Array.from(i.classList)
+              .filter((c) => c.startsWith('codicon-'))
+              .map((c) => c.slice(8)),
+          ),
         }));
         if (ready(last)) return last;
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`the DagLens status item did not get ready within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+    throw new Error(
+      `the DagLens status item did not get ready within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`,
+    );
   }
 
   /** Ends Chromium and code-server (with everything it started) and removes the temp folders. */
@@ -287,14 +346,21 @@ export class VsCodeSession {
 const liveGroups = new Map<number, string>(); // code-server pid → the session's temp root
 function killLiveGroups(): void {
   for (const [pid, root] of liveGroups) {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     rmSync(root, { recursive: true, force: true });
   }
   liveGroups.clear();
 }
 process.once('exit', killLiveGroups);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => { killLiveGroups(); process.kill(process.pid, sig); });
+  process.once(sig, () => {
+    killLiveGroups();
+    process.kill(process.pid, sig);
+  });
 }
 
 /** Kills a detached child's process group (code-server, its extension host, our server); waits for it to exit. */
@@ -304,10 +370,18 @@ async function killGroup(proc: ChildProcess): Promise<void> {
   const pid = proc.pid;
   if (proc.exitCode === null) {
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   }
   // Members of the group that outlived code-server (extension hosts ignoring SIGTERM) go too: they carry
   // the test's environment, fake API key included.
-  try { process.kill(-pid, 'SIGKILL'); } catch { /* the whole group is gone */ }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* the whole group is gone */
+  }
 }

@@ -61,8 +61,14 @@ describe('a large workspace in a real VS Code', { skip }, () => {
     }
     await vs.screenshot('lens-right');
     assert.ok(right !== undefined, `the lens never showed the right value; it showed ${JSON.stringify(seen)}`);
-    for (const [, t] of seen) assert.ok(RIGHT.test(t) || PARTIAL.test(t), `a lens that is neither right nor marked partial: "${t}" (all: ${JSON.stringify(seen)})`);
-    console.log(`# large workspace: status item ${statusAt - vs.loadStartedAt} ms after the workbench was requested; first lens ${seen[0][0]} ms after the model opened ("${seen[0][1]}"), right ${right} ms after`);
+    for (const [, t] of seen)
+      assert.ok(
+        RIGHT.test(t) || PARTIAL.test(t),
+        `a lens that is neither right nor marked partial: "${t}" (all: ${JSON.stringify(seen)})`,
+      );
+    console.log(
+      `# large workspace: status item ${statusAt - vs.loadStartedAt} ms after the workbench was requested; first lens ${seen[0][0]} ms after the model opened ("${seen[0][1]}"), right ${right} ms after`,
+    );
   });
 
   test('the hover on a ref agrees with the lens: the model is among its consumers', async () => {
@@ -77,7 +83,9 @@ describe('a large workspace in a real VS Code', { skip }, () => {
     const text = await hover.innerText();
     assert.match(text, /dbt model\s+stg_customers/);
     assert.match(text, /Consumed by \(\d+\)[\s\S]*\bcustomers\b/);
-    console.log(`# large workspace: DagLens hover shown ${hoverMs} ms after the mouse reached the name (editor.hover.delay 0)`);
+    console.log(
+      `# large workspace: DagLens hover shown ${hoverMs} ms after the mouse reached the name (editor.hover.delay 0)`,
+    );
   });
 
   test('reopening the window starts warm: ready and the right lens within seconds', async () => {
@@ -97,8 +105,13 @@ describe('a large workspace in a real VS Code', { skip }, () => {
       }
     })();
     await vs.screenshot('warm');
-    assert.ok(texts.some((t) => RIGHT.test(t)), `after reopening: ${JSON.stringify(texts)}`);
+    assert.ok(
+      texts.some((t) => RIGHT.test(t)),
+      `after reopening: ${JSON.stringify(texts)}`,
+    );
     assert.match(status.label, /files read/);
-    console.log(`# large workspace: warm start (window reloaded) ready ${readyMs} ms after the reload; status "${status.label.split('—')[0].trim()}"`);
+    console.log(
+      `# large workspace: warm start (window reloaded) ready ${readyMs} ms after the reload; status "${status.label.split('—')[0].trim()}"`,
+    );
   });
 });

@@ -22,9 +22,16 @@ async function serverOutline(workspace: string): Promise<Array<{ name: string; l
   const lsp = await startLsp(workspace);
   try {
     await ready(lsp);
-    const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uri(path.join(workspace, FILE)) } })) as DocumentSymbol[];
+    const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, {
+      textDocument: { uri: uri(path.join(workspace, FILE)) },
+    })) as DocumentSymbol[];
     const out: Array<{ name: string; level: number }> = [];
-    const walk = (list: DocumentSymbol[], level: number) => { for (const s of list) { out.push({ name: s.name, level }); walk(s.children ?? [], level + 1); } };
+    const walk = (list: DocumentSymbol[], level: number) => {
+      for (const s of list) {
+        out.push({ name: s.name, level });
+        walk(s.children ?? [], level + 1);
+      }
+    };
     walk(syms, 1);
     return out;
   } finally {
@@ -40,7 +47,9 @@ describe('Outline in a real VS Code', { skip }, () => {
     expected = await serverOutline(path.join(FIXTURES, 'workspace'));
     vs = await VsCodeSession.start({ name: 'outline', workspace: path.join(FIXTURES, 'workspace') });
   });
-  after(async () => { await vs?.close(); });
+  after(async () => {
+    await vs?.close();
+  });
 
   const outlineTree = () => vs.page.locator('.outline-pane .outline-tree');
   async function outlineUntil(pred: (rows: Row[]) => boolean, timeoutMs = 30_000): Promise<Row[]> {
@@ -51,7 +60,9 @@ describe('Outline in a real VS Code', { skip }, () => {
       if (pred(rows)) return rows;
       await vs.page.waitForTimeout(100);
     }
-    throw new Error(`the Outline did not show what was expected within ${timeoutMs} ms; it shows:\n${show(rows).join('\n')}`);
+    throw new Error(
+      `the Outline did not show what was expected within ${timeoutMs} ms; it shows:\n${show(rows).join('\n')}`,
+    );
   }
 
   test('the status bar item reaches its ready state', async () => {
@@ -64,16 +75,27 @@ describe('Outline in a real VS Code', { skip }, () => {
 
   test('the Outline lists the symbols the server produced for a Python file', async () => {
     // Guard against agreeing on nothing: the server's own answer has the known shape.
-    assert.deepEqual(expected.map((e) => e.name), ['SalesJob', '__init__', 'run', 'with_revenue', 'main']);
+    assert.deepEqual(
+      expected.map((e) => e.name),
+      ['SalesJob', '__init__', 'run', 'with_revenue', 'main'],
+    );
     await vs.step('open-file', () => vs.openFile(FILE));
     const opened = Date.now();
     await vs.step('outline-view', () => vs.runCommand('Explorer: Focus on Outline View'));
     const rows = await vs.step('outline-symbols', () => outlineUntil((r) => r.length === expected.length));
     const shown = Date.now();
-    assert.deepEqual(rows.map((r) => ({ name: r.label.replace(/ \([^)]*\)$/, ''), level: r.level })), expected);
+    assert.deepEqual(
+      rows.map((r) => ({ name: r.label.replace(/ \([^)]*\)$/, ''), level: r.level })),
+      expected,
+    );
     // Kinds come through too: a class, methods, a nested function, a top-level function.
-    assert.deepEqual(rows.map((r) => /\(([^)]*)\)$/.exec(r.label)?.[1]), ['class', 'method', 'method', 'function', 'function']);
-    console.log(`# e2e: page load → Outline shows the server's symbols: ${shown - vs.loadStartedAt} ms (file opened → symbols: ${shown - opened} ms)`);
+    assert.deepEqual(
+      rows.map((r) => /\(([^)]*)\)$/.exec(r.label)?.[1]),
+      ['class', 'method', 'method', 'function', 'function'],
+    );
+    console.log(
+      `# e2e: page load → Outline shows the server's symbols: ${shown - vs.loadStartedAt} ms (file opened → symbols: ${shown - opened} ms)`,
+    );
   });
 
   test('typing in the editor re-parses: a new function appears, a broken line keeps the rest', async () => {
@@ -82,8 +104,13 @@ describe('Outline in a real VS Code', { skip }, () => {
       await vs.page.keyboard.press('Control+End');
       await vs.page.keyboard.insertText('\n\n\ndef backfill(days):\n    return [main(\n');
     });
-    const rows = await vs.step('outline-after-edit', () => outlineUntil((r) => r.some((x) => x.label.startsWith('backfill '))));
-    assert.deepEqual(rows.filter((r) => r.level === 1).map((r) => r.label), ['SalesJob (class)', 'main (function)', 'backfill (function)']);
+    const rows = await vs.step('outline-after-edit', () =>
+      outlineUntil((r) => r.some((x) => x.label.startsWith('backfill '))),
+    );
+    assert.deepEqual(
+      rows.filter((r) => r.level === 1).map((r) => r.label),
+      ['SalesJob (class)', 'main (function)', 'backfill (function)'],
+    );
   });
 
   test('Go to Symbol in Editor lists the same symbols', async () => {
@@ -93,7 +120,10 @@ describe('Outline in a real VS Code', { skip }, () => {
     const labels = await picks.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
     await vs.page.keyboard.press('Escape');
     for (const name of ['SalesJob', 'run', 'with_revenue', 'main', 'backfill']) {
-      assert.ok(labels.some((l) => l.split(/[ ,]/)[0] === name), `${name} in ${JSON.stringify(labels)}`);
+      assert.ok(
+        labels.some((l) => l.split(/[ ,]/)[0] === name),
+        `${name} in ${JSON.stringify(labels)}`,
+      );
     }
   });
 });

@@ -29,7 +29,10 @@ function workspace(): string {
   add(path.join(tpcds, 'plans', 'query07.explain.txt'), 'tpcds/query07.explain.txt');
   add(path.join(tpcds, 'plans', 'query14.explain.txt'), 'big/query14.explain.txt');
   add(path.join(tpcds, 'labels', 'query03.json'), 'tpcds/query03.labels.json');
-  add(path.join(requireCorpora(), 'dbt', 'jaffle-shop', 'models', 'staging', 'stg_customers.yml'), 'jaffle_shop/models/staging/stg_customers.yml');
+  add(
+    path.join(requireCorpora(), 'dbt', 'jaffle-shop', 'models', 'staging', 'stg_customers.yml'),
+    'jaffle_shop/models/staging/stg_customers.yml',
+  );
   return dir;
 }
 
@@ -42,7 +45,11 @@ describe('editor polish in a real VS Code', { skip }, () => {
     fake = await FakeOpenAI.start({ apiKey: 'sk-e2e', models: ['fake-chat'] });
     // The key is there from the start; the model is configured later (the chat first answers without one).
     process.env.OPENAI_API_KEY = 'sk-e2e';
-    vs = await VsCodeSession.start({ name: 'polish', workspace: workspace(), settings: { 'editor.stickyScroll.enabled': false } });
+    vs = await VsCodeSession.start({
+      name: 'polish',
+      workspace: workspace(),
+      settings: { 'editor.stickyScroll.enabled': false },
+    });
   });
   after(async () => {
     for (const t of timings) console.log(`# e2e: ${t}`);
@@ -63,11 +70,17 @@ describe('editor polish in a real VS Code', { skip }, () => {
     await vs.step('lens-customers', () => lensesUntil(vs, (t) => t.includes('reads 2 · writes 1 · 0 downstream')));
   });
 
-  test('a lens list\'s read opens the upstream model, not the ref() line of this file', async () => {
-    await vs.page.locator('.codelens-decoration a', { hasText: /^reads 2 · writes 1/ }).first().click();
+  test("a lens list's read opens the upstream model, not the ref() line of this file", async () => {
+    await vs.page
+      .locator('.codelens-decoration a', { hasText: /^reads 2 · writes 1/ })
+      .first()
+      .click();
     const row = vs.page.locator('.quick-input-widget .monaco-list-row[aria-label^="stg_customers"]').first();
     await vs.step('lens-list', () => row.waitFor({ timeout: 10_000 }));
-    assert.match((await row.getAttribute('aria-label')) ?? '', /from stg_customers \(jaffle_shop\/models\/staging\/stg_customers\.sql:1\)/);
+    assert.match(
+      (await row.getAttribute('aria-label')) ?? '',
+      /from stg_customers \(jaffle_shop\/models\/staging\/stg_customers\.sql:1\)/,
+    );
     await vs.step('lens-list-open', async () => {
       await row.click();
       await waitForActiveTab(vs, 'stg_customers.sql');
@@ -79,20 +92,38 @@ describe('editor polish in a real VS Code', { skip }, () => {
     await vs.openFile('jaffle_shop/models/marts/customers.sql');
     await vs.runCommand('DagLens: Show Lineage');
     const graph = await webview(vs, '.dl-stage', 60_000);
-    await vs.step('lineage-models', () => graph.waitForFunction(() => /^Lineage of customers/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered, undefined, { timeout: 60_000 }));
-    const labels = await graph.locator('.dl-node text:not(.dl-glyph)').evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
-    assert.deepEqual(labels.filter((l, i) => labels.indexOf(l) !== i), [], `every node once: ${labels.join(', ')}`);
-    for (const name of ['stg_customers', 'orders', 'customers', 'stg_orders']) assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
+    await vs.step('lineage-models', () =>
+      graph.waitForFunction(
+        () =>
+          /^Lineage of customers/.test(document.querySelector('.dl-title')?.textContent ?? '') &&
+          document.body.dataset.rendered,
+        undefined,
+        { timeout: 60_000 },
+      ),
+    );
+    const labels = await graph
+      .locator('.dl-node text:not(.dl-glyph)')
+      .evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
+    assert.deepEqual(
+      labels.filter((l, i) => labels.indexOf(l) !== i),
+      [],
+      `every node once: ${labels.join(', ')}`,
+    );
+    for (const name of ['stg_customers', 'orders', 'customers', 'stg_orders'])
+      assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
     await vs.runCommand('View: Focus First Editor Group');
     await vs.step('lineage-node-open', async () => {
-      await graph.locator('.dl-node', { has: graph.locator('text:not(.dl-glyph)', { hasText: /^orders$/ }) }).first().click();
+      await graph
+        .locator('.dl-node', { has: graph.locator('text:not(.dl-glyph)', { hasText: /^orders$/ }) })
+        .first()
+        .click();
       await waitForActiveTab(vs, 'orders.sql');
     });
     const at = await cursor(vs);
     assert.equal(at.selected, 0, 'the model is highlighted, not selected: typing does not replace it');
   });
 
-  test('hovers: a model\'s columns from its SQL as well as its YAML; a qualified column through a CTE of `*`', async () => {
+  test("hovers: a model's columns from its SQL as well as its YAML; a qualified column through a CTE of `*`", async () => {
     await vs.openFile('jaffle_shop/models/marts/customers.sql');
     await lensesUntil(vs, (t) => t.some((x) => x.startsWith('reads 2')));
     const columns = vs.page.locator('.monaco-hover-content', { hasText: 'Columns' }).first();
@@ -119,16 +150,36 @@ describe('editor polish in a real VS Code', { skip }, () => {
     await vs.openFile('dags/prepare_earnings_report.py');
     // The tasks are further down: bring get_total_earnings into view.
     await goToLine(vs, 95);
-    await vs.step('airflow-lenses', () => lensesUntil(vs, (t) => t.some((x) => /^SnowflakeOperator · 1 upstream task · 1 downstream task/.test(x))));
+    await vs.step('airflow-lenses', () =>
+      lensesUntil(vs, (t) => t.some((x) => /^SnowflakeOperator · 1 upstream task · 1 downstream task/.test(x))),
+    );
     await vs.runCommand('DagLens: Map DAG to Code…');
-    const toast = vs.page.locator('.notifications-toasts .notification-toast', { hasText: 'Airflow DAG prepare_earnings_report.py' }).first();
+    const toast = vs.page
+      .locator('.notifications-toasts .notification-toast', { hasText: 'Airflow DAG prepare_earnings_report.py' })
+      .first();
     await vs.step('airflow-mapped', () => toast.waitFor({ timeout: 60_000 }));
     assert.match(await toast.innerText(), /Airflow DAG prepare_earnings_report\.py: 5 tasks/);
     await toast.locator('.monaco-button', { hasText: 'Show Graph' }).click();
     const graph = await webview(vs, '.dl-stage', 60_000);
-    await vs.step('airflow-graph', () => graph.waitForFunction(() => /prepare_earnings_report/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered, undefined, { timeout: 60_000 }));
-    const labels = await graph.locator('.dl-node text:not(.dl-glyph)').evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
-    assert.deepEqual([...labels].sort(), ['get_key_metrics', 'get_total_earnings', 'send_mails_internal_platform', 'set_up_internal_reporting_platform', 'tear_down_internal_reporting_platform']);
+    await vs.step('airflow-graph', () =>
+      graph.waitForFunction(
+        () =>
+          /prepare_earnings_report/.test(document.querySelector('.dl-title')?.textContent ?? '') &&
+          document.body.dataset.rendered,
+        undefined,
+        { timeout: 60_000 },
+      ),
+    );
+    const labels = await graph
+      .locator('.dl-node text:not(.dl-glyph)')
+      .evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
+    assert.deepEqual([...labels].sort(), [
+      'get_key_metrics',
+      'get_total_earnings',
+      'send_mails_internal_platform',
+      'set_up_internal_reporting_platform',
+      'tear_down_internal_reporting_platform',
+    ]);
   });
 
   test('a DAG graph: scans named by table, the whole 30-operator plan in view at once, tooltips inside the view, a filter by table', async () => {
@@ -137,26 +188,65 @@ describe('editor polish in a real VS Code', { skip }, () => {
     await vs.openFile('tpcds/query07.explain.txt');
     await vs.runCommand('DagLens: Show DAG Graph');
     const graph = await webview(vs, '.dl-stage', 60_000);
-    await vs.step('dag-graph', () => graph.waitForFunction(() => /^DAG query07/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered === '30', undefined, { timeout: 90_000 }));
-    timings.push(`DAG graph of 30 operators (query07) laid out and drawn in ${await graph.locator('body').getAttribute('data-layout-ms')} ms in the webview`);
-    const labels = await graph.locator('.dl-node text:not(.dl-glyph)').evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
-    for (const t of ['store_sales', 'customer_demographics', 'date_dim', 'item', 'promotion']) assert.ok(labels.includes(`FileScan ${t}`), `FileScan ${t} in ${labels.join(', ')}`);
+    await vs.step('dag-graph', () =>
+      graph.waitForFunction(
+        () =>
+          /^DAG query07/.test(document.querySelector('.dl-title')?.textContent ?? '') &&
+          document.body.dataset.rendered === '30',
+        undefined,
+        { timeout: 90_000 },
+      ),
+    );
+    timings.push(
+      `DAG graph of 30 operators (query07) laid out and drawn in ${await graph.locator('body').getAttribute('data-layout-ms')} ms in the webview`,
+    );
+    const labels = await graph
+      .locator('.dl-node text:not(.dl-glyph)')
+      .evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
+    for (const t of ['store_sales', 'customer_demographics', 'date_dim', 'item', 'promotion'])
+      assert.ok(labels.includes(`FileScan ${t}`), `FileScan ${t} in ${labels.join(', ')}`);
     // Fitted: every node is inside the visible stage.
-    const boxes = await graph.locator('.dl-node rect:first-of-type').evaluateAll((rs) => rs.map((r) => { const b = r.getBoundingClientRect(); return { l: b.left, t: b.top, r: b.right, b: b.bottom }; }));
-    const stageRect = await graph.locator('.dl-stage').evaluate((s) => { const b = s.getBoundingClientRect(); return { l: b.left, t: b.top, r: b.right, b: b.bottom }; });
-    for (const b of boxes) assert.ok(b.l >= stageRect.l - 1 && b.r <= stageRect.r + 1 && b.t >= stageRect.t - 1 && b.b <= stageRect.b + 1, `node at ${JSON.stringify(b)} inside ${JSON.stringify(stageRect)}`);
+    const boxes = await graph.locator('.dl-node rect:first-of-type').evaluateAll((rs) =>
+      rs.map((r) => {
+        const b = r.getBoundingClientRect();
+        return { l: b.left, t: b.top, r: b.right, b: b.bottom };
+      }),
+    );
+    const stageRect = await graph.locator('.dl-stage').evaluate((s) => {
+      const b = s.getBoundingClientRect();
+      return { l: b.left, t: b.top, r: b.right, b: b.bottom };
+    });
+    for (const b of boxes)
+      assert.ok(
+        b.l >= stageRect.l - 1 && b.r <= stageRect.r + 1 && b.t >= stageRect.t - 1 && b.b <= stageRect.b + 1,
+        `node at ${JSON.stringify(b)} inside ${JSON.stringify(stageRect)}`,
+      );
     // The right-most node's tooltip stays inside the view.
-    const rightmost = await graph.locator('.dl-node').evaluateAll((ns) => ns.map((n, i) => ({ i, r: n.getBoundingClientRect().right })).sort((a, b) => b.r - a.r)[0]!.i);
+    const rightmost = await graph
+      .locator('.dl-node')
+      .evaluateAll(
+        (ns) => ns.map((n, i) => ({ i, r: n.getBoundingClientRect().right })).sort((a, b) => b.r - a.r)[0]!.i,
+      );
     await vs.step('dag-tooltip', async () => {
       await graph.locator('.dl-node').nth(rightmost).hover();
       await graph.locator('.dl-tooltip:not([hidden])').waitFor({ timeout: 10_000 });
     });
-    const tip = await graph.locator('.dl-tooltip').evaluate((t) => { const b = t.getBoundingClientRect(); return { l: b.left, t: b.top, r: b.right, b: b.bottom }; });
-    assert.ok(tip.l >= stageRect.l - 1 && tip.r <= stageRect.r + 1 && tip.t >= stageRect.t - 1 && tip.b <= stageRect.b + 1, `tooltip ${JSON.stringify(tip)} inside ${JSON.stringify(stageRect)}`);
+    const tip = await graph.locator('.dl-tooltip').evaluate((t) => {
+      const b = t.getBoundingClientRect();
+      return { l: b.left, t: b.top, r: b.right, b: b.bottom };
+    });
+    assert.ok(
+      tip.l >= stageRect.l - 1 && tip.r <= stageRect.r + 1 && tip.t >= stageRect.t - 1 && tip.b <= stageRect.b + 1,
+      `tooltip ${JSON.stringify(tip)} inside ${JSON.stringify(stageRect)}`,
+    );
     await vs.step('dag-filter', async () => {
       await graph.locator('.dl-filter').fill('store_sales');
       await graph.locator('.dl-filter').press('Enter');
-      await graph.waitForFunction(() => /filtered “store_sales”/.test(document.querySelector('.dl-graph-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      await graph.waitForFunction(
+        () => /filtered “store_sales”/.test(document.querySelector('.dl-graph-status')?.textContent ?? ''),
+        undefined,
+        { timeout: 30_000 },
+      );
     });
     assert.ok((await graph.locator('.dl-node text:not(.dl-glyph)').allTextContents()).includes('FileScan store_sales'));
   });
@@ -167,19 +257,33 @@ describe('editor polish in a real VS Code', { skip }, () => {
     await vs.openFile('big/query14.explain.txt');
     await vs.runCommand('DagLens: Show DAG Graph');
     const graph = await webview(vs, '.dl-stage', 60_000);
-    await vs.step('dag-graph-523', () => graph.waitForFunction(() => /^DAG query14/.test(document.querySelector('.dl-title')?.textContent ?? '') && document.body.dataset.rendered === '523', undefined, { timeout: 180_000 }));
-    timings.push(`DAG graph of 523 operators (query14) laid out and drawn in ${await graph.locator('body').getAttribute('data-layout-ms')} ms in the webview`);
+    await vs.step('dag-graph-523', () =>
+      graph.waitForFunction(
+        () =>
+          /^DAG query14/.test(document.querySelector('.dl-title')?.textContent ?? '') &&
+          document.body.dataset.rendered === '523',
+        undefined,
+        { timeout: 180_000 },
+      ),
+    );
+    timings.push(
+      `DAG graph of 523 operators (query14) laid out and drawn in ${await graph.locator('body').getAttribute('data-layout-ms')} ms in the webview`,
+    );
   });
 
-  test('a plan operator\'s hover links to the impact of the code it maps to, and the link works', async () => {
+  test("a plan operator's hover links to the impact of the code it maps to, and the link works", async () => {
     await vs.runCommand('View: Focus First Editor Group');
     await vs.runCommand('View: Show Explorer');
     await vs.openFile('tpcds/query07.explain.txt');
     await lensesUntil(vs, (t) => t.some((x) => /^→ query07\.sql:\d+/.test(x)), 90_000);
-    const physical = vs.page.locator('.editor-instance .view-line', { hasText: 'FileScan parquet spark_catalog.tpcds.store_sales' });
+    const physical = vs.page.locator('.editor-instance .view-line', {
+      hasText: 'FileScan parquet spark_catalog.tpcds.store_sales',
+    });
     await goToLine(vs, 80);
     await physical.first().waitFor({ timeout: 20_000 });
-    const hover = vs.page.locator('.monaco-hover-content', { has: vs.page.locator('a', { hasText: 'Impact' }) }).first();
+    const hover = vs.page
+      .locator('.monaco-hover-content', { has: vs.page.locator('a', { hasText: 'Impact' }) })
+      .first();
     await vs.step('plan-hover', async () => {
       await vs.page.mouse.move(5, 5);
       await physical.first().hover({ position: { x: 60, y: 5 } });
@@ -188,17 +292,26 @@ describe('editor polish in a real VS Code', { skip }, () => {
     assert.match(await hover.innerText(), /FileScan — high/);
     await vs.step('plan-hover-impact', () => hover.locator('a', { hasText: 'Impact' }).click());
     const graph = await webview(vs, '.dl-stage', 60_000);
-    await graph.waitForFunction(() => /^Impact of changing |Could not/.test(`${document.querySelector('.dl-title')?.textContent ?? ''} ${document.querySelector('.dl-graph-status')?.textContent ?? ''}`), undefined, { timeout: 60_000 });
+    await graph.waitForFunction(
+      () =>
+        /^Impact of changing |Could not/.test(
+          `${document.querySelector('.dl-title')?.textContent ?? ''} ${document.querySelector('.dl-graph-status')?.textContent ?? ''}`,
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
     assert.match(await graph.locator('.dl-title').innerText(), /^Impact of changing SELECT/);
     assert.doesNotMatch(await graph.locator('.dl-graph-status').innerText(), /nothing with lineage/);
   });
 
-  test('jumping from a plan lens: the code line is highlighted, not selected, and stays put when the code\'s lenses arrive', async () => {
+  test("jumping from a plan lens: the code line is highlighted, not selected, and stays put when the code's lenses arrive", async () => {
     await vs.runCommand('View: Focus First Editor Group');
     await vs.runCommand('View: Show Explorer');
     await vs.step('jump-plan', () => vs.openFile('tpcds/query03.explain.txt'));
     await vs.runCommand('DagLens: Map DAG to Code…');
-    const lens = vs.page.locator('.editor-instance .codelens-decoration a:visible', { hasText: /^→ query03\.sql:\d+ · \d\.\d\d$/ });
+    const lens = vs.page.locator('.editor-instance .codelens-decoration a:visible', {
+      hasText: /^→ query03\.sql:\d+ · \d\.\d\d$/,
+    });
     await goToLine(vs, 74);
     await vs.step('jump-plan-lenses', () => lens.first().waitFor({ timeout: 60_000 }));
     const target = Number(/:(\d+)/.exec(await lens.first().innerText())![1]);
@@ -207,9 +320,21 @@ describe('editor polish in a real VS Code', { skip }, () => {
     const clicked = Date.now();
     await lens.first().click();
     await waitForActiveTab(vs, 'query03.sql');
-    await vs.page.waitForFunction((n) => new RegExp(`Ln ${n},`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), target, { timeout: 15_000 });
+    await vs.page.waitForFunction(
+      (n) =>
+        new RegExp(`Ln ${n},`).test(
+          document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? '',
+        ),
+      target,
+      { timeout: 15_000 },
+    );
     timings.push(`plan lens → cursor on the code line in ${Date.now() - clicked} ms`);
-    const lineTop = () => vs.page.evaluate(() => document.querySelector('.editor-instance .monaco-editor .cursors-layer .cursor')?.getBoundingClientRect().top ?? NaN);
+    const lineTop = () =>
+      vs.page.evaluate(
+        () =>
+          document.querySelector('.editor-instance .monaco-editor .cursors-layer .cursor')?.getBoundingClientRect()
+            .top ?? NaN,
+      );
     const before = await lineTop();
     await vs.step('jump-lenses', () => lensesUntil(vs, (t) => t.some((x) => x.startsWith('⬡ query03.explain.txt'))));
     timings.push(`plan lens → the code's own lenses shown in ${Date.now() - clicked} ms`);
@@ -218,18 +343,29 @@ describe('editor polish in a real VS Code', { skip }, () => {
     const at = await cursor(vs);
     assert.equal(at.line, target);
     assert.equal(at.selected, 0);
-    assert.ok(Math.abs(after - before) < 2, `the cursor line moved from y=${before} to y=${after} when the lenses arrived`);
+    assert.ok(
+      Math.abs(after - before) < 2,
+      `the cursor line moved from y=${before} to y=${after} when the lenses arrived`,
+    );
   });
 
   test('a JSON that is no DAG: one clear error, no empty graph to show', async () => {
     await vs.openFile('tpcds/query03.labels.json');
     await vs.runCommand('DagLens: Map DAG to Code…');
-    await vs.step('bad-dag', () => vs.page.locator('.notifications-toasts .notification-toast', { hasText: 'query03.labels.json' }).first().waitFor({ timeout: 60_000 }));
+    await vs.step('bad-dag', () =>
+      vs.page
+        .locator('.notifications-toasts .notification-toast', { hasText: 'query03.labels.json' })
+        .first()
+        .waitFor({ timeout: 60_000 }),
+    );
     await vs.page.waitForTimeout(1000);
     const shown = (await toasts(vs)).filter((t) => /DagLens/.test(t.text));
     assert.equal(shown.length, 1, JSON.stringify(shown));
     assert.equal(shown[0]!.severity, 'error', JSON.stringify(shown));
-    assert.deepEqual(shown[0]!.buttons.filter((b) => /Graph/.test(b)), []);
+    assert.deepEqual(
+      shown[0]!.buttons.filter((b) => /Graph/.test(b)),
+      [],
+    );
     assert.match(shown[0]!.text, /query03\.labels\.json/);
     await vs.runCommand('Notifications: Clear All Notifications');
   });
@@ -249,7 +385,10 @@ describe('editor polish in a real VS Code', { skip }, () => {
     await vs.step('chat-offline-lineage', async () => {
       await turn.waitFor({ timeout: 60_000 });
       // The sidebar is short: show the answer from its start (the question above it).
-      await chat.locator('.dl-turn.dl-user').last().evaluate((q) => q.scrollIntoView({ block: 'start' }));
+      await chat
+        .locator('.dl-turn.dl-user')
+        .last()
+        .evaluate((q) => q.scrollIntoView({ block: 'start' }));
     });
     const text = await turn.locator('.dl-answer').innerText();
     assert.match(text, /From the lineage: stg_orders is read by orders \[1\]/);
@@ -264,11 +403,22 @@ describe('editor polish in a real VS Code', { skip }, () => {
   test('with a model: invented citations leave the answer, [n] links to its chip, code wraps and chips stay in the sidebar', async () => {
     const settings = path.join(vs.workspace, '.vscode', 'settings.json');
     mkdirSync(path.dirname(settings), { recursive: true });
-    writeFileSync(settings, JSON.stringify({ 'daglens.llm.baseUrl': fake.url, 'daglens.llm.model': 'fake-chat', 'daglens.llm.contextWindow': 16_000 }));
+    writeFileSync(
+      settings,
+      JSON.stringify({
+        'daglens.llm.baseUrl': fake.url,
+        'daglens.llm.model': 'fake-chat',
+        'daglens.llm.contextWindow': 16_000,
+      }),
+    );
     const chat = await webview(vs, '.dl-composer');
     await vs.step('chat-model-ready', () => chat.locator('.dl-banner').waitFor({ state: 'hidden', timeout: 30_000 }));
     const longLine = `select ${Array.from({ length: 30 }, (_, i) => `sum(order_total_component_${i})`).join(' + ')} as lifetime_value_before_any_discounts_or_refunds from orders`;
-    fake.reply({ type: 'answer', content: `Customers come from stg_customers [1] and orders [2]; see also [9] and \`models/ghost.sql:1-3\`.\n\n\`\`\`sql\n${longLine}\n\`\`\``, chunks: 6 });
+    fake.reply({
+      type: 'answer',
+      content: `Customers come from stg_customers [1] and orders [2]; see also [9] and \`models/ghost.sql:1-3\`.\n\n\`\`\`sql\n${longLine}\n\`\`\``,
+      chunks: 6,
+    });
     const answered = await chat.locator('.dl-turn.dl-assistant').count();
     await chat.locator('.dl-input').fill('Where do customers come from?');
     await chat.locator('.dl-input').press('Enter');
@@ -277,13 +427,19 @@ describe('editor polish in a real VS Code', { skip }, () => {
     const answer = turn.locator('.dl-answer');
     const text = await answer.innerText();
     assert.doesNotMatch(text, /\[9\]/, 'an invented [9] is gone');
-    assert.equal(await answer.locator('s, del').filter({ hasText: 'models/ghost.sql:1-3' }).count(), 1, 'an invented file is struck through');
+    assert.equal(
+      await answer.locator('s, del').filter({ hasText: 'models/ghost.sql:1-3' }).count(),
+      1,
+      'an invented file is struck through',
+    );
     assert.match(text, /left out 2 citations/);
     assert.equal(await answer.locator('a.dl-cite').count(), 2);
     const pre = await answer.locator('pre').evaluate((p) => ({ scroll: p.scrollWidth, client: p.clientWidth }));
     assert.ok(pre.scroll <= pre.client + 1, `the code block wraps: ${JSON.stringify(pre)}`);
     const box = await chat.locator('.dl-transcript').evaluate((t) => t.getBoundingClientRect().right);
-    const chips = await turn.locator('.dl-citation').evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect().right));
+    const chips = await turn
+      .locator('.dl-citation')
+      .evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect().right));
     for (const r of chips) assert.ok(r <= box + 1, `chip ends at ${r}, the sidebar at ${box}`);
   });
 
@@ -296,7 +452,12 @@ describe('editor polish in a real VS Code', { skip }, () => {
     const toc = vs.page.locator('.settings-toc-container');
     await toc.getByText('Extensions', { exact: false }).first().click();
     await toc.getByText('DagLens', { exact: false }).first().click();
-    await vs.step('settings-section', () => vs.page.locator('.settings-editor .setting-item-title', { hasText: 'Code Lens: Lineage' }).first().waitFor({ timeout: 20_000 }));
+    await vs.step('settings-section', () =>
+      vs.page
+        .locator('.settings-editor .setting-item-title', { hasText: 'Code Lens: Lineage' })
+        .first()
+        .waitFor({ timeout: 20_000 }),
+    );
     const titles = await vs.page.locator('.settings-editor .setting-item-title').allTextContents();
     assert.ok(titles.length > 3 && titles.every((t) => !/Daglens/.test(t)), JSON.stringify(titles));
     const search = async (q: string) => {
@@ -307,13 +468,21 @@ describe('editor polish in a real VS Code', { skip }, () => {
     };
     for (const key of ['daglens.llm.azure', 'daglens.llm.fallback']) {
       await search(key);
-      const item = vs.page.locator('.settings-editor .setting-item-contents', { hasText: /Azure OpenAI|Providers tried in order/ }).first();
+      const item = vs.page
+        .locator('.settings-editor .setting-item-contents', { hasText: /Azure OpenAI|Providers tried in order/ })
+        .first();
       await vs.step(`settings-${key.split('.').pop()}`, () => item.waitFor({ timeout: 15_000 }));
-      assert.equal(await item.locator('.edit-in-settings-button').count(), 0, `${key} is edited in the Settings editor`);
+      assert.equal(
+        await item.locator('.edit-in-settings-button').count(),
+        0,
+        `${key} is edited in the Settings editor`,
+      );
     }
     // The LLM's embedding model fed nothing and is gone: searching for it finds at most its neighbours.
     await search('daglens.llm.embeddingModel');
-    await vs.step('settings-embedding-model', () => vs.page.locator('.settings-editor .settings-count-widget').first().waitFor({ timeout: 10_000 }));
+    await vs.step('settings-embedding-model', () =>
+      vs.page.locator('.settings-editor .settings-count-widget').first().waitFor({ timeout: 10_000 }),
+    );
     const found = await vs.page.locator('.settings-editor .setting-item-title').allTextContents();
     assert.ok(!found.some((t) => /Embedding Model/.test(t)), JSON.stringify(found));
     await search('daglens.llm.cacheTtlHours');
@@ -335,4 +504,3 @@ describe('editor polish in a real VS Code', { skip }, () => {
     }
   });
 });
-

@@ -19,19 +19,31 @@ describe('DagLens in Restricted Mode (untrusted workspace)', { skip }, () => {
       workspace: path.join(FIXTURES, 'workspace'),
       trustWorkspace: false,
       // No start-up trust prompt: the folder simply opens untrusted.
-      settings: { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' },
+      settings: {
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.untrustedFiles': 'open',
+      },
     });
   });
-  after(async () => { await vs?.close(); });
+  after(async () => {
+    await vs?.close();
+  });
 
   test('the workspace is untrusted, the server still gets ready and the Outline lists symbols', async () => {
-    await vs.step('restricted-mode', () => vs.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 30_000 }));
+    await vs.step('restricted-mode', () =>
+      vs.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 30_000 }),
+    );
     await vs.step('status-ready', () => vs.waitForStatus((s) => s.icons.includes('type-hierarchy')));
     await vs.step('open-file', () => vs.openFile('jobs/sales_job.py'));
     await vs.step('outline-view', () => vs.runCommand('Explorer: Focus on Outline View'));
     const tree = vs.page.locator('.outline-pane .outline-tree');
-    await vs.step('outline-symbols', () => tree.locator('.monaco-list-row[aria-label="main (function)"]').waitFor({ timeout: 30_000 }));
+    await vs.step('outline-symbols', () =>
+      tree.locator('.monaco-list-row[aria-label="main (function)"]').waitFor({ timeout: 30_000 }),
+    );
     const rows = await vs.treeRows(tree);
-    assert.deepEqual(rows.filter((r) => r.level === 1).map((r) => r.label), ['SalesJob (class)', 'main (function)']);
+    assert.deepEqual(
+      rows.filter((r) => r.level === 1).map((r) => r.label),
+      ['SalesJob (class)', 'main (function)'],
+    );
   });
 });

@@ -18,24 +18,40 @@ function runsWorkspace(): string {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'daglens-runs-ws-')), 'spark-jobs');
   cpSync(path.join(requireCorpora(), 'spark-eventlogs', 'code'), dir, { recursive: true });
   mkdirSync(path.join(dir, 'logs'));
-  copyFileSync(path.join(requireCorpora(), 'spark-eventlogs', 'logs', 'e2e_local_stale.zstd'), path.join(dir, 'logs', 'local-1776286786993.zstd'));
+  copyFileSync(
+    path.join(requireCorpora(), 'spark-eventlogs', 'logs', 'e2e_local_stale.zstd'),
+    path.join(dir, 'logs', 'local-1776286786993.zstd'),
+  );
   return dir;
 }
 
 async function webview(vs: VsCodeSession, selector: string, timeoutMs = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    for (const f of vs.page.frames()) if (await f.locator(selector).count().catch(() => 0)) return f;
+    for (const f of vs.page.frames())
+      if (
+        await f
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return f;
     await vs.page.waitForTimeout(200);
   }
   throw new Error(`no webview shows ${selector} within ${timeoutMs} ms`);
 }
 
-async function lensesUntil(vs: VsCodeSession, pred: (texts: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
+async function lensesUntil(
+  vs: VsCodeSession,
+  pred: (texts: string[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let texts: string[] = [];
   while (Date.now() < deadline) {
-    texts = await vs.page.locator('.monaco-editor .codelens-decoration').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+    texts = await vs.page
+      .locator('.monaco-editor .codelens-decoration')
+      .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
     if (pred(texts)) return texts;
     await vs.page.waitForTimeout(100);
   }
@@ -46,7 +62,11 @@ describe('Spark runs in a real VS Code', { skip }, () => {
   let vs: VsCodeSession;
 
   before(async () => {
-    vs = await VsCodeSession.start({ name: 'runs', workspace: runsWorkspace(), settings: { 'editor.stickyScroll.enabled': false } });
+    vs = await VsCodeSession.start({
+      name: 'runs',
+      workspace: runsWorkspace(),
+      settings: { 'editor.stickyScroll.enabled': false },
+    });
   });
   after(() => vs?.close());
 
@@ -56,19 +76,28 @@ describe('Spark runs in a real VS Code', { skip }, () => {
     const view = vs.page.locator('.pane', { has: vs.page.locator('.pane-header', { hasText: 'Spark Runs' }) });
     await view.locator('.pane-header').first().waitFor({ timeout: 30_000 });
     // The view's welcome offers the two ways in; the file dialog takes a typed path.
-    await vs.step('runs-welcome', () => view.locator('a, .monaco-button', { hasText: 'Open Event Log' }).first().click());
+    await vs.step('runs-welcome', () =>
+      view.locator('a, .monaco-button', { hasText: 'Open Event Log' }).first().click(),
+    );
     // The file dialog (code-server's own) fills in its start folder, and its list follows what is typed, a moment
     // later each: type the path, let it settle, accept, and type again if the dialog reset it meanwhile.
     const input = vs.page.locator('.quick-input-widget input');
     const want = path.join(vs.workspace, 'logs', 'local-1776286786993.zstd');
     await input.waitFor({ timeout: 15_000 });
-    for (let attempt = 0; attempt < 5 && await vs.page.locator('.quick-input-widget').isVisible(); attempt++) {
+    for (let attempt = 0; attempt < 5 && (await vs.page.locator('.quick-input-widget').isVisible()); attempt++) {
       await input.fill(want);
-      await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'local-1776286786993.zstd' }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+      await vs.page
+        .locator('.quick-input-widget .monaco-list-row', { hasText: 'local-1776286786993.zstd' })
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(() => undefined);
       await vs.page.waitForTimeout(500);
       if ((await input.inputValue().catch(() => '')) !== want) continue;
       await vs.page.keyboard.press('Enter');
-      await vs.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+      await vs.page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => undefined);
     }
     const rows = view.locator('.monaco-list-row');
     await vs.step('runs-view', () => rows.filter({ hasText: '#6' }).first().waitFor({ timeout: 60_000 }));
@@ -79,14 +108,34 @@ describe('Spark runs in a real VS Code', { skip }, () => {
     assert.match(six, /collect at \/app\/generate_events\.py:86/);
     // The execution's row opens its code (the mouse leaves the tree first: a row's tooltip would cover the next).
     await vs.page.mouse.move(900, 600);
-    await vs.page.locator('.context-view .monaco-hover').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    await vs.page
+      .locator('.context-view .monaco-hover')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
     await rows.filter({ hasText: '#8' }).first().click();
-    await vs.page.waitForFunction(() => document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label')?.startsWith('generate_events.py'), undefined, { timeout: 15_000 });
+    await vs.page.waitForFunction(
+      () =>
+        document
+          .querySelector('.tabs-container .tab.active')
+          ?.getAttribute('aria-label')
+          ?.startsWith('generate_events.py'),
+      undefined,
+      { timeout: 15_000 },
+    );
   });
 
   test('a time lens on the code the run spent time on; its hover has the metrics as Spark shows them', async () => {
-    const texts = await vs.step('runs-lens', () => lensesUntil(vs, (t) => t.some((x) => /⏱ 2\.7 s · .*execution 8/.test(x)) && t.some((x) => /spill 80 MiB/.test(x))));
-    assert.ok(texts.some((x) => /⏱ [\d.]+ s · [\d.]+ M rows · spill 80 MiB/.test(x)), JSON.stringify(texts));
+    const texts = await vs.step('runs-lens', () =>
+      lensesUntil(
+        vs,
+        (t) => t.some((x) => /⏱ 2\.7 s · .*execution 8/.test(x)) && t.some((x) => /spill 80 MiB/.test(x)),
+      ),
+    );
+    assert.ok(
+      texts.some((x) => /⏱ [\d.]+ s · [\d.]+ M rows · spill 80 MiB/.test(x)),
+      JSON.stringify(texts),
+    );
     // Hover the sort(...) call of SQL 3: the Sort operator's sort time, peak memory and spill.
     const line = vs.page.locator('.editor-instance .view-line', { hasText: '.sort("r1", "r2", "r3")' }).first();
     await line.hover({ position: { x: 40, y: 5 } });
@@ -97,11 +146,18 @@ describe('Spark runs in a real VS Code', { skip }, () => {
 
   test('the lens opens the execution graph, coloured by time; the slowest operators jump to code', async () => {
     await vs.page.keyboard.press('Escape');
-    await vs.page.locator('.monaco-editor .codelens-decoration a', { hasText: /execution 8/ }).first().click();
+    await vs.page
+      .locator('.monaco-editor .codelens-decoration a', { hasText: /execution 8/ })
+      .first()
+      .click();
     const graph = await webview(vs, '.dl-stage', 60_000);
-    await vs.step('runs-graph', () => graph.waitForFunction(() => document.querySelectorAll('.dl-node .dl-heat').length > 3, undefined, { timeout: 60_000 }));
+    await vs.step('runs-graph', () =>
+      graph.waitForFunction(() => document.querySelectorAll('.dl-node .dl-heat').length > 3, undefined, {
+        timeout: 60_000,
+      }),
+    );
     assert.match(await graph.locator('.dl-title').innerText(), /^Spark execution 8 of shs-e2e-app1/);
-    assert.ok(await graph.locator('.dl-node.dl-hot').count() >= 1, 'the slowest stage is tinted');
+    assert.ok((await graph.locator('.dl-node.dl-hot').count()) >= 1, 'the slowest stage is tinted');
     assert.ok(await graph.locator('.dl-heat-legend:not([hidden])').count());
     await vs.runCommand('View: Focus First Editor Group');
     await vs.runCommand('DagLens: Show Slowest Operators');
@@ -109,7 +165,11 @@ describe('Spark runs in a real VS Code', { skip }, () => {
     await vs.step('runs-slowest', () => first.waitFor({ timeout: 15_000 }));
     assert.match(await first.innerText(), /WholeStageCodegen \(2\)/);
     await vs.page.keyboard.press('Enter');
-    await vs.page.waitForFunction(() => /Ln 116,/.test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await vs.page.waitForFunction(
+      () => /Ln 116,/.test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 15_000 },
+    );
   });
 
   after(() => {

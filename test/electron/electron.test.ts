@@ -13,8 +13,10 @@ function skipReason(): string | undefined {
   const exe = process.env.VSCODE_EXECUTABLE_PATH;
   if (exe) return existsSync(exe) ? undefined : `VSCODE_EXECUTABLE_PATH=${exe} does not exist`;
   if (process.env.DAGLENS_ELECTRON === '1') return undefined;
-  return 'the @vscode/test-electron suite needs a desktop VS Code, which it would download (no internet here); ' +
-    'set VSCODE_EXECUTABLE_PATH to a local VS Code or DAGLENS_ELECTRON=1 to allow the download (npm run test:electron)';
+  return (
+    'the @vscode/test-electron suite needs a desktop VS Code, which it would download (no internet here); ' +
+    'set VSCODE_EXECUTABLE_PATH to a local VS Code or DAGLENS_ELECTRON=1 to allow the download (npm run test:electron)'
+  );
 }
 
 test('@vscode/test-electron suite in a desktop VS Code', (t) => {
@@ -23,7 +25,11 @@ test('@vscode/test-electron suite in a desktop VS Code', (t) => {
     t.skip(why);
     return;
   }
-  const r = spawnSync(process.execPath, [path.join(REPO, 'test/electron/runTests.mjs')], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'test/electron/runTests.mjs')], {
+    cwd: REPO,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   assert.equal(r.status, 0, 'the electron suite passed inside VS Code');

@@ -18,7 +18,9 @@ if (executable && !existsSync(executable)) {
   process.exit(2);
 }
 if (!executable && process.env.DAGLENS_ELECTRON !== '1') {
-  console.error('refusing to download VS Code: set VSCODE_EXECUTABLE_PATH to a local VS Code, or DAGLENS_ELECTRON=1 to allow the download');
+  console.error(
+    'refusing to download VS Code: set VSCODE_EXECUTABLE_PATH to a local VS Code, or DAGLENS_ELECTRON=1 to allow the download',
+  );
   process.exit(2);
 }
 
@@ -27,8 +29,15 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 // The suite runs inside VS Code's extension host: bundle it to CommonJS with `vscode` left to the host.
 const suite = path.join(root, '.vscode-test', 'suite', 'index.js');
 await esbuild.build({
-  entryPoints: [path.join(root, 'test/electron/suite/index.ts')], outfile: suite,
-  bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: true, logLevel: 'warning',
+  entryPoints: [path.join(root, 'test/electron/suite/index.ts')],
+  outfile: suite,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  sourcemap: true,
+  logLevel: 'warning',
 });
 
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'daglens-electron-'));
@@ -38,7 +47,13 @@ try {
     vscodeExecutablePath: executable,
     extensionDevelopmentPath: root,
     extensionTestsPath: suite,
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+    ],
     extensionTestsEnv: { DAGLENS_TEST_WORKSPACE: workspace },
   });
 } catch (e) {

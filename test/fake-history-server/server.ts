@@ -48,7 +48,8 @@ interface ScriptedFault {
   times: number;
 }
 
-const HTML_PAGE = '<!DOCTYPE html><html><head><title>Sign in - Corporate SSO</title></head><body><form>…</form></body></html>';
+const HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>Sign in - Corporate SSO</title></head><body><form>…</form></body></html>';
 
 export class FakeHistoryServer {
   readonly requests: RecordedRequest[] = [];
@@ -113,7 +114,13 @@ export class FakeHistoryServer {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const u = new URL(req.url ?? '/', 'http://fake');
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, clientClosed: false };
+    const rec: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: u.pathname,
+      query: u.searchParams,
+      headers: req.headers,
+      clientClosed: false,
+    };
     this.requests.push(rec);
     let cutByUs = false;
     res.on('close', () => {
@@ -125,10 +132,16 @@ export class FakeHistoryServer {
     const fault = scripted?.fault;
     let answer: { status: number; body: string; contentType: string };
     try {
-      answer = u.pathname.startsWith('/api/v1/') ? this.route(rel, u.searchParams) : { status: 404, body: `no route ${u.pathname}`, contentType: 'text/plain' };
+      answer = u.pathname.startsWith('/api/v1/')
+        ? this.route(rel, u.searchParams)
+        : { status: 404, body: `no route ${u.pathname}`, contentType: 'text/plain' };
     } catch (e) {
       // An app a test built oddly is the test's problem, not a reason to take the process running the suite down.
-      answer = { status: 500, body: `fake server: ${e instanceof Error ? e.message : String(e)}`, contentType: 'text/plain' };
+      answer = {
+        status: 500,
+        body: `fake server: ${e instanceof Error ? e.message : String(e)}`,
+        contentType: 'text/plain',
+      };
     }
     const send = () => {
       if (res.destroyed) return;
@@ -187,7 +200,8 @@ export class FakeHistoryServer {
     }
     // Spark keys an application's UI by attempt: with attempts, /sql without the attempt's id is unknown.
     const ids = app.info.attempts.map((a) => a.attemptId).filter((x): x is string => typeof x === 'string');
-    if (ids.length ? attemptId === undefined || !ids.includes(attemptId) : attemptId !== undefined) return notFound(`no such app: ${appId}${attemptId ? `/${attemptId}` : ''}`);
+    if (ids.length ? attemptId === undefined || !ids.includes(attemptId) : attemptId !== undefined)
+      return notFound(`no such app: ${appId}${attemptId ? `/${attemptId}` : ''}`);
     const shaped = (x: FakeApp['executions'][number]) => ({
       ...x,
       ...(q.get('planDescription') === 'false' ? { planDescription: '' } : {}),
@@ -212,7 +226,12 @@ function matches(match: string | RegExp, p: string): boolean {
 const sparkDate = (ms: number) => new Date(ms).toISOString().replace(/Z$/, 'GMT');
 
 /** An attempt in Spark's ApplicationAttemptInfo shape; a running one ends at -1 as Spark writes it. */
-export function restAttempt(a: { startTime: number; endTime: number | null; sparkVersion: string; attemptId?: string }): Record<string, unknown> {
+export function restAttempt(a: {
+  startTime: number;
+  endTime: number | null;
+  sparkVersion: string;
+  attemptId?: string;
+}): Record<string, unknown> {
   const end = a.endTime ?? -1;
   return {
     ...(a.attemptId !== undefined ? { attemptId: a.attemptId } : {}),
@@ -236,10 +255,15 @@ export function restAttempt(a: { startTime: number; endTime: number | null; spar
 export async function e2eApp(): Promise<FakeApp> {
   const corpus = path.join(requireCorpora(), 'spark-eventlogs');
   const log = await readRunPath(path.join(corpus, 'logs', 'e2e_local_stale.zstd'));
-  if (log.kind !== 'run' || !log.run.app.id || log.run.app.startTime === null) throw new Error('the e2e event log has no application');
+  if (log.kind !== 'run' || !log.run.app.id || log.run.app.startTime === null)
+    throw new Error('the e2e event log has no application');
   const a = log.run.app;
   return {
-    info: { id: a.id!, name: a.name ?? '', attempts: [restAttempt({ startTime: a.startTime!, endTime: a.endTime, sparkVersion: a.sparkVersion ?? '' })] },
+    info: {
+      id: a.id!,
+      name: a.name ?? '',
+      attempts: [restAttempt({ startTime: a.startTime!, endTime: a.endTime, sparkVersion: a.sparkVersion ?? '' })],
+    },
     executions: JSON.parse(readFileSync(path.join(corpus, 'derived', 'e2e_local_stale.sql.json'), 'utf8')),
   };
 }

@@ -26,6 +26,19 @@ export function harness(llm: Record<string, unknown>, env: NodeJS.ProcessEnv = {
   const budget = new Budget(ledger, config.settings.maxHourlyCostUsd);
   const cache = new ResponseCache(dir, config.settings.cacheTtlHours * 3_600_000);
   const sleeps: number[] = [];
-  const client = new LlmClient(config, budget, cache, ledger, { sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5 });
-  return { client, budget, ledger, cache, dir, sleeps, job: (limit = config.settings.maxJobCostUsd) => new Job('test', limit) };
+  const client = new LlmClient(config, budget, cache, ledger, {
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+  });
+  return {
+    client,
+    budget,
+    ledger,
+    cache,
+    dir,
+    sleeps,
+    job: (limit = config.settings.maxJobCostUsd) => new Job('test', limit),
+  };
 }

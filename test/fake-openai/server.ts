@@ -10,9 +10,23 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type Reply =
   /** A normal answer; `content` may be an object (sent as its JSON text). Streamed in `chunks` if the request streams. */
-  | { type: 'answer'; content: string | object; usage?: { prompt_tokens: number; completion_tokens: number }; chunks?: number; delayMs?: number; chunkDelayMs?: number }
+  | {
+      type: 'answer';
+      content: string | object;
+      usage?: { prompt_tokens: number; completion_tokens: number };
+      chunks?: number;
+      delayMs?: number;
+      chunkDelayMs?: number;
+    }
   /** Any status with an OpenAI error body (or `body`), plus headers such as Retry-After. */
-  | { type: 'status'; status: number; headers?: Record<string, string>; message?: string; body?: string; contentType?: string }
+  | {
+      type: 'status';
+      status: number;
+      headers?: Record<string, string>;
+      message?: string;
+      body?: string;
+      contentType?: string;
+    }
   /** Accepts the request and never answers (until the client gives up). */
   | { type: 'hang' }
   /** A web page where an API should be (a proxy or a wrong base URL). */
@@ -105,35 +119,64 @@ export class FakeOpenAI {
       this.inFlight--;
       if (!res.writableEnded) this.abandoned++;
     });
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0], url: req.url ?? '', headers: req.headers, body };
+    const rec: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '').split('?')[0],
+      url: req.url ?? '',
+      headers: req.headers,
+      body,
+    };
     this.requests.push(rec);
 
     // OpenAI sends `Authorization: Bearer KEY`; Azure OpenAI sends `api-key: KEY`.
-    if (this.opts.apiKey && req.headers.authorization !== `Bearer ${this.opts.apiKey}` && req.headers['api-key'] !== this.opts.apiKey) {
+    if (
+      this.opts.apiKey &&
+      req.headers.authorization !== `Bearer ${this.opts.apiKey}` &&
+      req.headers['api-key'] !== this.opts.apiKey
+    ) {
       return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
     }
     if (body?.model && this.opts.models && !this.opts.models.includes(body.model)) {
-      return error(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+      return error(
+        res,
+        404,
+        `The model \`${body.model}\` does not exist or you do not have access to it.`,
+        'invalid_request_error',
+        'model_not_found',
+      );
     }
     const reply = this.script.shift() ?? this.opts.otherwise?.(rec) ?? { type: 'answer', content: 'ok' };
     if (rec.method === 'GET' && rec.path.endsWith('/models') && reply.type === 'answer') {
-      return json(res, 200, { object: 'list', data: (this.opts.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })) });
+      return json(res, 200, {
+        object: 'list',
+        data: (this.opts.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })),
+      });
     }
     if (rec.path.endsWith('/embeddings') && reply.type === 'answer') return embeddings(res, body);
-    if (!rec.path.endsWith('/chat/completions') && reply.type === 'answer') return error(res, 404, `no route ${rec.path}`, 'invalid_request_error');
+    if (!rec.path.endsWith('/chat/completions') && reply.type === 'answer')
+      return error(res, 404, `no route ${rec.path}`, 'invalid_request_error');
 
     switch (reply.type) {
       case 'hang':
         return; // the socket stays open until the client aborts or the fake closes
       case 'html':
         res.writeHead(reply.status ?? 200, { 'content-type': 'text/html; charset=utf-8' });
-        return void res.end('<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Corporate proxy</h1></body></html>');
+        return void res.end(
+          '<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Corporate proxy</h1></body></html>',
+        );
       case 'status':
         if (reply.body !== undefined) {
           res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain', ...reply.headers });
           return void res.end(reply.body);
         }
-        return error(res, reply.status, reply.message ?? http.STATUS_CODES[reply.status] ?? 'error', reply.status >= 500 ? 'server_error' : 'invalid_request_error', undefined, reply.headers);
+        return error(
+          res,
+          reply.status,
+          reply.message ?? http.STATUS_CODES[reply.status] ?? 'error',
+          reply.status >= 500 ? 'server_error' : 'invalid_request_error',
+          undefined,
+          reply.headers,
+        );
       case 'broken-stream':
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(sse(chunk(body, { role: 'assistant', content: reply.content })));
@@ -141,7 +184,10 @@ export class FakeOpenAI {
       case 'answer': {
         if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
         const content = typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
-        const usage = reply.usage ?? { prompt_tokens: roughTokens(JSON.stringify(body?.messages ?? '')), completion_tokens: roughTokens(content) };
+        const usage = reply.usage ?? {
+          prompt_tokens: roughTokens(JSON.stringify(body?.messages ?? '')),
+          completion_tokens: roughTokens(content),
+        };
         const fullUsage = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
         if (body?.stream) {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -155,8 +201,13 @@ export class FakeOpenAI {
           return void res.end('data: [DONE]\n\n');
         }
         return json(res, 200, {
-          id: 'chatcmpl-fake', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body?.model ?? 'fake-model',
-          choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: body?.model ?? 'fake-model',
+          choices: [
+            { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null },
+          ],
           usage: fullUsage,
         });
       }
@@ -169,7 +220,14 @@ function json(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(JSON.stringify(body));
 }
 
-function error(res: http.ServerResponse, status: number, message: string, type: string, code?: string, headers?: Record<string, string>): void {
+function error(
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  type: string,
+  code?: string,
+  headers?: Record<string, string>,
+): void {
   json(res, status, { error: { message, type, param: null, code: code ?? null } }, headers);
 }
 
@@ -179,7 +237,10 @@ function sse(data: unknown): string {
 
 function chunk(body: any, delta: Record<string, unknown>) {
   return {
-    id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body?.model ?? 'fake-model',
+    id: 'chatcmpl-fake',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: body?.model ?? 'fake-model',
     choices: [{ index: 0, delta, finish_reason: null }],
   };
 }
@@ -212,8 +273,15 @@ function embeddings(res: http.ServerResponse, body: any): void {
     model: body?.model,
     data: inputs.map((t, index) => {
       const v = fakeVector(String(t));
-      return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v };
+      return {
+        object: 'embedding',
+        index,
+        embedding: base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v,
+      };
     }),
-    usage: { prompt_tokens: inputs.reduce((n, t) => n + roughTokens(String(t)), 0), total_tokens: inputs.reduce((n, t) => n + roughTokens(String(t)), 0) },
+    usage: {
+      prompt_tokens: inputs.reduce((n, t) => n + roughTokens(String(t)), 0),
+      total_tokens: inputs.reduce((n, t) => n + roughTokens(String(t)), 0),
+    },
   });
 }

@@ -18,12 +18,22 @@ import { e2eApp, FakeHistoryServer, type FakeApp, type Fault } from '../fake-his
 /** History Server faults a `runs --history-server` case scripts on one path. */
 function shsFault(rng: Rng): Fault {
   switch (rng.int(6)) {
-    case 0: return { type: 'status', status: rng.pick([404, 500, 503, 401]) };
-    case 1: return { type: 'stall', bytes: rng.int(200) };
-    case 2: return { type: 'cut', bytes: rng.int(500) };
-    case 3: return { type: 'html', status: rng.pick([200, 502]) };
-    case 4: return { type: 'delay', ms: rng.int(300) };
-    default: return { type: 'body', body: rng.pick(['{', '[]', 'null', '{"id": 1}', '[{"id": "x"}]', 'not json', '\uFEFF[]']), contentType: 'application/json' };
+    case 0:
+      return { type: 'status', status: rng.pick([404, 500, 503, 401]) };
+    case 1:
+      return { type: 'stall', bytes: rng.int(200) };
+    case 2:
+      return { type: 'cut', bytes: rng.int(500) };
+    case 3:
+      return { type: 'html', status: rng.pick([200, 502]) };
+    case 4:
+      return { type: 'delay', ms: rng.int(300) };
+    default:
+      return {
+        type: 'body',
+        body: rng.pick(['{', '[]', 'null', '{"id": 1}', '[{"id": "x"}]', 'not json', '\uFEFF[]']),
+        contentType: 'application/json',
+      };
   }
 }
 
@@ -38,7 +48,16 @@ export interface AreaOptions {
 
 type Kind = 'map' | 'runs' | 'shs' | 'source' | 'argv' | 'huge';
 
-const MAP_CATEGORIES: Category[] = ['planText', 'planText', 'planFormatted', 'planJson', 'restAnswer', 'dagJson', 'manifest', 'eventLog'];
+const MAP_CATEGORIES: Category[] = [
+  'planText',
+  'planText',
+  'planFormatted',
+  'planJson',
+  'restAnswer',
+  'dagJson',
+  'manifest',
+  'eventLog',
+];
 const SOURCE_CATEGORIES: Category[] = ['sql', 'sql', 'python', 'python', 'scala', 'yaml'];
 
 /** A small workspace to map against: fast to scan, so cases stay cheap. */
@@ -53,15 +72,86 @@ function mapWorkspace(ctx: FuzzContext): string {
   return ws;
 }
 
-const WORDS = ['map', 'runs', 'symbols', 'lineage', 'impact', 'ask', 'explain', 'stats', 'index', 'search', 'help', '--help', '-h', '--version', 'bogus', ''];
-const FLAGS = ['--dag', '--workspace', '-w', '--json', '--no-cache', '--max-parallel', '--index-dir', '--max-file-bytes', '--exclude', '--workers', '--k', '--lang', '--glob',
-  '--file', '--lines', '--query', '--upstream', '--model', '--base-url', '--max-cost', '--no-llm', '--llm', '-e', '--app', '--history-server', '--verbose', '--no-save', '--bogus', '--', '-'];
+const WORDS = [
+  'map',
+  'runs',
+  'symbols',
+  'lineage',
+  'impact',
+  'ask',
+  'explain',
+  'stats',
+  'index',
+  'search',
+  'help',
+  '--help',
+  '-h',
+  '--version',
+  'bogus',
+  '',
+];
+const FLAGS = [
+  '--dag',
+  '--workspace',
+  '-w',
+  '--json',
+  '--no-cache',
+  '--max-parallel',
+  '--index-dir',
+  '--max-file-bytes',
+  '--exclude',
+  '--workers',
+  '--k',
+  '--lang',
+  '--glob',
+  '--file',
+  '--lines',
+  '--query',
+  '--upstream',
+  '--model',
+  '--base-url',
+  '--max-cost',
+  '--no-llm',
+  '--llm',
+  '-e',
+  '--app',
+  '--history-server',
+  '--verbose',
+  '--no-save',
+  '--bogus',
+  '--',
+  '-',
+];
 
 function argValue(rng: Rng, ctx: FuzzContext, ws: string, caseDir: string): string {
   return rng.pick([
-    ws, caseDir, path.join(caseDir, 'nope'), '/proc/daglens-fuzz', '/proc/self/mem', '/dev/null', '/', '../outside/secret_orders.sql', '../../outside', '',
-    '0', '-1', '1e99', 'NaN', 'ten', '2-1', '1-', '999999999999', '\u0000', 'x'.repeat(5000), '**/*', '[', 'models/**', 'http://127.0.0.1:9/', 'file:///etc/passwd',
-    path.join(REPO, 'package.json'), String(rng.wildNumber()),
+    ws,
+    caseDir,
+    path.join(caseDir, 'nope'),
+    '/proc/daglens-fuzz',
+    '/proc/self/mem',
+    '/dev/null',
+    '/',
+    '../outside/secret_orders.sql',
+    '../../outside',
+    '',
+    '0',
+    '-1',
+    '1e99',
+    'NaN',
+    'ten',
+    '2-1',
+    '1-',
+    '999999999999',
+    '\u0000',
+    'x'.repeat(5000),
+    '**/*',
+    '[',
+    'models/**',
+    'http://127.0.0.1:9/',
+    'file:///etc/passwd',
+    path.join(REPO, 'package.json'),
+    String(rng.wildNumber()),
   ]);
 }
 
@@ -141,10 +231,13 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
       }
       case 'shs': {
         // A live History Server (the tests' fake) answering with faults, or with executions fuzzed like a saved answer.
-        const app = shsApp ??= await e2eApp();
+        const app = (shsApp ??= await e2eApp());
         let body: string | undefined;
         if (rng.chance(0.5)) {
-          const { bytes, ops } = mutate(Buffer.from(JSON.stringify(app.executions)), 'json', rng, { maxBytes: 2_000_000, fragments: frags });
+          const { bytes, ops } = mutate(Buffer.from(JSON.stringify(app.executions)), 'json', rng, {
+            maxBytes: 2_000_000,
+            fragments: frags,
+          });
           // Served as the mutation left the bytes: parsing and re-serialising here would choke on what the case
           // is meant to try (a nesting deeper than JSON.stringify's stack) and drop every non-JSON mutation.
           body = bytes.toString('utf8');
@@ -180,10 +273,26 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
           stats.byKind[`source:${category}`] = (stats.byKind[`source:${category}`] ?? 0) + 1;
         }
         const cmd = rng.weighted({ symbols: 35, lineage: 30, index: 20, impact: 10, search: 5 });
-        args = cmd === 'index' ? ['index', '--workspace', sws, '--index-dir', path.join(caseDir, 'idx')]
-          : cmd === 'search' ? ['search', rng.pick(['orders', 'customer revenue', 'select', '*', '"']), '--workspace', sws, '--index-dir', path.join(caseDir, 'idx')]
-            : cmd === 'impact' ? ['impact', rng.pick(['orders', 'raw_orders', 'stg_customers.customer_id', 'main.x', '']), '--workspace', sws]
-              : [cmd, '--workspace', sws];
+        args =
+          cmd === 'index'
+            ? ['index', '--workspace', sws, '--index-dir', path.join(caseDir, 'idx')]
+            : cmd === 'search'
+              ? [
+                  'search',
+                  rng.pick(['orders', 'customer revenue', 'select', '*', '"']),
+                  '--workspace',
+                  sws,
+                  '--index-dir',
+                  path.join(caseDir, 'idx'),
+                ]
+              : cmd === 'impact'
+                ? [
+                    'impact',
+                    rng.pick(['orders', 'raw_orders', 'stg_customers.customer_id', 'main.x', '']),
+                    '--workspace',
+                    sws,
+                  ]
+                : [cmd, '--workspace', sws];
         if (rng.chance(0.5)) args.push('--json');
         if (rng.chance(0.1)) args.push('--max-file-bytes', String(rng.pick([1, 100, 10_000, 2_000_000])));
         what = `${cmd} on ${descs.join('; ')}`;
@@ -197,9 +306,12 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
         const reps = Math.max(1, Math.ceil(target / seed.bytes.length));
         const file = path.join(caseDir, `huge${EXTENSION[category] || '.log'}`);
         writeFileSync(file, Buffer.concat(Array.from({ length: reps }, () => seed.bytes)).subarray(0, target));
-        args = category === 'eventLog' ? ['runs', file, '--workspace', ws, '--no-cache', '--json']
-          : category === 'sql' ? ['symbols', '--workspace', caseDir, '--max-file-bytes', '200000000']
-            : ['map', '--dag', file, '--workspace', ws, '--no-cache', '--json'];
+        args =
+          category === 'eventLog'
+            ? ['runs', file, '--workspace', ws, '--no-cache', '--json']
+            : category === 'sql'
+              ? ['symbols', '--workspace', caseDir, '--max-file-bytes', '200000000']
+              : ['map', '--dag', file, '--workspace', ws, '--no-cache', '--json'];
         what = `huge ${category} (${(target / 1e6).toFixed(0)} MB) from ${seed.origin}`;
         stats.byKind[`huge:${category}`] = (stats.byKind[`huge:${category}`] ?? 0) + 1;
         break;
@@ -210,11 +322,22 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
         stats.byKind.argv = (stats.byKind.argv ?? 0) + 1;
       }
     }
-    const r = await runNode([ctx.cli, ...args], { env, cwd: caseDir, rssFile: path.join(caseDir, '.rss'), maxOutput: 4_000_000 });
+    const r = await runNode([ctx.cli, ...args], {
+      env,
+      cwd: caseDir,
+      rssFile: path.join(caseDir, '.rss'),
+      maxOutput: 4_000_000,
+    });
     ctx.scan(r.stdout, `cli case ${k} stdout`);
     ctx.scan(r.stderr, `cli case ${k} stderr`);
     if (r.stdout.includes(ctx.secret) || r.stderr.includes(ctx.secret)) {
-      ctx.fail({ area: 'cli', case: k, kind: 'leak', what, why: 'the content of a file outside the workspace was shown' });
+      ctx.fail({
+        area: 'cli',
+        case: k,
+        kind: 'leak',
+        what,
+        why: 'the content of a file outside the workspace was shown',
+      });
     }
     stats.cases++;
     if (r.peakMb && r.peakMb > stats.peakMb) {
@@ -227,16 +350,31 @@ export async function cliArea(ctx: FuzzContext, opts: AreaOptions): Promise<void
       rmSync(keep, { recursive: true, force: true });
       mkdirSync(path.dirname(keep), { recursive: true });
       cpSync(caseDir, keep, { recursive: true });
-      writeFileSync(path.join(keep, 'result.txt'), `daglens ${args.join(' ')}\nexit ${r.code} signal ${r.signal} ${r.ms} ms\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout.slice(0, 100_000)}\n`);
-      ctx.fail({ area: 'cli', case: k, kind: v.verdict === 'hang' ? 'hang' : 'crash', what, why: `${v.why} · daglens ${args.map((a) => (a.length > 80 ? `${a.slice(0, 80)}…` : a)).join(' ')} (input kept in ${keep})` });
+      writeFileSync(
+        path.join(keep, 'result.txt'),
+        `daglens ${args.join(' ')}\nexit ${r.code} signal ${r.signal} ${r.ms} ms\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout.slice(0, 100_000)}\n`,
+      );
+      ctx.fail({
+        area: 'cli',
+        case: k,
+        kind: v.verdict === 'hang' ? 'hang' : 'crash',
+        what,
+        why: `${v.why} · daglens ${args.map((a) => (a.length > 80 ? `${a.slice(0, 80)}…` : a)).join(' ')} (input kept in ${keep})`,
+      });
     }
     rmSync(caseDir, { recursive: true, force: true });
-    for (const s of servers) if (s.url && args.includes(s.url)) { servers.delete(s); await s.close(); }
+    for (const s of servers)
+      if (s.url && args.includes(s.url)) {
+        servers.delete(s);
+        await s.close();
+      }
     progress('cli', ++done, cases.length, `peak ${stats.peakMb.toFixed(0)} MB`);
   };
 
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, async () => {
-    while (next < cases.length) await runCase(cases[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.max(1, opts.concurrency) }, async () => {
+      while (next < cases.length) await runCase(cases[next++]);
+    }),
+  );
   stats.ms += Date.now() - started;
 }

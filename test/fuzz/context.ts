@@ -43,14 +43,21 @@ export class FuzzContext {
   readonly cli = path.join(REPO, 'dist', 'cli.js');
   readonly server = path.join(REPO, 'dist', 'server.js');
 
-  constructor(readonly seed: number, readonly verbose = false, root?: string) {
+  constructor(
+    readonly seed: number,
+    readonly verbose = false,
+    root?: string,
+  ) {
     this.root = root ?? mkdtempSync(path.join(os.tmpdir(), `daglens-fuzz-${seed}-`));
     this.apiKey = `sk-fuzzMARKER${seed.toString(36)}x${Math.random().toString(36).slice(2, 10)}KEY`;
     this.secret = `SECRET_MARKER_${seed}_${Math.random().toString(36).slice(2, 10)}`;
     const outside = path.join(this.root, 'outside');
     mkdirSync(outside, { recursive: true });
     this.secretFile = path.join(outside, 'secret_orders.sql');
-    writeFileSync(this.secretFile, `-- ${this.secret}\nselect ${this.secret.toLowerCase()} as secret_col, order_id from raw_orders where amount > 0;\n`);
+    writeFileSync(
+      this.secretFile,
+      `-- ${this.secret}\nselect ${this.secret.toLowerCase()} as secret_col, order_id from raw_orders where amount > 0;\n`,
+    );
     this.cacheHome = path.join(this.root, 'xdg-cache');
     mkdirSync(this.cacheHome, { recursive: true });
   }
@@ -59,7 +66,13 @@ export class FuzzContext {
   env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(env)) if (/^(OPENAI_|DAGLENS_|AZURE_OPENAI_)/.test(k)) delete env[k];
-    return { ...env, XDG_CACHE_HOME: this.cacheHome, OPENAI_API_KEY: this.apiKey, DAGLENS_LLM_API_KEY: this.apiKey, ...extra };
+    return {
+      ...env,
+      XDG_CACHE_HOME: this.cacheHome,
+      OPENAI_API_KEY: this.apiKey,
+      DAGLENS_LLM_API_KEY: this.apiKey,
+      ...extra,
+    };
   }
 
   /** A fresh folder under the run's root. */
@@ -79,7 +92,9 @@ export class FuzzContext {
     const ws = this.dir(name);
     cpSync(path.join(CORPORA, 'dbt', 'jaffle-shop'), ws, { recursive: true });
     mkdirSync(path.join(ws, 'tpcds'), { recursive: true });
-    cpSync(path.join(CORPORA, 'spark-tpcds', 'spark3', 'queries'), path.join(ws, 'tpcds', 'queries'), { recursive: true });
+    cpSync(path.join(CORPORA, 'spark-tpcds', 'spark3', 'queries'), path.join(ws, 'tpcds', 'queries'), {
+      recursive: true,
+    });
     cpSync(path.join(CORPORA, 'pyspark', 'pyspark-example-project'), path.join(ws, 'pyspark'), { recursive: true });
     cpSync(path.join(CORPORA, 'spark-eventlogs', 'code'), path.join(ws, 'runs-code'), { recursive: true });
     return ws;
@@ -105,7 +120,9 @@ export class FuzzContext {
     if (f.kind === 'crash') a.crashes++;
     if (f.kind === 'hang') a.hangs++;
     // A failure is printed as it happens, with what reproduces it.
-    process.stderr.write(`\n✗ ${f.area} case ${f.case} (${f.kind}): ${f.what}\n  ${f.why.slice(0, 600)}\n  repro: npm run fuzz -- --seed ${this.seed} --only ${f.area}:${f.case}\n`);
+    process.stderr.write(
+      `\n✗ ${f.area} case ${f.case} (${f.kind}): ${f.what}\n  ${f.why.slice(0, 600)}\n  repro: npm run fuzz -- --seed ${this.seed} --only ${f.area}:${f.case}\n`,
+    );
   }
 
   /** Scans text for the marker key. */
@@ -122,7 +139,8 @@ export class FuzzContext {
 /** Progress on one line, for long runs. */
 export function progress(area: string, done: number, total: number, extra = ''): void {
   if (!process.stderr.isTTY) {
-    if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`  ${area}: ${done}/${total}${extra ? ` ${extra}` : ''}\n`);
+    if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0)
+      process.stderr.write(`  ${area}: ${done}/${total}${extra ? ` ${extra}` : ''}\n`);
     return;
   }
   process.stderr.write(`\r  ${area}: ${done}/${total} ${extra}`.padEnd(100).slice(0, 120));

@@ -11,8 +11,17 @@ import { CORPORA, FIXTURES, requireCorpora } from '../helpers';
 import type { Shape } from './mutate';
 
 export type Category =
-  | 'planText' | 'planFormatted' | 'planJson' | 'eventLog' | 'restAnswer' | 'dagJson' | 'manifest'
-  | 'sql' | 'python' | 'scala' | 'yaml';
+  | 'planText'
+  | 'planFormatted'
+  | 'planJson'
+  | 'eventLog'
+  | 'restAnswer'
+  | 'dagJson'
+  | 'manifest'
+  | 'sql'
+  | 'python'
+  | 'scala'
+  | 'yaml';
 
 export interface Seed {
   category: Category;
@@ -22,20 +31,47 @@ export interface Seed {
 }
 
 export const SHAPE: Record<Category, Shape> = {
-  planText: 'plan', planFormatted: 'plan', planJson: 'json', eventLog: 'jsonl', restAnswer: 'json', dagJson: 'json', manifest: 'json',
-  sql: 'sql', python: 'python', scala: 'scala', yaml: 'yaml',
+  planText: 'plan',
+  planFormatted: 'plan',
+  planJson: 'json',
+  eventLog: 'jsonl',
+  restAnswer: 'json',
+  dagJson: 'json',
+  manifest: 'json',
+  sql: 'sql',
+  python: 'python',
+  scala: 'scala',
+  yaml: 'yaml',
 };
 
 /** A file name a case writes its input under (extensions matter: format detection, language ids). */
 export const EXTENSION: Record<Category, string> = {
-  planText: '.explain.txt', planFormatted: '.txt', planJson: '.json', eventLog: '', restAnswer: '.json', dagJson: '.json', manifest: '.json',
-  sql: '.sql', python: '.py', scala: '.scala', yaml: '.yml',
+  planText: '.explain.txt',
+  planFormatted: '.txt',
+  planJson: '.json',
+  eventLog: '',
+  restAnswer: '.json',
+  dagJson: '.json',
+  manifest: '.json',
+  sql: '.sql',
+  python: '.py',
+  scala: '.scala',
+  yaml: '.yml',
 };
 
 /** The LSP language id a document of the category is opened with. */
 export const LANGUAGE_ID: Record<Category, string> = {
-  planText: 'sparkplan', planFormatted: 'sparkplan', planJson: 'json', eventLog: 'plaintext', restAnswer: 'json', dagJson: 'json', manifest: 'json',
-  sql: 'sql', python: 'python', scala: 'scala', yaml: 'yaml',
+  planText: 'sparkplan',
+  planFormatted: 'sparkplan',
+  planJson: 'json',
+  eventLog: 'plaintext',
+  restAnswer: 'json',
+  dagJson: 'json',
+  manifest: 'json',
+  sql: 'sql',
+  python: 'python',
+  scala: 'scala',
+  yaml: 'yaml',
 };
 
 function walk(dir: string, keep: (f: string) => boolean, out: string[] = []): string[] {
@@ -68,7 +104,8 @@ export function seeds(): Map<Category, Seed[]> {
     m.get(category)!.push({ category, origin, bytes });
   };
   for (const f of walk(root, (p) => /\.explain\.txt$/.test(p))) add('planText', rel(f), readFileSync(f));
-  for (const f of walk(path.join(FIXTURES, 'dag'), (p) => /\.(sparkplan|txt)$/.test(p))) add(/formatted/.test(f) ? 'planFormatted' : 'planText', path.relative(FIXTURES, f), readFileSync(f));
+  for (const f of walk(path.join(FIXTURES, 'dag'), (p) => /\.(sparkplan|txt)$/.test(p)))
+    add(/formatted/.test(f) ? 'planFormatted' : 'planText', path.relative(FIXTURES, f), readFileSync(f));
 
   const logs = path.join(root, 'spark-eventlogs', 'logs');
   for (const f of walk(logs, (p) => !/appstatus/.test(p))) {
@@ -83,8 +120,14 @@ export function seeds(): Map<Category, Seed[]> {
       if (/SQLExecutionStart/.test(l)) {
         try {
           const e = JSON.parse(l) as { sparkPlanInfo?: unknown; physicalPlanDescription?: string };
-          if (e.sparkPlanInfo) add('planJson', `${rel(f)} (SparkPlanInfo)`, Buffer.from(JSON.stringify(rng01(m) ? { sparkPlanInfo: e.sparkPlanInfo } : e.sparkPlanInfo)));
-          if (e.physicalPlanDescription && /\(\d+\)/.test(e.physicalPlanDescription)) add('planFormatted', `${rel(f)} (physicalPlanDescription)`, Buffer.from(e.physicalPlanDescription));
+          if (e.sparkPlanInfo)
+            add(
+              'planJson',
+              `${rel(f)} (SparkPlanInfo)`,
+              Buffer.from(JSON.stringify(rng01(m) ? { sparkPlanInfo: e.sparkPlanInfo } : e.sparkPlanInfo)),
+            );
+          if (e.physicalPlanDescription && /\(\d+\)/.test(e.physicalPlanDescription))
+            add('planFormatted', `${rel(f)} (physicalPlanDescription)`, Buffer.from(e.physicalPlanDescription));
         } catch {
           // malformed_line.zstd has one on purpose
         }
@@ -92,13 +135,32 @@ export function seeds(): Map<Category, Seed[]> {
     }
     add('eventLog', rel(f), Buffer.from(head.join('\n')));
   }
-  for (const f of walk(path.join(root, 'spark-eventlogs', 'derived'), (p) => p.endsWith('.json'))) add('restAnswer', rel(f), readFileSync(f));
-  add('dagJson', 'dbt/dbt_analytics/dbt-graph.json', readFileSync(path.join(root, 'dbt', 'dbt_analytics', 'dbt-graph.json')));
-  add('dagJson', '(generic)', Buffer.from(JSON.stringify({
-    nodes: [{ id: 'a', label: 'orders', type: 'model', attributes: { file: 'models/orders.sql' } }, { id: 2, label: 'x' }, { id: 'c' }],
-    edges: [['a', '2'], { from: 2, to: 'c' }],
-  })));
-  add('manifest', '(jaffle-shop manifest)', Buffer.from(JSON.stringify(jaffleManifest(path.join(root, 'dbt', 'jaffle-shop')))));
+  for (const f of walk(path.join(root, 'spark-eventlogs', 'derived'), (p) => p.endsWith('.json')))
+    add('restAnswer', rel(f), readFileSync(f));
+  add(
+    'dagJson',
+    'dbt/dbt_analytics/dbt-graph.json',
+    readFileSync(path.join(root, 'dbt', 'dbt_analytics', 'dbt-graph.json')),
+  );
+  add(
+    'dagJson',
+    '(generic)',
+    Buffer.from(
+      JSON.stringify({
+        nodes: [
+          { id: 'a', label: 'orders', type: 'model', attributes: { file: 'models/orders.sql' } },
+          { id: 2, label: 'x' },
+          { id: 'c' },
+        ],
+        edges: [['a', '2'], { from: 2, to: 'c' }],
+      }),
+    ),
+  );
+  add(
+    'manifest',
+    '(jaffle-shop manifest)',
+    Buffer.from(JSON.stringify(jaffleManifest(path.join(root, 'dbt', 'jaffle-shop')))),
+  );
   for (const f of walk(root, (p) => /\.sql$/.test(p))) add('sql', rel(f), readFileSync(f));
   for (const f of walk(root, (p) => /\.py$/.test(p))) add('python', rel(f), readFileSync(f));
   for (const f of walk(root, (p) => /\.scala$/.test(p))) add('scala', rel(f), readFileSync(f));
@@ -120,13 +182,26 @@ function jaffleManifest(project: string): Record<string, unknown> {
   for (const f of models) {
     const name = path.basename(f, '.sql');
     const id = `model.jaffle_shop.${name}`;
-    nodes[id] = { resource_type: 'model', name, original_file_path: path.relative(project, f), schema: 'main', depends_on: { nodes: prev ? [prev] : ['source.jaffle_shop.ecom.raw_orders'] } };
+    nodes[id] = {
+      resource_type: 'model',
+      name,
+      original_file_path: path.relative(project, f),
+      schema: 'main',
+      depends_on: { nodes: prev ? [prev] : ['source.jaffle_shop.ecom.raw_orders'] },
+    };
     prev = id;
   }
   return {
     metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/manifest/v12.json', dbt_version: '1.8.0' },
     nodes,
-    sources: { 'source.jaffle_shop.ecom.raw_orders': { resource_type: 'source', name: 'raw_orders', source_name: 'ecom', original_file_path: 'models/staging/__sources.yml' } },
+    sources: {
+      'source.jaffle_shop.ecom.raw_orders': {
+        resource_type: 'source',
+        name: 'raw_orders',
+        source_name: 'ecom',
+        original_file_path: 'models/staging/__sources.yml',
+      },
+    },
   };
 }
 

@@ -67,7 +67,9 @@ export class LspDriver {
 
   constructor(private readonly opts: DriverOptions) {
     this.proc = spawn(process.execPath, [opts.server ?? path.join(REPO, 'dist', 'server.js'), '--stdio'], {
-      stdio: ['pipe', 'pipe', 'pipe'], env: opts.env, cwd: opts.workspace,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env,
+      cwd: opts.workspace,
     });
     this.proc.stdin!.on('error', () => undefined); // writing to a server that died: noticed through `exit`
     this.proc.stdout!.on('data', (d: Buffer) => this.onData(d));
@@ -77,15 +79,17 @@ export class LspDriver {
       if (/\[daglens\] (uncaught|unhandled rejection)/.test(s)) this.uncaught.push(s.slice(0, 2000));
       this.scan(s, 'stderr');
     });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
-      this.exit = { code, signal };
-      for (const [id, p] of this.pending) {
-        clearTimeout(p.timer);
-        p.resolve({ gone: true, ms: Date.now() - p.started });
-        this.pending.delete(id);
-      }
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      this.proc.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        for (const [id, p] of this.pending) {
+          clearTimeout(p.timer);
+          p.resolve({ gone: true, ms: Date.now() - p.started });
+          this.pending.delete(id);
+        }
+        resolve();
+      }),
+    );
   }
 
   get pid(): number {
@@ -98,7 +102,9 @@ export class LspDriver {
 
   private scan(text: string, where: string): void {
     const window = this.tail + text;
-    for (const m of this.opts.markers) if (window.includes(m)) this.leaks.push(`${where}: …${window.slice(Math.max(0, window.indexOf(m) - 80), window.indexOf(m) + 40)}…`);
+    for (const m of this.opts.markers)
+      if (window.includes(m))
+        this.leaks.push(`${where}: …${window.slice(Math.max(0, window.indexOf(m) - 80), window.indexOf(m) + 40)}…`);
     this.tail = text.slice(-200);
   }
 
@@ -115,15 +121,30 @@ export class LspDriver {
       const body = this.buf.subarray(headerEnd + 4, headerEnd + 4 + len).toString('utf8');
       this.buf = this.buf.subarray(headerEnd + 4 + len);
       this.scan(body, 'lsp');
-      this.onMessage(JSON.parse(body) as { id?: number | string; method?: string; params?: unknown; result?: unknown; error?: RpcError });
+      this.onMessage(
+        JSON.parse(body) as {
+          id?: number | string;
+          method?: string;
+          params?: unknown;
+          result?: unknown;
+          error?: RpcError;
+        },
+      );
     }
   }
 
-  private onMessage(msg: { id?: number | string; method?: string; params?: any; result?: unknown; error?: RpcError }): void {
+  private onMessage(msg: {
+    id?: number | string;
+    method?: string;
+    params?: any;
+    result?: unknown;
+    error?: RpcError;
+  }): void {
     if (msg.method && msg.id !== undefined) {
       // The server asks something of the editor.
       let result: unknown = null;
-      if (msg.method === 'workspace/configuration') result = (msg.params?.items ?? []).map((i: { section?: string }) => this.section(i.section));
+      if (msg.method === 'workspace/configuration')
+        result = (msg.params?.items ?? []).map((i: { section?: string }) => this.section(i.section));
       this.send({ jsonrpc: '2.0', id: msg.id, result });
       return;
     }
@@ -145,7 +166,8 @@ export class LspDriver {
 
   private section(name: string | undefined): unknown {
     let v: unknown = { daglens: this.opts.settings };
-    for (const part of (name ?? '').split('.').filter(Boolean)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    for (const part of (name ?? '').split('.').filter(Boolean))
+      v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
     return v ?? null;
   }
 
@@ -190,17 +212,25 @@ export class LspDriver {
 
   async initialize(extraInit: Record<string, unknown> = {}): Promise<Reply> {
     const ws = this.opts.workspace;
-    const r = await this.ask('initialize', {
-      processId: process.pid,
-      rootUri: uriOf(ws),
-      workspaceFolders: [{ uri: uriOf(ws), name: path.basename(ws) }],
-      capabilities: {
-        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
-        window: { workDoneProgress: true },
-        textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
+    const r = await this.ask(
+      'initialize',
+      {
+        processId: process.pid,
+        rootUri: uriOf(ws),
+        workspaceFolders: [{ uri: uriOf(ws), name: path.basename(ws) }],
+        capabilities: {
+          workspace: {
+            configuration: true,
+            didChangeWatchedFiles: { dynamicRegistration: true },
+            workspaceFolders: true,
+          },
+          window: { workDoneProgress: true },
+          textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
+        },
+        initializationOptions: { settings: this.opts.settings, indexStoragePath: this.opts.storage, ...extraInit },
       },
-      initializationOptions: { settings: this.opts.settings, indexStoragePath: this.opts.storage, ...extraInit },
-    }, 60_000);
+      60_000,
+    );
     this.notify('initialized', {});
     return r;
   }
@@ -209,7 +239,10 @@ export class LspDriver {
   async ready(ms = 120_000): Promise<boolean> {
     const until = Date.now() + ms;
     while (Date.now() < until && this.alive) {
-      const st = (this.notifications.get('daglens/serverStatus') ?? []) as Array<{ quiescent?: boolean; message?: string }>;
+      const st = (this.notifications.get('daglens/serverStatus') ?? []) as Array<{
+        quiescent?: boolean;
+        message?: string;
+      }>;
       if (st.some((s) => s.quiescent && s.message !== 'starting')) return true;
       await new Promise((r) => setTimeout(r, 50));
     }

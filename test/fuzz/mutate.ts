@@ -6,8 +6,22 @@
 import type { Rng } from './rng';
 
 export type Mutator =
-  | 'bitflip' | 'byteset' | 'truncate' | 'insertFragment' | 'deleteSlice' | 'duplicateSlice' | 'swapLines'
-  | 'deepNest' | 'huge' | 'encoding' | 'crlf' | 'nul' | 'unicode' | 'jsonEdit' | 'longLine' | 'empty';
+  | 'bitflip'
+  | 'byteset'
+  | 'truncate'
+  | 'insertFragment'
+  | 'deleteSlice'
+  | 'duplicateSlice'
+  | 'swapLines'
+  | 'deepNest'
+  | 'huge'
+  | 'encoding'
+  | 'crlf'
+  | 'nul'
+  | 'unicode'
+  | 'jsonEdit'
+  | 'longLine'
+  | 'empty';
 
 /** What kind of text the seed is: decides how deep nesting is written. */
 export type Shape = 'json' | 'jsonl' | 'plan' | 'sql' | 'python' | 'scala' | 'yaml' | 'text';
@@ -19,8 +33,23 @@ export interface MutateOptions {
   fragments: Buffer[];
 }
 
-const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x22, 0x7b, 0x7d, 0x5b, 0x5d, 0x0a, 0x0d, 0x3a, 0x2c, 0x5c, 0x27, 0x3b, 0x28, 0x29];
-const UNICODE = ['\u{1F600}', '\u0301', '\u202E', '\uFEFF', '\u2028', '\u00A0', '\uD800', '\uDFFF', 'Ω', '漢字', '\u0000', 'ß'];
+const INTERESTING = [
+  0x00, 0xff, 0x7f, 0x80, 0x22, 0x7b, 0x7d, 0x5b, 0x5d, 0x0a, 0x0d, 0x3a, 0x2c, 0x5c, 0x27, 0x3b, 0x28, 0x29,
+];
+const UNICODE = [
+  '\u{1F600}',
+  '\u0301',
+  '\u202E',
+  '\uFEFF',
+  '\u2028',
+  '\u00A0',
+  '\uD800',
+  '\uDFFF',
+  'Ω',
+  '漢字',
+  '\u0000',
+  'ß',
+];
 
 function nest(shape: Shape, depth: number, inner: string, rng: Rng): string {
   switch (shape) {
@@ -28,7 +57,9 @@ function nest(shape: Shape, depth: number, inner: string, rng: Rng): string {
     case 'jsonl':
       return rng.chance(0.5)
         ? '['.repeat(depth) + inner + ']'.repeat(depth)
-        : '{"nodeName":"Project","simpleString":"Project [a#1]","children":['.repeat(depth) + '{"nodeName":"Scan parquet db.t"}' + ']}'.repeat(depth);
+        : '{"nodeName":"Project","simpleString":"Project [a#1]","children":['.repeat(depth) +
+            '{"nodeName":"Scan parquet db.t"}' +
+            ']}'.repeat(depth);
     case 'plan': {
       const lines = ['== Physical Plan ==', '*(1) Project [a#1]'];
       for (let i = 1; i < depth; i++) lines.push(`${'   '.repeat(i - 1)}+- Filter (a#1 > ${i})`);
@@ -52,21 +83,45 @@ function jsonEdit(v: unknown, rng: Rng): unknown {
   const all: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (x: unknown, depth: number) => {
     if (!x || typeof x !== 'object' || depth > 60 || all.length > 5000) return;
-    if (Array.isArray(x)) x.forEach((c, i) => { all.push({ parent: x, key: i }); walk(c, depth + 1); });
-    else for (const k of Object.keys(x)) { all.push({ parent: x as Record<string, unknown>, key: k }); walk((x as Record<string, unknown>)[k], depth + 1); }
+    if (Array.isArray(x))
+      x.forEach((c, i) => {
+        all.push({ parent: x, key: i });
+        walk(c, depth + 1);
+      });
+    else
+      for (const k of Object.keys(x)) {
+        all.push({ parent: x as Record<string, unknown>, key: k });
+        walk((x as Record<string, unknown>)[k], depth + 1);
+      }
   };
   walk(v, 0);
   if (!all.length) return rng.pick([null, 0, '', [], {}, 'x'.repeat(1000)]);
   const { parent, key } = rng.pick(all);
   const replacement = rng.pick<unknown>([
-    null, 0, -1, 1e308, 'x', '', true, [], {}, [null], { nodeName: 42 }, 'a'.repeat(rng.int(20_000)), rng.wildNumber(),
-    '../../../../etc/passwd', { id: null }, [[1, 2, 3]], '\u0000\uD800',
+    null,
+    0,
+    -1,
+    1e308,
+    'x',
+    '',
+    true,
+    [],
+    {},
+    [null],
+    { nodeName: 42 },
+    'a'.repeat(rng.int(20_000)),
+    rng.wildNumber(),
+    '../../../../etc/passwd',
+    { id: null },
+    [[1, 2, 3]],
+    '\u0000\uD800',
   ]);
   const op = rng.int(4);
   if (Array.isArray(parent)) {
     const i = key as number;
     if (op === 0) parent.splice(i, 1);
-    else if (op === 1) parent.splice(i, 0, ...Array.from({ length: rng.range(1, 3) }, () => structuredClone(parent[i])));
+    else if (op === 1)
+      parent.splice(i, 0, ...Array.from({ length: rng.range(1, 3) }, () => structuredClone(parent[i])));
     else parent[i] = replacement;
   } else {
     const k = key as string;
@@ -134,21 +189,33 @@ export function applyMutator(m: Mutator, input: Buffer, shape: Shape, rng: Rng, 
     case 'encoding': {
       const text = input.toString('utf8');
       switch (rng.int(7)) {
-        case 0: return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), input]);
-        case 1: return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
-        case 2: return Buffer.from(text, 'utf16le');
+        case 0:
+          return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), input]);
+        case 1:
+          return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+        case 2:
+          return Buffer.from(text, 'utf16le');
         case 3: {
           const le = Buffer.from(text, 'utf16le');
           for (let i = 0; i + 1 < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
           return Buffer.concat([Buffer.from([0xfe, 0xff]), le]);
         }
-        case 4: return Buffer.from(text, 'latin1');
+        case 4:
+          return Buffer.from(text, 'latin1');
         case 5: {
           const p = pos();
-          const bad = rng.pick([[0xc3, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82], [0xff]]);
+          const bad = rng.pick([
+            [0xc3, 0x28],
+            [0xed, 0xa0, 0x80],
+            [0xc0, 0xaf],
+            [0xf8, 0x88, 0x80, 0x80, 0x80],
+            [0xe2, 0x82],
+            [0xff],
+          ]);
           return Buffer.concat([input.subarray(0, p), Buffer.from(bad), input.subarray(p)]);
         }
-        default: return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), input]);
+        default:
+          return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), input]);
       }
     }
     case 'crlf':
@@ -190,7 +257,9 @@ export function applyMutator(m: Mutator, input: Buffer, shape: Shape, rng: Rng, 
         let v = JSON.parse(text) as unknown;
         for (let i = rng.range(1, 5); i > 0; i--) v = jsonEdit(v, rng);
         const out = JSON.stringify(v);
-        return out.length <= opts.maxBytes ? Buffer.from(out, 'utf8') : applyMutator('truncate', input, shape, rng, opts);
+        return out.length <= opts.maxBytes
+          ? Buffer.from(out, 'utf8')
+          : applyMutator('truncate', input, shape, rng, opts);
       } catch {
         return applyMutator('byteset', input, shape, rng, opts);
       }
@@ -198,13 +267,34 @@ export function applyMutator(m: Mutator, input: Buffer, shape: Shape, rng: Rng, 
     case 'longLine':
       return Buffer.from(input.toString('latin1').replace(/\r?\n/g, ' '), 'latin1');
     case 'empty':
-      return rng.pick([Buffer.alloc(0), Buffer.from('\n'), Buffer.from(' \t\r\n'), Buffer.from('{}'), Buffer.from('[]'), Buffer.from('null')]);
+      return rng.pick([
+        Buffer.alloc(0),
+        Buffer.from('\n'),
+        Buffer.from(' \t\r\n'),
+        Buffer.from('{}'),
+        Buffer.from('[]'),
+        Buffer.from('null'),
+      ]);
   }
 }
 
 const WEIGHTS: Record<Mutator, number> = {
-  bitflip: 10, byteset: 8, truncate: 10, insertFragment: 10, deleteSlice: 6, duplicateSlice: 5, swapLines: 5, deepNest: 4,
-  huge: 1.5, encoding: 7, crlf: 5, nul: 3, unicode: 5, jsonEdit: 10, longLine: 2, empty: 1,
+  bitflip: 10,
+  byteset: 8,
+  truncate: 10,
+  insertFragment: 10,
+  deleteSlice: 6,
+  duplicateSlice: 5,
+  swapLines: 5,
+  deepNest: 4,
+  huge: 1.5,
+  encoding: 7,
+  crlf: 5,
+  nul: 3,
+  unicode: 5,
+  jsonEdit: 10,
+  longLine: 2,
+  empty: 1,
 };
 
 /** One to four mutations of `input`; returns the bytes and what was done (for the failure report). */

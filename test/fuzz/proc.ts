@@ -38,16 +38,29 @@ export function runNode(args: string[], opts: ProcOptions = {}): Promise<ProcRes
   if (opts.rssFile) env.DAGLENS_FUZZ_RSS_FILE = opts.rssFile;
   const nodeArgs = opts.rssFile ? ['--require', HOOK, ...args] : args;
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, nodeArgs, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const p = spawn(process.execPath, nodeArgs, {
+      env,
+      cwd: opts.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const max = opts.maxOutput ?? 2_000_000;
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { if (stdout.length < max) stdout += d; });
-    p.stderr.on('data', (d) => { if (stderr.length < max) stderr += d; });
+    p.stdout.on('data', (d) => {
+      if (stdout.length < max) stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      if (stderr.length < max) stderr += d;
+    });
     let hung = false;
     const timer = setTimeout(() => {
       hung = true;
-      try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-p.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }, opts.timeoutMs ?? HANG_MS);
     if (p.pid) opts.onSpawn?.(p.pid);
     p.on('close', (code, signal) => {
@@ -57,7 +70,9 @@ export function runNode(args: string[], opts: ProcOptions = {}): Promise<ProcRes
         try {
           peakMb = Number(readFileSync(opts.rssFile, 'utf8').trim()) / 1024;
           if (!Number.isFinite(peakMb)) peakMb = undefined;
-        } catch { /* killed before it could write */ }
+        } catch {
+          /* killed before it could write */
+        }
         rmSync(opts.rssFile, { force: true });
       }
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started, hung, peakMb });
@@ -70,8 +85,10 @@ export function runNode(args: string[], opts: ProcOptions = {}): Promise<ProcRes
  * their message, "internal error", "[object Object]". (Stdout also carries the user's own code and Spark's Java
  * errors, so only unmistakable JS internals count there.)
  */
-export const INTERNAL_STDERR = /Maximum call stack|Cannot read propert|is not a function|is not iterable|undefined is not|null is not|Cannot access '[^']+' before|\b(TypeError|ReferenceError|RangeError|SyntaxError|AssertionError): |\bat (async )?[^\s()]*\s?\(?(\/|node:|file:)[^\s)]*:\d+:\d+\)?|internal error|\[object Object\]/;
-export const INTERNAL_STDOUT = /Maximum call stack|\bat (async )?[^\s()]*\s?\((\/|node:|file:)[^\s)]*\.js:\d+:\d+\)|internal error: /;
+export const INTERNAL_STDERR =
+  /Maximum call stack|Cannot read propert|is not a function|is not iterable|undefined is not|null is not|Cannot access '[^']+' before|\b(TypeError|ReferenceError|RangeError|SyntaxError|AssertionError): |\bat (async )?[^\s()]*\s?\(?(\/|node:|file:)[^\s)]*:\d+:\d+\)?|internal error|\[object Object\]/;
+export const INTERNAL_STDOUT =
+  /Maximum call stack|\bat (async )?[^\s()]*\s?\((\/|node:|file:)[^\s)]*\.js:\d+:\d+\)|internal error: /;
 
 export interface Verdict {
   verdict: 'ok' | 'crash' | 'hang';
@@ -86,17 +103,31 @@ export interface Verdict {
 export function classifyCli(r: ProcResult): Verdict {
   if (r.hung) return { verdict: 'hang', why: `no exit within ${HANG_MS / 1000} s` };
   if (r.signal) return { verdict: 'crash', why: `killed by ${r.signal}` };
-  if (r.code !== 0 && r.code !== 2 && r.code !== 130) return { verdict: 'crash', why: `exit code ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` };
+  if (r.code !== 0 && r.code !== 2 && r.code !== 130)
+    return {
+      verdict: 'crash',
+      why: `exit code ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`,
+    };
   const inErr = INTERNAL_STDERR.exec(r.stderr);
   const inOut = inErr ? null : INTERNAL_STDOUT.exec(r.stdout.slice(0, 200_000));
   const hit = inErr ?? inOut;
   if (hit) {
     const text = inErr ? r.stderr : r.stdout;
-    return { verdict: 'crash', why: `internal message shown: …${text.slice(Math.max(0, hit.index - 80), hit.index + 160)}…` };
+    return {
+      verdict: 'crash',
+      why: `internal message shown: …${text.slice(Math.max(0, hit.index - 80), hit.index + 160)}…`,
+    };
   }
   if (r.code !== 0) {
-    const lines = r.stderr.trim().split('\n').filter((l) => l.trim());
-    if (lines.length !== 1 || !/^daglens: \S/.test(lines[0])) return { verdict: 'crash', why: `exit ${r.code} without a one-line message: ${JSON.stringify(r.stderr.slice(0, 400))}` };
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim());
+    if (lines.length !== 1 || !/^daglens: \S/.test(lines[0]))
+      return {
+        verdict: 'crash',
+        why: `exit ${r.code} without a one-line message: ${JSON.stringify(r.stderr.slice(0, 400))}`,
+      };
   }
   return { verdict: 'ok' };
 }

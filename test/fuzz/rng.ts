@@ -91,6 +91,21 @@ export class Rng {
 
   /** A number that fuzzes well: edge values more often than uniform ones. */
   wildNumber(): number {
-    return this.pick([0, -1, 1, 2 ** 31 - 1, -(2 ** 31), 2 ** 53, -0, 1e308, -1e308, 0.5, NaN, Infinity, this.int(100), this.int(1e9)]);
+    return this.pick([
+      0,
+      -1,
+      1,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 53,
+      -0,
+      1e308,
+      -1e308,
+      0.5,
+      NaN,
+      Infinity,
+      this.int(100),
+      this.int(1e9),
+    ]);
   }
 }

@@ -65,8 +65,17 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
   const only = (a: AreaName) => (o.only?.area === a ? o.only.case : undefined);
   try {
     if (want('cli')) await cliArea(ctx, { cases: share.cli, only: only('cli'), concurrency, keepDir });
-    if (want('lsp')) await lspArea(ctx, { cases: share.lsp, only: only('lsp'), concurrency: 1, keepDir, rssLimitMb: o.serverRssLimitMb ?? 1536, hugeDocuments: !o.smoke });
-    if (want('storage')) await storageArea(ctx, { cases: o.kills ?? share.kills, only: only('storage'), concurrency: 1, keepDir });
+    if (want('lsp'))
+      await lspArea(ctx, {
+        cases: share.lsp,
+        only: only('lsp'),
+        concurrency: 1,
+        keepDir,
+        rssLimitMb: o.serverRssLimitMb ?? 1536,
+        hugeDocuments: !o.smoke,
+      });
+    if (want('storage'))
+      await storageArea(ctx, { cases: o.kills ?? share.kills, only: only('storage'), concurrency: 1, keepDir });
     if (want('llm')) await llmArea(ctx, { cases: o.llmCases ?? share.llm, only: only('llm'), concurrency: 1, keepDir });
     if (want('security')) await securityArea(ctx, { cases: 1, only: only('security'), concurrency: 1, keepDir });
     return report(ctx, o, (Date.now() - started) / 1000);
@@ -79,8 +88,14 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      seed: { type: 'string' }, cases: { type: 'string' }, areas: { type: 'string' }, only: { type: 'string' },
-      kills: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean' },
+      seed: { type: 'string' },
+      cases: { type: 'string' },
+      areas: { type: 'string' },
+      only: { type: 'string' },
+      kills: { type: 'string' },
+      concurrency: { type: 'string' },
+      json: { type: 'string' },
+      keep: { type: 'boolean' },
     },
   });
   const int = (v: string | undefined, name: string, dflt: number) => {
@@ -90,7 +105,13 @@ async function main(): Promise<void> {
     return n;
   };
   const today = new Date();
-  const seed = int(values.seed, 'seed', Number(`${today.getUTCFullYear()}${String(today.getUTCMonth() + 1).padStart(2, '0')}${String(today.getUTCDate()).padStart(2, '0')}`));
+  const seed = int(
+    values.seed,
+    'seed',
+    Number(
+      `${today.getUTCFullYear()}${String(today.getUTCMonth() + 1).padStart(2, '0')}${String(today.getUTCDate()).padStart(2, '0')}`,
+    ),
+  );
   const areas = (values.areas ? values.areas.split(',') : [...AREAS]) as AreaName[];
   for (const a of areas) if (!AREAS.includes(a)) throw new Error(`unknown area '${a}' (${AREAS.join(', ')})`);
   let only: RunOptions['only'];
@@ -99,10 +120,17 @@ async function main(): Promise<void> {
     if (!m || !AREAS.includes(m[1] as AreaName)) throw new Error(`--only takes area:case, e.g. cli:12`);
     only = { area: m[1] as AreaName, case: Number(m[2]) };
   }
-  process.stderr.write(`daglens fuzz: seed ${seed}, ${int(values.cases, 'cases', 2000)} cases${only ? `, only ${values.only}` : ''}\n`);
+  process.stderr.write(
+    `daglens fuzz: seed ${seed}, ${int(values.cases, 'cases', 2000)} cases${only ? `, only ${values.only}` : ''}\n`,
+  );
   const summary = await runFuzz({
-    seed, cases: int(values.cases, 'cases', 2000), areas, only, kills: values.kills ? int(values.kills, 'kills', 0) : undefined,
-    concurrency: values.concurrency ? int(values.concurrency, 'concurrency', 2) : undefined, keep: values.keep,
+    seed,
+    cases: int(values.cases, 'cases', 2000),
+    areas,
+    only,
+    kills: values.kills ? int(values.kills, 'kills', 0) : undefined,
+    concurrency: values.concurrency ? int(values.concurrency, 'concurrency', 2) : undefined,
+    keep: values.keep,
   });
   process.stdout.write(summary.text + '\n');
   if (values.json) {

@@ -51,7 +51,16 @@ async function llm(dir: string): Promise<void> {
   const explanations = new ExplanationStore(`${dir}/explanations`);
   process.stdout.write('ready\n');
   for (let i = 0; ; i++) {
-    ledger.add({ feature: `fuzz-${writer}-${i}`, provider: 'fake', model: 'gpt-4o-mini', outcome: 'ok', promptTokens: 100 + i, completionTokens: 10, costUsd: 1e-6, latencyMs: 1 });
+    ledger.add({
+      feature: `fuzz-${writer}-${i}`,
+      provider: 'fake',
+      model: 'gpt-4o-mini',
+      outcome: 'ok',
+      promptTokens: 100 + i,
+      completionTokens: 10,
+      costUsd: 1e-6,
+      latencyMs: 1,
+    });
     ack('ledger', i);
     cache.set(`key-${writer}-${i}`, { text: `answer ${writer} ${i} ${'x'.repeat(i % 50)}` });
     await cache.flush();
@@ -66,8 +75,22 @@ async function chat(file: string): Promise<void> {
   const turns: ChatTurn[] = [];
   process.stdout.write('ready\n');
   for (let i = 0; ; i++) {
-    turns.push({ id: `u${writer}-${i}`, role: 'user', text: `question ${i}`, citations: [], contexts: [], status: 'done' });
-    const answer: ChatTurn = { id: `a${writer}-${i}`, role: 'assistant', text: '', citations: [], contexts: [], status: 'streaming' };
+    turns.push({
+      id: `u${writer}-${i}`,
+      role: 'user',
+      text: `question ${i}`,
+      citations: [],
+      contexts: [],
+      status: 'done',
+    });
+    const answer: ChatTurn = {
+      id: `a${writer}-${i}`,
+      role: 'assistant',
+      text: '',
+      citations: [],
+      contexts: [],
+      status: 'streaming',
+    };
     turns.push(answer);
     // Saved as the answer streams in (the view saves on every change), then once done.
     for (let d = 0; d < 5; d++) {

@@ -10,8 +10,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CodeLensRequest, CodeLensResolveRequest, DidChangeTextDocumentNotification, DidChangeWatchedFilesNotification, DidOpenTextDocumentNotification,
-  FileChangeType, type CodeLens,
+  CodeLensRequest,
+  CodeLensResolveRequest,
+  DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  DidOpenTextDocumentNotification,
+  FileChangeType,
+  type CodeLens,
 } from 'vscode-languageserver-protocol/node';
 import { CORPORA } from '../helpers';
 import { ready, startLsp, uri, type LspSession } from '../lsp-client';
@@ -31,7 +36,9 @@ function workspace(): string {
 }
 
 /** Starts the server as an editor with lens refresh support would; counts the refreshes it asks for. */
-async function start(ws: string): Promise<{ s: LspSession; refreshes: () => number; nextRefresh: () => Promise<void> }> {
+async function start(
+  ws: string,
+): Promise<{ s: LspSession; refreshes: () => number; nextRefresh: () => Promise<void> }> {
   const s = await startLsp(ws);
   sessions.push(s);
   let count = 0;
@@ -45,16 +52,21 @@ async function start(ws: string): Promise<{ s: LspSession; refreshes: () => numb
   return {
     s,
     refreshes: () => count,
-    nextRefresh: () => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no workspace/codeLens/refresh within 20 s')), 20_000);
-      waiting.push(() => { clearTimeout(timer); resolve(); });
-    }),
+    nextRefresh: () =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no workspace/codeLens/refresh within 20 s')), 20_000);
+        waiting.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
   };
 }
 
 /** The resolved title of the lens on the model's first line. */
 async function lensTitle(s: LspSession, file: string): Promise<string> {
-  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri(file) } })) as CodeLens[] | null;
+  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri(file) } })) as
+    CodeLens[] | null;
   const lens = lenses?.find((l) => l.range.start.line === 0);
   assert.ok(lens, `a lens on line 1 of ${file}`);
   const resolved = lens.command ? lens : ((await s.conn.sendRequest(CodeLensResolveRequest.type, lens)) as CodeLens);
@@ -63,7 +75,9 @@ async function lensTitle(s: LspSession, file: string): Promise<string> {
 const downstream = (title: string) => Number(/(\d+) downstream/.exec(title)?.[1]);
 
 async function open(s: LspSession, file: string, version = 1): Promise<void> {
-  await s.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uri(file), languageId: 'sql', version, text: readFileSync(file, 'utf8') } });
+  await s.conn.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri: uri(file), languageId: 'sql', version, text: readFileSync(file, 'utf8') },
+  });
 }
 
 test('a lens computed while the workspace is read says so, and a refresh brings the complete one', async () => {
@@ -96,7 +110,9 @@ test('lineage that changes under an open file refreshes its lens by itself', asy
   const ltv = path.join(ws, 'models/marts/customer_ltv.sql');
   writeFileSync(ltv, "select customer_id, lifetime_spend from {{ ref('customers') }}\n");
   let refreshed = nextRefresh();
-  await s.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(ltv), type: FileChangeType.Created }] });
+  await s.conn.sendNotification(DidChangeWatchedFilesNotification.type, {
+    changes: [{ uri: uri(ltv), type: FileChangeType.Created }],
+  });
   await refreshed;
   assert.equal(downstream(await lensTitle(s, customers)), before + 1, 'the new reader counts downstream');
 
@@ -104,7 +120,8 @@ test('lineage that changes under an open file refreshes its lens by itself', asy
   await open(s, ltv);
   refreshed = nextRefresh();
   await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
-    textDocument: { uri: uri(ltv), version: 2 }, contentChanges: [{ text: "select order_id from {{ ref('orders') }}\n" }],
+    textDocument: { uri: uri(ltv), version: 2 },
+    contentChanges: [{ text: "select order_id from {{ ref('orders') }}\n" }],
   });
   await refreshed;
   assert.equal(downstream(await lensTitle(s, customers)), before);
@@ -113,7 +130,8 @@ test('lineage that changes under an open file refreshes its lens by itself', asy
 test('a lens whose line moved (an edit above it) still resolves to its statement', async () => {
   const ws = workspace();
   const load = path.join(ws, 'warehouse/load.sql');
-  const text = 'create table mart.stage as select * from raw.events;\n\ninsert into mart.daily select * from mart.stage;\n';
+  const text =
+    'create table mart.stage as select * from raw.events;\n\ninsert into mart.daily select * from mart.stage;\n';
   mkdirSync(path.dirname(load), { recursive: true });
   writeFileSync(load, text);
   const { s } = await start(ws);
@@ -123,7 +141,8 @@ test('a lens whose line moved (an edit above it) still resolves to its statement
   const old = lenses.find((l) => l.range.start.line === 2);
   assert.ok(old, `a lens on the insert (line 3): ${JSON.stringify(lenses.map((l) => l.range.start.line))}`);
   await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
-    textDocument: { uri: uri(load), version: 2 }, contentChanges: [{ text: `-- nightly load\n\n${text}` }],
+    textDocument: { uri: uri(load), version: 2 },
+    contentChanges: [{ text: `-- nightly load\n\n${text}` }],
   });
   // The editor resolves the lens it holds (made before the edit): its statement, not "reopen the file".
   const resolved = (await s.conn.sendRequest(CodeLensResolveRequest.type, old)) as CodeLens;

@@ -8,8 +8,25 @@ import assert from 'node:assert/strict';
 import { runFuzz } from '../fuzz/run';
 
 test('fuzz smoke slice: no crash, hang, data loss, overspend or key leak', async () => {
-  const summary = await runFuzz({ seed: 14, cases: 100, areas: ['cli', 'lsp', 'storage', 'llm', 'security'], kills: 4, llmCases: 8, smoke: true, concurrency: 2 });
-  const h = summary.json as { crashes: number; hangs: number; dataLost: number; ledgerOverCap: number; keyLeaks: number; kills: number; killsSurvived: number; cliAndLspCases: number };
+  const summary = await runFuzz({
+    seed: 14,
+    cases: 100,
+    areas: ['cli', 'lsp', 'storage', 'llm', 'security'],
+    kills: 4,
+    llmCases: 8,
+    smoke: true,
+    concurrency: 2,
+  });
+  const h = summary.json as {
+    crashes: number;
+    hangs: number;
+    dataLost: number;
+    ledgerOverCap: number;
+    keyLeaks: number;
+    kills: number;
+    killsSurvived: number;
+    cliAndLspCases: number;
+  };
   assert.ok(h.cliAndLspCases >= 100, `${h.cliAndLspCases} cases`);
   assert.equal(h.kills, h.killsSurvived);
   assert.ok(summary.ok, summary.text);

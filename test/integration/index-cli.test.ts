@@ -9,7 +9,8 @@ import { CORPORA, REPO } from '../helpers';
 
 let ws: string;
 let dir: string;
-const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args], { encoding: 'utf8' });
 
 before(() => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'daglens-index-cli-'));
@@ -33,23 +34,45 @@ test('daglens index prints files, chunks, skipped (with the reason) and seconds;
   assert.equal(report.loadedSavedIndex, true);
   assert.equal(report.indexed, 0);
   assert.ok(report.files > 20 && report.chunks > report.files);
-  assert.deepEqual(report.skipped.map((s) => s.reason), ['binary']);
+  assert.deepEqual(
+    report.skipped.map((s) => s.reason),
+    ['binary'],
+  );
 });
 
 test('daglens search --json returns typed hits with 1-based lines; filters apply', () => {
-  const r = cli('search', 'customer lifetime spend', '--workspace', ws, '--index-dir', dir, '--k', '3', '--lang', 'sql', '--json');
+  const r = cli(
+    'search',
+    'customer lifetime spend',
+    '--workspace',
+    ws,
+    '--index-dir',
+    dir,
+    '--k',
+    '3',
+    '--lang',
+    'sql',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   const { query, hits } = JSON.parse(r.stdout) as { query: string; hits: SearchHitDto[] };
   assert.equal(query, 'customer lifetime spend');
   assert.equal(hits.length, 3);
   assert.ok(hits.every((h) => h.language === 'sql' && h.startLine >= 1 && h.endLine >= h.startLine));
-  assert.ok(hits.some((h) => h.name === 'customer_orders_summary' && h.file === 'models/marts/customers.sql'), hits.map((h) => h.name).join());
+  assert.ok(
+    hits.some((h) => h.name === 'customer_orders_summary' && h.file === 'models/marts/customers.sql'),
+    hits.map((h) => h.name).join(),
+  );
   const text = cli('search', 'customer_orders_summary', '--workspace', ws, '--index-dir', dir, '--k', '1');
   assert.match(text.stdout, /^models\/marts\/customers\.sql:\d+-\d+ {2}cte customers\.customer_orders_summary/m);
 });
 
 test('user mistakes are one line on stderr with exit code 2', () => {
-  for (const args of [['search', '--workspace', ws], ['search', 'x', '--k', 'ten', '--workspace', ws], ['index', '--workspace', path.join(ws, 'nope')]]) {
+  for (const args of [
+    ['search', '--workspace', ws],
+    ['search', 'x', '--k', 'ten', '--workspace', ws],
+    ['index', '--workspace', path.join(ws, 'nope')],
+  ]) {
     const r = cli(...args);
     assert.equal(r.status, 2, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

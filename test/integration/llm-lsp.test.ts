@@ -11,7 +11,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes } from 'vscode-languageserver-protocol/node';
 import { CodeLensRequest, DidOpenTextDocumentNotification } from 'vscode-languageserver-protocol/node';
-import { ask, clearLlmCache, explainAll, explainSymbol, llmCheck, llmStats, mapDag, setWorkspaceTrust, type AskDelta, type AskResult } from '../../server/src/protocol';
+import {
+  ask,
+  clearLlmCache,
+  explainAll,
+  explainSymbol,
+  llmCheck,
+  llmStats,
+  mapDag,
+  setWorkspaceTrust,
+  type AskDelta,
+  type AskResult,
+} from '../../server/src/protocol';
 import { FakeOpenAI } from '../fake-openai/server';
 import { CORPORA } from '../helpers';
 import { ready, startLsp, uri, type LspSession } from '../lsp-client';
@@ -44,23 +55,34 @@ after(async () => {
 });
 
 test('daglens/ask streams deltas in order and returns validated citations with uris', async () => {
-  const content = 'Food orders are flagged in compute_booleans [1] (models/marts/orders.sql:42-61); see also ghost.sql:1-2.';
+  const content =
+    'Food orders are flagged in compute_booleans [1] (models/marts/orders.sql:42-61); see also ghost.sql:1-2.';
   // Five chunks 250 ms apart: the server joins tokens per ~40 ms, so several notifications arrive, in order.
   fake.reply({ type: 'answer', content, chunks: 5, chunkDelayMs: 250 });
   const deltas: string[] = [];
-  const sub = lsp.conn.onNotification('daglens/askDelta', (d: AskDelta) => { if (d.streamId === 's1') deltas.push(d.text); });
+  const sub = lsp.conn.onNotification('daglens/askDelta', (d: AskDelta) => {
+    if (d.streamId === 's1') deltas.push(d.text);
+  });
   const r: AskResult = await lsp.conn.sendRequest(ask, { question: 'how are food orders flagged?', streamId: 's1' });
   sub.dispose();
   assert.equal(r.offline, false);
   assert.equal(r.state, 'ready');
   // The final answer numbers the in-text citation like its chip and strikes through the invented one, with a note.
-  assert.match(r.answer, /^Food orders are flagged in compute_booleans \[1\] \(models\/marts\/orders\.sql:42-61 \[\d\]\); see also ~~ghost\.sql:1-2~~\./);
+  assert.match(
+    r.answer,
+    /^Food orders are flagged in compute_booleans \[1\] \(models\/marts\/orders\.sql:42-61 \[\d\]\); see also ~~ghost\.sql:1-2~~\./,
+  );
   assert.match(r.answer, /left out a citation to code that is not in the workspace/);
   assert.equal(deltas.join(''), content);
   assert.ok(deltas.length >= 2, `${deltas.length} deltas`);
   assert.equal(r.droppedCitations, 1);
   const direct = r.citations.find((c) => c.startLine === 42);
-  assert.deepEqual(direct, { file: 'models/marts/orders.sql', startLine: 42, endLine: 61, uri: uri(path.join(ws, 'models/marts/orders.sql')) });
+  assert.deepEqual(direct, {
+    file: 'models/marts/orders.sql',
+    startLine: 42,
+    endLine: 61,
+    uri: uri(path.join(ws, 'models/marts/orders.sql')),
+  });
   assert.equal(fake.calls('chat/completions').at(-1)!.headers.authorization, `Bearer ${KEY}`);
 });
 
@@ -123,10 +145,15 @@ test('an untrusted workspace sends nothing and the answer says why; trust restor
   assert.equal((await lsp.conn.sendRequest(ask, { question: 'what does customers.sql compute?' })).offline, false);
 });
 
-test('the editor\'s map command verifies low/ambiguous nodes; code lenses only ever use cached verdicts', async () => {
+test("the editor's map command verifies low/ambiguous nodes; code lenses only ever use cached verdicts", async () => {
   const plan = uri(path.join(ws, 'plans', 'query42.explain.txt'));
   const n = fake.calls('chat/completions').length;
-  fake.reply(...Array.from({ length: 10 }, () => ({ type: 'answer' as const, content: { candidate: 1, confidence: 0.9, explanation: 'the predicate is in the WHERE clause' } })));
+  fake.reply(
+    ...Array.from({ length: 10 }, () => ({
+      type: 'answer' as const,
+      content: { candidate: 1, confidence: 0.9, explanation: 'the predicate is in the WHERE clause' },
+    })),
+  );
   const r = await lsp.conn.sendRequest(mapDag, { uri: plan });
   fake.clear();
   const calls = fake.calls('chat/completions').length - n;
@@ -135,9 +162,14 @@ test('the editor\'s map command verifies low/ambiguous nodes; code lenses only e
   assert.ok(r.mappings.some((m) => m.best?.explanation.startsWith('LLM (gpt-4o-mini): the predicate')));
   // Lenses on a plan never verified: offline mapping, no request.
   const other = uri(path.join(ws, 'plans', 'query03.explain.txt'));
-  for (const [u, q] of [[other, 'query03'], [plan, 'query42']]) {
+  for (const [u, q] of [
+    [other, 'query03'],
+    [plan, 'query42'],
+  ]) {
     const text = readFileSync(path.join(ws, 'plans', `${q}.explain.txt`), 'utf8');
-    await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: u, languageId: 'sparkplan', version: 1, text } });
+    await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: u, languageId: 'sparkplan', version: 1, text },
+    });
   }
   const before = fake.requests.length;
   const lenses = await lsp.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: other } });
@@ -166,11 +198,13 @@ test('llmCheck asks the provider for its models (no code sent) and names what is
   const r = await lsp.conn.sendRequest(llmCheck, {});
   assert.equal(r.state, 'ready');
   // The fake serves only 'fake-model'.
-  assert.deepEqual(r.problems, [`127.0.0.1:${new URL(fake.url).port}/gpt-4o-mini: the server does not serve model 'gpt-4o-mini' (it serves fake-model) — check daglens.llm.model`]);
+  assert.deepEqual(r.problems, [
+    `127.0.0.1:${new URL(fake.url).port}/gpt-4o-mini: the server does not serve model 'gpt-4o-mini' (it serves fake-model) — check daglens.llm.model`,
+  ]);
   assert.equal(fake.calls('chat/completions').length, before);
 });
 
-test('explainAll explains a file\'s symbols under one budget, then finds them all stored', async () => {
+test("explainAll explains a file's symbols under one budget, then finds them all stored", async () => {
   const file = uri(path.join(ws, 'models/marts/order_items.sql'));
   fake.reply(...Array.from({ length: 12 }, (_, i) => ({ type: 'answer' as const, content: `Summary ${i}.` })));
   const first = await lsp.conn.sendRequest(explainAll, { uris: [file] });

@@ -4,8 +4,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, DocumentSymbolRequest, WorkspaceSymbolRequest,
-  type DocumentSymbol, type SymbolInformation,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  DocumentSymbolRequest,
+  WorkspaceSymbolRequest,
+  type DocumentSymbol,
+  type SymbolInformation,
 } from 'vscode-languageserver-protocol/node';
 import { workspaceInfo } from '../../server/src/protocol';
 import { FIXTURES } from '../helpers';
@@ -41,13 +45,26 @@ test('initialize advertises document and workspace symbols', () => {
 test('documentSymbol is hierarchical with exact ranges (didOpen)', async () => {
   const file = path.join(ws, 'jobs/sales_job.py');
   const text = readFileSync(file, 'utf8');
-  await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uri(file), languageId: 'python', version: 1, text } });
-  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uri(file) } })) as DocumentSymbol[];
-  assert.deepEqual(syms.map((s) => s.name), ['SalesJob', 'main']);
+  await lsp.conn.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri: uri(file), languageId: 'python', version: 1, text },
+  });
+  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, {
+    textDocument: { uri: uri(file) },
+  })) as DocumentSymbol[];
+  assert.deepEqual(
+    syms.map((s) => s.name),
+    ['SalesJob', 'main'],
+  );
   const job = syms[0];
-  assert.deepEqual(job.children!.map((c) => c.name), ['__init__', 'run']);
+  assert.deepEqual(
+    job.children!.map((c) => c.name),
+    ['__init__', 'run'],
+  );
   const run = job.children![1];
-  assert.deepEqual(run.children!.map((c) => c.name), ['with_revenue']);
+  assert.deepEqual(
+    run.children!.map((c) => c.name),
+    ['with_revenue'],
+  );
   // `def run(` is on line 9 (0-based 8); the selection is the name.
   assert.deepEqual(run.selectionRange, { start: { line: 8, character: 8 }, end: { line: 8, character: 11 } });
   assert.equal(run.range.start.line, 8);
@@ -58,17 +75,30 @@ test('didChange re-parses: a new function appears, syntax errors keep the rest',
   const file = path.join(ws, 'jobs/sales_job.py');
   const added = '\n\ndef backfill(days):\n    for d in days:\n        main(\n';
   const text = readFileSync(file, 'utf8') + added;
-  await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri(file), version: 2 }, contentChanges: [{ text }] });
-  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uri(file) } })) as DocumentSymbol[];
-  assert.deepEqual(syms.map((s) => s.name), ['SalesJob', 'main', 'backfill']);
+  await lsp.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri: uri(file), version: 2 },
+    contentChanges: [{ text }],
+  });
+  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, {
+    textDocument: { uri: uri(file) },
+  })) as DocumentSymbol[];
+  assert.deepEqual(
+    syms.map((s) => s.name),
+    ['SalesJob', 'main', 'backfill'],
+  );
 });
 
 test('SQL with Jinja: dbt model → CTEs', async () => {
   const file = path.join(ws, 'models/store_revenue.sql');
-  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uri(file) } })) as DocumentSymbol[];
+  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, {
+    textDocument: { uri: uri(file) },
+  })) as DocumentSymbol[];
   assert.equal(syms.length, 1);
   assert.equal(syms[0].name, 'store_revenue');
-  assert.deepEqual(syms[0].children!.map((c) => c.name), ['orders', 'stores', 'SELECT']);
+  assert.deepEqual(
+    syms[0].children!.map((c) => c.name),
+    ['orders', 'stores', 'SELECT'],
+  );
   assert.equal(syms[0].children![0].range.start.line, 2);
 });
 
@@ -77,9 +107,11 @@ test('workspace/symbol covers the scanned workspace and honours .gitignore and s
   assert.equal(hits.length, 1);
   assert.equal(hits[0].location.uri, uri(path.join(ws, 'jobs/sales_job.py')));
   assert.equal(hits[0].containerName, 'SalesJob.run');
-  const hidden = (await lsp.conn.sendRequest(WorkspaceSymbolRequest.type, { query: 'should_not_appear' })) as SymbolInformation[];
+  const hidden = (await lsp.conn.sendRequest(WorkspaceSymbolRequest.type, {
+    query: 'should_not_appear',
+  })) as SymbolInformation[];
   assert.equal(hidden.length, 0, '.gitignore respected');
-  const info = await lsp.conn.sendRequest(workspaceInfo) as { skipped: Array<{ rel: string; reason: string }> };
+  const info = (await lsp.conn.sendRequest(workspaceInfo)) as { skipped: Array<{ rel: string; reason: string }> };
   assert.deepEqual(info.skipped.map((s) => `${s.rel}:${s.reason}`).sort(), ['blob.py:binary', 'huge.sql:too-large']);
 });
 

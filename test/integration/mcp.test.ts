@@ -19,10 +19,19 @@ import { CORPORA, REPO } from '../helpers';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 
-interface Session { client: Client; stderr: string[]; close(): Promise<void> }
+interface Session {
+  client: Client;
+  stderr: string[];
+  close(): Promise<void>;
+}
 
 async function startMcp(command: string, args: string[], env?: Record<string, string>): Promise<Session> {
-  const transport = new StdioClientTransport({ command, args, stderr: 'pipe', env: { ...process.env as Record<string, string>, ...env } });
+  const transport = new StdioClientTransport({
+    command,
+    args,
+    stderr: 'pipe',
+    env: { ...(process.env as Record<string, string>), ...env },
+  });
   const stderr: string[] = [];
   transport.stderr?.on('data', (d) => stderr.push(String(d)));
   const client = new Client({ name: 'daglens-test', version: '1.0.0' });
@@ -30,19 +39,35 @@ async function startMcp(command: string, args: string[], env?: Record<string, st
   return { client, stderr, close: () => client.close() };
 }
 
-type ToolResult = { content: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown>; isError?: boolean };
+type ToolResult = {
+  content: Array<{ type: string; text?: string }>;
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
 
-async function call(s: Session, name: string, args: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ToolResult> {
+async function call(
+  s: Session,
+  name: string,
+  args: Record<string, unknown>,
+  opts?: { signal?: AbortSignal },
+): Promise<ToolResult> {
   return (await s.client.callTool({ name, arguments: args }, undefined, { timeout: 120_000, ...opts })) as ToolResult;
 }
 
 /** A successful call: text summary plus structured content that matches the tool's output schema. */
-async function ok<N extends AgentToolName>(s: Session, name: N, args: Record<string, unknown>): Promise<AgentToolOutput<N>> {
+async function ok<N extends AgentToolName>(
+  s: Session,
+  name: N,
+  args: Record<string, unknown>,
+): Promise<AgentToolOutput<N>> {
   const r = await call(s, name, args);
   assert.ok(!r.isError, `${name} ${JSON.stringify(args)} failed: ${r.content[0]?.text}`);
   assert.ok(r.content[0]?.type === 'text' && r.content[0].text!.length > 0, 'a text summary');
   const v = AGENT_TOOLS[name].output.safeParse(r.structuredContent);
-  assert.ok(v.success, `${name} structured output matches its schema: ${v.success ? '' : JSON.stringify(v.error.issues.slice(0, 3))}`);
+  assert.ok(
+    v.success,
+    `${name} structured output matches its schema: ${v.success ? '' : JSON.stringify(v.error.issues.slice(0, 3))}`,
+  );
   return v.data as AgentToolOutput<N>;
 }
 
@@ -52,7 +77,8 @@ async function fails(s: Session, name: string, args: Record<string, unknown>, pa
   assert.match(r.content[0]?.text ?? '', pattern);
 }
 
-const lineOf = (file: string, line: number) => readFileSync(path.join(CORPORA, file), 'utf8').split(/\r?\n/)[line - 1] ?? '';
+const lineOf = (file: string, line: number) =>
+  readFileSync(path.join(CORPORA, file), 'utf8').split(/\r?\n/)[line - 1] ?? '';
 
 describe('daglens mcp on the shared corpora', () => {
   let s: Session;
@@ -69,7 +95,10 @@ describe('daglens mcp on the shared corpora', () => {
     for (const t of tools) {
       assert.ok(t.outputSchema, `${t.name} declares its output`);
       assert.equal(t.annotations?.readOnlyHint, true);
-      assert.deepEqual(Object.keys((t.inputSchema as { properties: object }).properties), Object.keys(AGENT_TOOLS[t.name as AgentToolName].input.shape));
+      assert.deepEqual(
+        Object.keys((t.inputSchema as { properties: object }).properties),
+        Object.keys(AGENT_TOOLS[t.name as AgentToolName].input.shape),
+      );
     }
     const { resources } = await s.client.listResources();
     assert.deepEqual(resources.map((r) => r.uri).sort(), ['daglens://dag/last', 'daglens://lineage']);
@@ -83,16 +112,24 @@ describe('daglens mcp on the shared corpora', () => {
     const scan = plan.nodes.find((n) => /Scan/.test(n.operator) && /\bitem\b/.test(n.label));
     assert.ok(scan?.best, JSON.stringify(plan.nodes.map((n) => n.label)));
     assert.match(lineOf(scan.best.file, scan.best.startLine), /\bitem\b/i);
-    const last = JSON.parse(((await s.client.readResource({ uri: 'daglens://dag/last' })).contents[0] as { text: string }).text);
+    const last = JSON.parse(
+      ((await s.client.readResource({ uri: 'daglens://dag/last' })).contents[0] as { text: string }).text,
+    );
     assert.equal(last.plan, 'spark-tpcds/spark3/plans/query42.explain.txt');
     assert.equal(last.dag.nodes.length, plan.page.total, 'the resource holds the whole DAG');
 
     const lin = await ok(s, 'lineage', { name: 'orders' });
     assert.equal(lin.resolved.id, 'model.jaffle_shop.orders');
-    assert.deepEqual(lin.writers.map((w) => w.file), ['dbt/jaffle-shop/models/marts/orders.sql']);
+    assert.deepEqual(
+      lin.writers.map((w) => w.file),
+      ['dbt/jaffle-shop/models/marts/orders.sql'],
+    );
 
     const imp = await ok(s, 'impact', { name: 'stg_customers', direction: 'downstream' });
-    assert.deepEqual(imp.hits.map((h) => h.name), ['customers']);
+    assert.deepEqual(
+      imp.hits.map((h) => h.name),
+      ['customers'],
+    );
     assert.match(lineOf(imp.hits[0].path[0].file!, imp.hits[0].path[0].line!), /ref\(\s*['"]stg_customers['"]\s*\)/);
 
     const search = await ok(s, 'search_code', { query: 'lifetime spend', k: 4 });
@@ -109,13 +146,23 @@ describe('daglens mcp on the shared corpora', () => {
     assert.equal(run.page.nextOffset, 3);
     assert.ok(run.executions.every((e) => e.location?.file === 'spark-eventlogs/code/e2e/generate_events.py'));
 
-    const graph = JSON.parse(((await s.client.readResource({ uri: 'daglens://lineage' })).contents[0] as { text: string }).text);
+    const graph = JSON.parse(
+      ((await s.client.readResource({ uri: 'daglens://lineage' })).contents[0] as { text: string }).text,
+    );
     assert.ok(graph.assets.some((a: { id: string }) => a.id === 'model.jaffle_shop.orders'));
-    assert.ok(graph.processes.every((p: { file: string }) => !path.isAbsolute(p.file)), 'paths are workspace-relative');
+    assert.ok(
+      graph.processes.every((p: { file: string }) => !path.isAbsolute(p.file)),
+      'paths are workspace-relative',
+    );
   });
 
   test('bad arguments are clear tool errors and the server stays up', async () => {
-    await fails(s, 'impact', { name: 42 }, /Invalid arguments for tool impact: Expected string, received number at name/);
+    await fails(
+      s,
+      'impact',
+      { name: 42 },
+      /Invalid arguments for tool impact: Expected string, received number at name/,
+    );
     await fails(s, 'lineage', {}, /Invalid arguments for tool lineage: Required at name/);
     await fails(s, 'search_code', { query: 'x', k: 1000 }, /k/);
     await fails(s, 'explain_symbol', { file: 'dbt/jaffle-shop/models/marts/orders.sql', line: 0 }, /line/);
@@ -144,7 +191,8 @@ describe('daglens mcp on the shared corpora', () => {
     setTimeout(() => ac.abort(), 150);
     await assert.rejects(p, /abort/i);
     const deadline = Date.now() + 20_000;
-    while (!s.stderr.join('').includes('map_run: cancelled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!s.stderr.join('').includes('map_run: cancelled') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     assert.match(s.stderr.join(''), /map_run: cancelled after \d+ ms/, 'the server stopped the work');
     const listed = await ok(s, 'list_runs', { paths: ['spark-eventlogs/logs/nds_q9_gpu_oom.zstd'] });
     assert.equal(listed.runs[0].mapped, null, 'nothing of the cancelled read was kept');
@@ -152,9 +200,13 @@ describe('daglens mcp on the shared corpora', () => {
     assert.ok(whole.page.total >= 1);
   });
 
-  test('the CLI (`daglens tool NAME --json`) gives the MCP tool\'s structured output', async () => {
+  test("the CLI (`daglens tool NAME --json`) gives the MCP tool's structured output", async () => {
     const cli = (args: string[]) => {
-      const r = spawnSync(process.execPath, [CLI, 'tool', ...args, '--workspace', CORPORA, '--no-save', '--no-cache', '--json'], { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(
+        process.execPath,
+        [CLI, 'tool', ...args, '--workspace', CORPORA, '--no-save', '--no-cache', '--json'],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout);
     };
@@ -162,10 +214,22 @@ describe('daglens mcp on the shared corpora', () => {
     assert.deepEqual(cli(['impact', '--name', 'stg_orders', '--direction', 'upstream']), viaMcp);
     const lin = (await call(s, 'lineage', { name: 'stg_orders.order_id', limit: 5 })).structuredContent;
     assert.deepEqual(cli(['lineage', '--input', '{"name":"stg_orders.order_id"}', '--limit', '5']), lin);
-    const { ms: _a, ...plan } = (await call(s, 'map_plan', { file: 'spark-tpcds/spark2/plans/query42.explain.txt', offset: 2, limit: 5 })).structuredContent!;
-    const { ms: _b, ...planCli } = cli(['map_plan', '--file', 'spark-tpcds/spark2/plans/query42.explain.txt', '--offset', '2', '--limit', '5']);
+    const { ms: _a, ...plan } = (
+      await call(s, 'map_plan', { file: 'spark-tpcds/spark2/plans/query42.explain.txt', offset: 2, limit: 5 })
+    ).structuredContent!;
+    const { ms: _b, ...planCli } = cli([
+      'map_plan',
+      '--file',
+      'spark-tpcds/spark2/plans/query42.explain.txt',
+      '--offset',
+      '2',
+      '--limit',
+      '5',
+    ]);
     assert.deepEqual(planCli, plan);
-    const bad = spawnSync(process.execPath, [CLI, 'tool', 'lineage', '--query', 'x', '--workspace', CORPORA], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [CLI, 'tool', 'lineage', '--query', 'x', '--workspace', CORPORA], {
+      encoding: 'utf8',
+    });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--query is not an argument of lineage \(it takes --name, --limit\)/);
   });
@@ -186,7 +250,10 @@ describe('daglens mcp follows edits on disk', () => {
 
   test('a model an agent adds (and then deletes) shows up in impact at the next call', async () => {
     const before = await ok(s, 'impact', { name: 'orders' });
-    assert.deepEqual(before.hits.map((h) => h.name), ['customers']);
+    assert.deepEqual(
+      before.hits.map((h) => h.name),
+      ['customers'],
+    );
     const file = path.join(ws, 'models', 'marts', 'order_stats.sql');
     writeFileSync(file, "select customer_id, count(*) as n\nfrom {{ ref('orders') }}\ngroup by 1\n");
     let names: string[] = [];
@@ -208,12 +275,18 @@ describe('daglens mcp follows edits on disk', () => {
   });
 });
 
-describe('the MCP server VS Code lists (the extension\'s server.js in mcp mode)', () => {
+describe("the MCP server VS Code lists (the extension's server.js in mcp mode)", () => {
   test('the launch the extension gives VS Code starts a working server on the folder', async () => {
     const ws = mkdtempSync(path.join(os.tmpdir(), 'daglens-mcp-def-'));
     const storage = mkdtempSync(path.join(os.tmpdir(), 'daglens-mcp-storage-'));
     cpSync(path.join(CORPORA, 'dbt', 'jaffle-shop'), ws, { recursive: true });
-    const launch = mcpLaunch({ serverJs: path.join(REPO, 'dist', 'server.js'), execPath: process.execPath, folder: ws, folderName: 'jaffle', storage });
+    const launch = mcpLaunch({
+      serverJs: path.join(REPO, 'dist', 'server.js'),
+      execPath: process.execPath,
+      folder: ws,
+      folderName: 'jaffle',
+      storage,
+    });
     assert.equal(launch.label, 'DagLens (jaffle)');
     assert.ok(launch.args.includes('--no-llm'), 'no code leaves through this process');
     const s = await startMcp(launch.command, launch.args, launch.env);
@@ -221,10 +294,16 @@ describe('the MCP server VS Code lists (the extension\'s server.js in mcp mode)'
       const { tools } = await s.client.listTools();
       assert.equal(tools.length, AGENT_TOOL_NAMES.length);
       const out = await ok(s, 'lineage', { name: 'customers' });
-      assert.deepEqual(out.writers.map((w) => w.file), ['models/marts/customers.sql']);
+      assert.deepEqual(
+        out.writers.map((w) => w.file),
+        ['models/marts/customers.sql'],
+      );
       const indexes = readdirSync(path.join(storage, 'indexes'));
       assert.equal(indexes.length, 1);
-      assert.ok(existsSync(path.join(storage, 'indexes', indexes[0], 'index.dlx')), 'the index is kept in the extension\'s storage, beside the language server\'s');
+      assert.ok(
+        existsSync(path.join(storage, 'indexes', indexes[0], 'index.dlx')),
+        "the index is kept in the extension's storage, beside the language server's",
+      );
     } finally {
       await s.close();
       rmSync(ws, { recursive: true, force: true });

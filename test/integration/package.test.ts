@@ -45,7 +45,9 @@ after(async () => {
 });
 
 async function symbols(rel: string): Promise<DocumentSymbol[]> {
-  return (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uri(path.join(ws, rel)) } })) as DocumentSymbol[];
+  return (await lsp.conn.sendRequest(DocumentSymbolRequest.type, {
+    textDocument: { uri: uri(path.join(ws, rel)) },
+  })) as DocumentSymbol[];
 }
 
 test('the .vsix is small and holds only what runs', () => {
@@ -53,12 +55,20 @@ test('the .vsix is small and holds only what runs', () => {
   const files = listVsix(vsix);
   console.log(`# daglens.vsix: ${(size / 1e6).toFixed(2)} MB, ${files.length} files`);
   const ext = files.filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
-  for (const must of ['package.json', 'dist/client.js', 'dist/server.js']) assert.ok(ext.includes(must), `${must} is in the .vsix`);
-  const unexpected = ext.filter((f) =>
-    /\.(ts|map|c|cc|h|gyp|wasm|md)$/.test(f) && !/^readme\.md$/i.test(f) ||
-    /(^|\/)(src|test|tests|examples)\//.test(f) ||
-    f.startsWith('node_modules/') || f.includes('/node_modules/') && !f.startsWith('dist/node_modules/') ||
-    f === 'dist/cli.js' || f.startsWith('client/') || f.startsWith('server/') || f.startsWith('bench/') || f.startsWith('scripts/'));
+  for (const must of ['package.json', 'dist/client.js', 'dist/server.js'])
+    assert.ok(ext.includes(must), `${must} is in the .vsix`);
+  const unexpected = ext.filter(
+    (f) =>
+      (/\.(ts|map|c|cc|h|gyp|wasm|md)$/.test(f) && !/^readme\.md$/i.test(f)) ||
+      /(^|\/)(src|test|tests|examples)\//.test(f) ||
+      f.startsWith('node_modules/') ||
+      (f.includes('/node_modules/') && !f.startsWith('dist/node_modules/')) ||
+      f === 'dist/cli.js' ||
+      f.startsWith('client/') ||
+      f.startsWith('server/') ||
+      f.startsWith('bench/') ||
+      f.startsWith('scripts/'),
+  );
   assert.deepEqual(unexpected, [], 'no sources, tests, maps or stray node_modules');
   // Outside dist/node_modules, binaries are only the native addons for this platform.
   const natives = ext.filter((f) => f.endsWith('.node'));
@@ -69,7 +79,9 @@ test('the .vsix is small and holds only what runs', () => {
 
 test('the images the README shows in the Extensions view are in the .vsix', () => {
   const readme = readFileSync(path.join(unpacked, 'extension', 'readme.md'), 'utf8');
-  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((src) => !/^[a-z]+:/i.test(src));
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1])
+    .filter((src) => !/^[a-z]+:/i.test(src));
   const missing = images.filter((src) => !existsSync(path.join(unpacked, 'extension', src)));
   assert.deepEqual(missing, [], 'relative images are packaged (vsce keeps relative links: scripts/package.mjs)');
 });
@@ -84,9 +96,15 @@ test('the .vsix is marked for the platform its native addons were built for', ()
 
 test('the unpacked server answers Python symbols (class → method → nested function)', async () => {
   const syms = await symbols('jobs/sales_job.py');
-  assert.deepEqual(syms.map((s) => s.name), ['SalesJob', 'main']);
+  assert.deepEqual(
+    syms.map((s) => s.name),
+    ['SalesJob', 'main'],
+  );
   const run = syms[0].children!.find((c) => c.name === 'run')!;
-  assert.deepEqual(run.children!.map((c) => c.name), ['with_revenue']);
+  assert.deepEqual(
+    run.children!.map((c) => c.name),
+    ['with_revenue'],
+  );
 });
 
 test('the unpacked server answers dbt SQL symbols (model → CTEs)', async () => {
@@ -102,15 +120,40 @@ test('every other grammar loads from the .vsix', async () => {
   }
 });
 
-test('the native addons the server loaded all come from the unpacked .vsix', { skip: !existsSync('/proc/self/maps') && 'needs /proc (Linux)' }, () => {
-  const maps = readFileSync(`/proc/${lsp.proc.pid}/maps`, 'utf8');
-  const loaded = [...new Set(maps.split('\n').map((l) => l.split(/\s+/)[5]).filter((p) => p?.endsWith('.node')))];
-  assert.ok(loaded.some((p) => p.includes('tree-sitter-python')), 'the Python grammar is loaded');
-  assert.ok(loaded.some((p) => p.includes('tree-sitter-sql')), 'the SQL grammar is loaded');
-  const realUnpacked = path.join(unpacked, 'extension') + path.sep;
-  assert.deepEqual(loaded.filter((p) => !p.startsWith(realUnpacked)), [], 'no addon from outside the .vsix');
-  // Where this CPU runs the AVX2 build, the packaged server picks it too.
-  const hnsw = loaded.filter((p) => p.includes('hnswlib-node'));
-  assert.ok(hnsw.length > 0, 'the vector index addon is loaded');
-  if (hnswBuild() === 'avx2') assert.deepEqual(hnsw.map((p) => path.basename(p)), ['addon-avx2.node']);
-});
+test(
+  'the native addons the server loaded all come from the unpacked .vsix',
+  { skip: !existsSync('/proc/self/maps') && 'needs /proc (Linux)' },
+  () => {
+    const maps = readFileSync(`/proc/${lsp.proc.pid}/maps`, 'utf8');
+    const loaded = [
+      ...new Set(
+        maps
+          .split('\n')
+          .map((l) => l.split(/\s+/)[5])
+          .filter((p) => p?.endsWith('.node')),
+      ),
+    ];
+    assert.ok(
+      loaded.some((p) => p.includes('tree-sitter-python')),
+      'the Python grammar is loaded',
+    );
+    assert.ok(
+      loaded.some((p) => p.includes('tree-sitter-sql')),
+      'the SQL grammar is loaded',
+    );
+    const realUnpacked = path.join(unpacked, 'extension') + path.sep;
+    assert.deepEqual(
+      loaded.filter((p) => !p.startsWith(realUnpacked)),
+      [],
+      'no addon from outside the .vsix',
+    );
+    // Where this CPU runs the AVX2 build, the packaged server picks it too.
+    const hnsw = loaded.filter((p) => p.includes('hnswlib-node'));
+    assert.ok(hnsw.length > 0, 'the vector index addon is loaded');
+    if (hnswBuild() === 'avx2')
+      assert.deepEqual(
+        hnsw.map((p) => path.basename(p)),
+        ['addon-avx2.node'],
+      );
+  },
+);

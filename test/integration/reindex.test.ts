@@ -12,7 +12,8 @@ test('Index Workspace brings the index up to date; Rebuild Index builds the same
   try {
     await ready(lsp);
     // The start-up indexing runs beside the scan: wait for it (a second one would be refused).
-    for (let i = 0; i < 300 && (await lsp.conn.sendRequest(search, { query: 'store_sales' })).indexing; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && (await lsp.conn.sendRequest(search, { query: 'store_sales' })).indexing; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const first = await lsp.conn.sendRequest(reindex, {});
     assert.equal(first.folders.length, 1);
     assert.ok(first.folders[0]!.files >= 10, `files: ${first.folders[0]!.files}`);

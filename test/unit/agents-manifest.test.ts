@@ -14,8 +14,15 @@ import { REPO } from '../helpers';
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
 test('package.json contributes one language-model tool per agent tool, with its input schema', () => {
-  const contributed = pkg.contributes.languageModelTools as Array<{ name: string; inputSchema: Record<string, unknown>; modelDescription: string }>;
-  assert.deepEqual(contributed.map((t) => t.name), AGENT_TOOL_NAMES.map(lmToolName));
+  const contributed = pkg.contributes.languageModelTools as Array<{
+    name: string;
+    inputSchema: Record<string, unknown>;
+    modelDescription: string;
+  }>;
+  assert.deepEqual(
+    contributed.map((t) => t.name),
+    AGENT_TOOL_NAMES.map(lmToolName),
+  );
   assert.deepEqual(contributed, languageModelTools(), 'package.json is up to date (npm run agents:manifest)');
   for (const tool of AGENT_TOOL_NAMES) {
     const t: { modelDescription: string } = contributed.find((x) => x.name === lmToolName(tool))!;
@@ -24,7 +31,10 @@ test('package.json contributes one language-model tool per agent tool, with its 
     assert.deepEqual(Object.keys(schema.properties), Object.keys(AGENT_TOOLS[tool].input.shape));
   }
   // The argument names scripts rely on.
-  const props = (tool: string) => Object.keys((contributed.find((x) => x.name === `daglens_${tool}`)!.inputSchema as { properties: object }).properties);
+  const props = (tool: string) =>
+    Object.keys(
+      (contributed.find((x) => x.name === `daglens_${tool}`)!.inputSchema as { properties: object }).properties,
+    );
   assert.deepEqual(props('map_plan').slice(0, 2), ['plan', 'file']);
   assert.deepEqual(props('lineage').slice(0, 1), ['name']);
   assert.deepEqual(props('impact').slice(0, 2), ['name', 'direction']);
@@ -41,6 +51,10 @@ test('the vscode-lm settings, the MCP server setting and the MCP server definiti
   assert.equal(props['daglens.agents.mcpServer'].default, true);
   assert.deepEqual(pkg.contributes.mcpServerDefinitionProviders, [{ id: 'daglens.mcpServers', label: 'DagLens' }]);
   const client = readFileSync(path.join(REPO, 'client/src/agents.ts'), 'utf8');
-  assert.match(client, /MCP_PROVIDER_ID = 'daglens\.mcpServers'/, 'the client registers the provider id package.json declares');
+  assert.match(
+    client,
+    /MCP_PROVIDER_ID = 'daglens\.mcpServers'/,
+    'the client registers the provider id package.json declares',
+  );
   assert.equal(pkg.scripts['bench:mcp'], 'node --import tsx bench/mcp.bench.ts');
 });

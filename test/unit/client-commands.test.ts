@@ -38,7 +38,11 @@ test('every daglens.* context key in a when clause is one contextKeys.ts declare
 });
 
 test('commands shown only with a ready server go through the command factory', () => {
-  const gated = new Set(whenClauses().filter((m) => /\bdaglens\.serverReady\b/.test(m.when)).map((m) => m.command));
+  const gated = new Set(
+    whenClauses()
+      .filter((m) => /\bdaglens\.serverReady\b/.test(m.when))
+      .map((m) => m.command),
+  );
   assert.ok(gated.size >= 10, [...gated].join(', '));
   for (const command of gated) {
     assert.match(clientSource, new RegExp(`'${escape(command)}': \\{\\s*enabled:`), `${command} is a factory`);

@@ -9,8 +9,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, REPO, requireCorpora } from '../helpers';
 
-interface Rule { match?: string; name?: string; captures?: Record<string, { name: string }>; include?: string; patterns?: Rule[] }
-const grammar = JSON.parse(readFileSync(path.join(REPO, 'syntaxes', 'sparkplan.tmLanguage.json'), 'utf8')) as { patterns: Rule[]; repository: Record<string, Rule> };
+interface Rule {
+  match?: string;
+  name?: string;
+  captures?: Record<string, { name: string }>;
+  include?: string;
+  patterns?: Rule[];
+}
+const grammar = JSON.parse(readFileSync(path.join(REPO, 'syntaxes', 'sparkplan.tmLanguage.json'), 'utf8')) as {
+  patterns: Rule[];
+  repository: Record<string, Rule>;
+};
 
 function flatten(rules: Rule[]): Array<{ re: RegExp; rule: Rule }> {
   return rules.flatMap((r) => {
@@ -45,14 +54,19 @@ function tokenizeLine(line: string): Array<[string, string]> {
   return out;
 }
 
-const scopesOf = (line: string, scope: string) => tokenizeLine(line).filter(([, s]) => s.startsWith(scope)).map(([t]) => t);
+const scopesOf = (line: string, scope: string) =>
+  tokenizeLine(line)
+    .filter(([, s]) => s.startsWith(scope))
+    .map(([t]) => t);
 
 test('every rule compiles as a JavaScript regex (the subset Oniguruma shares)', () => {
   assert.ok(RULES.length >= 10);
 });
 
 test('Spark 3 EXPLAIN EXTENDED: headers, log lines, operators on tree lines, attributes', () => {
-  const lines = readFileSync(path.join(requireCorpora(), 'spark-tpcds/spark3/plans/query03.explain.txt'), 'utf8').split('\n');
+  const lines = readFileSync(path.join(requireCorpora(), 'spark-tpcds/spark3/plans/query03.explain.txt'), 'utf8').split(
+    '\n',
+  );
   assert.deepEqual(scopesOf(lines[53], 'markup.heading'), ['Physical Plan']);
   assert.deepEqual(scopesOf(lines[2], 'comment.line'), [lines[2]]);
   assert.deepEqual(scopesOf(lines[60], 'entity.name.function.operator'), ['BroadcastHashJoin']);
@@ -64,7 +78,9 @@ test('Spark 3 EXPLAIN EXTENDED: headers, log lines, operators on tree lines, att
 });
 
 test('Spark 2 codegen stages and EXPLAIN FORMATTED ids, detail blocks and fields', () => {
-  const s2 = readFileSync(path.join(requireCorpora(), 'spark-tpcds/spark2/plans/query05.explain.txt'), 'utf8').split('\n');
+  const s2 = readFileSync(path.join(requireCorpora(), 'spark-tpcds/spark2/plans/query05.explain.txt'), 'utf8').split(
+    '\n',
+  );
   assert.deepEqual(scopesOf(s2[201], 'storage.modifier.codegen'), ['*(21) ']);
   assert.deepEqual(scopesOf(s2[201], 'entity.name.function.operator'), ['HashAggregate']);
   const f = readFileSync(path.join(FIXTURES, 'dag', 'q3.formatted.txt'), 'utf8').split('\n');

@@ -33,7 +33,14 @@ test('cancel mid-way keeps a checkpoint; the next run resumes from it and gives 
     const key = `${dagHash(text)}-v1`;
     const abort = new AbortController();
     await assert.rejects(
-      runMappingJob(key, ingestDag(text), units, { store, maxParallel: 2, signal: abort.signal, onProgress: (p) => { if (p.done >= 10) abort.abort(); } }),
+      runMappingJob(key, ingestDag(text), units, {
+        store,
+        maxParallel: 2,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (p.done >= 10) abort.abort();
+        },
+      }),
       (e: unknown) => e instanceof JobCancelled && e.progress.done >= 10 && e.progress.done < e.progress.total,
     );
     assert.ok(readdirSync(tmp).some((f) => f.endsWith('.checkpoint.json')));
@@ -56,7 +63,10 @@ test('a verifier hook sees only low-confidence nodes and its spend is reported',
   const q9 = readFileSync(path.join(dir, 'plans', 'query09.explain.txt'), 'utf8');
   const r = await runMappingJob('k2', ingestDag(q9), units, {
     store: new MemoryJobStore(),
-    verify: async (_id, m) => { seen.push(m.status); return { mapping: m, llmCalls: 1, costUsd: 0.001 }; },
+    verify: async (_id, m) => {
+      seen.push(m.status);
+      return { mapping: m, llmCalls: 1, costUsd: 0.001 };
+    },
   });
   assert.ok(seen.length > 0);
   assert.ok(seen.every((s) => s === 'low'));
@@ -71,7 +81,12 @@ test('the file store keeps only the newest results', async () => {
       await runMappingJob(k, ingestDag(text), units, { store });
       await new Promise((r) => setTimeout(r, 20)); // distinct mtimes
     }
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.endsWith('.result.json')).sort(), ['b.result.json', 'c.result.json']);
+    assert.deepEqual(
+      readdirSync(tmp)
+        .filter((f) => f.endsWith('.result.json'))
+        .sort(),
+      ['b.result.json', 'c.result.json'],
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

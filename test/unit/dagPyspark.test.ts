@@ -18,7 +18,8 @@ import { executionDag } from '../../server/src/engine/runs/runDag';
 import type { DagMapResult } from '../../server/src/protocol';
 import { FIXTURES, REPO, requireCorpora } from '../helpers';
 
-const unitOf = (root: string, rel: string) => buildUnit(rel, readFileSync(path.join(root, rel), 'utf8'), rel.endsWith('.py') ? 'python' : 'sql')!;
+const unitOf = (root: string, rel: string) =>
+  buildUnit(rel, readFileSync(path.join(root, rel), 'utf8'), rel.endsWith('.py') ? 'python' : 'sql')!;
 const at = (r: DagMapResult, line: number) => r.mappings[r.dag.nodes.findIndex((n) => n.line === line)];
 const where = (r: DagMapResult, line: number) => {
   const m = at(r, line);
@@ -27,7 +28,12 @@ const where = (r: DagMapResult, line: number) => {
 
 test('PySpark job: reads, .filter, .join keys, .groupBy, Window, withColumn and orderBy lines', () => {
   const demo = path.join(REPO, 'examples', 'demo');
-  const units = ['jobs/category_margins.py', 'models/marts/store_monthly_revenue.sql', 'models/staging/stg_store_sales.sql', 'tpcds/queries/query03.sql'].map((f) => unitOf(demo, f));
+  const units = [
+    'jobs/category_margins.py',
+    'models/marts/store_monthly_revenue.sql',
+    'models/staging/stg_store_sales.sql',
+    'tpcds/queries/query03.sql',
+  ].map((f) => unitOf(demo, f));
   const r = mapDag(ingestDag(readFileSync(path.join(FIXTURES, 'dag', 'category_margins.sparkplan'), 'utf8')), units);
   assert.equal(r.sources[0].file, 'jobs/category_margins.py');
   const f = 'jobs/category_margins.py';
@@ -69,16 +75,36 @@ test('EXPLAIN FORMATTED maps like EXPLAIN EXTENDED (the plan-stability q3 agains
 test('Spark plan JSON (SparkPlanInfo tree) maps too, with null lines', () => {
   const units = corpusUnits(path.join(requireCorpora(), 'spark-tpcds', 'spark3'));
   const info = {
-    nodeName: 'HashAggregate', simpleString: 'HashAggregate(keys=[d_year#14, i_brand#67, i_brand_id#66], functions=[sum(ss_ext_sales_price#51)])', metadata: {},
-    children: [{
-      nodeName: 'Filter', simpleString: 'Filter ((isnotnull(i_manufact_id#72) AND (i_manufact_id#72 = 128)) AND isnotnull(i_item_sk#59))', metadata: {},
-      children: [{ nodeName: 'Scan parquet spark_catalog.tpcds.item', simpleString: 'FileScan parquet spark_catalog.tpcds.item[i_item_sk#59,i_brand_id#66,i_brand#67,i_manufact_id#72] Batched: true', metadata: {}, children: [] }],
-    }],
+    nodeName: 'HashAggregate',
+    simpleString: 'HashAggregate(keys=[d_year#14, i_brand#67, i_brand_id#66], functions=[sum(ss_ext_sales_price#51)])',
+    metadata: {},
+    children: [
+      {
+        nodeName: 'Filter',
+        simpleString: 'Filter ((isnotnull(i_manufact_id#72) AND (i_manufact_id#72 = 128)) AND isnotnull(i_item_sk#59))',
+        metadata: {},
+        children: [
+          {
+            nodeName: 'Scan parquet spark_catalog.tpcds.item',
+            simpleString:
+              'FileScan parquet spark_catalog.tpcds.item[i_item_sk#59,i_brand_id#66,i_brand#67,i_manufact_id#72] Batched: true',
+            metadata: {},
+            children: [],
+          },
+        ],
+      },
+    ],
   };
   const r = mapDag(ingestDag(JSON.stringify({ sparkPlanInfo: info })), units);
   assert.equal(r.sources[0].file, 'query03.sql');
-  assert.deepEqual(r.dag.nodes.map((n) => n.line), [null, null, null]);
-  assert.deepEqual(r.mappings.map((m) => m.best?.startLine), [13, 11, 8]);
+  assert.deepEqual(
+    r.dag.nodes.map((n) => n.line),
+    [null, null, null],
+  );
+  assert.deepEqual(
+    r.mappings.map((m) => m.best?.startLine),
+    [13, 11, 8],
+  );
 });
 
 test('generated sources and selectExpr: a Range maps to the spark.range(n) that wrote its bounds, a Project to its `… as name` items', async () => {
@@ -86,7 +112,14 @@ test('generated sources and selectExpr: a Range maps to the spark.range(n) that 
   const read = await readRunPath(path.join(corpus, 'logs', 'e2e_local_stale.zstd'));
   if (read.kind !== 'run') throw new Error('not a run');
   const units = [unitOf(path.join(corpus, 'code'), 'e2e/generate_events.py')];
-  const mapped = (id: number) => mapDag(executionDag(read.run.executions.find((x) => x.executionId === id)!, read.run.metric).ingest, units);
+  const mapped = (id: number) =>
+    mapDag(
+      executionDag(
+        read.run.executions.find((x) => x.executionId === id)!,
+        read.run.metric,
+      ).ingest,
+      units,
+    );
   const placeOf = (r: DagMapResult, op: string) => {
     const m = r.mappings[r.dag.nodes.findIndex((n) => n.operator === op)];
     return m.best ? `${m.status} ${m.best.startLine}` : m.status;
@@ -102,7 +135,10 @@ test('generated sources and selectExpr: a Range maps to the spark.range(n) that 
 
 test('PySpark DataFrame API (TPC-H q3, q10 written by us): reads, constants as literals, helper readers, joins, groupBy, orderBy', () => {
   const dir = path.join(FIXTURES, 'dag', 'pyspark-df');
-  const mapped = (q: number) => mapDag(ingestDag(readFileSync(path.join(requireCorpora(), 'tpch', 'plans', `q${q}.explain.txt`), 'utf8')), [unitOf(dir, `tpch_q${q}.py`)]);
+  const mapped = (q: number) =>
+    mapDag(ingestDag(readFileSync(path.join(requireCorpora(), 'tpch', 'plans', `q${q}.explain.txt`), 'utf8')), [
+      unitOf(dir, `tpch_q${q}.py`),
+    ]);
   const byId = (r: DagMapResult, id: string) => {
     const m = r.mappings[r.dag.nodes.findIndex((n) => n.id === id)];
     return m.best ? `${m.status} ${m.best.startLine}` : m.status;
@@ -132,17 +168,27 @@ test('PySpark DataFrame API (TPC-H q5, written by us): tables read through a hel
   const io = unitOf(dir, 'common/io.py');
   const scans = (units: SourceUnit[]) => {
     const r = mapDag(ingestDag(plan), units);
-    return r.dag.nodes.map((n, i) => ({ n, m: r.mappings[i] })).filter(({ n }) => /^Scan/.test(n.label))
-      .map(({ n, m }) => `${n.label.split('.').pop()} ${m.status}${m.best ? ` ${m.best.file}:${m.best.startLine}` : ''}`);
+    return r.dag.nodes
+      .map((n, i) => ({ n, m: r.mappings[i] }))
+      .filter(({ n }) => /^Scan/.test(n.label))
+      .map(
+        ({ n, m }) => `${n.label.split('.').pop()} ${m.status}${m.best ? ` ${m.best.file}:${m.best.startLine}` : ''}`,
+      );
   };
   // `customer = read_table(spark, "customer")` on lines 12–17, with `def read_table(spark, name)` in common/io.py.
   assert.deepEqual(scans(linkUnits([job, io])), [
-    'customer high tpch_q5.py:12', 'orders high tpch_q5.py:13', 'lineitem high tpch_q5.py:14',
-    'supplier high tpch_q5.py:15', 'nation high tpch_q5.py:16', 'region high tpch_q5.py:17',
+    'customer high tpch_q5.py:12',
+    'orders high tpch_q5.py:13',
+    'lineitem high tpch_q5.py:14',
+    'supplier high tpch_q5.py:15',
+    'nation high tpch_q5.py:16',
+    'region high tpch_q5.py:17',
   ]);
   // Unlinked, or with a same-named helper in a module the job does not import, the reads are not known.
-  assert.ok(scans([job, io]).every((s) => / unmapped$/.test(s)), scans([job, io]).join('; '));
+  assert.ok(
+    scans([job, io]).every((s) => / unmapped$/.test(s)),
+    scans([job, io]).join('; '),
+  );
   const elsewhere = buildUnit('other/io.py', readFileSync(path.join(dir, 'common/io.py'), 'utf8'), 'python')!;
   assert.ok(scans(linkUnits([job, elsewhere])).every((s) => / unmapped$/.test(s)));
 });
-

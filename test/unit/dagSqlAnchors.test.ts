@@ -21,11 +21,20 @@ test('TPC-DS q5: CTEs, derived tables, UNION ALL sides, BETWEEN kept whole, ROLL
   // `d_date between cast(...) and date_add(...)` is one predicate over two lines, not split at its AND
   const between = u.anchors.find((a) => a.kind === 'predicate' && a.startLine === 28)!;
   assert.equal(between.endLine, 29);
-  assert.deepEqual(between.literals.map((l) => l.t), ['2000-08-23', '2000-08-23', '14']);
+  assert.deepEqual(
+    between.literals.map((l) => l.t),
+    ['2000-08-23', '2000-08-23', '14'],
+  );
   const unions = u.anchors.filter((a) => a.kind === 'union');
-  assert.deepEqual(unions.map((a) => a.startLine), [16, 47, 78, 108, 115]);
+  assert.deepEqual(
+    unions.map((a) => a.startLine),
+    [16, 47, 78, 108, 115],
+  );
   assert.deepEqual(u.anchors.filter((a) => a.kind === 'rollup').map(show), ['rollup@123-123:rollup']);
-  assert.deepEqual(u.anchors.filter((a) => a.kind === 'order' || a.kind === 'limit').map(show), ['order@124-125', 'limit@126-126']);
+  assert.deepEqual(u.anchors.filter((a) => a.kind === 'order' || a.kind === 'limit').map(show), [
+    'order@124-125',
+    'limit@126-126',
+  ]);
   // The ssr CTE reads, through its derived table, both channels' facts.
   const ssr = u.blocks.findIndex((b) => b.name === 'ssr');
   assert.deepEqual([...effectiveTables(u, ssr)].sort(), ['date_dim', 'store', 'store_returns', 'store_sales']);
@@ -42,26 +51,51 @@ test('comments, strings, Jinja refs, JOIN … ON followed by a comma, OVER (…)
     'group by cube (o.id, c.id)',
   ].join('\n');
   const u = sqlUnit('m.sql', sql, 'm');
-  assert.deepEqual(u.anchors.filter((a) => a.kind === 'table').map((a) => `${a.name}@${a.startLine}`), ['orders@3', 'customers@4', 'regions@4']);
+  assert.deepEqual(
+    u.anchors.filter((a) => a.kind === 'table').map((a) => `${a.name}@${a.startLine}`),
+    ['orders@3', 'customers@4', 'regions@4'],
+  );
   const preds = u.anchors.filter((a) => a.kind === 'predicate');
-  assert.deepEqual(preds.map((p) => `${p.clause}@${p.startLine}:${p.literals.map((l) => l.t).join(',')}`), ['on@4:', 'where@5:done', 'where@6:10,20']);
+  assert.deepEqual(
+    preds.map((p) => `${p.clause}@${p.startLine}:${p.literals.map((l) => l.t).join(',')}`),
+    ['on@4:', 'where@5:done', 'where@6:10,20'],
+  );
   assert.equal(preds[0].eq, true);
   const win = u.anchors.find((a) => a.kind === 'window')!;
-  assert.deepEqual(win.words.map((w) => w.t), ['o', 'customer_id', 'o', 'ts']);
+  assert.deepEqual(
+    win.words.map((w) => w.t),
+    ['o', 'customer_id', 'o', 'ts'],
+  );
   assert.ok(u.anchors.some((a) => a.kind === 'select' && a.name === 'running_total' && a.startLine === 2));
-  assert.deepEqual(u.anchors.filter((a) => a.kind === 'rollup').map((a) => a.name), ['cube']);
+  assert.deepEqual(
+    u.anchors.filter((a) => a.kind === 'rollup').map((a) => a.name),
+    ['cube'],
+  );
 });
 
 test('a filter Spark rewrote from LIKE (StartsWith / Contains) maps to the LIKE predicates', () => {
-  const unit = sqlUnit('q.sql', "select c_name\nfrom customer\nwhere c_state = 'TN'\n  and c_name like 'Smi%'\n  and c_email like '%@example.%'\n", 'q');
-  const plan = '== Physical Plan ==\nFilter ((isnotnull(c_name#1) AND StartsWith(c_name#1, Smi)) AND Contains(c_email#2, @example.))\n+- FileScan parquet db.customer[c_name#1,c_email#2] Batched: true\n';
+  const unit = sqlUnit(
+    'q.sql',
+    "select c_name\nfrom customer\nwhere c_state = 'TN'\n  and c_name like 'Smi%'\n  and c_email like '%@example.%'\n",
+    'q',
+  );
+  const plan =
+    '== Physical Plan ==\nFilter ((isnotnull(c_name#1) AND StartsWith(c_name#1, Smi)) AND Contains(c_email#2, @example.))\n+- FileScan parquet db.customer[c_name#1,c_email#2] Batched: true\n';
   const r = mapDag(ingestDag(plan), [unit]);
   const m = r.mappings[0];
-  assert.deepEqual([m.status, m.best?.startLine, m.alternatives[0]?.startLine], ['high', 4, 5], 'one LIKE is the best place, the other the runner-up');
+  assert.deepEqual(
+    [m.status, m.best?.startLine, m.alternatives[0]?.startLine],
+    ['high', 4, 5],
+    'one LIKE is the best place, the other the runner-up',
+  );
 });
 
 test('ORDER BY / GROUP BY ordinals resolve to the select items they number', () => {
-  const unit = sqlUnit('q.sql', 'select channel, item, sum(x) as total\nfrom sales\ngroup by 1, 2\norder by 3 desc, 1\nlimit 100;\n', 'q');
+  const unit = sqlUnit(
+    'q.sql',
+    'select channel, item, sum(x) as total\nfrom sales\ngroup by 1, 2\norder by 3 desc, 1\nlimit 100;\n',
+    'q',
+  );
   const plan = [
     '== Physical Plan ==',
     'TakeOrderedAndProject(limit=100, orderBy=[total#9 DESC NULLS LAST,channel#1 ASC NULLS FIRST], output=[channel#1,item#2,total#9])',
@@ -71,5 +105,8 @@ test('ORDER BY / GROUP BY ordinals resolve to the select items they number', () 
     '         +- FileScan parquet db.sales[channel#1,item#2,x#3] Batched: true',
   ].join('\n');
   const r = mapDag(ingestDag(plan), [unit]);
-  assert.deepEqual(r.mappings.map((m) => `${m.status}:${m.best?.startLine}-${m.best?.endLine}`), ['high:4-5', 'high:3-3', 'derived:3-3', 'derived:3-3', 'high:2-2']);
+  assert.deepEqual(
+    r.mappings.map((m) => `${m.status}:${m.best?.startLine}-${m.best?.endLine}`),
+    ['high:4-5', 'high:3-3', 'derived:3-3', 'derived:3-3', 'high:2-2'],
+  );
 });

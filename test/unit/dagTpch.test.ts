@@ -42,11 +42,19 @@ test('a decorrelated scalar subquery: its join maps to `col = (`, its operators 
   assert.deepEqual([at(r, '38').best?.file, at(r, '38').best?.startLine], [f, 31]);
   assert.match(at(r, '38').best!.explanation, /^Compares ps_supplycost with a scalar subquery/);
   // Inside it, the same joins and filter as the main query, each in the subquery's lines (39–45), not 23–30.
-  for (const id of ['31', '24', '18', '28']) assert.ok(at(r, id).best!.startLine >= 39 && at(r, id).best!.startLine <= 45, `${id}: ${at(r, id).best!.startLine}`);
-  for (const id of ['9', '44', '50']) assert.ok(at(r, id).best!.startLine >= 23 && at(r, id).best!.startLine <= 30, `${id}: ${at(r, id).best!.startLine}`);
+  for (const id of ['31', '24', '18', '28'])
+    assert.ok(
+      at(r, id).best!.startLine >= 39 && at(r, id).best!.startLine <= 45,
+      `${id}: ${at(r, id).best!.startLine}`,
+    );
+  for (const id of ['9', '44', '50'])
+    assert.ok(
+      at(r, id).best!.startLine >= 23 && at(r, id).best!.startLine <= 30,
+      `${id}: ${at(r, id).best!.startLine}`,
+    );
 });
 
-test('DataFrame code: a chain started from a table\'s data reads it; names without the SQL aliases still count', () => {
+test("DataFrame code: a chain started from a table's data reads it; names without the SQL aliases still count", () => {
   const r = mapDag(plan(3), tpchUnits(tpch(), 'scala'));
   const f = 'src/main/scala/Q03.scala';
   assert.equal(r.sources[0].file, f);
@@ -59,12 +67,18 @@ test('DataFrame code: a chain started from a table\'s data reads it; names witho
   assert.equal(at(r, '9').best?.startLine, 18);
   // q1 reads `schemaProvider.lineitem` and names none of the SQL's aliases: still high.
   const q1 = mapDag(plan(1), tpchUnits(tpch(), 'scala'));
-  assert.ok(q1.mappings.filter((m) => m.status === 'high').length >= 4, JSON.stringify(q1.mappings.map((m) => m.status)));
+  assert.ok(
+    q1.mappings.filter((m) => m.status === 'high').length >= 4,
+    JSON.stringify(q1.mappings.map((m) => m.status)),
+  );
 });
 
 test('a plan constant folding reduced to an EmptyRelation is mapped nowhere, with the reason', () => {
   const r = mapDag(plan(6), tpchUnits(tpch(), 'pyspark'));
   assert.deepEqual(r.sources, []);
   assert.ok(r.mappings.every((m) => m.status === 'unmapped' && !m.best));
-  assert.ok(r.problems.some((p) => /reads no table .* reduced it to EmptyRelation/.test(p.message)), JSON.stringify(r.problems));
+  assert.ok(
+    r.problems.some((p) => /reads no table .* reduced it to EmptyRelation/.test(p.message)),
+    JSON.stringify(r.problems),
+  );
 });

@@ -17,7 +17,18 @@ function chunksOf(rel: string, text: string, limits = DEFAULT_LIMITS) {
 }
 
 test('tokens: identifiers whole and split on snake_case, camelCase and digits; plurals folded', () => {
-  assert.deepEqual(tokenize('getUserId(order_items) HTTPServer2'), ['getuserid', 'get', 'user', 'id', 'order_item', 'order', 'item', 'httpserver2', 'http', 'server']);
+  assert.deepEqual(tokenize('getUserId(order_items) HTTPServer2'), [
+    'getuserid',
+    'get',
+    'user',
+    'id',
+    'order_item',
+    'order',
+    'item',
+    'httpserver2',
+    'http',
+    'server',
+  ]);
   assert.deepEqual(tokenize('select * from {{ ref("orders") }}'), ['select', 'from', 'ref', 'order']);
 });
 
@@ -35,14 +46,25 @@ test('every corpus file: chunks cover every non-blank line, with offsets, lines 
     const covered = new Uint8Array(lines.length + 2);
     for (const c of chunks) {
       assert.equal(c.text, text.slice(c.startOffset, c.endOffset), `${f.rel}: text is the slice of its offsets`);
-      assert.ok(c.startLine >= 1 && c.endLine >= c.startLine && c.endLine <= lines.length, `${f.rel}: ${c.name} lines ${c.startLine}-${c.endLine}`);
+      assert.ok(
+        c.startLine >= 1 && c.endLine >= c.startLine && c.endLine <= lines.length,
+        `${f.rel}: ${c.name} lines ${c.startLine}-${c.endLine}`,
+      );
       // The 1-based start line is the line holding startOffset.
-      assert.ok(lineStart[c.startLine - 1] <= c.startOffset && (c.startLine === lineStart.length || c.startOffset < lineStart[c.startLine]), `${f.rel}: ${c.name} start line`);
-      assert.ok(c.endLine - c.startLine < DEFAULT_LIMITS.maxLines && c.text.length <= DEFAULT_LIMITS.maxChars, `${f.rel}: ${c.name} within limits`);
+      assert.ok(
+        lineStart[c.startLine - 1] <= c.startOffset &&
+          (c.startLine === lineStart.length || c.startOffset < lineStart[c.startLine]),
+        `${f.rel}: ${c.name} start line`,
+      );
+      assert.ok(
+        c.endLine - c.startLine < DEFAULT_LIMITS.maxLines && c.text.length <= DEFAULT_LIMITS.maxChars,
+        `${f.rel}: ${c.name} within limits`,
+      );
       for (let l = c.startLine; l <= c.endLine; l++) covered[l] = 1;
     }
     lines.forEach((line, i) => {
-      if (line.trim()) assert.equal(covered[i + 1], 1, `${f.rel}:${i + 1} is in no chunk: ${JSON.stringify(line.slice(0, 60))}`);
+      if (line.trim())
+        assert.equal(covered[i + 1], 1, `${f.rel}:${i + 1} is in no chunk: ${JSON.stringify(line.slice(0, 60))}`);
     });
   }
   assert.ok(total > files.length, 'more chunks than files');
@@ -56,7 +78,10 @@ test('a class keeps its own lines; its methods are their own chunks with the cla
   assert.ok(cls.length >= 1);
   assert.match(cls[0].text, /^class Log4j/);
   const methods = chunks.filter((c) => c.kind === 'method');
-  assert.deepEqual(methods.map((m) => m.name), ['__init__', 'error', 'warn', 'info']);
+  assert.deepEqual(
+    methods.map((m) => m.name),
+    ['__init__', 'error', 'warn', 'info'],
+  );
   for (const m of methods) {
     assert.deepEqual(m.container, ['Log4j']);
     assert.match(m.text, new RegExp(`^def ${m.name}\\(`));

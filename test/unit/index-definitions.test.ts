@@ -12,9 +12,21 @@ import { definitionQuery, isTestPath } from '../../server/src/engine/index/defin
 import { parseText } from '../../server/src/engine/parsing/parse';
 import { symbolsOf } from '../../server/src/engine/symbols';
 
-const STDLIB = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+const STDLIB = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], {
+  encoding: 'utf8',
+}).trim();
 /** Definitions and the tests around them: OrderedDict and its test subclasses, four modules defining `dumps`. */
-const FILES = ['collections/__init__.py', 'test/test_ordered_dict.py', 'json/__init__.py', 'test/test_json/test_dump.py', 'plistlib.py', 'xmlrpc/client.py', 'pickle.py', 'test/pickletester.py', 'test/test_pickle.py'];
+const FILES = [
+  'collections/__init__.py',
+  'test/test_ordered_dict.py',
+  'json/__init__.py',
+  'test/test_json/test_dump.py',
+  'plistlib.py',
+  'xmlrpc/client.py',
+  'pickle.py',
+  'test/pickletester.py',
+  'test/test_pickle.py',
+];
 
 let index: CodeIndex;
 before(() => {
@@ -31,17 +43,20 @@ test('the stdlib files are here', () => {
   for (const rel of FILES) assert.ok(existsSync(path.join(STDLIB, rel)), rel);
 });
 
-test('`class OrderedDict` and `OrderedDict`: collections\' definition, not the test subclasses that reuse the name', async () => {
+test("`class OrderedDict` and `OrderedDict`: collections' definition, not the test subclasses that reuse the name", async () => {
   for (const q of ['class OrderedDict', 'OrderedDict']) {
     const hits = await top(q);
     assert.equal(hits[0], 'collections/__init__.py:OrderedDict', `${q}: ${hits.join(', ')}`);
   }
 });
 
-test('`def dumps`: the modules\' own dumps functions lead, json.dumps among them; `json.dumps` names json\'s', async () => {
+test("`def dumps`: the modules' own dumps functions lead, json.dumps among them; `json.dumps` names json's", async () => {
   const hits = await top('def dumps');
   assert.ok(hits.slice(0, 3).includes('json/__init__.py:dumps'), hits.join(', '));
-  assert.ok(hits.slice(0, 3).every((h) => !isTestPath(h.split(':')[0]!)), hits.join(', '));
+  assert.ok(
+    hits.slice(0, 3).every((h) => !isTestPath(h.split(':')[0]!)),
+    hits.join(', '),
+  );
   assert.equal((await top('json.dumps'))[0], 'json/__init__.py:dumps');
 });
 
@@ -53,6 +68,16 @@ test('a query in words is no definition query; a keyword, a dotted name or a bar
 });
 
 test('test code, by the usual conventions of each language', () => {
-  for (const f of ['test/test_json/test_dump.py', 'tests/x.py', 'pkg/test_io.py', 'idlelib/idle_test/test_rpc.py', 'src/app.test.ts', 'src/main/FooTest.java', 'conftest.py']) assert.ok(isTestPath(f), f);
-  for (const f of ['json/__init__.py', 'unittest/case.py', 'contest/latest.py', 'notes/x.py']) assert.ok(!isTestPath(f), f);
+  for (const f of [
+    'test/test_json/test_dump.py',
+    'tests/x.py',
+    'pkg/test_io.py',
+    'idlelib/idle_test/test_rpc.py',
+    'src/app.test.ts',
+    'src/main/FooTest.java',
+    'conftest.py',
+  ])
+    assert.ok(isTestPath(f), f);
+  for (const f of ['json/__init__.py', 'unittest/case.py', 'contest/latest.py', 'notes/x.py'])
+    assert.ok(!isTestPath(f), f);
 });

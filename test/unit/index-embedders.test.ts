@@ -15,7 +15,15 @@ const KEY = 'sk-test-embeddings-0123456789';
 let fake: FakeOpenAI;
 const silent = { info() {}, warn() {}, error() {} };
 const embedder = (extra: Partial<ConstructorParameters<typeof OpenAIEmbedder>[0]> = {}) =>
-  new OpenAIEmbedder({ model: 'fake-embed', baseUrl: fake.url, apiKey: KEY, dimensions: 8, batchSize: 4, maxRetries: 2, ...extra });
+  new OpenAIEmbedder({
+    model: 'fake-embed',
+    baseUrl: fake.url,
+    apiKey: KEY,
+    dimensions: 8,
+    batchSize: 4,
+    maxRetries: 2,
+    ...extra,
+  });
 const inputsSent = () => fake.calls('/embeddings').reduce((n, r) => n + (r.body.input as string[]).length, 0);
 
 before(async () => {
@@ -39,7 +47,10 @@ test('OpenAI-compatible embedder: batched requests in the real protocol (base64)
   const texts = Array.from({ length: 10 }, (_, i) => `chunk number ${i}`);
   const vecs = await embedder().embed(texts);
   const calls = fake.calls('/embeddings');
-  assert.deepEqual(calls.map((c) => (c.body.input as string[]).length), [4, 4, 2]);
+  assert.deepEqual(
+    calls.map((c) => (c.body.input as string[]).length),
+    [4, 4, 2],
+  );
   assert.equal(calls[0].body.encoding_format, 'base64');
   assert.equal(calls[0].body.model, 'fake-embed');
   vecs.forEach((v, i) => {
@@ -50,17 +61,35 @@ test('OpenAI-compatible embedder: batched requests in the real protocol (base64)
 
 test('OpenAI-compatible embedder: a 429 then 500 are retried; a bad key fails clearly without echoing it', async () => {
   fake.requests.length = 0;
-  fake.reply({ type: 'status', status: 429, headers: { 'retry-after-ms': '10' } }, { type: 'status', status: 500, headers: { 'retry-after-ms': '10' } });
+  fake.reply(
+    { type: 'status', status: 429, headers: { 'retry-after-ms': '10' } },
+    { type: 'status', status: 500, headers: { 'retry-after-ms': '10' } },
+  );
   const [v] = await embedder().embed(['retried']);
   assert.equal(v.length, 8);
   assert.equal(fake.calls('/embeddings').length, 3);
-  const bad = new OpenAIEmbedder({ model: 'fake-embed', baseUrl: fake.url, apiKey: 'sk-wrong-key-zzzz', dimensions: 8, maxRetries: 0 });
-  await assert.rejects(bad.embed(['x']), (e: Error) => /401|API key/i.test(e.message) && !e.message.includes('sk-wrong-key-zzzz'));
+  const bad = new OpenAIEmbedder({
+    model: 'fake-embed',
+    baseUrl: fake.url,
+    apiKey: 'sk-wrong-key-zzzz',
+    dimensions: 8,
+    maxRetries: 0,
+  });
+  await assert.rejects(
+    bad.embed(['x']),
+    (e: Error) => /401|API key/i.test(e.message) && !e.message.includes('sk-wrong-key-zzzz'),
+  );
 });
 
 test('OpenAI-compatible embedder: a vector size other than configured is an error that names the setting', async () => {
-  await assert.rejects(embedder({ dimensions: 16 }).embed(['x']), /returned 8-d vectors, expected 16.*daglens\.embeddings\.dimensions/);
-  assert.throws(() => new OpenAIEmbedder({ model: 'my-own-model', baseUrl: fake.url, apiKey: KEY }), /daglens\.embeddings\.dimensions/);
+  await assert.rejects(
+    embedder({ dimensions: 16 }).embed(['x']),
+    /returned 8-d vectors, expected 16.*daglens\.embeddings\.dimensions/,
+  );
+  assert.throws(
+    () => new OpenAIEmbedder({ model: 'my-own-model', baseUrl: fake.url, apiKey: KEY }),
+    /daglens\.embeddings\.dimensions/,
+  );
 });
 
 test('content-hash cache: unchanged chunks are never re-embedded, across edits and moves', async () => {
@@ -88,12 +117,22 @@ test('content-hash cache: unchanged chunks are never re-embedded, across edits a
 
 test('an endpoint that is down leaves chunks searchable lexically, with a logged reason', async () => {
   const errors: string[] = [];
-  const down = new OpenAIEmbedder({ model: 'fake-embed', baseUrl: 'http://127.0.0.1:9/v1', apiKey: KEY, dimensions: 8, maxRetries: 0, timeoutMs: 2000 });
+  const down = new OpenAIEmbedder({
+    model: 'fake-embed',
+    baseUrl: 'http://127.0.0.1:9/v1',
+    apiKey: KEY,
+    dimensions: 8,
+    maxRetries: 0,
+    timeoutMs: 2000,
+  });
   const idx = new CodeIndex({ root: '/ws', log: { ...silent, error: (m) => errors.push(m) }, embedder: down });
   const text = 'def orders_by_customer(df):\n    return df.groupBy("customer_id").count()\n';
   idx.indexFile('a.py', 'python', text, symbolsOf(parseText('python', text)));
   await idx.embeddingsSettled();
-  assert.ok(errors.some((m) => /embedding 1 chunks failed: .*lexically only/.test(m)), errors.join('\n'));
+  assert.ok(
+    errors.some((m) => /embedding 1 chunks failed: .*lexically only/.test(m)),
+    errors.join('\n'),
+  );
   assert.ok(!errors.join('').includes(KEY));
   const hits = await idx.search('orders_by_customer', { k: 1, mode: 'lexical' });
   assert.equal(hits[0].name, 'orders_by_customer');

@@ -32,7 +32,10 @@ test('search: every hit carries file, symbol, 1-based lines, offsets and text th
     for (const l of h.matchedLines) assert.ok(l >= h.startLine && l <= h.endLine);
   }
   const scores = hits.map((h) => h.score);
-  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => b - a),
+  );
 });
 
 test('search: matched lines are the lines holding a query term', async () => {
@@ -76,7 +79,10 @@ test('incremental: an edit re-embeds only the changed chunks; a removal drops th
   const first = add(text);
   assert.equal(first, idx.chunksOf('jobs/etl_job.py').length);
   // Lines inserted at the top shift every chunk; only the file-level chunk's text changes.
-  const edited = text.replace('def transform_data(df, steps_per_floor_):', 'def transform_data(df, steps_per_floor_, loud=False):');
+  const edited = text.replace(
+    'def transform_data(df, steps_per_floor_):',
+    'def transform_data(df, steps_per_floor_, loud=False):',
+  );
   assert.notEqual(edited, text);
   assert.equal(add(edited), 1, 'only transform_data changed');
   const before = idx.chunksOf('jobs/etl_job.py').find((c) => c.name === 'transform_data')!;
@@ -98,7 +104,7 @@ test('debounced edits are flushed before a search: results never lag the text', 
   e.workspace.setText('/ws-debounce/a.py', 'def beta_renamed():\n    return 1\n');
   const hits = await e.index.search('beta_renamed', { k: 3 });
   assert.equal(hits[0]?.name, 'beta_renamed');
-  assert.deepEqual((await e.index.search('alpha', { k: 3, mode: 'lexical' })), []);
+  assert.deepEqual(await e.index.search('alpha', { k: 3, mode: 'lexical' }), []);
   // Typing then undoing: the index ends on the undone text, not on the abandoned edit.
   e.workspace.setText('/ws-debounce/a.py', 'def gamma_typo():\n    return 1\n');
   e.workspace.setText('/ws-debounce/a.py', 'def beta_renamed():\n    return 1\n');
@@ -118,11 +124,20 @@ test('BM25: removal tombstones and compaction keep scores consistent with a fres
   for (const q of [['order'], ['customer', 'revenue'], ['value']]) {
     assert.deepEqual(inc.search(q, 5), fresh.search(q, 5));
   }
-  assert.deepEqual(fresh.search(['order'], 5).map((h) => h.doc).sort(), [1000, 1001, 1004]);
+  assert.deepEqual(
+    fresh
+      .search(['order'], 5)
+      .map((h) => h.doc)
+      .sort(),
+    [1000, 1001, 1004],
+  );
 });
 
 test('BM25: a reloaded index (postings as slices of one pool) takes adds and removals like a fresh one', () => {
-  const texts = Array.from({ length: 60 }, (_, i) => `orders customer${i % 7} revenue ${i % 3 ? 'store' : 'items items'}`);
+  const texts = Array.from(
+    { length: 60 },
+    (_, i) => `orders customer${i % 7} revenue ${i % 3 ? 'store' : 'items items'}`,
+  );
   const built = new Bm25Index();
   texts.forEach((t, i) => built.addText(i, t));
   const snap = built.snapshot();
@@ -135,39 +150,55 @@ test('BM25: a reloaded index (postings as slices of one pool) takes adds and rem
     ix.addText(101, 'items revenue');
   }
   // Every term, so a write past one term's slice into its neighbour's cannot hide.
-  for (const term of [...snap.terms, 'item revenue']) assert.deepEqual(reloaded.search(term.split(' '), 100), fresh.search(term.split(' '), 100), term);
+  for (const term of [...snap.terms, 'item revenue'])
+    assert.deepEqual(reloaded.search(term.split(' '), 100), fresh.search(term.split(' '), 100), term);
   assert.ok(reloaded.search(['store'], 100).some((h) => h.doc === 100));
 });
 
-test('HNSW agrees with exact search on real chunk vectors; replaced and deleted labels never come back', { skip: !loadHnsw() && 'hnswlib-node does not load here' }, async () => {
-  const emb = new HashEmbedder();
-  const texts = engine.index.chunksOf('pyspark/pyspark-example-project/jobs/etl_job.py').map((c) => c.text);
-  const all: string[] = [];
-  for (const f of engine.index.allFiles()) for (const c of f.chunks) all.push(f.text.slice(c.startOffset, c.endOffset));
-  const vecs = all.map((t) => emb.embedOne(t));
-  const hnsw = new HnswVectorIndex(loadHnsw()!, emb.dimensions, DEFAULT_HNSW, 16);
-  const exact = new ExactVectorIndex(emb.dimensions);
-  vecs.forEach((v, i) => { hnsw.add(i, v); exact.add(i, v); });
-  for (let i = 0; i < vecs.length; i += 3) { hnsw.remove(i); exact.remove(i); }
-  let agree = 0;
-  let total = 0;
-  for (const t of [...texts, 'orders by customer', 'spark session']) {
-    const q = emb.embedOne(t);
-    const a = hnsw.search(q, 10).map((h) => h.label);
-    const b = exact.search(q, 10).map((h) => h.label);
-    assert.ok(a.every((l) => l % 3 !== 0), 'deleted labels are not returned');
-    // A hit scoring as high as the exact k-th is as right as the exact one (equal vectors tie: duplicated chunks).
-    const kth = dot(q, vecs[b[b.length - 1]]);
-    agree += a.filter((l) => b.includes(l) || dot(q, vecs[l]) >= kth - 1e-6).length;
-    total += b.length;
-    assert.ok(Math.abs(exact.search(q, 1)[0].score - dot(q, vecs[b[0]])) < 1e-5);
-  }
-  assert.ok(agree / total >= 0.95, `recall@10 ${agree / total}`);
-});
+test(
+  'HNSW agrees with exact search on real chunk vectors; replaced and deleted labels never come back',
+  { skip: !loadHnsw() && 'hnswlib-node does not load here' },
+  async () => {
+    const emb = new HashEmbedder();
+    const texts = engine.index.chunksOf('pyspark/pyspark-example-project/jobs/etl_job.py').map((c) => c.text);
+    const all: string[] = [];
+    for (const f of engine.index.allFiles())
+      for (const c of f.chunks) all.push(f.text.slice(c.startOffset, c.endOffset));
+    const vecs = all.map((t) => emb.embedOne(t));
+    const hnsw = new HnswVectorIndex(loadHnsw()!, emb.dimensions, DEFAULT_HNSW, 16);
+    const exact = new ExactVectorIndex(emb.dimensions);
+    vecs.forEach((v, i) => {
+      hnsw.add(i, v);
+      exact.add(i, v);
+    });
+    for (let i = 0; i < vecs.length; i += 3) {
+      hnsw.remove(i);
+      exact.remove(i);
+    }
+    let agree = 0;
+    let total = 0;
+    for (const t of [...texts, 'orders by customer', 'spark session']) {
+      const q = emb.embedOne(t);
+      const a = hnsw.search(q, 10).map((h) => h.label);
+      const b = exact.search(q, 10).map((h) => h.label);
+      assert.ok(
+        a.every((l) => l % 3 !== 0),
+        'deleted labels are not returned',
+      );
+      // A hit scoring as high as the exact k-th is as right as the exact one (equal vectors tie: duplicated chunks).
+      const kth = dot(q, vecs[b[b.length - 1]]);
+      agree += a.filter((l) => b.includes(l) || dot(q, vecs[l]) >= kth - 1e-6).length;
+      total += b.length;
+      assert.ok(Math.abs(exact.search(q, 1)[0].score - dot(q, vecs[b[0]])) < 1e-5);
+    }
+    assert.ok(agree / total >= 0.95, `recall@10 ${agree / total}`);
+  },
+);
 
 test('the exact fallback (no native HNSW) answers like the graph, and says which backend it is', async () => {
   const exact = new CodeIndex({ root: CORPORA, log: { info() {}, warn() {}, error() {} }, exactVectors: true });
-  for (const f of engine.index.allFiles()) exact.indexFile(f.rel, f.lang, f.text, symbolsOf(parseText(f.lang, f.text), path.join(CORPORA, f.rel)));
+  for (const f of engine.index.allFiles())
+    exact.indexFile(f.rel, f.lang, f.text, symbolsOf(parseText(f.lang, f.text), path.join(CORPORA, f.rel)));
   assert.equal(exact.stats().vectorBackend, 'exact');
   assert.equal(exact.stats().chunks, engine.index.stats().chunks);
   for (const q of ['start a spark session', 'orders per customer', 'rainbow operators']) {

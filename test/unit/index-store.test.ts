@@ -1,6 +1,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSettings } from '../../server/src/engine/config';
@@ -14,9 +25,15 @@ const settings = parseSettings({}).settings;
 let ws: string;
 let dir: string;
 const logs: string[] = [];
-const log = { info: (m: string) => logs.push(`info: ${m}`), warn: (m: string) => logs.push(`warn: ${m}`), error: (m: string) => logs.push(`error: ${m}`) };
-const open = (opts: Partial<ConstructorParameters<typeof CodeIndex>[0]> = {}) => new CodeIndex({ root: ws, log, ...opts });
-const names = async (idx: CodeIndex, q: string) => (await idx.search(q, { k: 5 })).map((h) => `${h.file}:${h.name}:${h.startLine}`);
+const log = {
+  info: (m: string) => logs.push(`info: ${m}`),
+  warn: (m: string) => logs.push(`warn: ${m}`),
+  error: (m: string) => logs.push(`error: ${m}`),
+};
+const open = (opts: Partial<ConstructorParameters<typeof CodeIndex>[0]> = {}) =>
+  new CodeIndex({ root: ws, log, ...opts });
+const names = async (idx: CodeIndex, q: string) =>
+  (await idx.search(q, { k: 5 })).map((h) => `${h.file}:${h.name}:${h.startLine}`);
 
 before(() => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'daglens-store-ws-'));
@@ -38,7 +55,8 @@ test('a saved index reloads with identical results and re-indexes nothing', asyn
   assert.equal(warm.loaded, true);
   assert.equal(warm.indexed, 0);
   assert.deepEqual(b.stats(), a.stats());
-  for (const q of ['customer lifetime spend', 'TaskFlow bash operator', 'stg_orders']) assert.deepEqual(await names(b, q), await names(a, q));
+  for (const q of ['customer lifetime spend', 'TaskFlow bash operator', 'stg_orders'])
+    assert.deepEqual(await names(b, q), await names(a, q));
 });
 
 test('reopening re-indexes only what changed on disk: touched, edited, added and deleted files', async () => {
@@ -47,7 +65,10 @@ test('reopening re-indexes only what changed on disk: touched, edited, added and
   utimesSync(touched, now, now);
   const edited = path.join(ws, 'dbt/jaffle-shop/models/marts/customers.sql');
   writeFileSync(edited, readFileSync(edited, 'utf8').replace('customer_orders_summary', 'customer_orders_rollup'));
-  writeFileSync(path.join(ws, 'airflow/new_dag.py'), 'def ingest_penguin_counts(ds):\n    """Loads penguin counts — café ✓."""\n    return ds\n');
+  writeFileSync(
+    path.join(ws, 'airflow/new_dag.py'),
+    'def ingest_penguin_counts(ds):\n    """Loads penguin counts — café ✓."""\n    return ds\n',
+  );
   unlinkSync(path.join(ws, 'dbt/jaffle-shop/models/marts/order_items.sql'));
   const idx = open();
   const r = await syncIndex(idx, settings, log, { indexDir: dir });
@@ -74,7 +95,11 @@ test('a corrupt, truncated or incompatible index is detected, logged with the re
   const cases: Array<[string, Buffer | (() => void), RegExp]> = [
     ['flipped byte', Buffer.from(good.map((b, i) => (i === good.length - 100 ? b ^ 0xff : b))), /checksum mismatch/],
     ['truncated', good.subarray(0, good.length - 1000), /truncated/],
-    ['newer format', Buffer.from(good.toString('latin1').replace(`"version":${VERSION}`, '"version":99'), 'latin1'), /index format 99/],
+    [
+      'newer format',
+      Buffer.from(good.toString('latin1').replace(`"version":${VERSION}`, '"version":99'), 'latin1'),
+      /index format 99/,
+    ],
     ['garbage', Buffer.from('not an index at all\n'), /corrupt header/],
   ];
   for (const [what, content, reason] of cases) {
@@ -84,7 +109,10 @@ test('a corrupt, truncated or incompatible index is detected, logged with the re
     const r = await syncIndex(idx, settings, log, { indexDir: dir });
     assert.equal(r.loaded, false, what);
     assert.match(r.loadProblem ?? '', reason, what);
-    assert.ok(logs.some((l) => l.startsWith('warn: saved index') && reason.test(l) && l.includes('rebuilding')), `${what}: ${logs.join('\n')}`);
+    assert.ok(
+      logs.some((l) => l.startsWith('warn: saved index') && reason.test(l) && l.includes('rebuilding')),
+      `${what}: ${logs.join('\n')}`,
+    );
     assert.equal(r.indexed, r.files, `${what}: rebuilt`);
     assert.ok((await idx.search('ingest_penguin_counts', { k: 1 })).length === 1);
   }
@@ -96,14 +124,20 @@ test('a corrupt, truncated or incompatible index is detected, logged with the re
 test('a damaged graph file is rebuilt from the saved chunks; search still works', async () => {
   await syncIndex(open(), settings, log, { indexDir: dir });
   // The graph file is named by its checksum (hnsw-<crc>.bin), so a save killed half-way never leaves a mismatched pair.
-  const graph = path.join(dir, readdirSync(dir).find((n) => /^hnsw.*\.bin$/.test(n))!);
+  const graph = path.join(
+    dir,
+    readdirSync(dir).find((n) => /^hnsw.*\.bin$/.test(n))!,
+  );
   writeFileSync(graph, readFileSync(graph).subarray(0, 5000));
   logs.length = 0;
   const idx = open();
   const r = await syncIndex(idx, settings, log, { indexDir: dir });
   assert.equal(r.loaded, true);
   assert.equal(r.indexed, 0);
-  assert.ok(logs.some((l) => /does not match its header; rebuilding it/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /does not match its header; rebuilding it/.test(l)),
+    logs.join('\n'),
+  );
   const hits = await idx.search('ingest_penguin_counts', { k: 1, mode: 'vector' });
   assert.equal(hits[0].name, 'ingest_penguin_counts');
 });
@@ -119,7 +153,8 @@ test('without a graph file (exact search) the vectors themselves are saved and r
     assert.equal(r.loaded, true);
     assert.equal(r.indexed, 0);
     for (const q of ['TaskFlow bash operator', 'customer lifetime spend']) {
-      const hits = async (idx: CodeIndex) => (await idx.search(q, { k: 5, mode: 'vector' })).map((h) => `${h.file}:${h.startLine}:${h.score.toFixed(5)}`);
+      const hits = async (idx: CodeIndex) =>
+        (await idx.search(q, { k: 5, mode: 'vector' })).map((h) => `${h.file}:${h.startLine}:${h.score.toFixed(5)}`);
       assert.deepEqual(await hits(b), await hits(a), q);
     }
   } finally {
@@ -133,8 +168,12 @@ test('cancelling a sync stops it between files, keeps what was indexed and saves
     const controller = new AbortController();
     const idx = open();
     const r = await syncIndex(idx, settings, log, {
-      indexDir: cancelDir, workers: 0, signal: controller.signal,
-      onProgress: ({ done }) => { if (done >= 25) controller.abort(); },
+      indexDir: cancelDir,
+      workers: 0,
+      signal: controller.signal,
+      onProgress: ({ done }) => {
+        if (done >= 25) controller.abort();
+      },
     });
     assert.equal(r.cancelled, true);
     assert.ok(r.indexed >= 25 && r.indexed < 60, `${r.indexed} indexed before stopping`);
@@ -150,22 +189,38 @@ test('bad input: invalid UTF-8, NUL bytes, a huge line, deep nesting, half-writt
   const bad = mkdtempSync(path.join(os.tmpdir(), 'daglens-store-bad-'));
   try {
     mkdirSync(path.join(bad, 'pkg'));
-    writeFileSync(path.join(bad, 'latin1.py'), Buffer.concat([Buffer.from('def caf'), Buffer.from([0xe9]), Buffer.from('_menu():\n    return "cr\xe8me"\n', 'latin1')]));
+    writeFileSync(
+      path.join(bad, 'latin1.py'),
+      Buffer.concat([
+        Buffer.from('def caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('_menu():\n    return "cr\xe8me"\n', 'latin1'),
+      ]),
+    );
     writeFileSync(path.join(bad, 'nul.sql'), Buffer.from('select 1;\0\0\0'));
     writeFileSync(path.join(bad, 'one_line.py'), `x = "${'a'.repeat(3_000_000)}"\n`);
     writeFileSync(path.join(bad, 'nested.py'), `def deep():\n    return ${'[\n'.repeat(3000)}${']\n'.repeat(3000)}`);
     writeFileSync(path.join(bad, 'typing.py'), 'class Half:\n    def run(self, x\n        if x ==\n');
-    for (let i = 0; i < 60; i++) writeFileSync(path.join(bad, 'pkg', `m${String(i).padStart(2, '0')}.py`), `def f${i}():\n    return ${i}\n`);
+    for (let i = 0; i < 60; i++)
+      writeFileSync(path.join(bad, 'pkg', `m${String(i).padStart(2, '0')}.py`), `def f${i}():\n    return ${i}\n`);
     const victim = path.join(bad, 'pkg', 'm50.py');
     logs.length = 0;
     const idx = new CodeIndex({ root: bad, log });
     const r = await syncIndex(idx, parseSettings({ maxFileBytes: 1_000_000 }).settings, log, {
       workers: 0,
-      onProgress: ({ done }) => { if (done >= 25) rmSync(victim, { force: true }); },
+      onProgress: ({ done }) => {
+        if (done >= 25) rmSync(victim, { force: true });
+      },
     });
     assert.deepEqual(r.skipped.map((s) => `${s.rel}:${s.reason}`).sort(), ['nul.sql:binary', 'one_line.py:too-large']);
-    assert.ok(logs.some((l) => /latin1\.py: invalid UTF-8, indexed with replacement characters/.test(l)), logs.join('\n'));
-    assert.ok(logs.some((l) => /pkg\/m50\.py disappeared while indexing; dropped from the index/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /latin1\.py: invalid UTF-8, indexed with replacement characters/.test(l)),
+      logs.join('\n'),
+    );
+    assert.ok(
+      logs.some((l) => /pkg\/m50\.py disappeared while indexing; dropped from the index/.test(l)),
+      logs.join('\n'),
+    );
     assert.equal(idx.file('pkg/m50.py'), undefined);
     assert.equal((await idx.search('f49', { k: 1 }))[0]?.file, 'pkg/m49.py');
     assert.equal((await idx.search('deep', { k: 1 }))[0]?.name, 'deep');

@@ -9,7 +9,10 @@ import { FIXTURES, REPO } from '../helpers';
 const WS = path.join(FIXTURES, 'lineage');
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'server/src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: REPO });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'server/src/cli/main.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: REPO,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -18,7 +21,10 @@ test('lineage --json prints the contract: files relative to DIR, 1-based lines',
   assert.equal(r.code, 0, r.err);
   const out = LineageResultSchema.parse(JSON.parse(r.out));
   const merge = out.processes.find((p) => p.symbol === 'MERGE INTO mart.customer_totals')!;
-  assert.deepEqual({ file: merge.file, startLine: merge.startLine, endLine: merge.endLine }, { file: 'warehouse/daily_sales.sql', startLine: 18, endLine: 22 });
+  assert.deepEqual(
+    { file: merge.file, startLine: merge.startLine, endLine: merge.endLine },
+    { file: 'warehouse/daily_sales.sql', startLine: 18, endLine: 22 },
+  );
   assert.deepEqual(merge.reads, [{ asset: 'source.shop.raw.orders', line: 19 }]);
   assert.deepEqual(merge.writes, [{ asset: 'mart.customer_totals', line: 18 }]);
   const report = out.processes.find((p) => p.symbol === 'sales_pipeline.refresh_report')!;
@@ -31,7 +37,10 @@ test('lineage --json prints the contract: files relative to DIR, 1-based lines',
 test('lineage --file limits the output to one file; the text form lists reads and writes', () => {
   const r = cli('lineage', '-w', WS, '--file', 'jobs/enrich_orders.py');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /^jobs\/enrich_orders\.py\n {2}enrich {2}6-11 {2}\(partial\)\n {4}reads {2}source\.shop\.raw\.orders {2}line 7\n/);
+  assert.match(
+    r.out,
+    /^jobs\/enrich_orders\.py\n {2}enrich {2}6-11 {2}\(partial\)\n {4}reads {2}source\.shop\.raw\.orders {2}line 7\n/,
+  );
   assert.doesNotMatch(r.out, /warehouse/);
 });
 
@@ -41,10 +50,16 @@ test('impact ASSET --json: downstream closure with the path to each asset; --ups
   const out = ImpactResultSchema.parse(JSON.parse(r.out));
   assert.equal(out.start, 'mart.daily_sales');
   assert.deepEqual(out.hits.map((h) => h.asset).sort(), [
-    'analytics.daily_rollup', 'dataset:warehouse://reporting/revenue_report', 'mart.country_rollup', 'mart.country_rollup_history', 'mart.top_countries',
+    'analytics.daily_rollup',
+    'dataset:warehouse://reporting/revenue_report',
+    'mart.country_rollup',
+    'mart.country_rollup_history',
+    'mart.top_countries',
     'reporting.revenue_report',
   ]);
-  const up = ImpactResultSchema.parse(JSON.parse(cli('impact', 'mart.daily_sales', '-w', WS, '--upstream', '--json').out));
+  const up = ImpactResultSchema.parse(
+    JSON.parse(cli('impact', 'mart.daily_sales', '-w', WS, '--upstream', '--json').out),
+  );
   assert.ok(up.hits.some((h) => h.asset === 'source.shop.raw.orders' && h.path.length === 1));
   const text = cli('impact', 'stg_orders', '-w', WS);
   assert.match(text.out, /downstream of model\.shop\.stg_orders \(asset\)/);

@@ -12,7 +12,9 @@ import type { Lineage, Process } from '../../server/src/engine/lineage';
 import { processJson } from '../../server/src/engine/lineage/report';
 
 const roots: string[] = [];
-after(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
+after(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
 
 const PROJECT = 'name: transit\nversion: "1.0.0"\nprofile: transit\nmodel-paths: ["models"]\nmacro-paths: ["macros"]\n';
 const SOURCES = `version: 2
@@ -27,7 +29,11 @@ sources:
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'daglens-dbt-'));
   roots.push(root);
-  for (const [rel, text] of Object.entries({ 'dbt_project.yml': PROJECT, 'models/staging/sources.yml': SOURCES, ...files })) {
+  for (const [rel, text] of Object.entries({
+    'dbt_project.yml': PROJECT,
+    'models/staging/sources.yml': SOURCES,
+    ...files,
+  })) {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), text);
   }
@@ -42,7 +48,8 @@ function model(lineage: Lineage, file: string): Process {
 const reads = (p: Process) => [...new Set(p.reads.map((r) => r.asset.id))].sort();
 
 const STG_ROUTES = "select route_id, route_short_name from {{ source('gtfs', 'gtfs_routes') }}\n";
-const HUB_MODEL = "{{ config(materialized='incremental') }}\n{{ dbtvault.hub(src_pk='ROUTE_PK', src_nk='route_id', source_model='stg_routes') }}\n";
+const HUB_MODEL =
+  "{{ config(materialized='incremental') }}\n{{ dbtvault.hub(src_pk='ROUTE_PK', src_nk='route_id', source_model='stg_routes') }}\n";
 const HUB_MACRO = `{%- macro hub(src_pk, src_nk, source_model) -%}
 select distinct {{ src_pk }}, {{ src_nk }} from {{ ref(source_model) }}
 {%- endmacro -%}
@@ -50,7 +57,8 @@ select distinct {{ src_pk }}, {{ src_nk }} from {{ ref(source_model) }}
 
 test('a relation bound by {% set %} is read where the call is made; {{ rel }} only prints it', async () => {
   const root = project({
-    'models/staging/stg_stops.sql': "{% set stops = source('gtfs', 'gtfs_stops') %}\nwith s as (select * from {{ stops }})\nselect stop_id from s\n",
+    'models/staging/stg_stops.sql':
+      "{% set stops = source('gtfs', 'gtfs_stops') %}\nwith s as (select * from {{ stops }})\nselect stop_id from s\n",
   });
   const p = model(await scanLineage(root), path.join(root, 'models/staging/stg_stops.sql'));
   assert.deepEqual(reads(p), ['source.transit.gtfs.gtfs_stops']);
@@ -60,13 +68,18 @@ test('a relation bound by {% set %} is read where the call is made; {{ rel }} on
 
 test("a macro's parameters are bound for its calls: ref('gtfs_' ~ table_name) called as read_gtfs('routes')", async () => {
   const root = project({
-    'macros/read_gtfs.sql': "{% macro read_gtfs(table_name) %}\nselect * from {{ source('gtfs', 'gtfs_' ~ table_name) }}\n{% endmacro %}\n",
+    'macros/read_gtfs.sql':
+      "{% macro read_gtfs(table_name) %}\nselect * from {{ source('gtfs', 'gtfs_' ~ table_name) }}\n{% endmacro %}\n",
     'models/staging/stg_routes.sql': "{{ read_gtfs('routes') }}\n",
     'models/staging/stg_stops.sql': "{{ read_gtfs(table_name='stops') }}\n",
   });
   const lineage = await scanLineage(root);
-  assert.deepEqual(reads(model(lineage, path.join(root, 'models/staging/stg_routes.sql'))), ['source.transit.gtfs.gtfs_routes']);
-  assert.deepEqual(reads(model(lineage, path.join(root, 'models/staging/stg_stops.sql'))), ['source.transit.gtfs.gtfs_stops']);
+  assert.deepEqual(reads(model(lineage, path.join(root, 'models/staging/stg_routes.sql'))), [
+    'source.transit.gtfs.gtfs_routes',
+  ]);
+  assert.deepEqual(reads(model(lineage, path.join(root, 'models/staging/stg_stops.sql'))), [
+    'source.transit.gtfs.gtfs_stops',
+  ]);
 });
 
 test('a package macro not installed leaves the model partial, naming the macro; installed, its refs resolve', async () => {
@@ -88,15 +101,26 @@ test('a package macro not installed leaves the model partial, naming the macro; 
 test("without the package, the manifest's depends_on gives what the macro refers to", async () => {
   const root = project({ 'models/staging/stg_routes.sql': STG_ROUTES, 'models/raw_vault/hub_route.sql': HUB_MODEL });
   const node = (name: string, file: string, deps: string[]) => ({
-    resource_type: 'model', name, schema: 'vault', original_file_path: file, depends_on: { macros: ['macro.dbtvault.hub'], nodes: deps },
+    resource_type: 'model',
+    name,
+    schema: 'vault',
+    original_file_path: file,
+    depends_on: { macros: ['macro.dbtvault.hub'], nodes: deps },
   });
   const manifest = {
     nodes: {
-      'model.transit.stg_routes': node('stg_routes', 'models/staging/stg_routes.sql', ['source.transit.gtfs.gtfs_routes']),
+      'model.transit.stg_routes': node('stg_routes', 'models/staging/stg_routes.sql', [
+        'source.transit.gtfs.gtfs_routes',
+      ]),
       'model.transit.hub_route': node('hub_route', 'models/raw_vault/hub_route.sql', ['model.transit.stg_routes']),
     },
     sources: {
-      'source.transit.gtfs.gtfs_routes': { source_name: 'gtfs', name: 'gtfs_routes', schema: 'raw_gtfs', original_file_path: 'models/staging/sources.yml' },
+      'source.transit.gtfs.gtfs_routes': {
+        source_name: 'gtfs',
+        name: 'gtfs_routes',
+        schema: 'raw_gtfs',
+        original_file_path: 'models/staging/sources.yml',
+      },
     },
   };
   mkdirSync(path.join(root, 'target'));
@@ -109,7 +133,8 @@ test("without the package, the manifest's depends_on gives what the macro refers
 
 test('a macro of a missing package in a select list reads no table: the model stays complete', async () => {
   const root = project({
-    'models/staging/stg_routes.sql': "select {{ dbt_utils.generate_surrogate_key(['route_id']) }} as route_key, route_id\nfrom {{ source('gtfs', 'gtfs_routes') }}\n",
+    'models/staging/stg_routes.sql':
+      "select {{ dbt_utils.generate_surrogate_key(['route_id']) }} as route_key, route_id\nfrom {{ source('gtfs', 'gtfs_routes') }}\n",
   });
   const p = model(await scanLineage(root), path.join(root, 'models/staging/stg_routes.sql'));
   assert.deepEqual(reads(p), ['source.transit.gtfs.gtfs_routes']);
@@ -120,11 +145,17 @@ test('a macro of a missing package in a select list reads no table: the model st
 test('a dbt node named by its relation is read, marked direct: dbt draws no edge for it', async () => {
   const root = project({
     'models/staging/stg_routes.sql': STG_ROUTES,
-    'models/marts/route_stats.sql': "select r.route_id, count(*) as n\nfrom {{ ref('stg_routes') }} r\njoin raw_gtfs.gtfs_stops s on s.route_id = r.route_id\ngroup by 1\n",
+    'models/marts/route_stats.sql':
+      "select r.route_id, count(*) as n\nfrom {{ ref('stg_routes') }} r\njoin raw_gtfs.gtfs_stops s on s.route_id = r.route_id\ngroup by 1\n",
   });
   const p = model(await scanLineage(root), path.join(root, 'models/marts/route_stats.sql'));
   assert.deepEqual(reads(p), ['model.transit.stg_routes', 'source.transit.gtfs.gtfs_stops']);
   const direct = p.reads.filter((r) => r.direct).map((r) => r.asset.id);
   assert.deepEqual(direct, ['source.transit.gtfs.gtfs_stops']);
-  assert.deepEqual(processJson(root, p).reads.filter((r) => r.direct).map((r) => r.line), [3]);
+  assert.deepEqual(
+    processJson(root, p)
+      .reads.filter((r) => r.direct)
+      .map((r) => r.line),
+    [3],
+  );
 });

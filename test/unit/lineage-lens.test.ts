@@ -21,9 +21,21 @@ test('an Airflow task: its operator, the tasks right before and after it, and ta
   const tasks = g.processesIn(path.join(root, 'dags/data-engineering-use-case/prepare_earnings_report.py'));
   const byTask = new Map(tasks.map((t) => [t.symbol.split('.').pop()!, t]));
   assert.equal(lensTitle(g, byTask.get('get_key_metrics')!), '@task · 1 upstream task · 1 downstream task');
-  assert.equal(lensTitle(g, byTask.get('get_total_earnings')!), 'SnowflakeOperator · 1 upstream task · 1 downstream task · reads 1 · writes 0 · 0 downstream');
-  assert.equal(lensTitle(g, byTask.get('tear_down_internal_reporting_platform')!), '@task · 1 upstream task · 0 downstream tasks');
+  assert.equal(
+    lensTitle(g, byTask.get('get_total_earnings')!),
+    'SnowflakeOperator · 1 upstream task · 1 downstream task · reads 1 · writes 0 · 0 downstream',
+  );
+  assert.equal(
+    lensTitle(g, byTask.get('tear_down_internal_reporting_platform')!),
+    '@task · 1 upstream task · 0 downstream tasks',
+  );
   const around = tasksAround(g, byTask.get('get_total_earnings')!);
-  assert.deepEqual(around.upstream.map((t) => t.symbol), ['prepare_earnings_report.get_key_metrics']);
-  assert.deepEqual(around.downstream.map((t) => t.symbol), ['prepare_earnings_report.send_mails_internal_platform']);
+  assert.deepEqual(
+    around.upstream.map((t) => t.symbol),
+    ['prepare_earnings_report.get_key_metrics'],
+  );
+  assert.deepEqual(
+    around.downstream.map((t) => t.symbol),
+    ['prepare_earnings_report.send_mails_internal_platform'],
+  );
 });

@@ -16,7 +16,14 @@ const one = (sql: string, schemaOf?: (t: string) => string[] | undefined) => {
 };
 
 test('names: quoting, case and default catalog/schema collapse to one node', () => {
-  for (const n of ['Sales', '`sales`', '"SALES"', 'default.sales', 'spark_catalog.default.sales', '[default].[Sales]']) {
+  for (const n of [
+    'Sales',
+    '`sales`',
+    '"SALES"',
+    'default.sales',
+    'spark_catalog.default.sales',
+    '[default].[Sales]',
+  ]) {
     assert.equal(normalizeName(n), 'sales', n);
   }
   assert.equal(normalizeName('spark_catalog.tpcds.web_sales'), 'tpcds.web_sales');
@@ -35,7 +42,17 @@ union all
 select x, 1, 2 from other_fact
 intersect select x, 1, 2 from \`Quoted Fact\``;
   const st = one(sql);
-  assert.deepEqual(reads(st), ['dim_y', 'fact', 'db.dim_b', 'dim_c', 'dim_z', 'dim_d', 'dim_e', 'other_fact', 'quoted fact']);
+  assert.deepEqual(reads(st), [
+    'dim_y',
+    'fact',
+    'db.dim_b',
+    'dim_c',
+    'dim_z',
+    'dim_d',
+    'dim_e',
+    'other_fact',
+    'quoted fact',
+  ]);
   for (const r of st.reads) assert.equal(sql.slice(r.start, r.end), r.raw);
   assert.equal(sql.slice(st.reads[2].start, st.reads[2].end), 'db.dim_b');
   assert.deepEqual(st.partial, []);
@@ -63,19 +80,31 @@ test('writes: INSERT INTO/OVERWRITE, CREATE TABLE/VIEW AS, MERGE, UPDATE, DELETE
     ['INSERT INTO mart.t SELECT * FROM s', ['s'], ['mart.t']],
     ['INSERT OVERWRITE TABLE t PARTITION (dt = "2024") SELECT a FROM s', ['s'], ['t']],
     ['CREATE OR REPLACE TEMPORARY VIEW v AS SELECT * FROM s JOIN u ON s.k = u.k', ['s', 'u'], ['v']],
-    ['CREATE TABLE IF NOT EXISTS t USING delta PARTITIONED BY (d) AS WITH c AS (SELECT * FROM s) SELECT * FROM c', ['s'], ['t']],
+    [
+      'CREATE TABLE IF NOT EXISTS t USING delta PARTITIONED BY (d) AS WITH c AS (SELECT * FROM s) SELECT * FROM c',
+      ['s'],
+      ['t'],
+    ],
     ['MERGE INTO t USING (SELECT * FROM s) src ON t.k = src.k WHEN MATCHED THEN UPDATE SET t.v = src.v', ['s'], ['t']],
     ['MERGE INTO t AS tgt USING upd ON tgt.k = upd.k WHEN NOT MATCHED THEN INSERT *', ['upd'], ['t']],
     ['UPDATE t SET v = (SELECT max(v) FROM s) WHERE k IN (SELECT k FROM u)', ['s', 'u'], ['t']],
     ['DELETE FROM t WHERE k IN (SELECT k FROM s)', ['s'], ['t']],
-    ["COPY INTO raw.events FROM 's3://bucket/events/' FILE_FORMAT = (TYPE = JSON)", ['s3://bucket/events/'], ['raw.events']],
+    [
+      "COPY INTO raw.events FROM 's3://bucket/events/' FILE_FORMAT = (TYPE = JSON)",
+      ['s3://bucket/events/'],
+      ['raw.events'],
+    ],
     ["LOAD DATA INPATH '/data/x.csv' OVERWRITE INTO TABLE staging.x", ['/data/x.csv'], ['staging.x']],
     ["INSERT OVERWRITE DIRECTORY '/out/x' SELECT * FROM s", ['s'], ['/out/x']],
     ['WITH c AS (SELECT * FROM s) INSERT INTO t SELECT * FROM c', ['s'], ['t']],
     ['SELECT * FROM parquet.`/lake/events` e JOIN dim d ON e.k = d.k', ['/lake/events', 'dim'], []],
     ["CREATE TABLE t USING delta LOCATION '/lake/t' AS SELECT * FROM s", ['s'], ['t', '/lake/t']],
     // Without a query the table is defined over existing files: it reads them.
-    ["CREATE TABLE ext.events USING parquet OPTIONS (path 's3://lake/events/', header 'true')", ['s3://lake/events/'], ['ext.events']],
+    [
+      "CREATE TABLE ext.events USING parquet OPTIONS (path 's3://lake/events/', header 'true')",
+      ['s3://lake/events/'],
+      ['ext.events'],
+    ],
     ["CREATE EXTERNAL TABLE e (a INT) STORED AS PARQUET LOCATION 'hdfs:///e'", ['hdfs:///e'], ['e']],
   ];
   for (const [sql, r, w] of cases) {
@@ -84,13 +113,16 @@ test('writes: INSERT INTO/OVERWRITE, CREATE TABLE/VIEW AS, MERGE, UPDATE, DELETE
     assert.deepEqual(writes(st), w, sql);
     assert.deepEqual(st.partial, [], sql);
   }
-  assert.equal(one("SELECT * FROM parquet.`/lake/events`").reads[0].kind, 'file');
+  assert.equal(one('SELECT * FROM parquet.`/lake/events`').reads[0].kind, 'file');
 });
 
 test('Spark specifics: lateral view, USE schema, FROM-first multi insert, EXTRACT(… FROM …) is not a table', () => {
   const st = one('SELECT id, tag FROM events LATERAL VIEW explode(tags) t AS tag WHERE extract(year FROM ts) = 2024');
   assert.deepEqual(reads(st), ['events']);
-  assert.deepEqual(st.columns.map((c) => c.name), ['id', 'tag']);
+  assert.deepEqual(
+    st.columns.map((c) => c.name),
+    ['id', 'tag'],
+  );
   assert.deepEqual(st.columns[1].sources, [{ table: 'events', column: 'tags' }]);
   const [, q] = extractSql('USE sales; SELECT * FROM orders JOIN other.dim USING (k)');
   assert.deepEqual(reads(q), ['sales.orders', 'other.dim']);
@@ -105,21 +137,36 @@ with paid as (select o.customer_id cid, o.amount * o.fx as amt, cast(o.ts as dat
 select c.country, p.d, sum(p.amt)
 from paid p join customers c on c.id = p.cid
 group by 1, 2`);
-  assert.deepEqual(st.columns.map((c) => c.name), ['country', 'day', 'total']);
+  assert.deepEqual(
+    st.columns.map((c) => c.name),
+    ['country', 'day', 'total'],
+  );
   assert.deepEqual(st.columns[0].sources, [{ table: 'customers', column: 'country' }]);
   assert.deepEqual(st.columns[1].sources, [{ table: 'orders', column: 'ts' }]);
-  assert.deepEqual(st.columns[2].sources, [{ table: 'orders', column: 'amount' }, { table: 'orders', column: 'fx' }]);
+  assert.deepEqual(st.columns[2].sources, [
+    { table: 'orders', column: 'amount' },
+    { table: 'orders', column: 'fx' },
+  ]);
   assert.deepEqual(st.defines, { table: 'mart.revenue', columns: ['country', 'day', 'total'] });
   // Every select item, CTEs included, keeps its own lineage (hovers inside the query).
   const amt = st.innerColumns.find((c) => c.name === 'amt')!;
-  assert.deepEqual(amt.sources, [{ table: 'orders', column: 'amount' }, { table: 'orders', column: 'fx' }]);
+  assert.deepEqual(amt.sources, [
+    { table: 'orders', column: 'amount' },
+    { table: 'orders', column: 'fx' },
+  ]);
   assert.ok(st.innerColumns.length >= 6);
 });
 
 test('column lineage: * expanded where the schema is known, kept as * (and said so) where not', () => {
   const schema = (t: string) => (t === 'customers' ? ['id', 'name'] : undefined);
   const known = one('select * from customers', schema);
-  assert.deepEqual(known.columns.map((c) => [c.name, c.sources]), [['id', [{ table: 'customers', column: 'id' }]], ['name', [{ table: 'customers', column: 'name' }]]]);
+  assert.deepEqual(
+    known.columns.map((c) => [c.name, c.sources]),
+    [
+      ['id', [{ table: 'customers', column: 'id' }]],
+      ['name', [{ table: 'customers', column: 'name' }]],
+    ],
+  );
   const unknown = one('select o.*, c.name from orders o join customers c on o.cid = c.id', schema);
   assert.equal(unknown.columns[0].name, '*');
   assert.match(unknown.columns[0].note ?? '', /columns of orders unknown/);
@@ -162,11 +209,17 @@ test('damaged real queries (TPC-DS cut, with spans dropped or stray brackets, qu
     const q = readFileSync(path.join(dir, f), 'utf8');
     for (let k = 0; k < 12; k++) {
       const at = Math.floor(rnd() * q.length);
-      const t = k % 3 === 0 ? q.slice(0, at) : k % 3 === 1 ? q.slice(0, at) + q.slice(at + Math.floor(rnd() * 40)) : q.slice(0, at) + junk[k % junk.length] + q.slice(at);
+      const t =
+        k % 3 === 0
+          ? q.slice(0, at)
+          : k % 3 === 1
+            ? q.slice(0, at) + q.slice(at + Math.floor(rnd() * 40))
+            : q.slice(0, at) + junk[k % junk.length] + q.slice(at);
       const out = extractSql(t);
       for (const st of out) {
         assert.ok(!st.partial.some((p) => p.startsWith('extractor error')), `${f}: ${st.partial.join('; ')}`);
-        for (const r of [...st.reads, ...st.writes]) assert.ok(r.start >= 0 && r.start <= r.end && r.end <= t.length, `${f}: offsets ${r.start}-${r.end}`);
+        for (const r of [...st.reads, ...st.writes])
+          assert.ok(r.start >= 0 && r.start <= r.end && r.end <= t.length, `${f}: offsets ${r.start}-${r.end}`);
       }
       damaged++;
     }
@@ -179,6 +232,16 @@ test('sqlTableReferences: per statement, reads and writes with 0-based spans, db
   const [ins, sel] = sqlTableReferences(text);
   assert.equal(ins.verb, 'INSERT INTO');
   assert.deepEqual(ins.span.start, { line: 1, character: 0 });
-  assert.deepEqual(ins.refs.map((r) => [r.role, r.name, r.span.start.line, r.span.start.character]), [['write', 'mart.t', 1, 12], ['read', 'x', 2, 14], ['read', 'raw.y', 2, 34]]);
-  assert.deepEqual(sel.refs.map((r) => r.name), ['z']);
+  assert.deepEqual(
+    ins.refs.map((r) => [r.role, r.name, r.span.start.line, r.span.start.character]),
+    [
+      ['write', 'mart.t', 1, 12],
+      ['read', 'x', 2, 14],
+      ['read', 'raw.y', 2, 34],
+    ],
+  );
+  assert.deepEqual(
+    sel.refs.map((r) => r.name),
+    ['z'],
+  );
 });

@@ -12,17 +12,47 @@ async function restricted(filePath: string, code: string): Promise<string[]> {
 }
 
 test('the engine imports nothing of VS Code, LSP, the adapters or the client', async () => {
-  assert.match((await restricted('server/src/engine/lineage/x.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n"))[0] ?? '', /engine knows nothing/);
-  assert.equal((await restricted('server/src/engine/x.ts', "import { createConnection } from 'vscode-languageserver/node';\nexport const c = createConnection;\n")).length, 1);
-  assert.equal((await restricted('server/src/engine/dag/x.ts', "import { serve } from '../../lsp/server';\nexport const s = serve;\n")).length, 1);
-  assert.deepEqual(await restricted('server/src/engine/dag/x.ts', "import { z } from 'zod';\nimport { t } from '../text/lineTable';\nexport const a = [z, t];\n"), []);
+  assert.match(
+    (
+      await restricted(
+        'server/src/engine/lineage/x.ts',
+        "import * as vscode from 'vscode';\nexport const v = vscode;\n",
+      )
+    )[0] ?? '',
+    /engine knows nothing/,
+  );
+  assert.equal(
+    (
+      await restricted(
+        'server/src/engine/x.ts',
+        "import { createConnection } from 'vscode-languageserver/node';\nexport const c = createConnection;\n",
+      )
+    ).length,
+    1,
+  );
+  assert.equal(
+    (
+      await restricted(
+        'server/src/engine/dag/x.ts',
+        "import { serve } from '../../lsp/server';\nexport const s = serve;\n",
+      )
+    ).length,
+    1,
+  );
+  assert.deepEqual(
+    await restricted(
+      'server/src/engine/dag/x.ts',
+      "import { z } from 'zod';\nimport { t } from '../text/lineTable';\nexport const a = [z, t];\n",
+    ),
+    [],
+  );
 });
 
 /** A module that imports one name from each of `from`. */
 const importing = (...from: string[]) =>
   `${from.map((f, i) => `import { x${i} } from '${f}';\n`).join('')}export const a = 0;\n`;
 
-test('the engine may import the protocol\'s contracts, never its LSP layer', async () => {
+test("the engine may import the protocol's contracts, never its LSP layer", async () => {
   const engine = (from: string) => restricted('server/src/engine/dag/x.ts', importing(from));
   assert.deepEqual(await engine('../../protocol/contracts'), []);
   assert.deepEqual(await engine('../../protocol/contracts/dag'), []);
@@ -43,14 +73,47 @@ test('protocol contracts and webview messages import only zod; protocol/lsp.ts a
 });
 
 test('the client reaches the server only through the protocol', async () => {
-  assert.equal((await restricted('client/src/x.ts', "import { Engine } from '../../server/src/engine/engine';\nexport const e = Engine;\n")).length, 1);
-  assert.deepEqual(await restricted('client/src/x.ts', "import * as vscode from 'vscode';\nimport { MapDagRequest } from '@daglens/protocol';\nexport const a = [vscode, MapDagRequest];\n"), []);
+  assert.equal(
+    (
+      await restricted(
+        'client/src/x.ts',
+        "import { Engine } from '../../server/src/engine/engine';\nexport const e = Engine;\n",
+      )
+    ).length,
+    1,
+  );
+  assert.deepEqual(
+    await restricted(
+      'client/src/x.ts',
+      "import * as vscode from 'vscode';\nimport { MapDagRequest } from '@daglens/protocol';\nexport const a = [vscode, MapDagRequest];\n",
+    ),
+    [],
+  );
 });
 
 test('a webview sees only the protocol and its own modules', async () => {
-  assert.equal((await restricted('media/src/graph/x.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n")).length, 1);
-  assert.equal((await restricted('media/src/chat/x.ts', "import { Engine } from '../../../server/src/engine/engine';\nexport const e = Engine;\n")).length, 1);
-  assert.equal((await restricted('media/src/chat/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n")).length, 1);
+  assert.equal(
+    (await restricted('media/src/graph/x.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n")).length,
+    1,
+  );
+  assert.equal(
+    (
+      await restricted(
+        'media/src/chat/x.ts',
+        "import { Engine } from '../../../server/src/engine/engine';\nexport const e = Engine;\n",
+      )
+    ).length,
+    1,
+  );
+  assert.equal(
+    (
+      await restricted(
+        'media/src/chat/x.ts',
+        "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+      )
+    ).length,
+    1,
+  );
   const page = (from: string) => restricted('media/src/chat/x.ts', importing(from));
   assert.deepEqual(await page('zod'), []);
   assert.deepEqual(await page('@daglens/protocol/webview'), []);

@@ -35,7 +35,11 @@ async function rejectsWith(p: Promise<unknown>, kind: string): Promise<LlmError>
 
 test('a normal answer: text, usage from the server, cost from the price table', async () => {
   const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
-  fake.reply({ type: 'answer', content: 'orders are joined to stores', usage: { prompt_tokens: 1000, completion_tokens: 200 } });
+  fake.reply({
+    type: 'answer',
+    content: 'orders are joined to stores',
+    usage: { prompt_tokens: 1000, completion_tokens: 200 },
+  });
   const job = h.job();
   const r = await h.client.chat({ feature: 'test', job, messages: user('what joins orders?') });
   assert.equal(r.text, 'orders are joined to stores');
@@ -49,9 +53,19 @@ test('a normal answer: text, usage from the server, cost from the price table', 
 
 test('streaming over SSE delivers tokens in order and reads usage from the last chunk', async () => {
   const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
-  fake.reply({ type: 'answer', content: 'The revenue is computed in jobs/sales_job.py.', chunks: 5, usage: { prompt_tokens: 50, completion_tokens: 12 } });
+  fake.reply({
+    type: 'answer',
+    content: 'The revenue is computed in jobs/sales_job.py.',
+    chunks: 5,
+    usage: { prompt_tokens: 50, completion_tokens: 12 },
+  });
   const deltas: string[] = [];
-  const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('stream please'), onToken: (d) => deltas.push(d) });
+  const r = await h.client.chat({
+    feature: 'test',
+    job: h.job(),
+    messages: user('stream please'),
+    onToken: (d) => deltas.push(d),
+  });
   assert.ok(deltas.length >= 4, `several deltas, got ${deltas.length}`);
   assert.equal(deltas.join(''), 'The revenue is computed in jobs/sales_job.py.');
   assert.equal(r.text, deltas.join(''));
@@ -64,7 +78,10 @@ test('streaming over SSE delivers tokens in order and reads usage from the last 
 test('429 with Retry-After: waits what the server asked, then succeeds', async () => {
   const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
   const before = fake.calls('chat/completions').length;
-  fake.reply({ type: 'status', status: 429, headers: { 'retry-after': '2' } }, { type: 'answer', content: 'after the pause' });
+  fake.reply(
+    { type: 'status', status: 429, headers: { 'retry-after': '2' } },
+    { type: 'answer', content: 'after the pause' },
+  );
   const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('rate limited') });
   assert.equal(r.text, 'after the pause');
   assert.equal(fake.calls('chat/completions').length - before, 2);
@@ -73,17 +90,29 @@ test('429 with Retry-After: waits what the server asked, then succeeds', async (
 
 test('500s are retried with exponential backoff and jitter', async () => {
   const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini', maxRetries: 3 });
-  fake.reply({ type: 'status', status: 500 }, { type: 'status', status: 502 }, { type: 'answer', content: 'third time' });
+  fake.reply(
+    { type: 'status', status: 500 },
+    { type: 'status', status: 502 },
+    { type: 'answer', content: 'third time' },
+  );
   const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('flaky') });
   assert.equal(r.text, 'third time');
   // random() = 0.5 → ¾ of 500·2^n.
   assert.deepEqual(h.sleeps, [375, 750]);
-  const errors = h.ledger.all().filter((e) => e.outcome === 'error').map((e) => e.error);
+  const errors = h.ledger
+    .all()
+    .filter((e) => e.outcome === 'error')
+    .map((e) => e.error);
   assert.deepEqual(errors, ['server', 'server']);
 });
 
 test('a provider that keeps failing opens its circuit and the fallback provider answers', async () => {
-  const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini', maxRetries: 10, fallback: [{ name: 'backup', baseUrl: backup.url, model: 'backup-model' }] });
+  const h = harness({
+    baseUrl: fake.url,
+    model: 'gpt-4o-mini',
+    maxRetries: 10,
+    fallback: [{ name: 'backup', baseUrl: backup.url, model: 'backup-model' }],
+  });
   const before = fake.calls('chat/completions').length;
   fake.reply(...Array.from({ length: 6 }, () => ({ type: 'status' as const, status: 503 })));
   backup.reply({ type: 'answer', content: 'from the backup' });
@@ -106,14 +135,26 @@ test('a request that hangs past the timeout is abandoned and retried', async () 
   fake.reply({ type: 'hang' }, { type: 'answer', content: 'answered on retry' });
   const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('slow') });
   assert.equal(r.text, 'answered on retry');
-  assert.deepEqual(h.ledger.all().filter((e) => e.outcome === 'error').map((e) => e.error), ['timeout']);
+  assert.deepEqual(
+    h.ledger
+      .all()
+      .filter((e) => e.outcome === 'error')
+      .map((e) => e.error),
+    ['timeout'],
+  );
 });
 
 test('cancellation aborts the HTTP request in flight', async () => {
   const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
   fake.reply({ type: 'hang' });
   const ac = new AbortController();
-  const p = h.client.chat({ feature: 'test', job: h.job(), messages: user('cancel me'), signal: ac.signal, onToken: () => {} });
+  const p = h.client.chat({
+    feature: 'test',
+    job: h.job(),
+    messages: user('cancel me'),
+    signal: ac.signal,
+    onToken: () => {},
+  });
   await waitUntil(() => fake.requests.some((r) => r.body?.messages?.[0]?.content === 'cancel me'));
   ac.abort();
   await rejectsWith(p, 'cancelled');
@@ -137,9 +178,17 @@ test('identical requests are answered from the on-disk cache, free, even by a ne
   assert.equal(third.cached, true);
   assert.equal(fake.calls('chat/completions').length - before, 1);
   // An expired entry is a miss.
-  const expired = new LlmClient(h.client.config, h.budget, new ResponseCache(h.dir, 3_600_000, () => Date.now() + 7_200_000), h.ledger);
+  const expired = new LlmClient(
+    h.client.config,
+    h.budget,
+    new ResponseCache(h.dir, 3_600_000, () => Date.now() + 7_200_000),
+    h.ledger,
+  );
   fake.reply({ type: 'answer', content: 'fresh answer' });
-  assert.equal((await expired.chat({ feature: 'test', job: h.job(), messages: user('cache me') })).text, 'fresh answer');
+  assert.equal(
+    (await expired.chat({ feature: 'test', job: h.job(), messages: user('cache me') })).text,
+    'fresh answer',
+  );
 });
 
 test('the job budget is never exceeded: a request whose worst case would cross it is not sent', async () => {
@@ -184,7 +233,13 @@ test('structured output: schema sent as response_format, reply validated, repair
     { type: 'answer', content: '```json\n{"choice": 2, "explanation": "the CTE matches"}\n```' },
   );
   const before = fake.calls('chat/completions').length;
-  const r = await structured(h.client, { feature: 'test', job: h.job(), messages: user('pick'), schema: Schema, name: 'pick' });
+  const r = await structured(h.client, {
+    feature: 'test',
+    job: h.job(),
+    messages: user('pick'),
+    schema: Schema,
+    name: 'pick',
+  });
   assert.deepEqual(r.value, { choice: 2, explanation: 'the CTE matches' });
   const calls = fake.calls('chat/completions').slice(before);
   assert.equal(calls.length, 3);
@@ -199,34 +254,55 @@ test('structured output that never validates fails with invalid-output (and is n
   const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini', repairAttempts: 1 });
   const Schema = z.object({ ok: z.boolean() });
   fake.reply({ type: 'answer', content: 'not json' }, { type: 'answer', content: '{"ok": "yes"}' });
-  await rejectsWith(structured(h.client, { feature: 'test', job: h.job(), messages: user('never valid'), schema: Schema, name: 'x' }), 'invalid-output');
+  await rejectsWith(
+    structured(h.client, { feature: 'test', job: h.job(), messages: user('never valid'), schema: Schema, name: 'x' }),
+    'invalid-output',
+  );
   fake.reply({ type: 'answer', content: '{"ok": true}' });
-  const r = await structured(h.client, { feature: 'test', job: h.job(), messages: user('never valid'), schema: Schema, name: 'x' });
+  const r = await structured(h.client, {
+    feature: 'test',
+    job: h.job(),
+    messages: user('never valid'),
+    schema: Schema,
+    name: 'x',
+  });
   assert.deepEqual(r.value, { ok: true });
   assert.equal(r.calls[0].cached, false);
 });
 
 test('bad input: wrong key, unknown model, HTML page, unreachable URL — one clear message each', async () => {
   const wrongKey = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' }, { OPENAI_API_KEY: 'sk-wrong' });
-  const auth = await rejectsWith(wrongKey.client.chat({ feature: 'test', job: wrongKey.job(), messages: user('hi') }), 'auth');
+  const auth = await rejectsWith(
+    wrongKey.client.chat({ feature: 'test', job: wrongKey.job(), messages: user('hi') }),
+    'auth',
+  );
   assert.match(auth.message, /rejected the API key \(401\)/);
   assert.doesNotMatch(auth.message, /sk-wrong/);
   assert.equal(wrongKey.sleeps.length, 0, 'a wrong key is not retried');
 
   const unknown = harness({ baseUrl: fake.url, model: 'gpt-9-imaginary' });
-  const model = await rejectsWith(unknown.client.chat({ feature: 'test', job: unknown.job(), messages: user('hi') }), 'model');
+  const model = await rejectsWith(
+    unknown.client.chat({ feature: 'test', job: unknown.job(), messages: user('hi') }),
+    'model',
+  );
   assert.match(model.message, /does not know model 'gpt-9-imaginary'/);
 
   const html = harness({ baseUrl: backup.url, model: 'm' });
   backup.reply({ type: 'html' });
-  const page = await rejectsWith(html.client.chat({ feature: 'test', job: html.job(), messages: user('hi') }), 'bad-response');
+  const page = await rejectsWith(
+    html.client.chat({ feature: 'test', job: html.job(), messages: user('hi') }),
+    'bad-response',
+  );
   assert.match(page.message, /HTML page, not an OpenAI-compatible API/);
 
   const closed = await FakeOpenAI.start();
   const deadUrl = closed.url;
   await closed.close();
   const down = harness({ baseUrl: deadUrl, model: 'm', maxRetries: 1 });
-  const unreachable = await rejectsWith(down.client.chat({ feature: 'test', job: down.job(), messages: user('hi') }), 'unreachable');
+  const unreachable = await rejectsWith(
+    down.client.chat({ feature: 'test', job: down.job(), messages: user('hi') }),
+    'unreachable',
+  );
   assert.match(unreachable.message, /cannot reach .*ECONNREFUSED/);
 });
 
@@ -239,14 +315,21 @@ test('bounded concurrency: never more requests in flight than maxConcurrency', a
   const h = harness({ baseUrl: backup.url, model: 'm', maxConcurrency: 2 });
   backup.maxInFlight = 0;
   backup.reply(...Array.from({ length: 6 }, (_, i) => ({ type: 'answer' as const, content: `r${i}`, delayMs: 100 })));
-  const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => h.client.chat({ feature: 'test', job: h.job(), messages: user(`parallel ${i}`) })));
+  const rs = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      h.client.chat({ feature: 'test', job: h.job(), messages: user(`parallel ${i}`) }),
+    ),
+  );
   assert.equal(rs.length, 6);
   assert.equal(backup.maxInFlight, 2);
 });
 
 test('Azure OpenAI: deployment URL, api-version and api-key header', async () => {
   const endpoint = backup.url.replace(/\/v1$/, '');
-  const h = harness({ azure: { endpoint, deployment: 'gpt4o-prod', apiVersion: '2024-10-21' } }, { AZURE_OPENAI_API_KEY: 'sk-test' });
+  const h = harness(
+    { azure: { endpoint, deployment: 'gpt4o-prod', apiVersion: '2024-10-21' } },
+    { AZURE_OPENAI_API_KEY: 'sk-test' },
+  );
   backup.reply({ type: 'answer', content: 'from azure' });
   const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('azure?') });
   assert.equal(r.text, 'from azure');
@@ -263,7 +346,10 @@ test('a stream cut off midway is not retried (the caller already has tokens) and
   backup.reply({ type: 'broken-stream', content: 'The answer is' });
   const got: string[] = [];
   const job = h.job();
-  await assert.rejects(h.client.chat({ feature: 'test', job, messages: user('cut'), onToken: (d) => got.push(d) }), LlmError);
+  await assert.rejects(
+    h.client.chat({ feature: 'test', job, messages: user('cut'), onToken: (d) => got.push(d) }),
+    LlmError,
+  );
   assert.equal(got.join(''), 'The answer is');
   assert.equal(h.sleeps.length, 0);
   assert.ok(job.spentUsd > 0, 'a partial stream may have been billed: it counts');
@@ -272,14 +358,20 @@ test('a stream cut off midway is not retried (the caller already has tokens) and
 test('a prompt larger than the model window is refused before sending', async () => {
   const h = harness({ baseUrl: backup.url, model: 'm', contextWindow: 500, maxOutputTokens: 100 });
   const n = backup.requests.length;
-  await rejectsWith(h.client.chat({ feature: 'test', job: h.job(), messages: user('word '.repeat(1000)) }), 'bad-request');
+  await rejectsWith(
+    h.client.chat({ feature: 'test', job: h.job(), messages: user('word '.repeat(1000)) }),
+    'bad-request',
+  );
   assert.equal(backup.requests.length, n);
 });
 
 test('cache-only requests answer from the cache or fail without sending anything', async () => {
   const h = harness({ baseUrl: backup.url, model: 'm' });
   const n = backup.requests.length;
-  await rejectsWith(h.client.chat({ feature: 'test', job: h.job(), messages: user('never asked'), cacheOnly: true }), 'disabled');
+  await rejectsWith(
+    h.client.chat({ feature: 'test', job: h.job(), messages: user('never asked'), cacheOnly: true }),
+    'disabled',
+  );
   assert.equal(backup.requests.length, n);
   backup.reply({ type: 'answer', content: 'asked once' });
   await h.client.chat({ feature: 'test', job: h.job(), messages: user('asked once') });
@@ -292,7 +384,10 @@ test('startup probe (model listing, no code sent): fine, unknown model, wrong ke
   const ok = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
   assert.deepEqual(await probeProviders(ok.client), []);
   const unknown = harness({ baseUrl: fake.url, model: 'gpt-9' });
-  assert.match((await probeProviders(unknown.client))[0], /does not serve model 'gpt-9' \(it serves gpt-4o-mini, local-model\)/);
+  assert.match(
+    (await probeProviders(unknown.client))[0],
+    /does not serve model 'gpt-9' \(it serves gpt-4o-mini, local-model\)/,
+  );
   const wrong = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' }, { OPENAI_API_KEY: 'sk-wrong-but-long-key' });
   const [auth] = await probeProviders(wrong.client);
   assert.match(auth, /rejected the API key \(401\)/);
@@ -307,13 +402,20 @@ test('startup probe (model listing, no code sent): fine, unknown model, wrong ke
 });
 
 test('a key echoed in an error body never reaches the message', () => {
-  const e = redact(new LlmError('bad-request', 'refused (400: key sk-proj-abcdef123456789 is not valid for sk-proj-a…6789)'), 'sk-proj-abcdef123456789');
+  const e = redact(
+    new LlmError('bad-request', 'refused (400: key sk-proj-abcdef123456789 is not valid for sk-proj-a…6789)'),
+    'sk-proj-abcdef123456789',
+  );
   assert.doesNotMatch(e.message, /abcdef123456789|sk-proj-a/);
   assert.equal(e.kind, 'bad-request');
 });
 
 test('a reply body that is not valid JSON is a bad response: one clear message, then the fallback answers', async () => {
-  const h = harness({ baseUrl: fake.url, model: 'gpt-4o-mini', fallback: [{ name: 'backup', baseUrl: backup.url, model: 'm' }] });
+  const h = harness({
+    baseUrl: fake.url,
+    model: 'gpt-4o-mini',
+    fallback: [{ name: 'backup', baseUrl: backup.url, model: 'm' }],
+  });
   fake.reply({ type: 'status', status: 200, contentType: 'application/json', body: '{"id": "x", "choices": [' });
   backup.reply({ type: 'answer', content: 'backup answer' });
   const r = await h.client.chat({ feature: 'test', job: h.job(), messages: user('truncated body') });
@@ -323,6 +425,9 @@ test('a reply body that is not valid JSON is a bad response: one clear message, 
 
   const alone = harness({ baseUrl: fake.url, model: 'gpt-4o-mini' });
   fake.reply({ type: 'status', status: 200, contentType: 'application/json', body: '{"id": "x", "choices": [' });
-  const e = await rejectsWith(alone.client.chat({ feature: 'test', job: alone.job(), messages: user('truncated body, no fallback') }), 'bad-response');
+  const e = await rejectsWith(
+    alone.client.chat({ feature: 'test', job: alone.job(), messages: user('truncated body, no fallback') }),
+    'bad-response',
+  );
   assert.match(e.message, /not JSON|OpenAI-compatible/);
 });

@@ -52,7 +52,9 @@ test('ask streams an answer over numbered evidence and keeps only citations that
   ].join(' ');
   fake.reply({ type: 'answer', content: answer, chunks: 6 });
   const deltas: string[] = [];
-  const r = await svc.ask({ question: 'how are orders flagged as food orders? compute_booleans' }, (d) => deltas.push(d));
+  const r = await svc.ask({ question: 'how are orders flagged as food orders? compute_booleans' }, (d) =>
+    deltas.push(d),
+  );
   assert.equal(r.offline, false);
   assert.equal(deltas.join(''), answer);
   // The prompt carried numbered evidence from the workspace.
@@ -61,7 +63,10 @@ test('ask streams an answer over numbered evidence and keeps only citations that
   // [1], orders.sql:42-61 and the bare `orders.sql:63-75` (one file has that name) survive; [12] (no such
   // evidence), imaginary.sql, lines past the end and `stg.sql` (no file by that name) do not.
   assert.equal(r.droppedCitations, 4);
-  assert.ok(r.citations.every((c) => c.file === 'models/marts/orders.sql'), JSON.stringify(r.citations));
+  assert.ok(
+    r.citations.every((c) => c.file === 'models/marts/orders.sql'),
+    JSON.stringify(r.citations),
+  );
   assert.ok(r.citations.some((c) => c.startLine === 42 && c.endLine === 61));
   assert.ok(r.citations.some((c) => c.startLine === 63 && c.endLine === 75));
   assert.ok(r.evidence.length > 0);
@@ -70,7 +75,11 @@ test('ask streams an answer over numbered evidence and keeps only citations that
 test('ask with the current file and selection puts the selected lines first', async () => {
   const svc = await service(configured());
   fake.reply({ type: 'answer', content: 'The selection defines the orders CTE [1].' });
-  const r = await svc.ask({ question: 'what is this?', file: 'models/marts/orders.sql', selection: { startLine: 3, endLine: 7 } });
+  const r = await svc.ask({
+    question: 'what is this?',
+    file: 'models/marts/orders.sql',
+    selection: { startLine: 3, endLine: 7 },
+  });
   assert.deepEqual(r.citations[0], { file: 'models/marts/orders.sql', startLine: 3, endLine: 7 });
   const prompt = fake.calls('chat/completions').at(-1)!.body.messages[1].content as string;
   assert.match(prompt, /\[1\] models\/marts\/orders\.sql:3-7\n```\norders as \(/);
@@ -115,7 +124,10 @@ test('a provider returning HTML: one clear reason, offline answer, the service k
 test('explanations are generated once per content hash and survive a restart', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'daglens-explain-'));
   const svc = await service(configured(), { cacheDir: dir });
-  fake.reply({ type: 'answer', content: 'Builds one row per order from stg_orders and order_items, with cost, item counts and food/drink flags.' });
+  fake.reply({
+    type: 'answer',
+    content: 'Builds one row per order from stg_orders and order_items, with cost, item counts and food/drink flags.',
+  });
   const before = fake.calls('chat/completions').length;
   const e1 = await svc.explain('models/marts/orders.sql', { name: 'orders.compute_booleans' });
   assert.equal(e1.symbol, 'orders.compute_booleans');
@@ -135,7 +147,13 @@ test('bulk explanation stops at the job budget and never exceeds it', async () =
   const svc = await service({ ...configured(), maxJobCostUsd: 0.0008 });
   // Each reply reports 2000 prompt tokens: $0.0003 a request, so the third one's worst case no longer fits.
   fake.clear();
-  fake.reply(...Array.from({ length: 10 }, () => ({ type: 'answer' as const, content: 'A summary.', usage: { prompt_tokens: 2000, completion_tokens: 50 } })));
+  fake.reply(
+    ...Array.from({ length: 10 }, () => ({
+      type: 'answer' as const,
+      content: 'A summary.',
+      usage: { prompt_tokens: 2000, completion_tokens: 50 },
+    })),
+  );
   const before = fake.calls('chat/completions').length;
   const r = await svc.explainAll(['models/marts/orders.sql', 'models/marts/customers.sql']);
   assert.match(r.stoppedBy ?? '', /budget of \$0\.00080 would be exceeded/);
@@ -143,25 +161,58 @@ test('bulk explanation stops at the job budget and never exceeds it', async () =
   fake.clear();
   assert.equal(r.explained, sent);
   assert.equal(sent, 2);
-  const spent = svc.ledger.all().slice(-sent - 1).reduce((n, e) => n + e.costUsd, 0);
+  const spent = svc.ledger
+    .all()
+    .slice(-sent - 1)
+    .reduce((n, e) => n + e.costUsd, 0);
   assert.ok(spent <= 0.0008, `spent ${spent}`);
 });
 
 function lowOrdersNode(): VerifyTarget {
   return {
-    node: { id: 'model.jaffle_shop.orders', operator: 'model', label: 'orders', detail: 'is_food_order, is_drink_order, customer_order_number' },
+    node: {
+      id: 'model.jaffle_shop.orders',
+      operator: 'model',
+      label: 'orders',
+      detail: 'is_food_order, is_drink_order, customer_order_number',
+    },
     mapping: {
       nodeId: 'model.jaffle_shop.orders',
       status: 'low',
-      best: { file: 'models/marts/customers.sql', symbol: 'customers', startLine: 1, endLine: 58, confidence: 0.6, explanation: 'name overlap' },
-      alternatives: [{ file: 'models/marts/orders.sql', symbol: 'orders', startLine: 1, endLine: 77, confidence: 0.55, explanation: 'name overlap' }],
+      best: {
+        file: 'models/marts/customers.sql',
+        symbol: 'customers',
+        startLine: 1,
+        endLine: 58,
+        confidence: 0.6,
+        explanation: 'name overlap',
+      },
+      alternatives: [
+        {
+          file: 'models/marts/orders.sql',
+          symbol: 'orders',
+          startLine: 1,
+          endLine: 77,
+          confidence: 0.55,
+          explanation: 'name overlap',
+        },
+      ],
     },
   };
 }
 
 test('verification: the model picks and narrows a candidate; the mapping is merged with recalibrated confidence', async () => {
   const svc = await service(configured());
-  fake.reply({ type: 'answer', content: { candidate: 2, startLine: 42, endLine: 61, confidence: 0.9, explanation: 'compute_booleans derives is_food_order and is_drink_order.' } });
+  fake.reply({
+    type: 'answer',
+    content: {
+      candidate: 2,
+      startLine: 42,
+      endLine: 61,
+      confidence: 0.9,
+      explanation: 'compute_booleans derives is_food_order and is_drink_order.',
+    },
+  });
   const before = fake.calls('chat/completions').length;
   const r = await svc.verify([lowOrdersNode()]);
   const sent = fake.calls('chat/completions').slice(before);
@@ -187,7 +238,10 @@ test('verification keeps the offline mapping when the model cites what does not 
   assert.deepEqual(r1.mappings[0], target.mapping);
   assert.match(r1.problems[0], /chose candidate 42/);
   // A narrowing outside the file is ignored: the whole candidate is kept.
-  fake.reply({ type: 'answer', content: { candidate: 2, startLine: 70, endLine: 500, confidence: 0.8, explanation: 'window' } });
+  fake.reply({
+    type: 'answer',
+    content: { candidate: 2, startLine: 70, endLine: 500, confidence: 0.8, explanation: 'window' },
+  });
   const r2 = await svc.verify([{ ...target, node: { ...target.node, detail: 'row_number' } }]);
   assert.deepEqual([r2.mappings[0].best!.startLine, r2.mappings[0].best!.endLine], [1, 77]);
   fake.reply({ type: 'answer', content: 'I think it is orders.sql' }, { type: 'answer', content: { pick: 2 } });
@@ -200,7 +254,19 @@ test('verification only sends low or ambiguous nodes', async () => {
   const svc = await service(configured());
   const confident: VerifyTarget = {
     node: { id: 'n2', operator: 'model', label: 'customers' },
-    mapping: { nodeId: 'n2', status: 'high', best: { file: 'models/marts/customers.sql', symbol: 'customers', startLine: 1, endLine: 58, confidence: 0.95, explanation: 'ref' }, alternatives: [] },
+    mapping: {
+      nodeId: 'n2',
+      status: 'high',
+      best: {
+        file: 'models/marts/customers.sql',
+        symbol: 'customers',
+        startLine: 1,
+        endLine: 58,
+        confidence: 0.95,
+        explanation: 'ref',
+      },
+      alternatives: [],
+    },
   };
   const before = fake.calls('chat/completions').length;
   const r = await svc.verify([confident]);
@@ -223,12 +289,23 @@ test('stats report requests, cache hits, spend and errors from the ledger', asyn
 });
 
 test('ask about a file adds its table lineage (from engine.lineage) to the prompt', async () => {
-  const engine = new Engine({ root: JAFFLE, settings: { llm: configured() }, llmEnv: { OPENAI_API_KEY: 'sk-test' }, llmCacheDir: null });
+  const engine = new Engine({
+    root: JAFFLE,
+    settings: { llm: configured() },
+    llmEnv: { OPENAI_API_KEY: 'sk-test' },
+    llmCacheDir: null,
+  });
   await engine.workspace.scan();
   fake.reply({ type: 'answer', content: 'customers reads it [1].' });
-  await engine.llm.ask({ question: 'what breaks downstream if I change this model?', file: 'models/staging/stg_orders.sql' });
+  await engine.llm.ask({
+    question: 'what breaks downstream if I change this model?',
+    file: 'models/staging/stg_orders.sql',
+  });
   const prompt = fake.calls('chat/completions').at(-1)!.body.messages[1].content as string;
-  assert.match(prompt, /Lineage of models\/staging\/stg_orders\.sql:\n- stg_orders \(models\/staging\/stg_orders\.sql:1-\d+\) reads ecom\.raw_orders; writes stg_orders; its output is read by order_items \(models\/marts\/order_items\.sql\), orders \(models\/marts\/orders\.sql\)/);
+  assert.match(
+    prompt,
+    /Lineage of models\/staging\/stg_orders\.sql:\n- stg_orders \(models\/staging\/stg_orders\.sql:1-\d+\) reads ecom\.raw_orders; writes stg_orders; its output is read by order_items \(models\/marts\/order_items\.sql\), orders \(models\/marts\/orders\.sql\)/,
+  );
 });
 
 test('offline, a question naming a model is answered from lineage: the models that read it first, each cited once', async () => {
@@ -237,15 +314,25 @@ test('offline, a question naming a model is answered from lineage: the models th
   const r = await engine.llm.ask({ question: 'Which models read stg_orders?' });
   assert.equal(r.offline, true);
   // orders and order_items read stg_orders: they lead the evidence, ahead of stg_orders.sql and its YAML.
-  assert.deepEqual(r.citations.slice(0, 2).map((c) => c.file).sort(), ['models/marts/order_items.sql', 'models/marts/orders.sql']);
-  assert.match(r.answer, /From the lineage: \*\*stg_orders\*\* is read by `order_items` \[\d\] and `orders` \[\d\]|From the lineage: \*\*stg_orders\*\* is read by `orders` \[\d\] and `order_items` \[\d\]/);
+  assert.deepEqual(
+    r.citations
+      .slice(0, 2)
+      .map((c) => c.file)
+      .sort(),
+    ['models/marts/order_items.sql', 'models/marts/orders.sql'],
+  );
+  assert.match(
+    r.answer,
+    /From the lineage: \*\*stg_orders\*\* is read by `order_items` \[\d\] and `orders` \[\d\]|From the lineage: \*\*stg_orders\*\* is read by `orders` \[\d\] and `order_items` \[\d\]/,
+  );
   assert.match(r.answer, /it is written by `stg_orders` \[3\]/);
   // The citations list the code: the text does not repeat their paths.
   assert.ok(!/`models\//.test(r.answer), r.answer);
-  for (const n of r.answer.matchAll(/\[(\d+)\]/g)) assert.ok(Number(n[1]) <= r.citations.length, `[${n[1]}] names a citation`);
+  for (const n of r.answer.matchAll(/\[(\d+)\]/g))
+    assert.ok(Number(n[1]) <= r.citations.length, `[${n[1]}] names a citation`);
 });
 
-test('an answer\'s citations are renumbered as the list the chat shows; invented ones are removed or struck through', async () => {
+test("an answer's citations are renumbered as the list the chat shows; invented ones are removed or struck through", async () => {
   const svc = await service(configured());
   const orders = svc.text.lineCount('models/marts/orders.sql')!;
   const evidence = [
@@ -254,8 +341,16 @@ test('an answer\'s citations are renumbered as the list the chat shows; invented
   ];
   const { text, citations, dropped } = extractCitations(
     `Orders come from staging [2] and are summed [1, 2]. A window is at \`orders.sql:${orders}\`, see also models/marts/imaginary.sql:1-3 and [7].\n\n\`\`\`python\nx = rows[1]\n\`\`\``,
-    evidence, svc);
-  assert.deepEqual(citations.map((c) => `${c.file}:${c.startLine}`), ['models/staging/stg_orders.sql:1', 'models/marts/orders.sql:1', `models/marts/orders.sql:${orders}`]);
+    evidence,
+    svc,
+  );
+  assert.deepEqual(
+    citations.map((c) => `${c.file}:${c.startLine}`),
+    ['models/staging/stg_orders.sql:1', 'models/marts/orders.sql:1', `models/marts/orders.sql:${orders}`],
+  );
   assert.equal(dropped, 2);
-  assert.equal(text, `Orders come from staging [1] and are summed [2][1]. A window is at \`orders.sql:${orders}\` [3], see also ~~models/marts/imaginary.sql:1-3~~ and.\n\n\`\`\`python\nx = rows[1]\n\`\`\`\n\n_DagLens left out 2 citations to code that is not in the workspace (struck through)._`);
+  assert.equal(
+    text,
+    `Orders come from staging [1] and are summed [2][1]. A window is at \`orders.sql:${orders}\` [3], see also ~~models/marts/imaginary.sql:1-3~~ and.\n\n\`\`\`python\nx = rows[1]\n\`\`\`\n\n_DagLens left out 2 citations to code that is not in the workspace (struck through)._`,
+  );
 });

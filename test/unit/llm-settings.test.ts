@@ -20,7 +20,9 @@ test('no model set: no provider and no complaint (DagLens is fully usable offlin
 test('a model without a key for a remote endpoint: one clear problem naming the fix', () => {
   const c = resolveLlmConfig({ llm: { model: 'gpt-4o-mini' } }, {});
   assert.equal(c.providers.length, 0);
-  assert.deepEqual(c.problems, ['daglens.llm: no API key for api.openai.com — run "DagLens: Set API Key" or set OPENAI_API_KEY']);
+  assert.deepEqual(c.problems, [
+    'daglens.llm: no API key for api.openai.com — run "DagLens: Set API Key" or set OPENAI_API_KEY',
+  ]);
 });
 
 test('keys: SecretStorage (via the server env) beats OPENAI_API_KEY; apiKeyEnv beats both; local endpoints need none', () => {
@@ -42,7 +44,10 @@ test('a key in the settings file is ignored and reported without echoing it', ()
 });
 
 test('invalid values fall back to defaults with one line each; the CLI environment fills unset fields', () => {
-  const c = resolveLlmConfig({ llm: { baseUrl: 'not a url', maxJobCostUsd: -1 } }, { DAGLENS_LLM_MODEL: 'gpt-4.1-mini', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1' });
+  const c = resolveLlmConfig(
+    { llm: { baseUrl: 'not a url', maxJobCostUsd: -1 } },
+    { DAGLENS_LLM_MODEL: 'gpt-4.1-mini', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1' },
+  );
   assert.deepEqual(c.problems.map((p) => p.split(':')[0]).sort(), ['daglens.llm.baseUrl', 'daglens.llm.maxJobCostUsd']);
   assert.equal(c.settings.maxJobCostUsd, 0.5);
   // The bad baseUrl from settings is dropped; the environment's one stands.
@@ -51,16 +56,48 @@ test('invalid values fall back to defaults with one line each; the CLI environme
 });
 
 test('fallback chain: each entry resolved on its own, a broken one reported and skipped', () => {
-  const c = resolveLlmConfig({ llm: { model: 'gpt-4o-mini', fallback: [{ baseUrl: 'http://localhost:11434/v1', model: 'llama3.1' }, { baseUrl: 'https://api.groq.com/openai/v1' }] } }, { OPENAI_API_KEY: 'k' });
-  assert.deepEqual(c.providers.map((p) => p.name), ['api.openai.com/gpt-4o-mini', 'localhost:11434/llama3.1']);
+  const c = resolveLlmConfig(
+    {
+      llm: {
+        model: 'gpt-4o-mini',
+        fallback: [
+          { baseUrl: 'http://localhost:11434/v1', model: 'llama3.1' },
+          { baseUrl: 'https://api.groq.com/openai/v1' },
+        ],
+      },
+    },
+    { OPENAI_API_KEY: 'k' },
+  );
+  assert.deepEqual(
+    c.providers.map((p) => p.name),
+    ['api.openai.com/gpt-4o-mini', 'localhost:11434/llama3.1'],
+  );
   assert.deepEqual(c.problems, ['daglens.llm.fallback[1]: no model set; provider skipped']);
 });
 
 test('fallbacks as the Settings editor edits them: MODEL@BASE_URL or a MODEL of the primary endpoint; a malformed one reported', () => {
-  const c = resolveLlmConfig({ llm: { model: 'gpt-4o-mini', fallback: ['llama3.1@http://localhost:11434/v1', 'gpt-4o', { baseUrl: 'http://localhost:8000/v1', model: 'qwen' }] } }, { OPENAI_API_KEY: 'k' });
-  assert.deepEqual(c.providers.map((p) => p.name), ['api.openai.com/gpt-4o-mini', 'localhost:11434/llama3.1', 'api.openai.com/gpt-4o', 'localhost:8000/qwen']);
+  const c = resolveLlmConfig(
+    {
+      llm: {
+        model: 'gpt-4o-mini',
+        fallback: [
+          'llama3.1@http://localhost:11434/v1',
+          'gpt-4o',
+          { baseUrl: 'http://localhost:8000/v1', model: 'qwen' },
+        ],
+      },
+    },
+    { OPENAI_API_KEY: 'k' },
+  );
+  assert.deepEqual(
+    c.providers.map((p) => p.name),
+    ['api.openai.com/gpt-4o-mini', 'localhost:11434/llama3.1', 'api.openai.com/gpt-4o', 'localhost:8000/qwen'],
+  );
   assert.deepEqual(c.problems, []);
-  const bad = resolveLlmConfig({ llm: { model: 'gpt-4o-mini', fallback: ['llama 3@ftp://x'] } }, { OPENAI_API_KEY: 'k' });
+  const bad = resolveLlmConfig(
+    { llm: { model: 'gpt-4o-mini', fallback: ['llama 3@ftp://x'] } },
+    { OPENAI_API_KEY: 'k' },
+  );
   assert.equal(bad.providers.length, 1);
   assert.match(bad.problems.join('\n'), /daglens\.llm\.fallback/);
 });
@@ -74,7 +111,10 @@ test('Azure left empty in the Settings editor ({} or empty fields) is no Azure p
 });
 
 test('Azure settings build an Azure provider keyed by AZURE_OPENAI_API_KEY', () => {
-  const c = resolveLlmConfig({ llm: { azure: { endpoint: 'https://acme.openai.azure.com', deployment: 'gpt4o' } } }, { AZURE_OPENAI_API_KEY: 'az' });
+  const c = resolveLlmConfig(
+    { llm: { azure: { endpoint: 'https://acme.openai.azure.com', deployment: 'gpt4o' } } },
+    { AZURE_OPENAI_API_KEY: 'az' },
+  );
   assert.equal(c.providers[0].model, 'gpt4o');
   assert.equal(c.providers[0].apiKey, 'az');
   assert.equal(c.providers[0].azure?.apiVersion, '2024-10-21');
@@ -82,7 +122,10 @@ test('Azure settings build an Azure provider keyed by AZURE_OPENAI_API_KEY', () 
 
 test('prices: exact, dated snapshot, settings override, local free, unknown remote charged high', () => {
   assert.deepEqual(priceOf('gpt-4o-mini-2024-07-18', false, {}), { price: { input: 0.15, output: 0.6 }, known: true });
-  assert.deepEqual(priceOf('gpt-4o-mini', false, { 'gpt-4o-mini': { input: 1, output: 2 } }).price, { input: 1, output: 2 });
+  assert.deepEqual(priceOf('gpt-4o-mini', false, { 'gpt-4o-mini': { input: 1, output: 2 } }).price, {
+    input: 1,
+    output: 2,
+  });
   assert.deepEqual(priceOf('llama3.1', true, {}).price, { input: 0, output: 0 });
   const unknown = priceOf('mystery-70b', false, {});
   assert.equal(unknown.known, false);
@@ -129,7 +172,10 @@ test('rate limiter: at most N in flight; the minute quota waits for the window',
   const r1 = await l.acquire();
   await l.acquire();
   let third = false;
-  const p3 = l.acquire().then((r) => { third = true; return r; });
+  const p3 = l.acquire().then((r) => {
+    third = true;
+    return r;
+  });
   await new Promise((r) => setImmediate(r));
   assert.equal(third, false, 'blocked by concurrency');
   r1();
@@ -147,7 +193,12 @@ test('rate limiter: at most N in flight; the minute quota waits for the window',
   const ac2 = new AbortController();
   const waiting = rpm.acquire(ac2.signal);
   let done = false;
-  void waiting.then(() => { done = true; }, () => {});
+  void waiting.then(
+    () => {
+      done = true;
+    },
+    () => {},
+  );
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(done, false, 'the third request of the minute waits');
   ac2.abort(new Error('enough'));
@@ -155,7 +206,10 @@ test('rate limiter: at most N in flight; the minute quota waits for the window',
 });
 
 test('context fitting keeps instructions and question whole and truncates evidence to the window', () => {
-  const evidence = Array.from({ length: 20 }, (_, i) => `[${i + 1}] models/m${i}.sql\n${'select col_a, col_b from some_table where x = 1\n'.repeat(40)}`);
+  const evidence = Array.from(
+    { length: 20 },
+    (_, i) => `[${i + 1}] models/m${i}.sql\n${'select col_a, col_b from some_table where x = 1\n'.repeat(40)}`,
+  );
   const render = (ev: string[]) => [
     { role: 'system' as const, content: 'You answer questions about code. Cite evidence as [n].' },
     { role: 'user' as const, content: `${ev.join('\n\n')}\n\nQuestion: which models filter on x?` },
@@ -170,7 +224,10 @@ test('context fitting keeps instructions and question whole and truncates eviden
   assert.match(msgs[1].content, /Question: which models filter on x\?$/);
   // The estimate is an upper bound of the real count, and a close one.
   const exact = countMessages(msgs);
-  assert.ok(exact <= fit.promptTokens && fit.promptTokens - exact < 8 * (fit.evidence.length + 2), `${exact} vs ${fit.promptTokens}`);
+  assert.ok(
+    exact <= fit.promptTokens && fit.promptTokens - exact < 8 * (fit.evidence.length + 2),
+    `${exact} vs ${fit.promptTokens}`,
+  );
   assert.throws(() => fitEvidence(evidence, render, 900, 890), /instructions alone need \d+ tokens/);
   assert.equal(countTokens('select * from orders'), 4);
 });

@@ -33,7 +33,14 @@ test('counts equal js-tiktoken on every corpus file (SQL, Jinja, YAML, Python, S
 });
 
 test('non-ASCII, emoji, special-token text and empty strings count like the reference', () => {
-  for (const t of ['', ' ', 'naïve café — 東京の売上 📈 <|endoftext|>', 'x'.repeat(5000), '\n\n\t  \r\n', 'SELECT "ünïcödé" FROM t;']) {
+  for (const t of [
+    '',
+    ' ',
+    'naïve café — 東京の売上 📈 <|endoftext|>',
+    'x'.repeat(5000),
+    '\n\n\t  \r\n',
+    'SELECT "ünïcödé" FROM t;',
+  ]) {
     assert.equal(countTokens(t), exact(t), JSON.stringify(t.slice(0, 40)));
   }
 });

@@ -16,13 +16,21 @@ function harness() {
   const ctx = {
     connection: { onCodeLens: noop, onDidChangeWatchedFiles: noop } as unknown as ServerContext['connection'],
     documents: {
-      onDidChangeContent: (cb: typeof onChange) => { onChange = cb; return { dispose() {} }; },
+      onDidChangeContent: (cb: typeof onChange) => {
+        onChange = cb;
+        return { dispose() {} };
+      },
       onDidClose: noop,
       get: (uri: string) => docs.get(uri),
     } as unknown as ServerContext['documents'],
     log: { info() {}, warn() {}, error() {} },
-    session: () => { throw new Error('not needed'); },
-    sync: (doc: TextDocument) => { synced.push([doc.uri, doc.version]); return undefined; },
+    session: () => {
+      throw new Error('not needed');
+    },
+    sync: (doc: TextDocument) => {
+      synced.push([doc.uri, doc.version]);
+      return undefined;
+    },
     pathOf: () => undefined,
   } as unknown as ServerContext;
   documentsFeature.register(ctx);
@@ -47,7 +55,10 @@ test('a request during a burst sees every edit so far (pending edits are flushed
   for (let v = 1; v <= 50; v++) h.edit('file:///ws/b.sql', v);
   h.edit('file:///ws/c.sql', 7);
   flushPending();
-  assert.deepEqual(h.synced.sort(), [['file:///ws/b.sql', 50], ['file:///ws/c.sql', 7]]);
+  assert.deepEqual(h.synced.sort(), [
+    ['file:///ws/b.sql', 50],
+    ['file:///ws/c.sql', 7],
+  ]);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(h.synced.length, 2, 'and not parsed again when the timer fires');
 });
@@ -60,7 +71,13 @@ test('an edit stream that never pauses is still parsed regularly (every 750 ms a
     t.mock.timers.tick(10);
   }
   // 1.7 s of edits every 10 ms: parsed at 750 and 1500 ms, then once the stream stops.
-  assert.deepEqual(h.synced.map(([, v]) => v), [75, 150]);
+  assert.deepEqual(
+    h.synced.map(([, v]) => v),
+    [75, 150],
+  );
   t.mock.timers.tick(100);
-  assert.deepEqual(h.synced.map(([, v]) => v), [75, 150, 170]);
+  assert.deepEqual(
+    h.synced.map(([, v]) => v),
+    [75, 150, 170],
+  );
 });

@@ -34,14 +34,21 @@ test('a deeply nested plan JSON is one clear problem, not "Maximum call stack si
   const read = ingestDag(JSON.stringify({ sparkPlanInfo: JSON.parse(ok) }));
   assert.equal(read.dag.nodes.length, 901);
   assert.equal(read.dag.edges.length, 900);
-  assert.deepEqual(ingestDag(ok, 'x.json', { maxDagDepth: 100, maxDagNodes: 100_000 }).dag.nodes, [], 'the depth limit is a setting');
+  assert.deepEqual(
+    ingestDag(ok, 'x.json', { maxDagDepth: 100, maxDagNodes: 100_000 }).dag.nodes,
+    [],
+    'the depth limit is a setting',
+  );
 });
 
 test('a JSON DAG that starts with a byte-order mark reads like one without', () => {
   const dag = JSON.stringify({ nodes: [{ id: 'a' }, { id: 'b' }], edges: [['a', 'b']] }, null, 1);
   const r = ingestDag(`\uFEFF${dag}`, 'dag.json');
   assert.deepEqual(r.problems, []);
-  assert.deepEqual(r.dag.nodes.map((n) => n.id), ['a', 'b']);
+  assert.deepEqual(
+    r.dag.nodes.map((n) => n.id),
+    ['a', 'b'],
+  );
 });
 
 test('DAG files in UTF-16 or with a BOM decode; a binary file is said to be one', () => {
@@ -58,22 +65,47 @@ test('DAG files in UTF-16 or with a BOM decode; a binary file is said to be one'
 test('a JSON that is not a DAG: one problem that says what is wrong, where, and what is expected', () => {
   const r = ingestDag(JSON.stringify({ nodes: Array.from({ length: 40 }, (_, i) => ({ name: `n${i}` })) }), 'x.json');
   assert.equal(r.problems.length, 1, 'one problem, not one per node');
-  assert.match(r.problems[0].message, /^not a DAG DagLens reads: nodes\.0\.id is missing \(and 39 more problems like it\) — expected \{"nodes"/);
+  assert.match(
+    r.problems[0].message,
+    /^not a DAG DagLens reads: nodes\.0\.id is missing \(and 39 more problems like it\) — expected \{"nodes"/,
+  );
   const other = ingestDag('{"foo": 1, "bar": [2]}', 'y.json');
-  assert.match(other.problems[0].message, /an object with "foo", "bar" — expected Spark EXPLAIN text, Spark plan JSON, a dbt manifest\.json or/);
+  assert.match(
+    other.problems[0].message,
+    /an object with "foo", "bar" — expected Spark EXPLAIN text, Spark plan JSON, a dbt manifest\.json or/,
+  );
   assert.match(noNodesMessage('y.json', other.problems), /^no DAG nodes in y\.json: not a DAG DagLens reads/);
-  assert.equal(noNodesMessage('z.txt', [{ line: 3, message: 'a' }, { message: 'b' }, { message: 'c' }]), 'no DAG nodes in z.txt: line 3: a (+2 more problems)');
+  assert.equal(
+    noNodesMessage('z.txt', [{ line: 3, message: 'a' }, { message: 'b' }, { message: 'c' }]),
+    'no DAG nodes in z.txt: line 3: a (+2 more problems)',
+  );
 });
 
 test('JSON syntax errors say where (line, column) in one line, never quoting the input', () => {
-  assert.deepEqual(findJsonError('{"nodes": [\n{"id": 1,}\n]}'), { line: 2, column: 10, message: 'unexpected \'}\' where a "key" should be' });
-  assert.deepEqual(findJsonError('[1, 2'), { line: 1, column: 6, message: 'the text ends before this array is closed' });
-  assert.equal(findJsonError(readFileSync(path.join(requireCorpora(), 'dbt', 'dbt_analytics', 'dbt-graph.json'), 'utf8')), undefined);
+  assert.deepEqual(findJsonError('{"nodes": [\n{"id": 1,}\n]}'), {
+    line: 2,
+    column: 10,
+    message: 'unexpected \'}\' where a "key" should be',
+  });
+  assert.deepEqual(findJsonError('[1, 2'), {
+    line: 1,
+    column: 6,
+    message: 'the text ends before this array is closed',
+  });
+  assert.equal(
+    findJsonError(readFileSync(path.join(requireCorpora(), 'dbt', 'dbt_analytics', 'dbt-graph.json'), 'utf8')),
+    undefined,
+  );
   assert.equal(findJsonError(`${'['.repeat(200_000)}${']'.repeat(200_000)}`), undefined, 'no recursion');
   const r = ingestDag('{"nodes": [\n{"id": 1,}\n]}', 'dag.json');
-  assert.deepEqual(r.problems, [{ line: 2, message: 'not valid JSON: column 10: unexpected \'}\' where a "key" should be' }]);
+  assert.deepEqual(r.problems, [
+    { line: 2, message: 'not valid JSON: column 10: unexpected \'}\' where a "key" should be' },
+  ]);
   const lines = ingestDag('{"Event":"SparkListenerLogStart"}\n{"Event": oops}\n', 'log.json');
-  assert.match(lines.problems[0].message, /^line 2 is not valid JSON \(column 11: unexpected 'o' where a value should be\)$/);
+  assert.match(
+    lines.problems[0].message,
+    /^line 2 is not valid JSON \(column 11: unexpected 'o' where a value should be\)$/,
+  );
 });
 
 test('a plan pasted thousands of times is read once up to the node limit, with a bounded problem list', () => {
@@ -82,7 +114,11 @@ test('a plan pasted thousands of times is read once up to the node limit, with a
   const r = ingestDag(many, 'many.txt', { maxDagDepth: 1000, maxDagNodes: 5000 });
   assert.equal(r.dag.nodes.length, 5000);
   assert.ok(r.problems.length <= 101, `${r.problems.length} problems`);
-  assert.ok(r.problems.some((p) => /more than 5,000 nodes; only the first 5,000 were read \(daglens\.limits\.maxDagNodes\)/.test(p.message)));
+  assert.ok(
+    r.problems.some((p) =>
+      /more than 5,000 nodes; only the first 5,000 were read \(daglens\.limits\.maxDagNodes\)/.test(p.message),
+    ),
+  );
 });
 
 test('YAML nested deeper than its grammar survives is not parsed (the grammar would abort the process)', () => {
@@ -90,14 +126,23 @@ test('YAML nested deeper than its grammar survives is not parsed (the grammar wo
   assert.ok(yamlIndentDepth(deep) > 150);
   assert.ok(yamlIndentDepth('a:\n  b:\n    - c\n    - d: 1\n') <= 4);
   // In a child process: before this guard the tree-sitter YAML scanner died with SIGABRT (an assertion).
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `
     const { parseText } = require(${JSON.stringify(path.join(REPO, 'server/src/engine/parsing/parse.ts'))});
     const deep = Array.from({ length: 400 }, (_, i) => '  '.repeat(i) + 'k' + i + ':').join('\\n') + ' v\\n';
     const p = parseText('yaml', deep);
     process.stdout.write(JSON.stringify({ tooDeep: p.tooDeep, hasErrors: p.hasErrors }));
     const seq = parseText('yaml', '- '.repeat(2000) + 'x\\n');
     process.stdout.write(' ' + JSON.stringify({ tooDeep: seq.tooDeep }));
-  `], { encoding: 'utf8', cwd: REPO });
+  `,
+    ],
+    { encoding: 'utf8', cwd: REPO },
+  );
   assert.equal(r.signal, null, r.stderr);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '{"tooDeep":true,"hasErrors":true} {"tooDeep":true}');

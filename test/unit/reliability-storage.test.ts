@@ -8,12 +8,29 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSettings } from '../../server/src/engine/config';
 import { FileJobStore } from '../../server/src/engine/dag/jobs';
-import { ensureDir, removeStaleTemps, tryLock, unwritableReason, writeFileAtomic } from '../../server/src/engine/durableFs';
+import {
+  ensureDir,
+  removeStaleTemps,
+  tryLock,
+  unwritableReason,
+  writeFileAtomic,
+} from '../../server/src/engine/durableFs';
 import { CodeIndex } from '../../server/src/engine/index/codeIndex';
 import { syncIndex } from '../../server/src/engine/index/indexer';
 import { loadIndex, saveIndex } from '../../server/src/engine/index/store';
@@ -27,7 +44,11 @@ import type * as vscode from 'vscode';
 const settings = parseSettings({}).settings;
 let tmp: string;
 const logs: string[] = [];
-const log = { info: (m: string) => logs.push(`info: ${m}`), warn: (m: string) => logs.push(`warn: ${m}`), error: (m: string) => logs.push(`error: ${m}`) };
+const log = {
+  info: (m: string) => logs.push(`info: ${m}`),
+  warn: (m: string) => logs.push(`warn: ${m}`),
+  error: (m: string) => logs.push(`error: ${m}`),
+};
 /** A pid that is certainly not running (the kernel's pid_max is far below it). */
 const DEAD_PID = 4_000_000;
 
@@ -45,7 +66,10 @@ test('a killed index save: the previous index loads with its own graph (no rebui
   const saved = path.join(tmp, 'saved-a');
   cpSync(dir, saved, { recursive: true });
   // An update is saved: a new graph file, a new header, the old graph removed.
-  writeFileSync(path.join(ws, 'models', 'extra.sql'), 'select customer_id, count(*) as n from {{ ref("orders") }} group by 1\n');
+  writeFileSync(
+    path.join(ws, 'models', 'extra.sql'),
+    'select customer_id, count(*) as n from {{ ref("orders") }} group by 1\n',
+  );
   await syncIndex(a, settings, log, { indexDir: dir, workers: 0 });
   const graphs = (d: string) => readdirSync(d).filter((n) => /^hnsw.*\.bin$/.test(n));
   assert.equal(graphs(dir).length, 1, 'one graph file: the one the header names');
@@ -62,8 +86,14 @@ test('a killed index save: the previous index loads with its own graph (no rebui
   assert.equal(r.ok, true, r.reason);
   assert.equal(r.graphRebuilt, false, 'the header and its graph still match');
   assert.ok(!logs.some((l) => /rebuilding it from the saved vectors/.test(l)), logs.join('\n'));
-  assert.ok(logs.some((l) => /removed 2 temp files left by an interrupted save/.test(l)), logs.join('\n'));
-  assert.deepEqual(readdirSync(dir).filter((n) => /\.tmp-/.test(n)), []);
+  assert.ok(
+    logs.some((l) => /removed 2 temp files left by an interrupted save/.test(l)),
+    logs.join('\n'),
+  );
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => /\.tmp-/.test(n)),
+    [],
+  );
   // The next save leaves exactly the graph its header names.
   b.dirty = true;
   assert.equal(saveIndex(b, dir), true);
@@ -119,7 +149,16 @@ test('an index folder that cannot be used is said so before any work (under /pro
 
 test('a torn last ledger line (a writer killed mid-append) is skipped, and the next entry is not lost with it', () => {
   const dir = path.join(tmp, 'ledger');
-  const entry = (feature: string) => ({ feature, provider: 'p', model: 'm', outcome: 'ok' as const, promptTokens: 1, completionTokens: 1, costUsd: 0.001, latencyMs: 1 });
+  const entry = (feature: string) => ({
+    feature,
+    provider: 'p',
+    model: 'm',
+    outcome: 'ok' as const,
+    promptTokens: 1,
+    completionTokens: 1,
+    costUsd: 0.001,
+    latencyMs: 1,
+  });
   const a = new Ledger(dir);
   a.add(entry('first'));
   appendFileSync(path.join(dir, 'ledger.jsonl'), '{"t":1,"feature":"torn","costU');
@@ -127,7 +166,10 @@ test('a torn last ledger line (a writer killed mid-append) is skipped, and the n
   const b = new Ledger(dir, undefined, (m) => damage.push(m));
   b.add(entry('after the kill'));
   const c = new Ledger(dir);
-  assert.deepEqual(c.all().map((e) => e.feature), ['first', 'after the kill']);
+  assert.deepEqual(
+    c.all().map((e) => e.feature),
+    ['first', 'after the kill'],
+  );
   assert.equal(c.damagedLines, 1);
   assert.match(damage[0] ?? '', /1 unreadable line in .*ledger\.jsonl \(an interrupted write\?\) skipped/);
 });
@@ -135,7 +177,16 @@ test('a torn last ledger line (a writer killed mid-append) is skipped, and the n
 test('the hourly cap counts what other live processes have reserved; reservations of dead ones are dropped', async () => {
   const dir = path.join(tmp, 'budget');
   const ledger = new Ledger(dir);
-  ledger.add({ feature: 'x', provider: 'p', model: 'm', outcome: 'ok', promptTokens: 1, completionTokens: 1, costUsd: 0.5, latencyMs: 1 });
+  ledger.add({
+    feature: 'x',
+    provider: 'p',
+    model: 'm',
+    outcome: 'ok',
+    promptTokens: 1,
+    completionTokens: 1,
+    costUsd: 0.5,
+    latencyMs: 1,
+  });
   // Another process (alive: a child that sleeps) has a request in flight that may cost $0.40.
   const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
   try {
@@ -143,19 +194,29 @@ test('the hourly cap counts what other live processes have reserved; reservation
     writeFileSync(path.join(dir, 'reservations', `${other.pid}-1.json`), JSON.stringify({ usd: 0.4, t: Date.now() }));
     writeFileSync(path.join(dir, 'reservations', `${DEAD_PID}-1.json`), JSON.stringify({ usd: 5, t: Date.now() }));
     const budget = new Budget(new Ledger(dir), 1);
-    assert.throws(() => budget.reserve(new Job('ask', 1), 0.2), /hourly cap of \$1\.00 would be exceeded \(spent \$0\.50 in the last hour and \$0\.40 reserved by requests in flight in other DagLens processes\)/);
-    assert.ok(!existsSync(path.join(dir, 'reservations', `${DEAD_PID}-1.json`)), 'a dead process\'s reservation is removed');
+    assert.throws(
+      () => budget.reserve(new Job('ask', 1), 0.2),
+      /hourly cap of \$1\.00 would be exceeded \(spent \$0\.50 in the last hour and \$0\.40 reserved by requests in flight in other DagLens processes\)/,
+    );
+    assert.ok(
+      !existsSync(path.join(dir, 'reservations', `${DEAD_PID}-1.json`)),
+      "a dead process's reservation is removed",
+    );
     const r = budget.reserve(new Job('ask', 1), 0.05);
     const mine = readdirSync(path.join(dir, 'reservations')).filter((n) => n.startsWith(`${process.pid}-`));
     assert.equal(mine.length, 1, 'our reservation is visible to other processes');
     budget.settle(r, 0.01);
-    assert.equal(readdirSync(path.join(dir, 'reservations')).filter((n) => n.startsWith(`${process.pid}-`)).length, 0, 'and gone once settled');
+    assert.equal(
+      readdirSync(path.join(dir, 'reservations')).filter((n) => n.startsWith(`${process.pid}-`)).length,
+      0,
+      'and gone once settled',
+    );
   } finally {
     other.kill('SIGKILL');
   }
 });
 
-test('a damaged cache entry is a miss (and removed), never an answer; killed writers\' temp files go', async () => {
+test("a damaged cache entry is a miss (and removed), never an answer; killed writers' temp files go", async () => {
   const dir = path.join(tmp, 'cache');
   const c = new ResponseCache(dir, 3_600_000);
   c.set('k1', { text: 'fine' });
@@ -199,18 +260,33 @@ test('atomic writes: a reader sees the old file or the new one; temp files of li
   writeFileAtomic(f, [Buffer.from('ne'), Buffer.from('w')]);
   assert.equal(readFileSync(f, 'utf8'), 'new');
   writeFileSync(`${f}.tmp-${process.pid}-99`, 'ours, in flight');
-  writeFileSync(`${f}.tmp-${DEAD_PID}-1`, 'a dead writer\'s');
+  writeFileSync(`${f}.tmp-${DEAD_PID}-1`, "a dead writer's");
   writeFileSync(`${f}.${DEAD_PID}.3.tmp`, 'an older naming');
   assert.equal(removeStaleTemps(tmp), 2);
   assert.ok(existsSync(`${f}.tmp-${process.pid}-99`));
 });
 
 test('chat history: a damaged turn is dropped (and said so), the readable ones are kept', () => {
-  const turn = (id: string, status = 'done') => ({ id, role: 'user', text: `t ${id}`, citations: [], contexts: [], status });
-  const state = { 'daglens.chat.history.v1': [turn('a'), { id: 'b', role: 'robot' }, turn('c', 'streaming'), 'garbage', turn('a')] };
+  const turn = (id: string, status = 'done') => ({
+    id,
+    role: 'user',
+    text: `t ${id}`,
+    citations: [],
+    contexts: [],
+    status,
+  });
+  const state = {
+    'daglens.chat.history.v1': [turn('a'), { id: 'b', role: 'robot' }, turn('c', 'streaming'), 'garbage', turn('a')],
+  };
   const memento = { get: (k: string) => (state as Record<string, unknown>)[k] } as unknown as vscode.Memento;
   const problems: string[] = [];
   const turns = loadHistory(memento, (m) => problems.push(m));
-  assert.deepEqual(turns.map((t) => [t.id, t.status]), [['a', 'done'], ['c', 'stopped']]);
+  assert.deepEqual(
+    turns.map((t) => [t.id, t.status]),
+    [
+      ['a', 'done'],
+      ['c', 'stopped'],
+    ],
+  );
   assert.deepEqual(problems, ['3 unreadable turns of the saved chat history were dropped; the other 2 were kept']);
 });

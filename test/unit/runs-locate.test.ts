@@ -30,26 +30,45 @@ async function runsIn(root: string, log: string): Promise<RunsResult> {
 test('eval floors on the public logs: every input read, every execution listed, ≥ 90 % located, ≤ 2 % confident and wrong', async () => {
   const r = await evaluateRuns(requireCorpora());
   const s = summariseRuns(r);
-  assert.equal(s.accepted, s.inputs, r.inputs.filter((i) => !i.accepted).map((i) => `${i.input}: ${i.error}`).join('; '));
+  assert.equal(
+    s.accepted,
+    s.inputs,
+    r.inputs
+      .filter((i) => !i.accepted)
+      .map((i) => `${i.input}: ${i.error}`)
+      .join('; '),
+  );
   assert.ok(s.listed, 'every labelled execution is listed');
   assert.ok(s.withCode >= 50, `${s.withCode} labelled executions`);
   assert.ok(s.located / s.withCode >= 0.9, `located ${s.located}/${s.withCode}`);
-  assert.ok(s.confidentWrong / Math.max(1, s.confident) <= 0.02, `confident and wrong ${s.confidentWrong}/${s.confident}`);
+  assert.ok(
+    s.confidentWrong / Math.max(1, s.confident) <= 0.02,
+    `confident and wrong ${s.confidentWrong}/${s.confident}`,
+  );
   assert.equal(s.metricsCoverage, 1, 'every operator with metrics in the log carries them');
   // Sessions typed into a shell have no file: nothing may be claimed for them.
-  assert.deepEqual(r.rows.filter((x) => x.label === null && x.location).map((x) => `${x.input}#${x.executionId}`), []);
+  assert.deepEqual(
+    r.rows.filter((x) => x.label === null && x.location).map((x) => `${x.input}#${x.executionId}`),
+    [],
+  );
 });
 
 test('a stale callSite is checked against the code: the action is found where it moved, and a failing UDF is found by name', async () => {
   const r = await runsIn(path.join(corpus(), 'code'), 'e2e_local_stale.zstd');
   const x6 = r.executions.find((e) => e.executionId === 6)!;
   assert.equal(x6.callSite, 'collect at /app/generate_events.py:86');
-  assert.deepEqual([x6.location!.file, x6.location!.startLine, x6.location!.endLine], ['e2e/generate_events.py', 90, 102]);
+  assert.deepEqual(
+    [x6.location!.file, x6.location!.startLine, x6.location!.endLine],
+    ['e2e/generate_events.py', 90, 102],
+  );
   assert.match(x6.location!.evidence, /is stale \(line 86 no longer calls collect\)/);
   const x2 = r.executions.find((e) => e.executionId === 2)!;
   assert.equal(x2.status, 'failed');
   assert.match(x2.error!, /deliberate permanent failure|Job aborted/);
-  assert.deepEqual(x2.errorLocations.map((l) => [l.file, l.startLine, l.endLine]), [['e2e/generate_events.py', 59, 60]]);
+  assert.deepEqual(
+    x2.errorLocations.map((l) => [l.file, l.startLine, l.endLine]),
+    [['e2e/generate_events.py', 59, 60]],
+  );
   assert.match(x2.errorLocations[0].evidence, /fail_udf at line 51; the code has moved/);
   // Writes called through the JVM are told apart by the path their plan writes.
   const x8 = r.executions.find((e) => e.executionId === 8)!;
@@ -63,10 +82,15 @@ test('the code moved further than a few lines: every execution is still found, a
   const header = Array.from({ length: 12 }, (_, i) => `# notes line ${i + 1}`).join('\n');
   writeFileSync(path.join(dir, 'generate_events.py'), `${header}\n${src}`);
   const r = await runsIn(dir, 'e2e_local_stale.zstd');
-  const labels = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'bench', 'labels', 'spark-eventlogs.json'), 'utf8')).logs['logs/e2e_local_stale.zstd'] as Record<string, { startLine: number }>;
+  const labels = JSON.parse(
+    readFileSync(path.join(__dirname, '..', '..', 'bench', 'labels', 'spark-eventlogs.json'), 'utf8'),
+  ).logs['logs/e2e_local_stale.zstd'] as Record<string, { startLine: number }>;
   for (const e of r.executions) {
     assert.equal(e.location?.file, 'generate_events.py', `execution ${e.executionId}`);
-    assert.ok(Math.abs(e.location!.startLine - (labels[e.executionId].startLine + 12)) <= 2, `execution ${e.executionId}: ${e.location!.startLine}`);
+    assert.ok(
+      Math.abs(e.location!.startLine - (labels[e.executionId].startLine + 12)) <= 2,
+      `execution ${e.executionId}: ${e.location!.startLine}`,
+    );
   }
 });
 
@@ -75,7 +99,12 @@ test('the code is not in the workspace: no execution is placed with confidence',
   cpSync(path.join(corpus(), 'code', 'nds'), path.join(dir, 'nds'), { recursive: true });
   cpSync(path.join(corpus(), 'code', 'taxi'), path.join(dir, 'taxi'), { recursive: true });
   const r = await runsIn(dir, 'e2e_local_stale.zstd');
-  assert.deepEqual(r.executions.filter((e) => e.location && e.location.confidence >= 0.8).map((e) => `${e.executionId} ${e.location!.file}:${e.location!.startLine}`), []);
+  assert.deepEqual(
+    r.executions
+      .filter((e) => e.location && e.location.confidence >= 0.8)
+      .map((e) => `${e.executionId} ${e.location!.file}:${e.location!.startLine}`),
+    [],
+  );
 });
 
 test('a query file named by the job description wins over the generic runner line; temp views resolve the scans', async () => {
@@ -86,13 +115,22 @@ test('a query file named by the job description wins over the generic runner lin
   // The 24 views are created by one line of the driver; the only such call the plan does not contradict.
   const views = r.executions.filter((e) => /createOrReplaceTempView/.test(e.description));
   assert.equal(views.length, 24);
-  assert.ok(views.every((e) => e.location?.file === 'nds/nds_power.py' && e.location.startLine === 99 && e.location.confidence >= 0.8));
+  assert.ok(
+    views.every(
+      (e) => e.location?.file === 'nds/nds_power.py' && e.location.startLine === 99 && e.location.confidence >= 0.8,
+    ),
+  );
   // A scan of the store_sales view (over …/store_sales) maps to a FROM store_sales of the query, with the view's creation as an alternative.
-  const scans = q.result.dag.nodes.map((n, i) => ({ n, m: q.result.mappings[i] })).filter(({ n }) => n.operator === 'Scan' && n.section !== 'initial');
+  const scans = q.result.dag.nodes
+    .map((n, i) => ({ n, m: q.result.mappings[i] }))
+    .filter(({ n }) => n.operator === 'Scan' && n.section !== 'initial');
   assert.ok(scans.length >= 5);
   for (const { m } of scans) {
     assert.equal(m.best?.file, 'nds/query09.sql');
-    assert.ok(m.alternatives.some((a) => a.file === 'nds/nds_power.py' && a.startLine === 99), JSON.stringify(m.alternatives));
+    assert.ok(
+      m.alternatives.some((a) => a.file === 'nds/nds_power.py' && a.startLine === 99),
+      JSON.stringify(m.alternatives),
+    );
   }
 });
 

@@ -42,7 +42,10 @@ test('zstd, gzip and plain event logs read to the same events', async () => {
   assert.deepEqual(await textOf(path.join(dir, 'app.gz')), lines, 'CRLF line ends are read like LF');
   const [a, b, c] = await Promise.all([zstd, path.join(dir, 'app.json'), path.join(dir, 'app.gz')].map((f) => run(f)));
   for (const r of [b, c]) {
-    assert.deepEqual(r.run.executions.map((x) => [x.executionId, x.description, x.startTime, x.endTime]), a.run.executions.map((x) => [x.executionId, x.description, x.startTime, x.endTime]));
+    assert.deepEqual(
+      r.run.executions.map((x) => [x.executionId, x.description, x.startTime, x.endTime]),
+      a.run.executions.map((x) => [x.executionId, x.description, x.startTime, x.endTime]),
+    );
   }
   assert.equal(a.run.app.id, 'local-1776286786993');
   assert.equal(a.run.app.sparkVersion, '4.1.0');
@@ -67,11 +70,22 @@ test('a rolling event log folder is read part after part; its parts are zstd; a 
   assert.equal(whole.run.app.endTime !== null, true);
   const dir = path.join(tmp(), 'eventlog_v2_local-1623876083964');
   mkdirSync(dir);
-  copyFileSync(path.join(folder, 'events_2_local-1623876083964.zstd'), path.join(dir, 'events_3_local-1623876083964.zstd'));
-  copyFileSync(path.join(folder, 'events_1_local-1623876083964.zstd'), path.join(dir, 'events_1_local-1623876083964.zstd'));
+  copyFileSync(
+    path.join(folder, 'events_2_local-1623876083964.zstd'),
+    path.join(dir, 'events_3_local-1623876083964.zstd'),
+  );
+  copyFileSync(
+    path.join(folder, 'events_1_local-1623876083964.zstd'),
+    path.join(dir, 'events_1_local-1623876083964.zstd'),
+  );
   writeFileSync(path.join(dir, 'appstatus_local-1623876083964.inprogress'), '');
   const gap = await run(dir);
-  assert.ok(gap.run.problems.some((p) => /part 2 of the rolling log are missing|parts 2 of the rolling log are missing/.test(p.message)), JSON.stringify(gap.run.problems));
+  assert.ok(
+    gap.run.problems.some((p) =>
+      /part 2 of the rolling log are missing|parts 2 of the rolling log are missing/.test(p.message),
+    ),
+    JSON.stringify(gap.run.problems),
+  );
   assert.equal(gap.source.inProgress, true);
   assert.equal(gap.run.executions.length, 1, 'what the parts there hold is kept');
 });
@@ -106,7 +120,12 @@ test('a truncated or corrupt compressed file: a partial result that says what wa
   writeFileSync(path.join(dir, 'cut.zstd'), src.subarray(0, Math.floor(src.length * 0.6)));
   const cut = await run(path.join(dir, 'cut.zstd'));
   assert.ok(cut.run.executions.length > 0 && cut.run.executions.length < 10, `${cut.run.executions.length} executions`);
-  assert.ok(cut.run.problems.some((p) => /cut\.zstd: the zstd data is cut or corrupt .* the rest of this file was not read/.test(p.message)), JSON.stringify(cut.run.problems));
+  assert.ok(
+    cut.run.problems.some((p) =>
+      /cut\.zstd: the zstd data is cut or corrupt .* the rest of this file was not read/.test(p.message),
+    ),
+    JSON.stringify(cut.run.problems),
+  );
   const gz = gzipSync(Buffer.from((await textOf(path.join(LOGS(), 'e2e_local_stale.zstd'))).join('\n')));
   writeFileSync(path.join(dir, 'cut.gz'), gz.subarray(0, Math.floor(gz.length * 0.5)));
   const g = await run(path.join(dir, 'cut.gz'));
@@ -117,15 +136,24 @@ test('a truncated or corrupt compressed file: a partial result that says what wa
   writeFileSync(path.join(dir, 'corrupt.zstd'), bad);
   const c = await readRunPath(path.join(dir, 'corrupt.zstd')).catch((e: unknown) => e);
   // Corruption this early leaves nothing that is an event: a clear error rather than an empty run.
-  if (c instanceof Error) assert.ok(c instanceof RunsInputError && /corrupt|not a Spark event log/.test(c.message), c.message);
+  if (c instanceof Error)
+    assert.ok(c instanceof RunsInputError && /corrupt|not a Spark event log/.test(c.message), c.message);
   else assert.ok((c as Awaited<ReturnType<typeof readRunPath>>).kind === 'run');
 });
 
 test('what is not a run gets one clear line: lz4/snappy logs, binary files, other JSON, empty files, folders without logs', async () => {
   const dir = tmp();
   const cases: Array<[string, Buffer | string, RegExp]> = [
-    ['app-1.lz4', Buffer.concat([Buffer.from('LZ4Block'), Buffer.alloc(64, 1)]), /Spark's lz4 codec.*--history-server.*zstd/],
-    ['app-2.snappy', Buffer.concat([Buffer.from([0x82]), Buffer.from('SNAPPY'), Buffer.alloc(64, 0)]), /Spark's snappy codec/],
+    [
+      'app-1.lz4',
+      Buffer.concat([Buffer.from('LZ4Block'), Buffer.alloc(64, 1)]),
+      /Spark's lz4 codec.*--history-server.*zstd/,
+    ],
+    [
+      'app-2.snappy',
+      Buffer.concat([Buffer.from([0x82]), Buffer.from('SNAPPY'), Buffer.alloc(64, 0)]),
+      /Spark's snappy codec/,
+    ],
     ['photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 3]), /binary file, not a Spark event log/],
     ['empty', '', /is empty/],
     ['other.json', '{"name": "not a run", "items": [1, 2]}', /JSON of an unknown shape/],
@@ -135,7 +163,11 @@ test('what is not a run gets one clear line: lz4/snappy logs, binary files, othe
   ];
   for (const [name, body, why] of cases) {
     writeFileSync(path.join(dir, name), body);
-    await assert.rejects(readRunPath(path.join(dir, name)), (e: unknown) => e instanceof RunsInputError && why.test(e.message), name);
+    await assert.rejects(
+      readRunPath(path.join(dir, name)),
+      (e: unknown) => e instanceof RunsInputError && why.test(e.message),
+      name,
+    );
   }
   const empty = path.join(dir, 'nothing');
   mkdirSync(empty);
@@ -145,10 +177,15 @@ test('what is not a run gets one clear line: lz4/snappy logs, binary files, othe
 
 test('a folder of event logs lists its applications; --app picks one', async () => {
   const dir = tmp();
-  for (const f of ['spark2_shell.zstd', 'aqe_shuffle_shell.zstd']) copyFileSync(path.join(LOGS(), f), path.join(dir, `app-${f}`));
+  for (const f of ['spark2_shell.zstd', 'aqe_shuffle_shell.zstd'])
+    copyFileSync(path.join(LOGS(), f), path.join(dir, `app-${f}`));
   const list = await readRunPath(dir);
   assert.equal(list.kind, 'apps');
-  if (list.kind === 'apps') assert.deepEqual(list.apps.apps.map((a) => a.id), ['app-aqe_shuffle_shell', 'app-spark2_shell']);
+  if (list.kind === 'apps')
+    assert.deepEqual(
+      list.apps.apps.map((a) => a.id),
+      ['app-aqe_shuffle_shell', 'app-spark2_shell'],
+    );
   const one = await run(dir, { app: 'app-spark2_shell' });
   assert.equal(one.run.app.sparkVersion, '2.2.3');
   await assert.rejects(readRunPath(dir, { app: 'app-nope' }), /no application 'app-nope'/);
@@ -159,7 +196,10 @@ test('progress is reported as the file is read, and a read can be cancelled', as
   const seen: number[] = [];
   await readRunPath(big, { onProgress: (p) => seen.push(p.bytesRead) });
   assert.ok(seen.length >= 1 && seen[seen.length - 1] > 0);
-  assert.ok(seen.every((b, i) => i === 0 || b >= seen[i - 1]), 'bytes only grow');
+  assert.ok(
+    seen.every((b, i) => i === 0 || b >= seen[i - 1]),
+    'bytes only grow',
+  );
   const abort = new AbortController();
   const read = readRunPath(big, { signal: abort.signal, onProgress: () => abort.abort() });
   await assert.rejects(read, RunsCancelled);

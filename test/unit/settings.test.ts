@@ -9,7 +9,9 @@ import { REPO } from '../helpers';
 /** What VS Code hands the server for an untouched install: every declared default, nested by dots. */
 function manifestDefaults(): Record<string, unknown> {
   const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  const config = Array.isArray(pkg.contributes.configuration) ? pkg.contributes.configuration : [pkg.contributes.configuration];
+  const config = Array.isArray(pkg.contributes.configuration)
+    ? pkg.contributes.configuration
+    : [pkg.contributes.configuration];
   const out: Record<string, unknown> = {};
   for (const c of config) {
     for (const [key, spec] of Object.entries<{ default?: unknown; type?: string | string[] }>(c.properties)) {
@@ -18,8 +20,18 @@ function manifestDefaults(): Record<string, unknown> {
       for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Record<string, unknown>;
       // VS Code fills a setting without a default with its type's empty value.
       const type = Array.isArray(spec.type) ? spec.type[0] : spec.type;
-      o[parts[parts.length - 1]] = 'default' in spec ? spec.default
-        : type === 'integer' || type === 'number' ? 0 : type === 'string' ? '' : type === 'boolean' ? false : type === 'array' ? [] : {};
+      o[parts[parts.length - 1]] =
+        'default' in spec
+          ? spec.default
+          : type === 'integer' || type === 'number'
+            ? 0
+            : type === 'string'
+              ? ''
+              : type === 'boolean'
+                ? false
+                : type === 'array'
+                  ? []
+                  : {};
     }
   }
   return out;

@@ -10,8 +10,10 @@ test('one tokenizer, exact offsets, comments dropped', () => {
   const src = 'select a.b, "x""y" -- note\nfrom [t] /* c */ where s = \'it\'\'s\'';
   const toks = tokenizeSql(src, LINEAGE);
   for (const t of toks) assert.equal(src.slice(t.start, t.end), t.text);
-  assert.deepEqual(toks.map((t) => t.kind),
-    ['word', 'word', 'dot', 'word', 'comma', 'quoted', 'word', 'quoted', 'word', 'word', 'op', 'string']);
+  assert.deepEqual(
+    toks.map((t) => t.kind),
+    ['word', 'word', 'dot', 'word', 'comma', 'quoted', 'word', 'quoted', 'word', 'word', 'op', 'string'],
+  );
   assert.equal(identOf(toks[5]), 'x"y');
   assert.equal(identOf(toks[7]), 't');
   assert.equal(stringValue(toks[11]), "it's");
@@ -19,9 +21,15 @@ test('one tokenizer, exact offsets, comments dropped', () => {
 
 test('the two dialects keep their readers’ differences', () => {
   // Templated SQL in code: placeholders (lineage) vs Jinja read in place (anchors).
-  assert.deepEqual(kinds('from {tbl} where x = ?'),
-    ['word:from', 'param:{tbl}', 'word:where', 'word:x', 'op:=', 'param:?']);
-  assert.deepEqual(kinds("from {{ ref('m') }} {% if x %}", ANCHORS), ["word:from", "jinja:{{ ref('m') }}"]);
+  assert.deepEqual(kinds('from {tbl} where x = ?'), [
+    'word:from',
+    'param:{tbl}',
+    'word:where',
+    'word:x',
+    'op:=',
+    'param:?',
+  ]);
+  assert.deepEqual(kinds("from {{ ref('m') }} {% if x %}", ANCHORS), ['word:from', "jinja:{{ ref('m') }}"]);
   // Backslash escapes only in the lineage dialect.
   assert.deepEqual(kinds("'a\\'b'"), ["string:'a\\'b'"]);
   assert.deepEqual(kinds("'a\\'b'", ANCHORS), ["string:'a\\'", 'word:b', "string:'"]);
@@ -35,11 +43,20 @@ test('the two dialects keep their readers’ differences', () => {
 
 test('anchor tokens: lines from the line table, dbt refs read as their table, terms normalised', () => {
   const toks = anchorTokens("select 1.50, 'A''b'\nfrom {{ ref('pkg', 'Orders') }}\njoin {{ var('x') }}", 10);
-  assert.deepEqual(toks.map((t) => [t.kind, t.lower, t.line, t.endLine]), [
-    ['word', 'select', 10, 10], ['number', '1.5', 10, 10], ['comma', ',', 10, 10], ['string', "a'b", 10, 10],
-    ['word', 'from', 11, 11], ['word', 'orders', 11, 11], ['word', 'join', 12, 12], ['word', '__jinja__', 12, 12],
-  ]);
-  assert.equal(refTarget("source('raw', \"events\")"), 'events');
+  assert.deepEqual(
+    toks.map((t) => [t.kind, t.lower, t.line, t.endLine]),
+    [
+      ['word', 'select', 10, 10],
+      ['number', '1.5', 10, 10],
+      ['comma', ',', 10, 10],
+      ['string', "a'b", 10, 10],
+      ['word', 'from', 11, 11],
+      ['word', 'orders', 11, 11],
+      ['word', 'join', 12, 12],
+      ['word', '__jinja__', 12, 12],
+    ],
+  );
+  assert.equal(refTarget('source(\'raw\', "events")'), 'events');
 });
 
 test('Jinja neutralised two ways over one scan: same layout, placeholders that map back', () => {

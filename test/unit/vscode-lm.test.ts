@@ -20,8 +20,22 @@ import { Workspace } from '../../server/src/engine/workspace/workspace';
 import { CORPORA } from '../helpers';
 
 const JAFFLE = path.join(CORPORA, 'dbt', 'jaffle-shop');
-const COPILOT: EditorModel = { id: 'copilot-gpt-4o', vendor: 'copilot', family: 'gpt-4o', name: 'GPT-4o', version: '2024-11', maxInputTokens: 64_000 };
-const OTHER: EditorModel = { id: 'acme-large', vendor: 'acme', family: 'acme-large', name: 'Acme Large', version: '1', maxInputTokens: 8_000 };
+const COPILOT: EditorModel = {
+  id: 'copilot-gpt-4o',
+  vendor: 'copilot',
+  family: 'gpt-4o',
+  name: 'GPT-4o',
+  version: '2024-11',
+  maxInputTokens: 64_000,
+};
+const OTHER: EditorModel = {
+  id: 'acme-large',
+  vendor: 'acme',
+  family: 'acme-large',
+  name: 'Acme Large',
+  version: '1',
+  maxInputTokens: 8_000,
+};
 
 /** A scripted editor: answers from a queue (text, or a thrown error), records each request and its signal. */
 class ScriptedEditor implements EditorLm {
@@ -44,7 +58,14 @@ class ScriptedEditor implements EditorLm {
 
 async function service(llm: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, models: EditorModel[] = [COPILOT]) {
   const ws = new Workspace(JAFFLE, parseSettings({}).settings, silentLogger);
-  const svc = new LlmService({ workspace: ws, settings: { llm }, env, cacheDir: mkdtempSync(path.join(os.tmpdir(), 'daglens-vslm-')), log: silentLogger, hooks: { sleep: async () => {} } });
+  const svc = new LlmService({
+    workspace: ws,
+    settings: { llm },
+    env,
+    cacheDir: mkdtempSync(path.join(os.tmpdir(), 'daglens-vslm-')),
+    log: silentLogger,
+    hooks: { sleep: async () => {} },
+  });
   const editor = new ScriptedEditor();
   svc.setEditorModels(editor, models);
   await ws.scan();
@@ -53,17 +74,32 @@ async function service(llm: Record<string, unknown>, env: NodeJS.ProcessEnv = {}
 
 test('provider choice: auto uses the editor model only without a usable key; openai never; vscode-lm always', () => {
   const key = { OPENAI_API_KEY: 'sk-x' };
-  assert.equal(resolveLlmConfig({ llm: { model: 'gpt-4o-mini' } }, key, [COPILOT]).providers[0].kind, undefined, 'a key set: the OpenAI-compatible chain');
+  assert.equal(
+    resolveLlmConfig({ llm: { model: 'gpt-4o-mini' } }, key, [COPILOT]).providers[0].kind,
+    undefined,
+    'a key set: the OpenAI-compatible chain',
+  );
   const auto = resolveLlmConfig({ llm: { model: 'gpt-4o-mini' } }, {}, [COPILOT]);
   assert.equal(auto.providers.length, 1);
   assert.equal(auto.providers[0].kind, 'vscode-lm');
   assert.equal(auto.providers[0].name, 'VS Code: GPT-4o (copilot)');
   assert.equal(auto.providers[0].contextWindow, 64_000);
   assert.deepEqual(auto.problems, [], 'the missing key is no problem when the editor model answers');
-  assert.equal(resolveLlmConfig({}, {}, [COPILOT]).providers[0].kind, 'vscode-lm', 'nothing configured: the editor model');
+  assert.equal(
+    resolveLlmConfig({}, {}, [COPILOT]).providers[0].kind,
+    'vscode-lm',
+    'nothing configured: the editor model',
+  );
   assert.equal(resolveLlmConfig({ llm: { provider: 'openai' } }, {}, [COPILOT]).providers.length, 0);
-  assert.equal(resolveLlmConfig({ llm: { provider: 'vscode-lm', model: 'gpt-4o-mini' } }, key, [COPILOT]).providers[0].kind, 'vscode-lm');
-  assert.equal(resolveLlmConfig({ llm: { enabled: false } }, {}, [COPILOT]).providers.length, 0, 'disabled: no editor model either');
+  assert.equal(
+    resolveLlmConfig({ llm: { provider: 'vscode-lm', model: 'gpt-4o-mini' } }, key, [COPILOT]).providers[0].kind,
+    'vscode-lm',
+  );
+  assert.equal(
+    resolveLlmConfig({ llm: { enabled: false } }, {}, [COPILOT]).providers.length,
+    0,
+    'disabled: no editor model either',
+  );
   const none = resolveLlmConfig({ llm: { provider: 'vscode-lm' } }, {}, []);
   assert.equal(none.providers.length, 0);
   assert.match(none.problems[0], /editor offers no chat model/);
@@ -75,12 +111,26 @@ test('provider choice: auto uses the editor model only without a usable key; ope
   assert.equal(pickEditorModel([COPILOT, OTHER], ''), COPILOT);
 });
 
-test('editor messages: instructions lead the first user turn; a structured reply\'s schema is spelled out', () => {
-  const m = editorMessages([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Q?' }, { role: 'assistant', content: 'A' }, { role: 'user', content: 'Again?' }]);
-  assert.deepEqual(m.map((x) => x.role), ['user', 'assistant', 'user']);
+test("editor messages: instructions lead the first user turn; a structured reply's schema is spelled out", () => {
+  const m = editorMessages([
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Q?' },
+    { role: 'assistant', content: 'A' },
+    { role: 'user', content: 'Again?' },
+  ]);
+  assert.deepEqual(
+    m.map((x) => x.role),
+    ['user', 'assistant', 'user'],
+  );
   assert.equal(m[0].content, 'Instructions:\nBe brief.\n\nQ?');
-  const s = editorMessages([{ role: 'user', content: 'Pick.' }], { type: 'json_schema', json_schema: { name: 'v', schema: { type: 'object', properties: { candidate: { type: 'integer' } } } } });
-  assert.match(s[0].content, /^Instructions:\nReply with only one JSON object that matches this JSON schema:\n\{"type":"object","properties":\{"candidate":\{"type":"integer"\}\}\}/);
+  const s = editorMessages([{ role: 'user', content: 'Pick.' }], {
+    type: 'json_schema',
+    json_schema: { name: 'v', schema: { type: 'object', properties: { candidate: { type: 'integer' } } } },
+  });
+  assert.match(
+    s[0].content,
+    /^Instructions:\nReply with only one JSON object that matches this JSON schema:\n\{"type":"object","properties":\{"candidate":\{"type":"integer"\}\}\}/,
+  );
   assert.match(s[0].content, /Pick\.$/);
 });
 
@@ -102,8 +152,15 @@ test('chat through the editor model: streamed, cited (invented citations dropped
   const sent = editor.requests[0];
   assert.equal(sent.modelId, 'copilot-gpt-4o');
   assert.match(sent.justification, /question/);
-  assert.deepEqual(sent.messages.map((m) => m.role), ['user'], 'no system turn: editor models take user turns');
-  assert.match(sent.messages[0].content, /^Instructions:\nYou are DagLens[\s\S]*Evidence:[\s\S]*Question: how are food orders flagged/);
+  assert.deepEqual(
+    sent.messages.map((m) => m.role),
+    ['user'],
+    'no system turn: editor models take user turns',
+  );
+  assert.match(
+    sent.messages[0].content,
+    /^Instructions:\nYou are DagLens[\s\S]*Evidence:[\s\S]*Question: how are food orders flagged/,
+  );
   // The same question again: from the cache, the editor is not asked.
   const again = await svc.ask({ question: 'how are food orders flagged? compute_booleans' });
   assert.equal(again.cached, true);
@@ -131,15 +188,40 @@ test('explanations and mapping verification go through the editor; invalid struc
   assert.match(editor.requests[0].justification, /explanation/);
 
   const target: VerifyTarget = {
-    node: { id: 'model.jaffle_shop.orders', operator: 'model', label: 'orders', detail: 'is_food_order, is_drink_order, customer_order_number' },
+    node: {
+      id: 'model.jaffle_shop.orders',
+      operator: 'model',
+      label: 'orders',
+      detail: 'is_food_order, is_drink_order, customer_order_number',
+    },
     mapping: {
-      nodeId: 'model.jaffle_shop.orders', status: 'low',
-      best: { file: 'models/marts/customers.sql', symbol: 'customers', startLine: 1, endLine: 58, confidence: 0.6, explanation: 'name overlap' },
-      alternatives: [{ file: 'models/marts/orders.sql', symbol: 'orders', startLine: 1, endLine: 77, confidence: 0.55, explanation: 'name overlap' }],
+      nodeId: 'model.jaffle_shop.orders',
+      status: 'low',
+      best: {
+        file: 'models/marts/customers.sql',
+        symbol: 'customers',
+        startLine: 1,
+        endLine: 58,
+        confidence: 0.6,
+        explanation: 'name overlap',
+      },
+      alternatives: [
+        {
+          file: 'models/marts/orders.sql',
+          symbol: 'orders',
+          startLine: 1,
+          endLine: 77,
+          confidence: 0.55,
+          explanation: 'name overlap',
+        },
+      ],
     },
   };
   // First a reply that is no JSON, then a valid verdict: one repair round.
-  editor.reply('It is the orders model, candidate 2.', '```json\n{"candidate": 2, "confidence": 0.9, "explanation": "orders.sql computes is_food_order."}\n```');
+  editor.reply(
+    'It is the orders model, candidate 2.',
+    '```json\n{"candidate": 2, "confidence": 0.9, "explanation": "orders.sql computes is_food_order."}\n```',
+  );
   const before = editor.requests.length;
   const v = await svc.verify([target]);
   const sent = editor.requests.slice(before);
@@ -151,7 +233,7 @@ test('explanations and mapping verification go through the editor; invalid struc
   assert.match(v.mappings[0].best!.explanation, /^LLM \(gpt-4o\): orders\.sql computes/);
 });
 
-test('the user refusing VS Code\'s consent prompt: the answer comes offline and says so', async () => {
+test("the user refusing VS Code's consent prompt: the answer comes offline and says so", async () => {
   const { svc, editor } = await service({});
   editor.reply(new LlmError('auth', 'DagLens may not use GPT-4o (copilot): allow it when VS Code asks'));
   const r = await svc.ask({ question: 'what reads stg_orders?' });
@@ -163,9 +245,15 @@ test('the user refusing VS Code\'s consent prompt: the answer comes offline and 
 test('cancellation reaches the editor request', async () => {
   const { svc, editor } = await service({});
   let aborted = false;
-  editor.reply((signal) => new Promise((_resolve, reject) => {
-    signal?.addEventListener('abort', () => { aborted = true; reject(new LlmError('cancelled', 'cancelled')); });
-  }));
+  editor.reply(
+    (signal) =>
+      new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => {
+          aborted = true;
+          reject(new LlmError('cancelled', 'cancelled'));
+        });
+      }),
+  );
   const ac = new AbortController();
   const p = svc.ask({ question: 'what writes orders?' }, undefined, ac.signal);
   setTimeout(() => ac.abort(), 50);

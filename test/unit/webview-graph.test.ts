@@ -7,7 +7,12 @@ import { filterGraph, GRAPH_DRAW_LIMIT, tooLargeMessage } from '../../client/src
 import { bestLayout, layoutGraph } from '../../media/src/graph/layout';
 
 function chain(n: number): GraphModel {
-  const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, label: i % 10 === 0 ? `store_sales_${i}` : `step_${i}`, kind: 'table', status: 'none' as const }));
+  const nodes = Array.from({ length: n }, (_, i) => ({
+    id: `n${i}`,
+    label: i % 10 === 0 ? `store_sales_${i}` : `step_${i}`,
+    kind: 'table',
+    status: 'none' as const,
+  }));
   const edges = nodes.slice(1).map((x, i) => ({ source: `n${i}`, target: x.id }));
   return { title: 'chain', mode: 'lineage', nodes, edges };
 }
@@ -17,7 +22,10 @@ test('filtering keeps matches and their neighbours up to the depth, and says wha
   assert.ok(g.nodes.length > GRAPH_DRAW_LIMIT);
   assert.match(tooLargeMessage(g.nodes.length), /60,000 nodes; DagLens draws at most 5,000/);
   const f = filterGraph(g, 'STORE_SALES_12340', 2);
-  assert.deepEqual(f.nodes.map((n) => n.id), ['n12338', 'n12339', 'n12340', 'n12341', 'n12342']);
+  assert.deepEqual(
+    f.nodes.map((n) => n.id),
+    ['n12338', 'n12339', 'n12340', 'n12341', 'n12342'],
+  );
   assert.equal(f.edges.length, 4);
   assert.deepEqual(f.filter, { text: 'STORE_SALES_12340', shown: 5, total: 60_000 });
   assert.equal(filterGraph(g, 'no such table', 3).nodes.length, 0);

@@ -7,19 +7,28 @@ import { requireCorpora } from '../helpers';
 import { renderMarkdown } from '../../media/src/shared/markdown';
 
 function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, '').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 test('raw HTML from the model is shown as text, never as markup', () => {
-  const html = renderMarkdown('Done. <script>alert(1)</script><img src=x onerror="alert(2)"> <iframe src="https://evil.example"></iframe>\n\n<div onclick="x()">hi</div>');
+  const html = renderMarkdown(
+    'Done. <script>alert(1)</script><img src=x onerror="alert(2)"> <iframe src="https://evil.example"></iframe>\n\n<div onclick="x()">hi</div>',
+  );
   assert.doesNotMatch(html, /<(script|img|iframe|div)\b/i);
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.match(html, /&lt;div onclick=/);
 });
 
 test('only http(s) links become links; script, data and file links stay text', () => {
-  const html = renderMarkdown('[a](javascript:alert(1)) [b](data:text/html;base64,PHNjcmlwdD4=) [c](file:///etc/passwd) [d](vbscript:x) [docs](https://spark.apache.org/docs/latest/)');
+  const html = renderMarkdown(
+    '[a](javascript:alert(1)) [b](data:text/html;base64,PHNjcmlwdD4=) [c](file:///etc/passwd) [d](vbscript:x) [docs](https://spark.apache.org/docs/latest/)',
+  );
   const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
   assert.deepEqual(hrefs, ['https://spark.apache.org/docs/latest/']);
   assert.match(html, /rel="noopener noreferrer"/);
@@ -56,7 +65,10 @@ test('a half-streamed answer (open fence, dangling emphasis) still renders safel
 });
 
 test('citation markers in an answer link to the citations, never inside code or past the last citation', () => {
-  const html = renderMarkdown('Orders come from staging [1][2], see [3].\n\n`rows[1]`\n\n```python\nx = rows[2]\n```', 2);
+  const html = renderMarkdown(
+    'Orders come from staging [1][2], see [3].\n\n`rows[1]`\n\n```python\nx = rows[2]\n```',
+    2,
+  );
   assert.equal([...html.matchAll(/<a href="#" class="dl-cite" data-cite="(\d)"/g)].map((m) => m[1]).join(','), '1,2');
   assert.match(html, /see \[3\]\./, 'no citation 3: plain text');
   assert.match(html, /<code>rows\[1\]<\/code>/);

@@ -8,7 +8,10 @@ import { boundHistory, loadHistory } from '../../client/src/webview/chatHistory'
 test('valid chat messages parse, with whitespace trimmed from questions', () => {
   const ask = ChatToExtensionSchema.parse({ type: 'ask', question: '  where does store_sales come from?\n' });
   assert.deepEqual(ask, { type: 'ask', question: 'where does store_sales come from?' });
-  const cite = ChatToExtensionSchema.parse({ type: 'openCitation', citation: { file: 'models/store_revenue.sql', startLine: 3, endLine: 9 } });
+  const cite = ChatToExtensionSchema.parse({
+    type: 'openCitation',
+    citation: { file: 'models/store_revenue.sql', startLine: 3, endLine: 9 },
+  });
   assert.equal(cite.type, 'openCitation');
   assert.equal(ChatToExtensionSchema.parse({ type: 'action', action: 'setApiKey' }).type, 'action');
 });
@@ -33,7 +36,11 @@ test('unknown types and bad payloads from a page are rejected', () => {
 });
 
 test('graph messages: filter depth defaults to one hop and is bounded', () => {
-  assert.deepEqual(GraphToExtensionSchema.parse({ type: 'filter', text: 'store_sales' }), { type: 'filter', text: 'store_sales', depth: 1 });
+  assert.deepEqual(GraphToExtensionSchema.parse({ type: 'filter', text: 'store_sales' }), {
+    type: 'filter',
+    text: 'store_sales',
+    depth: 1,
+  });
   assert.equal(GraphToExtensionSchema.safeParse({ type: 'filter', text: 'x', depth: 99 }).success, false);
   assert.equal(GraphToExtensionSchema.safeParse({ type: 'openNode', nodeId: '' }).success, false);
   assert.equal(GraphToExtensionSchema.safeParse({ type: 'openNode' }).success, false);
@@ -64,16 +71,29 @@ test('saved history: a turn saved mid-stream comes back stopped; corrupt history
   ];
   const problems: string[] = [];
   const turns = loadHistory(memento({ 'daglens.chat.history.v1': saved }), (m) => problems.push(m));
-  assert.deepEqual(turns.map((t) => [t.id, t.status, t.citations.length]), [['q', 'done', 0], ['a', 'stopped', 0]]);
+  assert.deepEqual(
+    turns.map((t) => [t.id, t.status, t.citations.length]),
+    [
+      ['q', 'done', 0],
+      ['a', 'stopped', 0],
+    ],
+  );
   assert.equal(problems.length, 0);
-  const reset = loadHistory(memento({ 'daglens.chat.history.v1': [{ id: 'x', role: 'robot' }] }), (m) => problems.push(m));
+  const reset = loadHistory(memento({ 'daglens.chat.history.v1': [{ id: 'x', role: 'robot' }] }), (m) =>
+    problems.push(m),
+  );
   assert.deepEqual(reset, []);
   assert.match(problems[0] ?? '', /unreadable/);
 });
 
 test('history is bounded to the newest turns', () => {
   const turns: ChatTurn[] = Array.from({ length: 150 }, (_, i) => ({
-    id: `t${i}`, role: i % 2 ? 'assistant' : 'user', text: 'x'.repeat(9000), citations: [], contexts: [], status: 'done',
+    id: `t${i}`,
+    role: i % 2 ? 'assistant' : 'user',
+    text: 'x'.repeat(9000),
+    citations: [],
+    contexts: [],
+    status: 'done',
   }));
   const kept = boundHistory(turns);
   assert.ok(kept.length <= 100 && kept.length > 0);

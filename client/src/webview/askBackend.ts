@@ -8,15 +8,33 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  ask, askDelta, llmStats, type AskParams, type ChatAvailability, type ChatContext, type LlmState,
+  ask,
+  askDelta,
+  llmStats,
+  type AskParams,
+  type ChatAvailability,
+  type ChatContext,
+  type LlmState,
 } from '@daglens/protocol';
 import { SERVER_NOT_READY, SERVER_NOT_READY_SENTENCE } from '../serverCommand';
 import type { AskAnswer, AskBackend, AskRequest } from './chatView';
 
 const ADVICE: Record<Exclude<LlmState, 'ready'>, Pick<ChatAvailability, 'state' | 'actions'> & { hint: string }> = {
-  noProvider: { state: 'noProvider', actions: ['setApiKey', 'openSettings'], hint: 'Answers come from the index only until a model is configured: set an API key, or point daglens.llm.baseUrl at a local server (Ollama, vLLM, LM Studio).' },
-  untrusted: { state: 'untrusted', actions: ['manageTrust'], hint: 'This workspace is not trusted, so no code is sent to a model: answers come from the index only. Trust the workspace to chat with a model.' },
-  disabled: { state: 'disabled', actions: ['openSettings'], hint: 'The LLM is turned off (daglens.llm.enabled): answers come from the index only.' },
+  noProvider: {
+    state: 'noProvider',
+    actions: ['setApiKey', 'openSettings'],
+    hint: 'Answers come from the index only until a model is configured: set an API key, or point daglens.llm.baseUrl at a local server (Ollama, vLLM, LM Studio).',
+  },
+  untrusted: {
+    state: 'untrusted',
+    actions: ['manageTrust'],
+    hint: 'This workspace is not trusted, so no code is sent to a model: answers come from the index only. Trust the workspace to chat with a model.',
+  },
+  disabled: {
+    state: 'disabled',
+    actions: ['openSettings'],
+    hint: 'The LLM is turned off (daglens.llm.enabled): answers come from the index only.',
+  },
 };
 
 export class ServerAskBackend implements AskBackend {
@@ -46,10 +64,17 @@ export class ServerAskBackend implements AskBackend {
       if (s.state === 'ready') return { state: 'ready', message: s.message, actions: [] };
       const a = ADVICE[s.state];
       // The server's reason is a clause ("no LLM is configured …"): a sentence in the banner.
-      const lead = s.message.trim().replace(/^\p{Ll}/u, (c) => c.toUpperCase()).replace(/([^.!?])$/, '$1.');
+      const lead = s.message
+        .trim()
+        .replace(/^\p{Ll}/u, (c) => c.toUpperCase())
+        .replace(/([^.!?])$/, '$1.');
       return { state: a.state, actions: a.actions, message: `${lead} ${a.hint}`.trim() };
     } catch (e) {
-      return { state: 'serverDown', message: `The DagLens server did not answer: ${e instanceof Error ? e.message : String(e)}`, actions: ['showLogs', 'restartServer'] };
+      return {
+        state: 'serverDown',
+        message: `The DagLens server did not answer: ${e instanceof Error ? e.message : String(e)}`,
+        actions: ['showLogs', 'restartServer'],
+      };
     }
   }
 
@@ -60,8 +85,17 @@ export class ServerAskBackend implements AskBackend {
     this.streams.set(streamId, onDelta);
     try {
       const res = await c.sendRequest(ask, toParams(req, streamId), token);
-      const text = res.offline && res.reason && !res.answer.includes(res.reason) ? `${res.answer}\n\n_${res.reason}_` : res.answer;
-      return { text, citations: res.citations.map((x) => ({ file: x.file, startLine: x.startLine, endLine: Math.max(x.endLine, x.startLine), label: x.symbol })) };
+      const text =
+        res.offline && res.reason && !res.answer.includes(res.reason) ? `${res.answer}\n\n_${res.reason}_` : res.answer;
+      return {
+        text,
+        citations: res.citations.map((x) => ({
+          file: x.file,
+          startLine: x.startLine,
+          endLine: Math.max(x.endLine, x.startLine),
+          label: x.symbol,
+        })),
+      };
     } finally {
       this.streams.delete(streamId);
     }
@@ -71,7 +105,10 @@ export class ServerAskBackend implements AskBackend {
 /** Contexts → ask parameters: the first file or selection anchors the question, the rest is context text. */
 export function toParams(req: AskRequest, streamId: string): AskParams {
   const anchor = req.contexts.find((c) => c.kind === 'selection') ?? req.contexts.find((c) => c.kind === 'file');
-  const extra = req.contexts.filter((c) => c !== anchor || c.kind === 'selection').map(describe).filter(Boolean);
+  const extra = req.contexts
+    .filter((c) => c !== anchor || c.kind === 'selection')
+    .map(describe)
+    .filter(Boolean);
   const history = req.history.length
     ? `Earlier in this chat:\n${req.history.map((h) => `${h.role === 'user' ? 'Q' : 'A'}: ${h.text.slice(0, 1500)}`).join('\n')}`
     : '';
@@ -80,7 +117,9 @@ export function toParams(req: AskRequest, streamId: string): AskParams {
     question: req.question,
     streamId,
     ...(anchor?.range ? { uri: vscode.Uri.file(absolute(anchor.range.file)).toString() } : {}),
-    ...(anchor?.kind === 'selection' && anchor.range ? { selection: { startLine: anchor.range.startLine, endLine: anchor.range.endLine } } : {}),
+    ...(anchor?.kind === 'selection' && anchor.range
+      ? { selection: { startLine: anchor.range.startLine, endLine: anchor.range.endLine } }
+      : {}),
     ...(context ? { context } : {}),
   };
 }

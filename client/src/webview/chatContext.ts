@@ -13,7 +13,10 @@ export function contextFromEditor(editor: vscode.TextEditor): ChatContext {
   if (!sel.isEmpty) {
     const start = sel.start.line + 1;
     // A selection ending at column 0 of a line does not include that line.
-    const end = Math.max(start, sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1);
+    const end = Math.max(
+      start,
+      sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1,
+    );
     return {
       id: `sel:${doc.uri.fsPath}:${start}-${end}`,
       kind: 'selection',
@@ -45,5 +48,11 @@ export function contextFromArgs(raw: unknown): ChatContext | undefined {
   if (!a.success) return undefined;
   const { kind, label, file, startLine, text } = a.data;
   const endLine = Math.max(startLine, a.data.endLine ?? startLine);
-  return { id: `${kind}:${file}:${startLine}:${label}`, kind, label, range: { file, startLine, endLine }, text: text ?? label };
+  return {
+    id: `${kind}:${file}:${startLine}:${label}`,
+    kind,
+    label,
+    range: { file, startLine, endLine },
+    text: text ?? label,
+  };
 }

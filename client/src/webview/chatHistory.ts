@@ -28,7 +28,10 @@ export function loadHistory(state: vscode.Memento, onProblem: (m: string) => voi
   }
   const dropped = raw.length - turns.length;
   if (dropped && !turns.length) onProblem('the saved chat history was unreadable and has been reset');
-  else if (dropped) onProblem(`${dropped} unreadable turn${dropped > 1 ? 's' : ''} of the saved chat history ${dropped > 1 ? 'were' : 'was'} dropped; the other ${turns.length} were kept`);
+  else if (dropped)
+    onProblem(
+      `${dropped} unreadable turn${dropped > 1 ? 's' : ''} of the saved chat history ${dropped > 1 ? 'were' : 'was'} dropped; the other ${turns.length} were kept`,
+    );
   return turns;
 }
 

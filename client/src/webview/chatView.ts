@@ -6,8 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
-  ChatToExtensionSchema, ChatToWebviewSchema, type ChatAction, type ChatAvailability, type ChatCitation, type ChatContext,
-  type ChatToExtension, type ChatToWebview, type ChatTurn,
+  ChatToExtensionSchema,
+  ChatToWebviewSchema,
+  type ChatAction,
+  type ChatAvailability,
+  type ChatCitation,
+  type ChatContext,
+  type ChatToExtension,
+  type ChatToWebview,
+  type ChatTurn,
 } from '@daglens/protocol';
 import { loadHistory, saveHistory } from './chatHistory';
 import { renderShell, WebviewBridge, webviewOptions } from './host';
@@ -68,13 +75,26 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   resolveWebviewView(view: vscode.WebviewView): void {
     view.webview.options = webviewOptions(this.extension.extensionUri);
     this.bridge?.dispose();
-    this.bridge = new WebviewBridge(view.webview, ChatToExtensionSchema, ChatToWebviewSchema,
-      (m) => this.onMessage(m), (problem) => {
+    this.bridge = new WebviewBridge(
+      view.webview,
+      ChatToExtensionSchema,
+      ChatToWebviewSchema,
+      (m) => this.onMessage(m),
+      (problem) => {
         this.log.warn(`chat: ${problem}`);
-        if (!problem.startsWith('not sending')) void this.bridge?.post({ type: 'notice', level: 'error', message: 'DagLens ignored a malformed message from the chat view.' });
-      });
+        if (!problem.startsWith('not sending'))
+          void this.bridge?.post({
+            type: 'notice',
+            level: 'error',
+            message: 'DagLens ignored a malformed message from the chat view.',
+          });
+      },
+    );
     view.webview.html = renderShell(view.webview, this.extension.extensionUri, {
-      title: 'DagLens Chat', script: 'chat', styles: ['chat.css'], body: '<div id="app"></div>',
+      title: 'DagLens Chat',
+      script: 'chat',
+      styles: ['chat.css'],
+      body: '<div id="app"></div>',
     });
     view.onDidDispose(() => {
       // Closing the view stops the answer: nothing keeps streaming into a view that is gone.
@@ -160,20 +180,34 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       return;
     }
     const contexts = this.contexts;
-    const history = this.turns.filter((t) => t.status === 'done').slice(-HISTORY_FOR_PROMPT).map((t) => ({ role: t.role, text: t.text }));
+    const history = this.turns
+      .filter((t) => t.status === 'done')
+      .slice(-HISTORY_FOR_PROMPT)
+      .map((t) => ({ role: t.role, text: t.text }));
     const asked: ChatTurn = { id: randomUUID(), role: 'user', text: question, citations: [], contexts, status: 'done' };
-    const turn: ChatTurn = { id: randomUUID(), role: 'assistant', text: '', citations: [], contexts: [], status: 'streaming' };
+    const turn: ChatTurn = {
+      id: randomUUID(),
+      role: 'assistant',
+      text: '',
+      citations: [],
+      contexts: [],
+      status: 'streaming',
+    };
     this.turns.push(asked, turn);
     this.contexts = [];
     const cancel = new vscode.CancellationTokenSource();
     this.inflight = { turn, cancel };
     await this.postState();
     try {
-      const answer = await this.backend.ask({ question, contexts, history }, (text) => {
-        if (cancel.token.isCancellationRequested) return;
-        turn.text += text;
-        void this.bridge?.post({ type: 'delta', turnId: turn.id, text });
-      }, cancel.token);
+      const answer = await this.backend.ask(
+        { question, contexts, history },
+        (text) => {
+          if (cancel.token.isCancellationRequested) return;
+          turn.text += text;
+          void this.bridge?.post({ type: 'delta', turnId: turn.id, text });
+        },
+        cancel.token,
+      );
       if (!cancel.token.isCancellationRequested) {
         if (answer.text !== undefined) turn.text = answer.text;
         turn.citations = answer.citations;

@@ -12,10 +12,14 @@ export function graphFromDagMapping(result: DagMapResult, title: string, dagFile
     const detail = [
       // What the box leaves out: the plan line of an operator, the operator of a named node (an Airflow task's class).
       n.label !== label ? n.label : n.operator !== label ? n.operator : '',
-      best ? `→ ${best.file}:${best.startLine}${best.endLine !== best.startLine ? `-${best.endLine}` : ''} (${best.symbol})` : 'not mapped to code',
+      best
+        ? `→ ${best.file}:${best.startLine}${best.endLine !== best.startLine ? `-${best.endLine}` : ''} (${best.symbol})`
+        : 'not mapped to code',
       best ? `confidence ${best.confidence.toFixed(2)}: ${best.explanation}` : '',
       m?.alternatives.length ? `${m.alternatives.length} alternative${m.alternatives.length > 1 ? 's' : ''}` : '',
-    ].filter(Boolean).join('\n');
+    ]
+      .filter(Boolean)
+      .join('\n');
     return {
       id: n.id,
       label,
@@ -23,8 +27,11 @@ export function graphFromDagMapping(result: DagMapResult, title: string, dagFile
       status: m?.status ?? 'unmapped',
       detail,
       // Unmapped nodes open where the DAG file prints them.
-      location: best ? { file: best.file, startLine: best.startLine, endLine: best.endLine }
-        : n.line && dagFile ? { file: dagFile, startLine: n.line, endLine: n.line } : undefined,
+      location: best
+        ? { file: best.file, startLine: best.startLine, endLine: best.endLine }
+        : n.line && dagFile
+          ? { file: dagFile, startLine: n.line, endLine: n.line }
+          : undefined,
     };
   });
   const edges = result.dag.edges.map(([source, target]) => ({ source, target }));

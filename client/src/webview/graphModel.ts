@@ -29,7 +29,9 @@ export function filterGraph(g: GraphModel, text: string, depth: number): GraphMo
     link(e.source, e.target);
     link(e.target, e.source);
   }
-  let frontier = g.nodes.filter((n) => n.label.toLowerCase().includes(needle) || n.id.toLowerCase().includes(needle)).map((n) => n.id);
+  let frontier = g.nodes
+    .filter((n) => n.label.toLowerCase().includes(needle) || n.id.toLowerCase().includes(needle))
+    .map((n) => n.id);
   const keep = new Set(frontier);
   for (let d = 0; d < depth && frontier.length; d++) {
     const next: string[] = [];

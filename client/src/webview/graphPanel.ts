@@ -5,7 +5,11 @@
  */
 import * as vscode from 'vscode';
 import {
-  GraphToExtensionSchema, GraphToWebviewSchema, type GraphModel, type GraphToExtension, type GraphToWebview,
+  GraphToExtensionSchema,
+  GraphToWebviewSchema,
+  type GraphModel,
+  type GraphToExtension,
+  type GraphToWebview,
 } from '@daglens/protocol';
 import { filterGraph, GRAPH_DRAW_LIMIT, tooLargeMessage } from './graphModel';
 import { renderShell, WebviewBridge, webviewOptions } from './host';
@@ -37,11 +41,13 @@ export class GraphPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly followSource: FollowSource,
   ) {
-    this.subs.push(vscode.window.onDidChangeActiveTextEditor((e) => {
-      if (!this.following || !e || !this.panel) return;
-      const s = this.followSource(e);
-      if (s) void this.show(s, { reveal: false });
-    }));
+    this.subs.push(
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (!this.following || !e || !this.panel) return;
+        const s = this.followSource(e);
+        if (s) void this.show(s, { reveal: false });
+      }),
+    );
   }
 
   get isOpen(): boolean {
@@ -79,7 +85,13 @@ export class GraphPanel implements vscode.Disposable {
   private draw(g: GraphModel): void {
     if (g.nodes.length > GRAPH_DRAW_LIMIT) {
       this.shown = undefined;
-      this.post({ type: 'tooLarge', title: g.title, nodes: g.nodes.length, limit: GRAPH_DRAW_LIMIT, message: tooLargeMessage(g.nodes.length) });
+      this.post({
+        type: 'tooLarge',
+        title: g.title,
+        nodes: g.nodes.length,
+        limit: GRAPH_DRAW_LIMIT,
+        message: tooLargeMessage(g.nodes.length),
+      });
       return;
     }
     this.shown = g;
@@ -91,21 +103,38 @@ export class GraphPanel implements vscode.Disposable {
       if (reveal) this.panel.reveal(undefined, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, 'DagLens Graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      ...webviewOptions(this.extension.extensionUri),
-      // Laying out thousands of nodes is costly: keep the page when the tab is in the background.
-      retainContextWhenHidden: true,
-    });
+    const panel = vscode.window.createWebviewPanel(
+      GraphPanel.viewType,
+      'DagLens Graph',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        ...webviewOptions(this.extension.extensionUri),
+        // Laying out thousands of nodes is costly: keep the page when the tab is in the background.
+        retainContextWhenHidden: true,
+      },
+    );
     this.panel = panel;
     this.ready = false;
-    this.bridge = new WebviewBridge(panel.webview, GraphToExtensionSchema, GraphToWebviewSchema, (m) => this.onMessage(m), (problem) => {
-      this.log.warn(`graph: ${problem}`);
-      this.post({ type: 'error', message: problem.startsWith('not sending')
-        ? 'DagLens could not draw this graph (see the DagLens output).'
-        : 'DagLens ignored a malformed message from the graph view.' });
-    });
+    this.bridge = new WebviewBridge(
+      panel.webview,
+      GraphToExtensionSchema,
+      GraphToWebviewSchema,
+      (m) => this.onMessage(m),
+      (problem) => {
+        this.log.warn(`graph: ${problem}`);
+        this.post({
+          type: 'error',
+          message: problem.startsWith('not sending')
+            ? 'DagLens could not draw this graph (see the DagLens output).'
+            : 'DagLens ignored a malformed message from the graph view.',
+        });
+      },
+    );
     panel.webview.html = renderShell(panel.webview, this.extension.extensionUri, {
-      title: 'DagLens Graph', script: 'graph', styles: ['graph.css'], body: '<div id="app"></div>',
+      title: 'DagLens Graph',
+      script: 'graph',
+      styles: ['graph.css'],
+      body: '<div id="app"></div>',
     });
     this.following = vscode.workspace.getConfiguration('daglens').get<boolean>('graph.followEditor', false);
     panel.onDidDispose(() => {
@@ -168,7 +197,6 @@ export class GraphPanel implements vscode.Disposable {
         return;
     }
   }
-
 
   /** Adds a drawn node to the chat as a context chip. */
   async askNode(nodeId: string): Promise<void> {

@@ -42,7 +42,11 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 export function renderShell(webview: vscode.Webview, extensionUri: vscode.Uri, shell: Shell): string {
   const nonce = makeNonce();
   const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const styles = [uri('dist', 'media', 'codicons', 'codicon.css'), uri('media', 'base.css'), ...shell.styles.map((s) => uri('media', s))];
+  const styles = [
+    uri('dist', 'media', 'codicons', 'codicon.css'),
+    uri('media', 'base.css'),
+    ...shell.styles.map((s) => uri('media', s)),
+  ];
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -77,7 +81,9 @@ export class WebviewBridge<In, Out> implements vscode.Disposable {
     this.sub = webview.onDidReceiveMessage(async (raw: unknown) => {
       const parsed = inbound.safeParse(raw);
       if (!parsed.success) {
-        onProblem(`ignored a malformed webview message (${describeType(raw)}): ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}`);
+        onProblem(
+          `ignored a malformed webview message (${describeType(raw)}): ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}`,
+        );
         return;
       }
       try {

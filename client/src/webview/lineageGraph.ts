@@ -34,7 +34,12 @@ function index(res: LineageResult): Index {
  * The lineage around some processes: everything upstream (what they read, who wrote that, …) and/or
  * downstream (what they write, who reads that, …), as far as it goes.
  */
-export function lineageGraph(res: LineageResult, start: { processes?: string[]; assets?: string[] }, title: string, direction: Direction = 'both'): GraphModel {
+export function lineageGraph(
+  res: LineageResult,
+  start: { processes?: string[]; assets?: string[] },
+  title: string,
+  direction: Direction = 'both',
+): GraphModel {
   const ix = index(res);
   const procs = new Set<string>();
   const assets = new Set<string>();
@@ -56,14 +61,17 @@ export function lineageGraph(res: LineageResult, start: { processes?: string[]; 
         for (const r of dir === 'upstream' ? p.reads : p.writes) queue.push({ kind: 'a', id: r.asset });
       } else {
         assets.add(id);
-        for (const p of (dir === 'upstream' ? ix.writersOf : ix.readersOf).get(id) ?? []) queue.push({ kind: 'p', id: p });
+        for (const p of (dir === 'upstream' ? ix.writersOf : ix.readersOf).get(id) ?? [])
+          queue.push({ kind: 'p', id: p });
       }
     }
   };
   if (direction !== 'downstream') walk('upstream');
   if (direction !== 'upstream') walk('downstream');
   // The processes we started from show all their inputs and outputs, even in one direction.
-  for (const id of start.processes ?? []) for (const r of [...(ix.processes.get(id)?.reads ?? []), ...(ix.processes.get(id)?.writes ?? [])]) assets.add(r.asset);
+  for (const id of start.processes ?? [])
+    for (const r of [...(ix.processes.get(id)?.reads ?? []), ...(ix.processes.get(id)?.writes ?? [])])
+      assets.add(r.asset);
   const focus = new Set([...(start.processes ?? []), ...(start.assets ?? [])]);
   return build(res, ix, procs, assets, focus, title, 'lineage');
 }
@@ -107,11 +115,29 @@ export function impactGraph(impact: ImpactResult, res: LineageResult, title: str
   const id = (x: string) => as.get(x) ?? x;
   const start = id(impact.start);
   const drawnProcs = new Set([...procs].map(id));
-  const onPath = new Set(impact.hits.flatMap((h) => h.path.flatMap((s) => [`${id(s.from)}→${id(s.process)}`, `${id(s.process)}→${id(s.to)}`])));
-  return { ...g, edges: g.edges.filter((e) => onPath.has(`${e.source}→${e.target}`) || (e.source === start && drawnProcs.has(e.target)) || (e.target === start)) };
+  const onPath = new Set(
+    impact.hits.flatMap((h) =>
+      h.path.flatMap((s) => [`${id(s.from)}→${id(s.process)}`, `${id(s.process)}→${id(s.to)}`]),
+    ),
+  );
+  return {
+    ...g,
+    edges: g.edges.filter(
+      (e) =>
+        onPath.has(`${e.source}→${e.target}`) || (e.source === start && drawnProcs.has(e.target)) || e.target === start,
+    ),
+  };
 }
 
-function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<string>, focus: Set<string>, title: string, mode: 'lineage' | 'impact'): GraphModel {
+function build(
+  res: LineageResult,
+  ix: Index,
+  procs: Set<string>,
+  assets: Set<string>,
+  focus: Set<string>,
+  title: string,
+  mode: 'lineage' | 'impact',
+): GraphModel {
   const assetInfo = new Map(res.assets.map((a) => [a.id, a]));
   const as = merged(res);
   const modelOf = new Map([...as].map(([p, a]) => [a, p]));
@@ -124,9 +150,16 @@ function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<st
     if (model) {
       const a = assetInfo.get(id);
       nodes.push({
-        id, label: model.symbol, kind: 'model', status: 'none', focus: focus.has(id) || focus.has(model.id) || undefined,
-        detail: [`dbt model in ${model.file}:${model.startLine}-${model.endLine}${a?.relation && a.relation !== a.name ? ` (relation ${a.relation})` : ''}`,
-          `reads ${model.reads.length} · read by ${ix.readersOf.get(id)?.length ?? 0}`, ...model.partial.map((x) => `partial: ${x}`)].join('\n'),
+        id,
+        label: model.symbol,
+        kind: 'model',
+        status: 'none',
+        focus: focus.has(id) || focus.has(model.id) || undefined,
+        detail: [
+          `dbt model in ${model.file}:${model.startLine}-${model.endLine}${a?.relation && a.relation !== a.name ? ` (relation ${a.relation})` : ''}`,
+          `reads ${model.reads.length} · read by ${ix.readersOf.get(id)?.length ?? 0}`,
+          ...model.partial.map((x) => `partial: ${x}`),
+        ].join('\n'),
         location: { file: model.file, startLine: model.startLine, endLine: Math.max(model.startLine, model.endLine) },
       });
       continue;
@@ -137,12 +170,22 @@ function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<st
     const ref = writer?.writes.find((w) => w.asset === id);
     const reader = writer ? undefined : ix.processes.get(ix.readersOf.get(id)?.[0] ?? '');
     const rref = reader?.reads.find((r) => r.asset === id);
-    const loc = writer && ref ? { file: ref.file ?? writer.file, startLine: ref.line, endLine: ref.line }
-      : reader && rref ? { file: rref.file ?? reader.file, startLine: rref.line, endLine: rref.line } : undefined;
+    const loc =
+      writer && ref
+        ? { file: ref.file ?? writer.file, startLine: ref.line, endLine: ref.line }
+        : reader && rref
+          ? { file: rref.file ?? reader.file, startLine: rref.line, endLine: rref.line }
+          : undefined;
     nodes.push({
-      id, label: a?.name ?? id, kind: kindOf(a?.kind), status: 'none', focus: focus.has(id) || undefined,
+      id,
+      label: a?.name ?? id,
+      kind: kindOf(a?.kind),
+      status: 'none',
+      focus: focus.has(id) || undefined,
       detail: [
-        a ? `${a.kind.replace('_', ' ')} ${a.relation && a.relation !== a.name ? `(relation ${a.relation})` : ''}`.trim() : id,
+        a
+          ? `${a.kind.replace('_', ' ')} ${a.relation && a.relation !== a.name ? `(relation ${a.relation})` : ''}`.trim()
+          : id,
         `written by ${ix.writersOf.get(id)?.length ?? 0} · read by ${ix.readersOf.get(id)?.length ?? 0}`,
       ].join('\n'),
       location: loc,
@@ -157,9 +200,16 @@ function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<st
       continue;
     }
     nodes.push({
-      id, label: p.symbol, kind: p.kind === 'airflow_task' ? 'task' : 'process', status: 'none', focus: focus.has(id) || undefined,
-      detail: [`${p.kind.replace('_', ' ')} in ${p.file}:${p.startLine}-${p.endLine}`, `reads ${p.reads.length} · writes ${p.writes.length}`,
-        ...p.partial.map((x) => `partial: ${x}`)].join('\n'),
+      id,
+      label: p.symbol,
+      kind: p.kind === 'airflow_task' ? 'task' : 'process',
+      status: 'none',
+      focus: focus.has(id) || undefined,
+      detail: [
+        `${p.kind.replace('_', ' ')} in ${p.file}:${p.startLine}-${p.endLine}`,
+        `reads ${p.reads.length} · writes ${p.writes.length}`,
+        ...p.partial.map((x) => `partial: ${x}`),
+      ].join('\n'),
       location: { file: p.file, startLine: p.startLine, endLine: Math.max(p.startLine, p.endLine) },
     });
     for (const r of p.reads) if (assets.has(r.asset)) edges.push({ source: r.asset, target: id });
@@ -170,7 +220,14 @@ function build(res: LineageResult, ix: Index, procs: Set<string>, assets: Set<st
     if (!proc || !procs.has(p)) continue;
     for (const r of proc.reads) if (assets.has(r.asset)) edges.push({ source: r.asset, target: a });
   }
-  return { title, mode, nodes, edges: dedupe(edges.map((e) => ({ ...e, source: id(e.source), target: id(e.target) })).filter((e) => e.source !== e.target)) };
+  return {
+    title,
+    mode,
+    nodes,
+    edges: dedupe(
+      edges.map((e) => ({ ...e, source: id(e.source), target: id(e.target) })).filter((e) => e.source !== e.target),
+    ),
+  };
 }
 
 function dedupe(edges: GraphEdge[]): GraphEdge[] {
@@ -185,10 +242,15 @@ function dedupe(edges: GraphEdge[]): GraphEdge[] {
 
 function kindOf(kind: string | undefined): string {
   switch (kind) {
-    case 'dbt_model': return 'model';
-    case 'dbt_source': return 'source';
-    case 'view': return 'view';
-    case 'file': return 'file';
-    default: return 'table';
+    case 'dbt_model':
+      return 'model';
+    case 'dbt_source':
+      return 'source';
+    case 'view':
+      return 'view';
+    case 'file':
+      return 'file';
+    default:
+      return 'table';
   }
 }

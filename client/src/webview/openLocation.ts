@@ -30,7 +30,9 @@ export async function resolveWorkspaceFile(file: string): Promise<vscode.Uri | u
 export async function openSourceRange(r: SourceRange, column?: vscode.ViewColumn): Promise<boolean> {
   const uri = await resolveWorkspaceFile(r.file);
   if (!uri) {
-    void vscode.window.showWarningMessage(`DagLens: ${r.file} is not in the workspace any more (deleted or moved?), so line ${r.startLine} cannot be shown.`);
+    void vscode.window.showWarningMessage(
+      `DagLens: ${r.file} is not in the workspace any more (deleted or moved?), so line ${r.startLine} cannot be shown.`,
+    );
     return false;
   }
   await revealLines(uri, r.startLine - 1, r.endLine - 1, column);
@@ -67,7 +69,12 @@ export function afterLenses(doc: vscode.TextDocument): void {
  * as they push the text below them down — the line we jumped to would slide away. So the jump lands once the
  * lenses are drawn (or after LENS_WAIT_MS): the line stays where it is put.
  */
-export async function revealLines(uri: vscode.Uri, startLine: number, endLine: number, column?: vscode.ViewColumn): Promise<vscode.TextEditor> {
+export async function revealLines(
+  uri: vscode.Uri,
+  startLine: number,
+  endLine: number,
+  column?: vscode.ViewColumn,
+): Promise<vscode.TextEditor> {
   // A document open before has had its lenses: VS Code draws them from its cache the moment it shows it again.
   const known = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
   const doc = await vscode.workspace.openTextDocument(uri);
@@ -77,18 +84,28 @@ export async function revealLines(uri: vscode.Uri, startLine: number, endLine: n
   const range = new vscode.Range(start, 0, end, doc.lineAt(end).text.length);
   const at = new vscode.Selection(range.start, range.start);
   const shown = vscode.window.visibleTextEditors.some((e) => e.document === doc);
-  const lensed = known || shown || vscode.languages.match(DOCUMENT_SELECTOR, doc) === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-    awaitingLenses.set(doc.uri.toString(), resolve);
-    setTimeout(() => {
-      awaitingLenses.delete(doc.uri.toString());
-      resolve();
-    }, LENS_WAIT_MS);
+  const lensed =
+    known || shown || vscode.languages.match(DOCUMENT_SELECTOR, doc) === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          awaitingLenses.set(doc.uri.toString(), resolve);
+          setTimeout(() => {
+            awaitingLenses.delete(doc.uri.toString());
+            resolve();
+          }, LENS_WAIT_MS);
+        });
+  const editor = await vscode.window.showTextDocument(doc, {
+    viewColumn: column,
+    preview: true,
+    ...(known || shown ? { selection: at } : {}),
   });
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preview: true, ...(known || shown ? { selection: at } : {}) });
   await lensed;
   editor.selection = at;
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  highlight ??= vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'), isWholeLine: true });
+  highlight ??= vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+    isWholeLine: true,
+  });
   const deco = highlight;
   // A whole model or file highlighted is no mark at all: a long range shows where it starts.
   editor.setDecorations(deco, [end - start < LONG_RANGE ? range : new vscode.Range(start, 0, start, 0)]);

@@ -28,10 +28,20 @@ export function graphFromRunExecution(e: RunExecution, title: string, focus: str
     node.label = `${name}${time !== undefined ? ` · ${formatDuration(time)}` : ''}${rows !== undefined ? ` · ${formatCount(rows)} rows` : ''}`;
     if (time !== undefined && max > 0) node.heat = Math.round((time / max) * 1000) / 1000;
     if (want.has(node.id)) node.focus = true;
-    const ids = [n.sparkId !== undefined ? `Spark node #${n.sparkId}` : '', n.planId ? `plan (${n.planId})` : '', n.sparkOperator ? `= ${n.sparkOperator}` : '', n.section === 'initial' ? 'initial plan (before adaptive execution)' : ''].filter(Boolean).join(' · ');
+    const ids = [
+      n.sparkId !== undefined ? `Spark node #${n.sparkId}` : '',
+      n.planId ? `plan (${n.planId})` : '',
+      n.sparkOperator ? `= ${n.sparkOperator}` : '',
+      n.section === 'initial' ? 'initial plan (before adaptive execution)' : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     const metrics = (n.metrics ?? []).map((m) => `${m.name}: ${m.value.split('\n').pop()}`);
     const spill = (n.metrics ?? []).filter((m) => /spill/i.test(m.name) && m.total).reduce((s, m) => s + m.total!, 0);
-    node.detail = [ids, node.detail ?? '', ...metrics, spill ? `spilled ${formatBytes(spill)}` : ''].filter(Boolean).join('\n').slice(0, 5000);
+    node.detail = [ids, node.detail ?? '', ...metrics, spill ? `spilled ${formatBytes(spill)}` : '']
+      .filter(Boolean)
+      .join('\n')
+      .slice(0, 5000);
   }
   g.title = title;
   return g;

@@ -1,6 +1,11 @@
 /** The chat sidebar page: transcript, streaming answers as safe markdown, citations, context chips, input. */
 import {
-  ChatToWebviewSchema, type ChatAction, type ChatAvailability, type ChatContext, type ChatToExtension, type ChatTurn,
+  ChatToWebviewSchema,
+  type ChatAction,
+  type ChatAvailability,
+  type ChatContext,
+  type ChatToExtension,
+  type ChatTurn,
 } from '@daglens/protocol/webview';
 import { button, el, icon, onMessage, post as postRaw } from '../shared/bridge';
 import { renderMarkdown } from '../shared/markdown';
@@ -76,13 +81,20 @@ function renderBanner(): void {
 }
 
 function renderChips(): void {
-  chips.replaceChildren(...contexts.map((c) => {
-    const chip = el('span', 'dl-chip');
-    chip.title = c.range ? `${c.range.file}:${c.range.startLine}-${c.range.endLine}` : c.label;
-    chip.append(icon(c.kind === 'dagNode' ? 'type-hierarchy' : c.kind === 'selection' ? 'selection' : 'file'), el('span', '', c.label));
-    chip.append(button('', 'close', `Remove ${c.label}`, () => post({ type: 'removeContext', id: c.id }), 'dl-chip-remove'));
-    return chip;
-  }));
+  chips.replaceChildren(
+    ...contexts.map((c) => {
+      const chip = el('span', 'dl-chip');
+      chip.title = c.range ? `${c.range.file}:${c.range.startLine}-${c.range.endLine}` : c.label;
+      chip.append(
+        icon(c.kind === 'dagNode' ? 'type-hierarchy' : c.kind === 'selection' ? 'selection' : 'file'),
+        el('span', '', c.label),
+      );
+      chip.append(
+        button('', 'close', `Remove ${c.label}`, () => post({ type: 'removeContext', id: c.id }), 'dl-chip-remove'),
+      );
+      return chip;
+    }),
+  );
 }
 
 function citationLabel(c: ChatTurn['citations'][number]): string {
@@ -95,13 +107,17 @@ function renderTurn(t: ChatTurn): HTMLElement {
   box.dataset.turnId = t.id;
   if (t.role === 'user') {
     box.append(el('div', 'dl-question', t.text));
-    if (t.contexts.length) box.append(el('div', 'dl-turn-contexts', `with ${t.contexts.map((c) => c.label).join(', ')}`));
+    if (t.contexts.length)
+      box.append(el('div', 'dl-turn-contexts', `with ${t.contexts.map((c) => c.label).join(', ')}`));
     return box;
   }
   const body = el('div', 'dl-answer');
   // renderMarkdown escapes raw HTML and filters links: its output is safe for innerHTML. `[k]` in the text
   // links to citation k (the chips below are numbered the same way).
-  body.innerHTML = renderMarkdown(t.text || (t.status === 'streaming' ? '' : '_(no answer)_'), t.status === 'streaming' ? 0 : t.citations.length);
+  body.innerHTML = renderMarkdown(
+    t.text || (t.status === 'streaming' ? '' : '_(no answer)_'),
+    t.status === 'streaming' ? 0 : t.citations.length,
+  );
   body.addEventListener('click', (e) => {
     const a = e.target instanceof Element ? e.target.closest<HTMLAnchorElement>('a.dl-cite') : null;
     const c = a ? t.citations[Number(a.dataset.cite) - 1] : undefined;
@@ -121,8 +137,13 @@ function renderTurn(t: ChatTurn): HTMLElement {
     const list = el('div', 'dl-citations');
     list.setAttribute('aria-label', 'Citations');
     t.citations.forEach((c, i) => {
-      const chip = button(`[${i + 1}] ${citationLabel(c)}`, 'go-to-file', `Open ${c.file} at line ${c.startLine}`, () =>
-        post({ type: 'openCitation', citation: { file: c.file, startLine: c.startLine, endLine: c.endLine } }), 'dl-citation');
+      const chip = button(
+        `[${i + 1}] ${citationLabel(c)}`,
+        'go-to-file',
+        `Open ${c.file} at line ${c.startLine}`,
+        () => post({ type: 'openCitation', citation: { file: c.file, startLine: c.startLine, endLine: c.endLine } }),
+        'dl-citation',
+      );
       // The whole label on hover, since a narrow sidebar cuts it short.
       chip.title = `[${i + 1}] ${c.label ? `${c.label} · ` : ''}${c.file}:${c.startLine}-${c.endLine}`;
       list.append(chip);
@@ -141,8 +162,14 @@ function renderTranscript(): void {
   const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
   if (!turns.length) {
     const empty = el('div', 'dl-empty');
-    empty.append(el('p', '', 'Ask where a table comes from, what breaks if you change a model, or which code made a DAG node.'),
-      el('p', 'dl-meta', 'Add the current file, a selection or a DAG node with “Ask DagLens about this” in the editor context menu.'));
+    empty.append(
+      el('p', '', 'Ask where a table comes from, what breaks if you change a model, or which code made a DAG node.'),
+      el(
+        'p',
+        'dl-meta',
+        'Add the current file, a selection or a DAG node with “Ask DagLens about this” in the editor context menu.',
+      ),
+    );
     transcript.replaceChildren(empty);
   } else {
     transcript.replaceChildren(...turns.map(renderTurn));
@@ -191,7 +218,8 @@ onMessage(ChatToWebviewSchema, (m) => {
     case 'delta': {
       const t = turns.find((x) => x.id === m.turnId);
       if (t) t.text += m.text;
-      else turns.push({ id: m.turnId, role: 'assistant', text: m.text, citations: [], contexts: [], status: 'streaming' });
+      else
+        turns.push({ id: m.turnId, role: 'assistant', text: m.text, citations: [], contexts: [], status: 'streaming' });
       scheduleRender();
       break;
     }

@@ -15,8 +15,15 @@
 
 export type Direction = 'RIGHT' | 'DOWN';
 
-export interface LayoutNode { id: string; width: number; height: number }
-export interface LayoutEdge { source: string; target: string }
+export interface LayoutNode {
+  id: string;
+  width: number;
+  height: number;
+}
+export interface LayoutEdge {
+  source: string;
+  target: string;
+}
 
 export interface Positioned {
   nodes: Map<string, { x: number; y: number; width: number; height: number }>;
@@ -48,7 +55,12 @@ interface V {
   dummy: boolean;
 }
 
-export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], direction: Direction = 'RIGHT', spacing: LayoutSpacing = DEFAULT_SPACING): Positioned {
+export function layeredLayout(
+  nodes: LayoutNode[],
+  edges: LayoutEdge[],
+  direction: Direction = 'RIGHT',
+  spacing: LayoutSpacing = DEFAULT_SPACING,
+): Positioned {
   const across = (n: LayoutNode) => (direction === 'RIGHT' ? n.height : n.width);
   const along = (n: LayoutNode) => (direction === 'RIGHT' ? n.width : n.height);
   const index = new Map<string, number>();
@@ -113,7 +125,8 @@ export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], directio
     at += layerDepth[l]! + spacing.layer;
   }
   const minPos = Math.min(0, ...vs.map((v) => v.pos - v.breadth / 2));
-  const place = (flow: number, cross: number) => (direction === 'RIGHT' ? { x: flow, y: cross - minPos } : { x: cross - minPos, y: flow });
+  const place = (flow: number, cross: number) =>
+    direction === 'RIGHT' ? { x: flow, y: cross - minPos } : { x: cross - minPos, y: flow };
 
   const result: Positioned = { nodes: new Map(), edges: [], width: 0, height: 0 };
   nodes.forEach((node, i) => {
@@ -276,7 +289,12 @@ function placeAcross(vs: V[], layers: number[][], gap: number): void {
   for (let s = 0; s < sweeps; s++) {
     // End on a downward sweep: a consumer centred on its inputs reads like the plan it is.
     const down = s % 2 === (sweeps - 1) % 2;
-    const order = down ? layers.map((_, i) => i).slice(1) : layers.map((_, i) => i).reverse().slice(1);
+    const order = down
+      ? layers.map((_, i) => i).slice(1)
+      : layers
+          .map((_, i) => i)
+          .reverse()
+          .slice(1);
     for (const li of order) {
       const layer = layers[li]!;
       const side = down ? 'preds' : 'succs';
@@ -284,7 +302,10 @@ function placeAcross(vs: V[], layers: number[][], gap: number): void {
         const ns = vs[v]![side];
         return ns.length ? ns.reduce((sum, w) => sum + vs[w]!.pos, 0) / ns.length : vs[v]!.pos;
       });
-      const placed = isotonic(wanted, layer.map((v, i) => (i === 0 ? 0 : (vs[layer[i - 1]!]!.breadth + vs[v]!.breadth) / 2 + gap)));
+      const placed = isotonic(
+        wanted,
+        layer.map((v, i) => (i === 0 ? 0 : (vs[layer[i - 1]!]!.breadth + vs[v]!.breadth) / 2 + gap)),
+      );
       layer.forEach((v, i) => (vs[v]!.pos = placed[i]!));
     }
   }

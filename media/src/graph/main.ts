@@ -4,7 +4,10 @@
  * with pan and zoom on one transform.
  */
 import {
-  GraphToWebviewSchema, type GraphModel, type GraphNode, type GraphToExtension,
+  GraphToWebviewSchema,
+  type GraphModel,
+  type GraphNode,
+  type GraphToExtension,
 } from '@daglens/protocol/webview';
 import { button, el, icon, onMessage, post as postRaw } from '../shared/bridge';
 import { bestLayout, NODE_HEIGHT, shortLabel, type Positioned } from './layout';
@@ -30,11 +33,15 @@ for (const d of [0, 1, 2, 3, 5]) {
   if (d === 1) o.selected = true;
   depth.append(o);
 }
-const followBtn = button('Follow editor', 'pin', 'Follow the active editor', () => post({ type: 'follow', on: !following }));
+const followBtn = button('Follow editor', 'pin', 'Follow the active editor', () =>
+  post({ type: 'follow', on: !following }),
+);
 let following = false;
 const toolbar = el('div', 'dl-toolbar');
 toolbar.append(
-  title, filterInput, depth,
+  title,
+  filterInput,
+  depth,
   button('', 'filter', 'Apply filter (Enter)', () => applyFilter()),
   button('', 'screen-full', 'Fit to view (0)', () => fit()),
   button('', 'zoom-in', 'Zoom in (+)', () => zoomBy(1.25)),
@@ -45,7 +52,12 @@ toolbar.append(
 const status = el('div', 'dl-graph-status');
 status.setAttribute('role', 'status');
 const legend = el('div', 'dl-legend');
-for (const [s, label] of [['high', 'mapped'], ['low', 'low confidence'], ['derived', 'derived'], ['unmapped', 'unmapped']] as const) {
+for (const [s, label] of [
+  ['high', 'mapped'],
+  ['low', 'low confidence'],
+  ['derived', 'derived'],
+  ['unmapped', 'unmapped'],
+] as const) {
   const item = el('span', `dl-legend-item status-${s}`);
   item.append(el('span', 'dl-swatch'), el('span', '', label));
   legend.append(item);
@@ -60,7 +72,8 @@ const svg = document.createElementNS(SVG, 'svg');
 svg.setAttribute('class', 'dl-svg');
 svg.setAttribute('role', 'img');
 const defs = document.createElementNS(SVG, 'defs');
-defs.innerHTML = '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="dl-arrow"/></marker>';
+defs.innerHTML =
+  '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="dl-arrow"/></marker>';
 const viewport = document.createElementNS(SVG, 'g');
 svg.append(defs, viewport);
 const tooltip = el('div', 'dl-tooltip');
@@ -106,11 +119,15 @@ function zoomBy(f: number, cx = stage.clientWidth / 2, cy = stage.clientHeight /
   applyView();
 }
 
-stage.addEventListener('wheel', (e) => {
-  e.preventDefault();
-  const r = stage.getBoundingClientRect();
-  zoomBy(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
-}, { passive: false });
+stage.addEventListener(
+  'wheel',
+  (e) => {
+    e.preventDefault();
+    const r = stage.getBoundingClientRect();
+    zoomBy(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
+  },
+  { passive: false },
+);
 let drag: { x: number; y: number; moved: boolean } | undefined;
 stage.addEventListener('pointerdown', (e) => {
   drag = { x: e.clientX, y: e.clientY, moved: false };
@@ -132,9 +149,26 @@ document.addEventListener('keydown', (e) => {
   if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
   const step = 60;
   const keys: Record<string, () => void> = {
-    '+': () => zoomBy(1.25), '=': () => zoomBy(1.25), '-': () => zoomBy(0.8), '0': fit,
-    ArrowLeft: () => { view.x += step; applyView(); }, ArrowRight: () => { view.x -= step; applyView(); },
-    ArrowUp: () => { view.y += step; applyView(); }, ArrowDown: () => { view.y -= step; applyView(); },
+    '+': () => zoomBy(1.25),
+    '=': () => zoomBy(1.25),
+    '-': () => zoomBy(0.8),
+    '0': fit,
+    ArrowLeft: () => {
+      view.x += step;
+      applyView();
+    },
+    ArrowRight: () => {
+      view.x -= step;
+      applyView();
+    },
+    ArrowUp: () => {
+      view.y += step;
+      applyView();
+    },
+    ArrowDown: () => {
+      view.y -= step;
+      applyView();
+    },
   };
   const act = keys[e.key];
   if (act) {
@@ -148,12 +182,22 @@ let graph: GraphModel | undefined;
 let generation = 0;
 
 const KIND_ICONS: Record<string, string> = {
-  table: 'table', view: 'eye', model: 'database', source: 'database', column: 'symbol-field', process: 'gear',
-  task: 'run', operator: 'symbol-operator', file: 'file',
+  table: 'table',
+  view: 'eye',
+  model: 'database',
+  source: 'database',
+  column: 'symbol-field',
+  process: 'gear',
+  task: 'run',
+  operator: 'symbol-operator',
+  file: 'file',
 };
 
 function showTooltip(n: GraphNode, x: number, y: number): void {
-  tooltip.replaceChildren(el('div', 'dl-tooltip-title', n.label), el('div', 'dl-meta', `${n.kind}${n.status !== 'none' ? ` · ${n.status}` : ''}`));
+  tooltip.replaceChildren(
+    el('div', 'dl-tooltip-title', n.label),
+    el('div', 'dl-meta', `${n.kind}${n.status !== 'none' ? ` · ${n.status}` : ''}`),
+  );
   if (n.detail) tooltip.append(el('div', 'dl-tooltip-detail', n.detail));
   if (n.location) tooltip.append(el('div', 'dl-meta', `${n.location.file}:${n.location.startLine} — click to open`));
   tooltip.append(el('div', 'dl-meta', 'A (on a focused node): ask DagLens about it'));
@@ -187,7 +231,10 @@ function draw(g: GraphModel, p: Positioned): void {
     const n = byId.get(id);
     if (!n) continue;
     const node = document.createElementNS(SVG, 'g');
-    node.setAttribute('class', `dl-node status-${n.status}${n.focus ? ' dl-focus' : ''}${n.location ? ' dl-link' : ''}`);
+    node.setAttribute(
+      'class',
+      `dl-node status-${n.status}${n.focus ? ' dl-focus' : ''}${n.location ? ' dl-link' : ''}`,
+    );
     node.setAttribute('transform', `translate(${box.x},${box.y})`);
     node.dataset.id = id;
     node.setAttribute('aria-label', `${n.kind} ${n.label}${n.status !== 'none' ? `, ${n.status}` : ''}`);
@@ -283,7 +330,9 @@ async function show(g: GraphModel): Promise<void> {
   heatLegend.hidden = !g.nodes.some((n) => n.heat !== undefined);
   if (!g.nodes.length) {
     viewport.replaceChildren();
-    setStatus(g.filter ? `No node matches “${g.filter.text}”.` : 'Nothing to draw: no lineage or mapping is known here yet.');
+    setStatus(
+      g.filter ? `No node matches “${g.filter.text}”.` : 'Nothing to draw: no lineage or mapping is known here yet.',
+    );
     return;
   }
   setStatus(`Laying out ${g.nodes.length.toLocaleString()} nodes…`, 'dl-loading');
@@ -298,11 +347,14 @@ async function show(g: GraphModel): Promise<void> {
     fit();
     const filtered = g.filter ? ` (filtered “${g.filter.text}”: ${g.filter.shown} of ${g.filter.total})` : '';
     const took = ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
-    setStatus(`${g.nodes.length.toLocaleString()} nodes, ${g.edges.length.toLocaleString()} edges${filtered} · laid out in ${took}`);
+    setStatus(
+      `${g.nodes.length.toLocaleString()} nodes, ${g.edges.length.toLocaleString()} edges${filtered} · laid out in ${took}`,
+    );
     document.body.dataset.layoutMs = String(Math.round(ms));
     document.body.dataset.rendered = String(g.nodes.length);
   } catch (e) {
-    if (mine === generation) setStatus(`Could not lay out the graph: ${e instanceof Error ? e.message : String(e)}`, 'dl-error');
+    if (mine === generation)
+      setStatus(`Could not lay out the graph: ${e instanceof Error ? e.message : String(e)}`, 'dl-error');
   }
 }
 

@@ -37,7 +37,13 @@ export function icon(name: string): HTMLElement {
   return el('span', `codicon codicon-${name}`);
 }
 
-export function button(label: string, codicon: string, title: string, onClick: () => void, cls = ''): HTMLButtonElement {
+export function button(
+  label: string,
+  codicon: string,
+  title: string,
+  onClick: () => void,
+  cls = '',
+): HTMLButtonElement {
   const b = el('button', `dl-button ${cls}`.trim());
   b.type = 'button';
   b.title = title;

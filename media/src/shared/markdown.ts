@@ -49,7 +49,8 @@ md.renderer.rules.image = (tokens, idx) => {
   const alt = escapeHtml(t.content || src);
   return SAFE_LINK.test(src) ? `<a href="${escapeHtml(src)}">${alt}</a>` : alt;
 };
-const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+const defaultLinkOpen =
+  md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   tokens[idx]!.attrSet('rel', 'noopener noreferrer');
   return defaultLinkOpen(tokens, idx, options, env, self);
@@ -60,7 +61,13 @@ const defaultText = md.renderer.rules.text ?? ((tokens, idx) => escapeHtml(token
 md.renderer.rules.text = (tokens, idx, options, env, self) => {
   const html = defaultText(tokens, idx, options, env, self);
   const n = (env as { citations?: number } | undefined)?.citations ?? 0;
-  return n ? html.replace(/\[(\d{1,3})\]/g, (whole, k: string) => (Number(k) >= 1 && Number(k) <= n ? `<a href="#" class="dl-cite" data-cite="${Number(k)}" title="Open citation ${Number(k)}">${whole}</a>` : whole)) : html;
+  return n
+    ? html.replace(/\[(\d{1,3})\]/g, (whole, k: string) =>
+        Number(k) >= 1 && Number(k) <= n
+          ? `<a href="#" class="dl-cite" data-cite="${Number(k)}" title="Open citation ${Number(k)}">${whole}</a>`
+          : whole,
+      )
+    : html;
 };
 
 /**

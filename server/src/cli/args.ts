@@ -18,14 +18,27 @@ export interface Command {
 
 export function parseCommandArgs(cmd: Command, argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw new UserError(`${(e as Error).message.split('\n')[0]} (see 'daglens ${cmd.name} --help')`);
   }
 }
 
 export function commandHelp(cmd: Command): string {
-  return [`daglens ${cmd.name} — ${cmd.summary}`, '', `Usage: ${cmd.usage}`, '', 'Options:', ...cmd.optionHelp.map((l) => `  ${l}`), '  -h, --help              show this help'].join('\n');
+  return [
+    `daglens ${cmd.name} — ${cmd.summary}`,
+    '',
+    `Usage: ${cmd.usage}`,
+    '',
+    'Options:',
+    ...cmd.optionHelp.map((l) => `  ${l}`),
+    '  -h, --help              show this help',
+  ].join('\n');
 }
 
 export function workspaceDir(value: unknown): string {
@@ -46,9 +59,11 @@ export function workspaceFile(root: string, value: string, flag: string): string
     const rel = path.relative(base, p);
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
   };
-  if (!inside(root, abs)) throw new UserError(`${flag} ${value} is outside the workspace ${root}: only its files can be used`);
+  if (!inside(root, abs))
+    throw new UserError(`${flag} ${value} is outside the workspace ${root}: only its files can be used`);
   if (!existsSync(abs)) throw new UserError(`file not found: ${value}`);
-  if (!inside(realpathSync(root), realpathSync(abs))) throw new UserError(`${flag} ${value} links outside the workspace ${root}: only its files can be used`);
+  if (!inside(realpathSync(root), realpathSync(abs)))
+    throw new UserError(`${flag} ${value} links outside the workspace ${root}: only its files can be used`);
   return path.relative(root, abs).split(path.sep).join('/');
 }
 

@@ -14,7 +14,20 @@ import { mcpCommand } from './commands/mcp';
 import { toolCommand } from './commands/tool';
 import { DAGLENS_VERSION } from '../shared/version';
 
-const COMMANDS: Command[] = [mapCommand, runsCommand, symbolsCommand, lineageCommand, impactCommand, askCommand, explainCommand, statsCommand, indexCommand, searchCommand, mcpCommand, toolCommand];
+const COMMANDS: Command[] = [
+  mapCommand,
+  runsCommand,
+  symbolsCommand,
+  lineageCommand,
+  impactCommand,
+  askCommand,
+  explainCommand,
+  statsCommand,
+  indexCommand,
+  searchCommand,
+  mcpCommand,
+  toolCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -53,7 +66,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     if (e instanceof UserError) {
       process.stderr.write(`daglens: ${e.message}\n`);

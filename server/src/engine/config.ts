@@ -5,45 +5,61 @@
 import { z } from 'zod';
 
 export const DEFAULT_EXCLUDE = [
-  '**/.git/**', '**/node_modules/**', '**/__pycache__/**', '**/.venv/**', '**/venv/**',
-  '**/dbt_packages/**', '**/target/**', '**/.daglens-cache/**',
+  '**/.git/**',
+  '**/node_modules/**',
+  '**/__pycache__/**',
+  '**/.venv/**',
+  '**/venv/**',
+  '**/dbt_packages/**',
+  '**/target/**',
+  '**/.daglens-cache/**',
 ];
 
 export const EngineSettingsSchema = z.object({
   /** Files larger than this are skipped by discovery, and open documents larger than this are not parsed. */
   maxFileBytes: z.number().int().positive().default(1_000_000),
   /** How much of a DAG file is read (server/src/engine/dag/ingest/limits.ts): bounds for hostile or broken inputs. */
-  limits: z.object({
-    maxDagDepth: z.number().int().min(10).max(100_000).default(1_000),
-    maxDagNodes: z.number().int().min(100).max(10_000_000).default(100_000),
-  }).default({}),
+  limits: z
+    .object({
+      maxDagDepth: z.number().int().min(10).max(100_000).default(1_000),
+      maxDagNodes: z.number().int().min(100).max(10_000_000).default(100_000),
+    })
+    .default({}),
   /** Globs (relative to the workspace root) that discovery skips, on top of .gitignore. */
   exclude: z.array(z.string()).default(DEFAULT_EXCLUDE),
   /** Whether .gitignore files are honoured. */
   useGitignore: z.boolean().default(true),
   /** Workspace index: HNSW graph parameters (see server/src/engine/index/vectorIndex.ts). */
-  index: z.object({
-    hnswM: z.number().int().min(4).max(64).default(16),
-    efConstruction: z.number().int().min(8).max(1000).default(64),
-    efSearch: z.number().int().min(8).max(2000).default(512),
-  }).default({}),
+  index: z
+    .object({
+      hnswM: z.number().int().min(4).max(64).default(16),
+      efConstruction: z.number().int().min(8).max(1000).default(64),
+      efSearch: z.number().int().min(8).max(2000).default(512),
+    })
+    .default({}),
   /** Embeddings for the index: the built-in offline embedder, or an OpenAI-compatible endpoint. */
-  embeddings: z.object({
-    provider: z.enum(['builtin', 'openai']).default('builtin'),
-    baseUrl: z.string().url().optional(),
-    model: z.string().min(1).default('text-embedding-3-small'),
-    dimensions: z.number().int().positive().optional(),
-  }).default({}),
+  embeddings: z
+    .object({
+      provider: z.enum(['builtin', 'openai']).default('builtin'),
+      baseUrl: z.string().url().optional(),
+      model: z.string().min(1).default('text-embedding-3-small'),
+      dimensions: z.number().int().positive().optional(),
+    })
+    .default({}),
   /** DAG → code mapping jobs (server/src/engine/dag). */
-  mapping: z.object({
-    /** Nodes mapped (and verified) concurrently. */
-    maxParallel: z.number().int().min(1).max(64).default(4),
-  }).default({}),
+  mapping: z
+    .object({
+      /** Nodes mapped (and verified) concurrently. */
+      maxParallel: z.number().int().min(1).max(64).default(4),
+    })
+    .default({}),
   /** Lineage (server/src/engine/lineage): where unqualified table names live, so spellings unify. */
-  lineage: z.object({
-    defaultCatalog: z.string().min(1).default('spark_catalog'),
-    defaultSchema: z.string().min(1).default('default'),
-  }).default({}),
+  lineage: z
+    .object({
+      defaultCatalog: z.string().min(1).default('spark_catalog'),
+      defaultSchema: z.string().min(1).default('default'),
+    })
+    .default({}),
 });
 
 export type EngineSettings = z.infer<typeof EngineSettingsSchema>;

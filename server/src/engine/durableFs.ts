@@ -9,13 +9,27 @@
  *  - writers that must not interleave take a lock file holding their pid (stale when that process is gone).
  */
 import {
-  closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import path from 'node:path';
 
 /** A storage folder DagLens cannot use: says which path and why, in words a user can act on. */
 export class StorageError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'StorageError';
   }
@@ -55,7 +69,8 @@ export function ensureDir(dir: string): void {
       st = statSync(cur);
     } catch (e) {
       // ENOTDIR: a file further up; the walk finds it and says which.
-      if (codeOf(e) !== 'ENOENT' && codeOf(e) !== 'ENOTDIR') throw new StorageError(`cannot use ${cur}: ${describeFsError(e)}`, codeOf(e));
+      if (codeOf(e) !== 'ENOENT' && codeOf(e) !== 'ENOTDIR')
+        throw new StorageError(`cannot use ${cur}: ${describeFsError(e)}`, codeOf(e));
       missing.push(cur);
       if (path.dirname(cur) === cur) break;
       continue;
@@ -122,7 +137,11 @@ function fsyncPath(p: string, flags: 'r' | 'r+' = 'r'): void {
  * see the old content or the new, never a mix. `durable` also survives a power cut; a kill -9 is survived
  * either way (the kernel keeps written pages).
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8Array[], opts: { durable?: boolean } = {}): void {
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array | Uint8Array[],
+  opts: { durable?: boolean } = {},
+): void {
   const tmp = tempNameFor(file);
   try {
     const fd = openSync(tmp, 'w');
@@ -196,7 +215,11 @@ export interface DirLock {
  * is gone, or older than `staleMs`, is broken. Waits up to `waitMs` for a live holder; undefined if it still
  * holds it. Locks are for writers of one folder in different processes (editor and CLI), not for threads.
  */
-export function tryLock(dir: string, name: string, opts: { waitMs?: number; staleMs?: number } = {}): DirLock | undefined {
+export function tryLock(
+  dir: string,
+  name: string,
+  opts: { waitMs?: number; staleMs?: number } = {},
+): DirLock | undefined {
   const file = path.join(dir, name);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   const staleMs = opts.staleMs ?? 120_000;

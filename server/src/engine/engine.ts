@@ -64,23 +64,47 @@ export class Engine {
     this.lineage = new Lineage(opts.root, { names: settings.lineage, log: this.log });
     this.workspace.listen(this.lineage);
     const dagCache = opts.dagCacheDir === undefined ? workspaceCacheDir(opts.root, 'dag') : opts.dagCacheDir;
-    this.dag = new DagService(opts.root, this.log, () => this.settings.mapping.maxParallel, dagCache ? new FileJobStore(dagCache, undefined, (m) => this.log.warn(m)) : undefined, (abs) => this.lineage.processesIn(abs), () => this.settings.limits);
+    this.dag = new DagService(
+      opts.root,
+      this.log,
+      () => this.settings.mapping.maxParallel,
+      dagCache ? new FileJobStore(dagCache, undefined, (m) => this.log.warn(m)) : undefined,
+      (abs) => this.lineage.processesIn(abs),
+      () => this.settings.limits,
+    );
     this.workspace.listen(this.dag);
     this.runs = new RunsService(this.dag, this.log);
     this.index = new CodeIndex({
       root: this.workspace.root,
       log: this.log,
       embedder: createEmbedder(settings, this.log, opts.embeddingsApiKey),
-      hnsw: { m: settings.index.hnswM, efConstruction: settings.index.efConstruction, efSearch: settings.index.efSearch },
+      hnsw: {
+        m: settings.index.hnswM,
+        efConstruction: settings.index.efConstruction,
+        efSearch: settings.index.efSearch,
+      },
       debounceMs: opts.indexDebounceMs ?? 0,
     });
     this.workspace.listen(this.index);
     // Each file's facts travel with the index: a reopened workspace parses only what changed.
     this.index.facts = new FactsStore(opts.root, () => ({ ...DEFAULT_NAMES, ...this.settings.lineage }));
     this.workspace.listen(this.index.facts);
-    this.llm = new LlmService({ workspace: this.workspace, settings: opts.settings, env: opts.llmEnv, cacheDir: opts.llmCacheDir === undefined ? workspaceCacheDir(opts.root, 'llm') : opts.llmCacheDir, log: this.log });
+    this.llm = new LlmService({
+      workspace: this.workspace,
+      settings: opts.settings,
+      env: opts.llmEnv,
+      cacheDir: opts.llmCacheDir === undefined ? workspaceCacheDir(opts.root, 'llm') : opts.llmCacheDir,
+      log: this.log,
+    });
     // Questions that name a table or model get its readers and writers first, then what the index finds.
-    this.llm.setRetriever(lineageFirst(indexRetriever(this.index), this.lineage, (abs) => this.workspace.relative(abs), (rel, a, b) => this.llm.text.lines(rel, a, b)));
+    this.llm.setRetriever(
+      lineageFirst(
+        indexRetriever(this.index),
+        this.lineage,
+        (abs) => this.workspace.relative(abs),
+        (rel, a, b) => this.llm.text.lines(rel, a, b),
+      ),
+    );
     this.llm.setLineageContext(lineageContext(this.lineage, (abs) => this.workspace.relative(abs)));
   }
 

@@ -23,5 +23,7 @@ export function workspaceKey(root: string): string {
 }
 
 export function workspaceCacheDir(root: string, kind: CacheKind, storageDir?: string): string {
-  return storageDir ? path.join(storageDir, kind, workspaceKey(root)) : path.join(userCacheDir(), 'daglens', kind, workspaceKey(root));
+  return storageDir
+    ? path.join(storageDir, kind, workspaceKey(root))
+    : path.join(userCacheDir(), 'daglens', kind, workspaceKey(root));
 }

@@ -16,8 +16,22 @@ export interface Span {
 }
 
 export type SymbolKind =
-  | 'module' | 'class' | 'interface' | 'trait' | 'object' | 'enum' | 'function' | 'method' | 'variable'
-  | 'statement' | 'cte' | 'model' | 'source' | 'table' | 'column' | 'key';
+  | 'module'
+  | 'class'
+  | 'interface'
+  | 'trait'
+  | 'object'
+  | 'enum'
+  | 'function'
+  | 'method'
+  | 'variable'
+  | 'statement'
+  | 'cte'
+  | 'model'
+  | 'source'
+  | 'table'
+  | 'column'
+  | 'key';
 
 export interface CodeSymbol {
   name: string;

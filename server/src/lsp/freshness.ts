@@ -23,12 +23,17 @@ export class Freshness {
   private readonly lastBuild = new Map<Engine, number>();
   private refreshTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly connection: Connection, private readonly log: Logger) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly log: Logger,
+  ) {}
 
   attach(engine: Engine): void {
     engine.lineage.serveStale(() => this.rebuildSoon(engine), INLINE_BUILD_MS);
     // Another file's change can change this one's lens: once the workspace is read, refresh by itself.
-    const changed = () => { if (!this.reading) this.rebuildSoon(engine); };
+    const changed = () => {
+      if (!this.reading) this.rebuildSoon(engine);
+    };
     engine.workspace.listen({ fileChanged: changed, fileRemoved: changed });
   }
 
@@ -39,7 +44,9 @@ export class Freshness {
 
   rebuildSoon(engine: Engine): void {
     if (this.timers.has(engine)) return;
-    const wait = this.reading ? Math.max(0, (this.lastBuild.get(engine) ?? 0) + READING_GAP_MS - Date.now()) : SETTLE_MS;
+    const wait = this.reading
+      ? Math.max(0, (this.lastBuild.get(engine) ?? 0) + READING_GAP_MS - Date.now())
+      : SETTLE_MS;
     const timer = setTimeout(() => {
       this.timers.delete(engine);
       this.lastBuild.set(engine, Date.now());

@@ -122,8 +122,8 @@ export type Outside = 'loose' | 'firstFolder';
 export function engineFor(ctx: ServerContext, uri: string | undefined, outside: Outside = 'loose'): Target {
   const s = ctx.session();
   const file = uri ? ctx.pathOf(uri) : undefined;
-  const engine = file ? s.engineFor(file) : s.engines[0] ?? s.loose;
-  return { engine: engine === s.loose && outside === 'firstFolder' ? s.engines[0] ?? s.loose : engine, file };
+  const engine = file ? s.engineFor(file) : (s.engines[0] ?? s.loose);
+  return { engine: engine === s.loose && outside === 'firstFolder' ? (s.engines[0] ?? s.loose) : engine, file };
 }
 
 /** `engineFor` for requests about a file: InvalidParams when the URI is none. */

@@ -11,8 +11,14 @@
  * from vscode-languageserver's own wrappers, which read `params.workDoneToken` before any handler runs).
  */
 import {
-  CodeLensRequest, CodeLensResolveRequest, DefinitionRequest, DocumentSymbolRequest, HoverRequest,
-  WorkspaceSymbolRequest, type CancellationToken, type Disposable,
+  CodeLensRequest,
+  CodeLensResolveRequest,
+  DefinitionRequest,
+  DocumentSymbolRequest,
+  HoverRequest,
+  WorkspaceSymbolRequest,
+  type CancellationToken,
+  type Disposable,
 } from 'vscode-languageserver/node';
 import type { CodeLens, Connection, DefinitionLink, Hover, Location } from 'vscode-languageserver/node';
 import { z } from 'zod';
@@ -79,24 +85,34 @@ export function multiplex(connection: Connection, log: Pick<Logger, 'warn'> = co
   };
   const flat = <T>(xs: unknown[]): T[] => xs.flatMap((x) => (x == null ? [] : Array.isArray(x) ? x : [x])) as T[];
 
-  const lenses: Fan = new Fan(() => onChecked(CodeLensRequest.method, async (params, token) =>
-    flat<CodeLens>(await settle(CodeLensRequest.method, lenses, params, token))));
-  const definitions: Fan = new Fan(() => onChecked(DefinitionRequest.method, async (params, token) =>
-    flat<Location | DefinitionLink>(await settle(DefinitionRequest.method, definitions, params, token))));
-  const hovers: Fan = new Fan(() => onChecked(HoverRequest.method, async (params, token) => {
-    const found = flat<Hover>(await settle(HoverRequest.method, hovers, params, token));
-    if (found.length <= 1) return found[0] ?? null;
-    const text = found.map((x) => markdownOf(x.contents)).join('\n\n---\n\n');
-    return { contents: { kind: 'markdown', value: text }, range: found[0].range };
-  }));
-  const resolvers: Fan = new Fan(() => onChecked(CodeLensResolveRequest.method, async (lens: CodeLens, token) => {
-    for (const r of resolvers.handlers) {
-      const resolve = async () => r(lens as never, token) as CodeLens | Promise<CodeLens>;
-      const out = await resolve().catch((e: unknown) => failed(CodeLensResolveRequest.method, e, lens));
-      if (out?.command) return out;
-    }
-    return lens;
-  }));
+  const lenses: Fan = new Fan(() =>
+    onChecked(CodeLensRequest.method, async (params, token) =>
+      flat<CodeLens>(await settle(CodeLensRequest.method, lenses, params, token)),
+    ),
+  );
+  const definitions: Fan = new Fan(() =>
+    onChecked(DefinitionRequest.method, async (params, token) =>
+      flat<Location | DefinitionLink>(await settle(DefinitionRequest.method, definitions, params, token)),
+    ),
+  );
+  const hovers: Fan = new Fan(() =>
+    onChecked(HoverRequest.method, async (params, token) => {
+      const found = flat<Hover>(await settle(HoverRequest.method, hovers, params, token));
+      if (found.length <= 1) return found[0] ?? null;
+      const text = found.map((x) => markdownOf(x.contents)).join('\n\n---\n\n');
+      return { contents: { kind: 'markdown', value: text }, range: found[0].range };
+    }),
+  );
+  const resolvers: Fan = new Fan(() =>
+    onChecked(CodeLensResolveRequest.method, async (lens: CodeLens, token) => {
+      for (const r of resolvers.handlers) {
+        const resolve = async () => r(lens as never, token) as CodeLens | Promise<CodeLens>;
+        const out = await resolve().catch((e: unknown) => failed(CodeLensResolveRequest.method, e, lens));
+        if (out?.command) return out;
+      }
+      return lens;
+    }),
+  );
 
   const members = new Map<PropertyKey, (h: Handler) => Disposable>([
     ['onCodeLens', (h) => lenses.add(h)],

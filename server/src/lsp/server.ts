@@ -3,7 +3,12 @@
  * engine through the Session. Started with --stdio (other editors, tests) or --node-ipc (VS Code).
  */
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams,
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -28,7 +33,18 @@ import { Session } from './session';
 import { uriToPath } from './uris';
 
 /** Every feature of the server, in registration order. */
-const FEATURES: Feature[] = [dagMappingFeature, documentsFeature, symbolsFeature, workspaceInfoFeature, lineageFeature, llmFeature, searchFeature, runsFeature, agentToolsFeature, vscodeLmFeature];
+const FEATURES: Feature[] = [
+  dagMappingFeature,
+  documentsFeature,
+  symbolsFeature,
+  workspaceInfoFeature,
+  lineageFeature,
+  llmFeature,
+  searchFeature,
+  runsFeature,
+  agentToolsFeature,
+  vscodeLmFeature,
+];
 
 export function startServer(): void {
   // Merged before anything starts: features that disagree stop the server here, not in some editor.
@@ -86,10 +102,18 @@ export function startServer(): void {
     supportsWatchRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const initSettings = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
     // Where VS Code lets the extension keep per-workspace data (the index); other clients: the user cache.
-    indexStorage = (params.initializationOptions as { indexStoragePath?: unknown } | undefined)?.indexStoragePath as string | undefined;
-    session = new Session(roots, initSettings, log, (st) => void connection.sendNotification(serverStatus, st), indexStorage);
+    indexStorage = (params.initializationOptions as { indexStoragePath?: unknown } | undefined)?.indexStoragePath as
+      string | undefined;
+    session = new Session(
+      roots,
+      initSettings,
+      log,
+      (st) => void connection.sendNotification(serverStatus, st),
+      indexStorage,
+    );
     for (const e of session.all) freshness.attach(e);
-    session.readingInStatus = (params.initializationOptions as { readingProgress?: unknown } | undefined)?.readingProgress === 'status';
+    session.readingInStatus =
+      (params.initializationOptions as { readingProgress?: unknown } | undefined)?.readingProgress === 'status';
     // VS Code says whether the workspace is trusted; untrusted means no code goes to any LLM, from the start.
     if ((params.initializationOptions as { workspaceTrusted?: unknown } | undefined)?.workspaceTrusted === false) {
       for (const e of session.all) e.llm.setTrusted(false);
@@ -106,7 +130,8 @@ export function startServer(): void {
         log.warn(`could not read settings: ${errorMessage(e)}`);
       }
     }
-    if (supportsWatchRegistration) void registerWatchers(ctx).catch((e) => log.warn(`file watching unavailable: ${errorMessage(e)}`));
+    if (supportsWatchRegistration)
+      void registerWatchers(ctx).catch((e) => log.warn(`file watching unavailable: ${errorMessage(e)}`));
     // One pass reads the workspace (saved index and facts, changed files parsed once in workers); requests
     // are answered from what is read so far, marked partial, and refreshed when it ends.
     try {

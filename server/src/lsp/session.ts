@@ -15,7 +15,9 @@ export class Session {
   status: ServerStatus = { health: 'ok', quiescent: true, message: 'starting' };
   private markScannedNow!: () => void;
   /** Settles when the first read of the workspace has ended (well or not): features that need every file wait on it. */
-  readonly scanned = new Promise<void>((resolve) => { this.markScannedNow = resolve; });
+  readonly scanned = new Promise<void>((resolve) => {
+    this.markScannedNow = resolve;
+  });
 
   constructor(
     roots: string[],
@@ -27,17 +29,27 @@ export class Session {
   ) {
     this.rawSettings = rawSettings;
     for (const root of roots) {
-      this.engines.push(new Engine({
-        root, settings: rawSettings, log,
-        llmCacheDir: workspaceCacheDir(root, 'llm', storageDir),
-        dagCacheDir: workspaceCacheDir(root, 'dag', storageDir),
-      }));
+      this.engines.push(
+        new Engine({
+          root,
+          settings: rawSettings,
+          log,
+          llmCacheDir: workspaceCacheDir(root, 'llm', storageDir),
+          dagCacheDir: workspaceCacheDir(root, 'dag', storageDir),
+        }),
+      );
     }
     // Until the first read of each folder, editor edits are parked for the index (replayed after it): an index
     // that already holds a file would not load the saved one.
     for (const e of this.engines) e.index.beginBulk();
     // The loose engine has no folder of its own to keep an LLM cache in: it keeps it in memory.
-    this.loose = new Engine({ root: path.parse(process.cwd()).root, settings: rawSettings, log, llmCacheDir: null, dagCacheDir: null });
+    this.loose = new Engine({
+      root: path.parse(process.cwd()).root,
+      settings: rawSettings,
+      log,
+      llmCacheDir: null,
+      dagCacheDir: null,
+    });
     for (const p of this.loose.settingsProblems) log.warn(p);
   }
 

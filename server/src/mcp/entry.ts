@@ -10,7 +10,9 @@ export async function runMcpCommand(argv: string[]): Promise<void> {
     const { values, positionals } = parseCommandArgs(mcpCommand, argv);
     process.exitCode = await mcpCommand.run(values, positionals);
   } catch (e) {
-    process.stderr.write(`daglens mcp: ${e instanceof UserError ? e.message : e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(
+      `daglens mcp: ${e instanceof UserError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exit(e instanceof UserError ? 2 : 1);
   }
 }

@@ -20,13 +20,21 @@ export interface LmToolContribution {
 }
 
 const ICONS: Record<string, string> = {
-  map_plan: '$(type-hierarchy)', lineage: '$(type-hierarchy-sub)', impact: '$(warning)', search_code: '$(search)',
-  explain_symbol: '$(sparkle)', list_runs: '$(list-flat)', map_run: '$(flame)',
+  map_plan: '$(type-hierarchy)',
+  lineage: '$(type-hierarchy-sub)',
+  impact: '$(warning)',
+  search_code: '$(search)',
+  explain_symbol: '$(sparkle)',
+  list_runs: '$(list-flat)',
+  map_run: '$(flame)',
 };
 
 /** An input schema as the manifest carries it (no `$schema`: VS Code reads plain JSON schema objects). */
 export function inputJsonSchema(tool: keyof typeof AGENT_TOOLS): Record<string, unknown> {
-  const { $schema: _s, ...schema } = toJsonSchemaCompat(AGENT_TOOLS[tool].input, { strictUnions: true, pipeStrategy: 'input' });
+  const { $schema: _s, ...schema } = toJsonSchemaCompat(AGENT_TOOLS[tool].input, {
+    strictUnions: true,
+    pipeStrategy: 'input',
+  });
   return schema;
 }
 

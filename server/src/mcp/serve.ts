@@ -34,12 +34,21 @@ export interface ServeOptions {
 }
 
 /** Paths under these folders never make the workspace dirty. */
-const IGNORED_CHANGE = /(^|[\\/])(\.git|node_modules|__pycache__|\.venv|venv|\.daglens-cache|target|dbt_packages)([\\/]|$)/;
+const IGNORED_CHANGE =
+  /(^|[\\/])(\.git|node_modules|__pycache__|\.venv|venv|\.daglens-cache|target|dbt_packages)([\\/]|$)/;
 
 export async function serveMcp(opts: ServeOptions): Promise<{ closed: Promise<void> }> {
   const { root, log } = opts;
-  const cache = (kind: 'llm' | 'dag') => (opts.cacheDir === null ? null : workspaceCacheDir(root, kind, opts.storageDir));
-  const engine = new Engine({ root, settings: opts.settings, log, llmEnv: opts.llmEnv ?? process.env, llmCacheDir: cache('llm'), dagCacheDir: cache('dag') });
+  const cache = (kind: 'llm' | 'dag') =>
+    opts.cacheDir === null ? null : workspaceCacheDir(root, kind, opts.storageDir);
+  const engine = new Engine({
+    root,
+    settings: opts.settings,
+    log,
+    llmEnv: opts.llmEnv ?? process.env,
+    llmCacheDir: cache('llm'),
+    dagCacheDir: cache('dag'),
+  });
   const disk = new DiskSync(engine);
   let indexing = true;
   const tools = new AgentTools(engine, { indexing: () => indexing });
@@ -52,7 +61,9 @@ export async function serveMcp(opts: ServeOptions): Promise<{ closed: Promise<vo
     // The index parks the scan's file events and indexes in its workers meanwhile (as the language server does).
     const indexed = syncIndex(engine.index, engine.settings, log, { indexDir: opts.indexDir })
       .catch((e) => log.warn(`indexing failed: ${errorMessage(e)}; search covers what is indexed`))
-      .finally(() => { indexing = false; });
+      .finally(() => {
+        indexing = false;
+      });
     const files = await disk.scan();
     lastSync = Date.now();
     if (files <= (opts.maxWatchedFiles ?? 20_000)) {
@@ -83,7 +94,10 @@ export async function serveMcp(opts: ServeOptions): Promise<{ closed: Promise<vo
     dirty = false;
     const r = await disk.sync();
     lastSync = Date.now();
-    if (r.changed || r.added || r.removed) log.info(`workspace changed on disk: ${r.changed} changed, ${r.added} new, ${r.removed} removed (${Math.round(r.ms)} ms)`);
+    if (r.changed || r.added || r.removed)
+      log.info(
+        `workspace changed on disk: ${r.changed} changed, ${r.added} new, ${r.removed} removed (${Math.round(r.ms)} ms)`,
+      );
   };
 
   const server = createMcpServer({ tools, ready, beforeCall, log, version: MCP_SERVER_VERSION });

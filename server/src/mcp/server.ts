@@ -35,7 +35,10 @@ const INSTRUCTIONS = [
 ].join(' ');
 
 export function createMcpServer(opts: McpServerOptions): McpServer {
-  const server = new McpServer({ name: 'daglens', version: opts.version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
+  const server = new McpServer(
+    { name: 'daglens', version: opts.version },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+  );
   const { tools, log } = opts;
 
   const run = async (name: AgentToolName, args: unknown, signal: AbortSignal) => {
@@ -45,7 +48,10 @@ export function createMcpServer(opts: McpServerOptions): McpServer {
     try {
       const out = await tools.call(name, args as never, signal);
       log.info(`${name}: ${Math.round(performance.now() - started)} ms`);
-      return { content: [{ type: 'text' as const, text: summarise(name, out) }], structuredContent: out as unknown as Record<string, unknown> };
+      return {
+        content: [{ type: 'text' as const, text: summarise(name, out) }],
+        structuredContent: out as unknown as Record<string, unknown>,
+      };
     } catch (e) {
       if (e instanceof ToolCancelled) {
         log.info(`${name}: cancelled after ${Math.round(performance.now() - started)} ms`);
@@ -60,35 +66,63 @@ export function createMcpServer(opts: McpServerOptions): McpServer {
 
   for (const name of AGENT_TOOL_NAMES) {
     const t = AGENT_TOOLS[name];
-    server.registerTool(name, {
-      title: t.title,
-      description: t.description,
-      inputSchema: t.input,
-      outputSchema: t.output,
-      annotations: { title: t.title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    }, (args: unknown, extra: { signal: AbortSignal }) => run(name, args, extra.signal));
+    server.registerTool(
+      name,
+      {
+        title: t.title,
+        description: t.description,
+        inputSchema: t.input,
+        outputSchema: t.output,
+        annotations: {
+          title: t.title,
+          readOnlyHint: true,
+          destructiveHint: false,
+          idempotentHint: true,
+          openWorldHint: false,
+        },
+      },
+      (args: unknown, extra: { signal: AbortSignal }) => run(name, args, extra.signal),
+    );
   }
 
-  server.registerResource('lineage', LINEAGE_RESOURCE, {
-    title: 'Lineage graph',
-    description: 'Every table, file and dbt node of the workspace (assets), the code that reads and writes them (processes, file:lines), and column lineage.',
-    mimeType: 'application/json',
-  }, async (uri) => {
-    await opts.ready;
-    await opts.beforeCall?.();
-    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(lineageJson(tools.engine.lineage)) }] };
-  });
+  server.registerResource(
+    'lineage',
+    LINEAGE_RESOURCE,
+    {
+      title: 'Lineage graph',
+      description:
+        'Every table, file and dbt node of the workspace (assets), the code that reads and writes them (processes, file:lines), and column lineage.',
+      mimeType: 'application/json',
+    },
+    async (uri) => {
+      await opts.ready;
+      await opts.beforeCall?.();
+      return {
+        contents: [
+          { uri: uri.href, mimeType: 'application/json', text: JSON.stringify(lineageJson(tools.engine.lineage)) },
+        ],
+      };
+    },
+  );
 
-  server.registerResource('last-dag', LAST_DAG_RESOURCE, {
-    title: 'Last mapped DAG',
-    description: 'The plan or DAG map_plan mapped last in this session, whole: its nodes, edges and where each node maps in the code.',
-    mimeType: 'application/json',
-  }, async (uri) => {
-    await opts.ready;
-    const last = tools.lastDag;
-    const body = last ? { plan: last.plan, ...last.result } : { plan: null, message: 'no plan mapped yet in this session: call map_plan first' };
-    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }] };
-  });
+  server.registerResource(
+    'last-dag',
+    LAST_DAG_RESOURCE,
+    {
+      title: 'Last mapped DAG',
+      description:
+        'The plan or DAG map_plan mapped last in this session, whole: its nodes, edges and where each node maps in the code.',
+      mimeType: 'application/json',
+    },
+    async (uri) => {
+      await opts.ready;
+      const last = tools.lastDag;
+      const body = last
+        ? { plan: last.plan, ...last.result }
+        : { plan: null, message: 'no plan mapped yet in this session: call map_plan first' };
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }] };
+    },
+  );
 
   return server;
 }

@@ -6,12 +6,45 @@
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { z } from 'zod';
 import type {
-  AgentToolCallParams, AgentToolCallResult, AgentToolPreview, AskDelta, AskParams, AskResult, CloseRunParams,
-  DagMapResult, ExplainAllParams, ExplainAllResult, ExplainParams, Explanation, FolderParams, ImpactParams,
-  ImpactResult, LineageParams, LineageResult, LlmCheckResult, LlmStats, MapDagParams, OpenRunParams, OpenRunResult,
-  ReindexParamsSchema, ReindexResult, RunExecution, RunExecutionParams, RunOperatorRef, RunProgress, RunsSummary,
-  SearchParams, SearchResult, ServerStatus, SlowestOperatorsParams, VscodeLmChatParams, VscodeLmChatResult,
-  VscodeLmDeltaSchema, VscodeLmModelsSchema, WorkspaceInfo, WorkspaceTrustSchema,
+  AgentToolCallParams,
+  AgentToolCallResult,
+  AgentToolPreview,
+  AskDelta,
+  AskParams,
+  AskResult,
+  CloseRunParams,
+  DagMapResult,
+  ExplainAllParams,
+  ExplainAllResult,
+  ExplainParams,
+  Explanation,
+  FolderParams,
+  ImpactParams,
+  ImpactResult,
+  LineageParams,
+  LineageResult,
+  LlmCheckResult,
+  LlmStats,
+  MapDagParams,
+  OpenRunParams,
+  OpenRunResult,
+  ReindexParamsSchema,
+  ReindexResult,
+  RunExecution,
+  RunExecutionParams,
+  RunOperatorRef,
+  RunProgress,
+  RunsSummary,
+  SearchParams,
+  SearchResult,
+  ServerStatus,
+  SlowestOperatorsParams,
+  VscodeLmChatParams,
+  VscodeLmChatResult,
+  VscodeLmDeltaSchema,
+  VscodeLmModelsSchema,
+  WorkspaceInfo,
+  WorkspaceTrustSchema,
 } from './contracts';
 
 // ── status ───────────────────────────────────────────────────────────────────────────────────────────
@@ -68,7 +101,9 @@ export const explainAll = new RequestType<ExplainAllParams, ExplainAllResult, vo
 /** Forgets cached LLM replies and explanations of every workspace folder (spend records stay). */
 export const clearLlmCache = new RequestType0<{ folders: number }, void>('daglens/clearLlmCache');
 /** VS Code workspace trust: untrusted ⇒ nothing is sent to any model. Also accepted in initializationOptions. */
-export const setWorkspaceTrust = new NotificationType<z.infer<typeof WorkspaceTrustSchema>>('daglens/setWorkspaceTrust');
+export const setWorkspaceTrust = new NotificationType<z.infer<typeof WorkspaceTrustSchema>>(
+  'daglens/setWorkspaceTrust',
+);
 
 // ── agents ───────────────────────────────────────────────────────────────────────────────────────────
 /** Runs one agent tool on the server (the VS Code language-model tools call this); cancellable. */
@@ -81,6 +116,8 @@ export const vscodeLmModels = new NotificationType<z.infer<typeof VscodeLmModels
  * Server → client: send a chat request to a VS Code model (the `vscode-lm` provider); cancellable. Errors carry
  * `data.kind`: auth (the user did not allow it), model (no such model), rate-limited (quota), bad-response.
  */
-export const vscodeLmChat = new RequestType<VscodeLmChatParams, VscodeLmChatResult, { kind: string }>('daglens/lm/chat');
+export const vscodeLmChat = new RequestType<VscodeLmChatParams, VscodeLmChatResult, { kind: string }>(
+  'daglens/lm/chat',
+);
 /** Client → server: more text of a `daglens/lm/chat` reply, in order. */
 export const vscodeLmDelta = new NotificationType<z.infer<typeof VscodeLmDeltaSchema>>('daglens/lm/chatDelta');

@@ -6,11 +6,13 @@
 import { z } from 'zod';
 
 /** A place in the workspace: absolute path or path relative to a workspace folder; 1-based inclusive lines. */
-export const SourceRangeSchema = z.object({
-  file: z.string().min(1).max(4096),
-  startLine: z.number().int().min(1),
-  endLine: z.number().int().min(1),
-}).refine((r) => r.endLine >= r.startLine, { message: 'endLine is before startLine' });
+export const SourceRangeSchema = z
+  .object({
+    file: z.string().min(1).max(4096),
+    startLine: z.number().int().min(1),
+    endLine: z.number().int().min(1),
+  })
+  .refine((r) => r.endLine >= r.startLine, { message: 'endLine is before startLine' });
 export type SourceRange = z.infer<typeof SourceRangeSchema>;
 
 /** Something attached to a question: the current file, a selection, or a DAG node. */
@@ -58,7 +60,10 @@ export const ChatToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('copy'), turnId: z.string().min(1).max(100) }),
   z.object({ type: z.literal('openCitation'), citation: SourceRangeSchema }),
   z.object({ type: z.literal('removeContext'), id: z.string().min(1).max(200) }),
-  z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openSettings', 'manageTrust', 'showLogs', 'restartServer']) }),
+  z.object({
+    type: z.literal('action'),
+    action: z.enum(['setApiKey', 'openSettings', 'manageTrust', 'showLogs', 'restartServer']),
+  }),
 ]);
 export type ChatToExtension = z.infer<typeof ChatToExtensionSchema>;
 
@@ -97,7 +102,11 @@ export const GraphNodeSchema = z.object({
   heat: z.number().min(0).max(1).optional(),
 });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
-export const GraphEdgeSchema = z.object({ source: z.string(), target: z.string(), label: z.string().max(200).optional() });
+export const GraphEdgeSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  label: z.string().max(200).optional(),
+});
 export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
 export const GraphModelSchema = z.object({
   title: z.string().max(500),
@@ -113,7 +122,13 @@ export const GraphToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('graph'), graph: GraphModelSchema }),
   z.object({ type: z.literal('loading'), message: z.string().max(500) }),
   /** The graph is over the drawing limit: the view asks for a filter instead. */
-  z.object({ type: z.literal('tooLarge'), title: z.string().max(500), nodes: z.number(), limit: z.number(), message: z.string().max(1000) }),
+  z.object({
+    type: z.literal('tooLarge'),
+    title: z.string().max(500),
+    nodes: z.number(),
+    limit: z.number(),
+    message: z.string().max(1000),
+  }),
   z.object({ type: z.literal('error'), message: z.string().max(2000) }),
   z.object({ type: z.literal('follow'), on: z.boolean() }),
 ]);

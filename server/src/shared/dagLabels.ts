@@ -8,7 +8,9 @@ export function scanTable(args: string): string | undefined {
   const hive = /HiveTableRelation \[`?([\w]+)`?\.`?([\w]+)`?/.exec(args);
   if (hive) return hive[2].toLowerCase();
   const bracketed = /(?:^|\s)([\w.`$-]+)\[/.exec(args);
-  const head = bracketed ? bracketed[1] : args.split(/\s+/).find((w, i, all) => i === all.length - 1 || /\./.test(w)) ?? '';
+  const head = bracketed
+    ? bracketed[1]
+    : (args.split(/\s+/).find((w, i, all) => i === all.length - 1 || /\./.test(w)) ?? '');
   const name = head.replace(/`/g, '').split('.').pop() ?? '';
   if (!/^[A-Za-z_][\w$-]*$/.test(name)) return undefined;
   if (/^(parquet|orc|csv|json|text|avro|delta|hive|ExistingRDD|JDBCRelation.*)$/i.test(name)) return undefined;

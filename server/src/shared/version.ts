@@ -18,4 +18,5 @@ function fromPackageJson(): string {
   }
 }
 
-export const DAGLENS_VERSION: string = typeof __DAGLENS_VERSION__ === 'string' ? __DAGLENS_VERSION__ : fromPackageJson();
+export const DAGLENS_VERSION: string =
+  typeof __DAGLENS_VERSION__ === 'string' ? __DAGLENS_VERSION__ : fromPackageJson();

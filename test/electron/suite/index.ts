@@ -9,7 +9,11 @@ import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'daglens.daglens';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -41,13 +45,22 @@ test('the extension activates on a Python file and registers its commands', asyn
 test('document symbols come from the DagLens server (class → method → nested function)', async () => {
   const uri = vscode.Uri.file(path.join(workspace(), 'jobs/sales_job.py'));
   const symbols = await until('document symbols', async () => {
-    const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+    const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+      'vscode.executeDocumentSymbolProvider',
+      uri,
+    );
     return s && s.length ? s : undefined;
   });
-  assert.deepEqual(symbols.map((s) => s.name), ['SalesJob', 'main']);
+  assert.deepEqual(
+    symbols.map((s) => s.name),
+    ['SalesJob', 'main'],
+  );
   const run = symbols[0].children.find((c) => c.name === 'run');
   assert.ok(run, 'SalesJob.run');
-  assert.deepEqual(run.children.map((c) => c.name), ['with_revenue']);
+  assert.deepEqual(
+    run.children.map((c) => c.name),
+    ['with_revenue'],
+  );
   assert.equal(run.selectionRange.start.line, 8);
 });
 
@@ -55,7 +68,10 @@ test('SQL with Jinja: the dbt model and its CTEs', async () => {
   const uri = vscode.Uri.file(path.join(workspace(), 'models/store_revenue.sql'));
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   const symbols = await until('SQL symbols', async () => {
-    const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+    const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+      'vscode.executeDocumentSymbolProvider',
+      uri,
+    );
     return s && s.length ? s : undefined;
   });
   assert.equal(symbols[0].name, 'store_revenue');
@@ -75,5 +91,6 @@ export async function run(): Promise<void> {
     }
   }
   console.log(`DagLens suite: ${tests.length - failures.length} of ${tests.length} passed`);
-  if (failures.length) throw new Error(`${failures.length} of ${tests.length} electron tests failed: ${failures.join('; ')}`);
+  if (failures.length)
+    throw new Error(`${failures.length} of ${tests.length} electron tests failed: ${failures.join('; ')}`);
 }

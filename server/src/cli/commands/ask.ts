@@ -29,14 +29,18 @@ export const askCommand: Command = {
   ],
   async run(values, positionals) {
     const question = positionals.join(' ').trim();
-    if (!question) throw new UserError("ask needs a question: daglens ask \"where is revenue computed?\" (see 'daglens ask --help')");
+    if (!question)
+      throw new UserError(
+        'ask needs a question: daglens ask "where is revenue computed?" (see \'daglens ask --help\')',
+      );
     const root = workspaceDir(values.workspace);
     const selection = lineRangeOption(values.lines);
     let file: string | undefined;
     if (typeof values.file === 'string') file = workspaceFile(root, values.file, '--file');
     else if (selection) throw new UserError('--lines needs --file');
     const k = values.k === undefined ? 8 : Number(values.k);
-    if (!Number.isInteger(k) || k < 1 || k > 50) throw new UserError(`--k must be an integer from 1 to 50, got '${values.k}'`);
+    if (!Number.isInteger(k) || k < 1 || k > 50)
+      throw new UserError(`--k must be an integer from 1 to 50, got '${values.k}'`);
 
     const log = stderrLogger(!!values.verbose);
     const engine = new Engine({ root, settings: llmSettingsFromFlags(values), log, llmEnv: process.env });
@@ -46,7 +50,9 @@ export const askCommand: Command = {
     process.once('SIGINT', onSigint);
     const stream = !values.json;
     // `daglens ask … | head` closes the pipe early: that is the reader's choice, not an error.
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); });
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+    });
     try {
       const r = await engine.llm.ask(
         { question, file, selection, context: typeof values.context === 'string' ? values.context : undefined, k },
@@ -60,7 +66,8 @@ export const askCommand: Command = {
       process.stdout.write('\n');
       if (r.citations.length) {
         process.stdout.write('\nSources:\n');
-        for (const c of r.citations) process.stdout.write(`  ${c.file}:${c.startLine}-${c.endLine}${c.symbol ? `  ${c.symbol}` : ''}\n`);
+        for (const c of r.citations)
+          process.stdout.write(`  ${c.file}:${c.startLine}-${c.endLine}${c.symbol ? `  ${c.symbol}` : ''}\n`);
       }
       const notes = [
         r.offline ? 'offline' : r.cached ? 'from cache, $0' : `cost ${usd(r.costUsd)}`,

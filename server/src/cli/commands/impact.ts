@@ -21,14 +21,19 @@ export const impactCommand: Command = {
     const lineage = await scanLineage(values);
     const direction = values.upstream ? 'upstream' : 'downstream';
     const r = impactJson(lineage.impact(target, direction), direction);
-    if (r.kind === 'unknown') throw new UserError(`no table, column or process '${target}' in the lineage of this workspace`);
+    if (r.kind === 'unknown')
+      throw new UserError(`no table, column or process '${target}' in the lineage of this workspace`);
     if (values.json) {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       return 0;
     }
     process.stdout.write(`${direction} of ${r.start} (${r.kind})\n`);
-    for (const h of r.hits) process.stdout.write(`  ${h.asset}  (${h.distance})  via ${h.path.map((s) => s.process).join(' → ')}\n`);
-    for (const c of r.columns ?? []) process.stdout.write(`  ${c.asset}.${c.column}  (${c.distance})  via ${c.path.map((s) => s.process).join(' → ')}\n`);
+    for (const h of r.hits)
+      process.stdout.write(`  ${h.asset}  (${h.distance})  via ${h.path.map((s) => s.process).join(' → ')}\n`);
+    for (const c of r.columns ?? [])
+      process.stdout.write(
+        `  ${c.asset}.${c.column}  (${c.distance})  via ${c.path.map((s) => s.process).join(' → ')}\n`,
+      );
     const n = r.hits.length + (r.columns?.length ?? 0);
     process.stdout.write(`\n${n} ${direction} ${n === 1 ? 'item' : 'items'}\n`);
     return 0;

@@ -8,7 +8,9 @@ import { stderrLogger } from '../output';
 /** Scans a workspace and returns its lineage (shared by `lineage` and `impact`). */
 export async function scanLineage(values: Record<string, unknown>): Promise<Lineage> {
   const root = workspaceDir(values.workspace);
-  const { settings } = parseSettings({ maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000) });
+  const { settings } = parseSettings({
+    maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000),
+  });
   const log = stderrLogger(!!values.verbose);
   const ws = new Workspace(root, settings, log);
   const names = {
@@ -58,13 +60,24 @@ export const lineageCommand: Command = {
     }
     let lastFile = '';
     for (const p of out.processes) {
-      if (p.file !== lastFile) { process.stdout.write(`${p.file}\n`); lastFile = p.file; }
+      if (p.file !== lastFile) {
+        process.stdout.write(`${p.file}\n`);
+        lastFile = p.file;
+      }
       process.stdout.write(`  ${p.symbol}  ${p.startLine}-${p.endLine}${p.partial.length ? '  (partial)' : ''}\n`);
-      for (const r of p.reads) process.stdout.write(`    reads  ${r.asset}  ${r.file ? `${r.file}:` : 'line '}${r.line}${r.dynamic ? ' (dynamic)' : ''}\n`);
-      for (const w of p.writes) process.stdout.write(`    writes ${w.asset}  ${w.file ? `${w.file}:` : 'line '}${w.line}${w.dynamic ? ' (dynamic)' : ''}\n`);
+      for (const r of p.reads)
+        process.stdout.write(
+          `    reads  ${r.asset}  ${r.file ? `${r.file}:` : 'line '}${r.line}${r.dynamic ? ' (dynamic)' : ''}\n`,
+        );
+      for (const w of p.writes)
+        process.stdout.write(
+          `    writes ${w.asset}  ${w.file ? `${w.file}:` : 'line '}${w.line}${w.dynamic ? ' (dynamic)' : ''}\n`,
+        );
       for (const why of p.partial) process.stdout.write(`    partial: ${why}\n`);
     }
-    process.stdout.write(`\n${out.processes.length} processes, ${out.assets.length} assets, ${out.columns.length} column lineages\n`);
+    process.stdout.write(
+      `\n${out.processes.length} processes, ${out.assets.length} assets, ${out.columns.length} column lineages\n`,
+    );
     return 0;
   },
 };

@@ -25,7 +25,8 @@ export function llmSettingsFromFlags(values: Record<string, unknown>): Record<st
   if (typeof values['api-key-env'] === 'string') llm.apiKeyEnv = values['api-key-env'];
   if (values['max-cost'] !== undefined) {
     const n = Number(values['max-cost']);
-    if (!Number.isFinite(n) || n < 0) throw new UserError(`--max-cost must be a number of US dollars, got '${values['max-cost']}'`);
+    if (!Number.isFinite(n) || n < 0)
+      throw new UserError(`--max-cost must be a number of US dollars, got '${values['max-cost']}'`);
     llm.maxJobCostUsd = n;
   }
   if (values['no-llm']) llm.enabled = false;

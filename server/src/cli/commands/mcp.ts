@@ -8,7 +8,8 @@ import { LLM_OPTION_HELP, LLM_OPTIONS, llmSettingsFromFlags } from './llmOptions
 
 export const mcpCommand: Command = {
   name: 'mcp',
-  summary: 'serve the workspace to AI agents over the Model Context Protocol (stdio): map_plan, lineage, impact, search_code, explain_symbol, list_runs, map_run',
+  summary:
+    'serve the workspace to AI agents over the Model Context Protocol (stdio): map_plan, lineage, impact, search_code, explain_symbol, list_runs, map_run',
   usage: 'daglens mcp --workspace DIR [--index-dir DIR | --no-save] [--no-cache]',
   options: {
     workspace: { type: 'string', short: 'w' },
@@ -26,7 +27,7 @@ export const mcpCommand: Command = {
     '    --index-dir DIR       where the search index is kept (default: a per-workspace folder in ~/.cache/daglens)',
     '    --no-save             index in memory only (nothing read from or written to disk)',
     '    --no-cache            keep LLM replies and DAG mappings in memory only',
-    '    --storage DIR         an editor\'s storage folder: index, LLM and DAG caches live there (as the language server\'s)',
+    "    --storage DIR         an editor's storage folder: index, LLM and DAG caches live there (as the language server's)",
     '    --max-file-bytes N    skip files larger than N bytes (default 1000000)',
     '    --exclude GLOB        also skip paths matching GLOB (repeatable)',
     ...LLM_OPTION_HELP,
@@ -36,15 +37,19 @@ export const mcpCommand: Command = {
     const root = workspaceDir(values.workspace);
     const log = stderrLogger(!!values.verbose);
     const storage = typeof values.storage === 'string' ? path.resolve(values.storage) : undefined;
-    const indexDir = typeof values['index-dir'] === 'string' ? path.resolve(values['index-dir']) : defaultIndexDir(root, storage);
-    const extra = Array.isArray(values.exclude) ? values.exclude as string[] : [];
+    const indexDir =
+      typeof values['index-dir'] === 'string' ? path.resolve(values['index-dir']) : defaultIndexDir(root, storage);
+    const extra = Array.isArray(values.exclude) ? (values.exclude as string[]) : [];
     const settings = {
       ...llmSettingsFromFlags(values),
       maxFileBytes: intOption(values['max-file-bytes'], 'max-file-bytes', 1_000_000),
       exclude: [...DEFAULT_EXCLUDE, ...extra],
     };
     const { closed } = await serveMcp({
-      root, log, settings, storageDir: storage,
+      root,
+      log,
+      settings,
+      storageDir: storage,
       indexDir: values['no-save'] ? undefined : indexDir,
       cacheDir: values['no-cache'] ? null : undefined,
     });

@@ -26,11 +26,17 @@ export const searchCommand: Command = {
     const query = positionals.join(' ').trim();
     if (!query) throw new UserError("nothing to search for: daglens search TEXT (see 'daglens search --help')");
     const parsed = SearchParamsSchema.safeParse({
-      query, k: intOption(values.k, 'k', 10), languages: values.lang, pathGlob: values.glob, mode: values.mode,
+      query,
+      k: intOption(values.k, 'k', 10),
+      languages: values.lang,
+      pathGlob: values.glob,
+      mode: values.mode,
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new UserError(`--${issue.path[0] === 'languages' ? 'lang' : issue.path[0] === 'pathGlob' ? 'glob' : String(issue.path[0])}: ${issue.message}`);
+      throw new UserError(
+        `--${issue.path[0] === 'languages' ? 'lang' : issue.path[0] === 'pathGlob' ? 'glob' : String(issue.path[0])}: ${issue.message}`,
+      );
     }
     const { engine } = await openIndexedEngine(values);
     const hits: SearchHitDto[] = await engine.index.search(query, parsed.data);
@@ -41,10 +47,13 @@ export const searchCommand: Command = {
     if (!hits.length) process.stdout.write('no matches\n');
     for (const h of hits) {
       const qualified = [...h.container, h.name].join('.');
-      process.stdout.write(`${h.file}:${h.startLine}-${h.endLine}  ${h.kind} ${qualified}  (${h.score.toFixed(4)}, ${h.via.join('+')})\n`);
+      process.stdout.write(
+        `${h.file}:${h.startLine}-${h.endLine}  ${h.kind} ${qualified}  (${h.score.toFixed(4)}, ${h.via.join('+')})\n`,
+      );
       const lines = h.text.split(/\r?\n/);
       const show = h.matchedLines.length ? h.matchedLines.slice(0, 3) : [h.startLine];
-      for (const l of show) process.stdout.write(`  ${String(l).padStart(5)} │ ${(lines[l - h.startLine] ?? '').trim().slice(0, 120)}\n`);
+      for (const l of show)
+        process.stdout.write(`  ${String(l).padStart(5)} │ ${(lines[l - h.startLine] ?? '').trim().slice(0, 120)}\n`);
     }
     return 0;
   },

@@ -35,16 +35,22 @@ export const symbolsCommand: Command = {
     const ws = new Workspace(root, settings, stderrLogger(!!values.verbose));
     const found = await ws.scan();
     const query = typeof values.query === 'string' ? values.query : '';
-    const files = ws.all().map((f) => ({
-      file: f.rel,
-      language: f.lang,
-      hasErrors: f.hasErrors,
-      symbols: flattenSymbols(f.symbols)
-        .filter(({ symbol }) => !query || symbol.name.toLowerCase().includes(query.toLowerCase()))
-        .map(({ symbol, container }) => ({
-          name: symbol.name, kind: symbol.kind, container: container.join('.'), ...toLineRange(symbol.span),
-        })),
-    })).filter((f) => !query || f.symbols.length > 0);
+    const files = ws
+      .all()
+      .map((f) => ({
+        file: f.rel,
+        language: f.lang,
+        hasErrors: f.hasErrors,
+        symbols: flattenSymbols(f.symbols)
+          .filter(({ symbol }) => !query || symbol.name.toLowerCase().includes(query.toLowerCase()))
+          .map(({ symbol, container }) => ({
+            name: symbol.name,
+            kind: symbol.kind,
+            container: container.join('.'),
+            ...toLineRange(symbol.span),
+          })),
+      }))
+      .filter((f) => !query || f.symbols.length > 0);
     if (values.json) {
       process.stdout.write(JSON.stringify({ files, skipped: found.skipped }, null, 2) + '\n');
       return 0;
@@ -57,7 +63,9 @@ export const symbolsCommand: Command = {
       }
     }
     const n = files.reduce((a, f) => a + f.symbols.length, 0);
-    process.stdout.write(`\n${files.length} files, ${n} symbols${found.skipped.length ? `, ${found.skipped.length} skipped (--verbose lists them)` : ''}\n`);
+    process.stdout.write(
+      `\n${files.length} files, ${n} symbols${found.skipped.length ? `, ${found.skipped.length} skipped (--verbose lists them)` : ''}\n`,
+    );
     return 0;
   },
 };

@@ -21,13 +21,23 @@ type FieldKind = 'string' | 'number' | 'boolean' | 'strings';
 function kindOf(t: ZodTypeAny): { kind: FieldKind; description?: string; values?: readonly string[] } {
   let cur = t;
   const description = t.description;
-  while (cur._def.typeName === 'ZodOptional' || cur._def.typeName === 'ZodDefault' || cur._def.typeName === 'ZodNullable') cur = cur._def.innerType;
+  while (
+    cur._def.typeName === 'ZodOptional' ||
+    cur._def.typeName === 'ZodDefault' ||
+    cur._def.typeName === 'ZodNullable'
+  )
+    cur = cur._def.innerType;
   switch (cur._def.typeName) {
-    case 'ZodNumber': return { kind: 'number', description };
-    case 'ZodBoolean': return { kind: 'boolean', description };
-    case 'ZodArray': return { kind: 'strings', description };
-    case 'ZodEnum': return { kind: 'string', description, values: cur._def.values as readonly string[] };
-    default: return { kind: 'string', description };
+    case 'ZodNumber':
+      return { kind: 'number', description };
+    case 'ZodBoolean':
+      return { kind: 'boolean', description };
+    case 'ZodArray':
+      return { kind: 'strings', description };
+    case 'ZodEnum':
+      return { kind: 'string', description, values: cur._def.values as readonly string[] };
+    default:
+      return { kind: 'string', description };
   }
 }
 
@@ -47,9 +57,12 @@ const COMMON_OPTIONS = {
 } as const;
 
 function toolHelp(): string[] {
-  const out = ['NAME and its arguments (the MCP tool\'s, as --flags; or all of them as --input JSON):'];
+  const out = ["NAME and its arguments (the MCP tool's, as --flags; or all of them as --input JSON):"];
   for (const name of AGENT_TOOL_NAMES) {
-    const args = fields(name).map(([k, f]) => `--${k} ${f.kind === 'number' ? 'N' : f.kind === 'strings' ? 'P…' : f.values ? f.values.join('|') : 'TEXT'}`);
+    const args = fields(name).map(
+      ([k, f]) =>
+        `--${k} ${f.kind === 'number' ? 'N' : f.kind === 'strings' ? 'P…' : f.values ? f.values.join('|') : 'TEXT'}`,
+    );
     out.push(`  ${name.padEnd(15)} ${args.join(' ')}`);
   }
   return out;
@@ -58,13 +71,15 @@ function toolHelp(): string[] {
 /** Every tool's argument flags (the union: main's parser knows them all; run() refuses another tool's). */
 function allToolOptions(): Record<string, { type: 'string'; multiple?: boolean }> {
   const out: Record<string, { type: 'string'; multiple?: boolean }> = {};
-  for (const name of AGENT_TOOL_NAMES) for (const [k, f] of fields(name)) out[k] = { type: 'string', ...(f.kind === 'strings' ? { multiple: true } : {}) };
+  for (const name of AGENT_TOOL_NAMES)
+    for (const [k, f] of fields(name)) out[k] = { type: 'string', ...(f.kind === 'strings' ? { multiple: true } : {}) };
   return out;
 }
 
 export const toolCommand: Command = {
   name: 'tool',
-  summary: 'run one of the MCP tools (map_plan, lineage, impact, search_code, explain_symbol, list_runs, map_run) and print its answer',
+  summary:
+    'run one of the MCP tools (map_plan, lineage, impact, search_code, explain_symbol, list_runs, map_run) and print its answer',
   usage: 'daglens tool NAME --workspace DIR [--ARG VALUE]… [--input JSON] [--json]',
   options: { ...COMMON_OPTIONS, ...allToolOptions() },
   optionHelp: [
@@ -72,7 +87,7 @@ export const toolCommand: Command = {
     '',
     '-w, --workspace DIR       the workspace (default: the current directory); paths are relative to it and stay inside it',
     '    --input JSON          the arguments object, as an MCP client sends it (flags override its fields)',
-    '    --json                print the tool\'s structured output (what the MCP tool returns as structuredContent)',
+    "    --json                print the tool's structured output (what the MCP tool returns as structuredContent)",
     '    --index-dir DIR       search_code: where the index is kept (default: ~/.cache/daglens); --no-save: memory only',
     '    --no-cache            keep LLM replies and DAG mappings in memory only',
     ...LLM_OPTION_HELP,
@@ -81,13 +96,17 @@ export const toolCommand: Command = {
   async run(values, positionals) {
     const name = positionals[0];
     if (!name) throw new UserError(`tool needs a NAME: ${AGENT_TOOL_NAMES.join(', ')} (see 'daglens tool --help')`);
-    if (!(AGENT_TOOL_NAMES as string[]).includes(name)) throw new UserError(`unknown tool '${name}': one of ${AGENT_TOOL_NAMES.join(', ')}`);
+    if (!(AGENT_TOOL_NAMES as string[]).includes(name))
+      throw new UserError(`unknown tool '${name}': one of ${AGENT_TOOL_NAMES.join(', ')}`);
     if (positionals.length > 1) throw new UserError(`tool takes one NAME and --flags, got also '${positionals[1]}'`);
     const tool = name as AgentToolName;
     const own = fields(tool);
     const ownNames = new Set(own.map(([k]) => k));
     for (const k of Object.keys(allToolOptions())) {
-      if (values[k] !== undefined && !ownNames.has(k)) throw new UserError(`--${k} is not an argument of ${tool} (it takes ${[...ownNames].map((x) => `--${x}`).join(', ')})`);
+      if (values[k] !== undefined && !ownNames.has(k))
+        throw new UserError(
+          `--${k} is not an argument of ${tool} (it takes ${[...ownNames].map((x) => `--${x}`).join(', ')})`,
+        );
     }
     let input: Record<string, unknown> = {};
     if (typeof values.input === 'string') {
@@ -96,14 +115,16 @@ export const toolCommand: Command = {
       } catch (e) {
         throw new UserError(`--input is not JSON: ${(e as Error).message}`);
       }
-      if (!input || typeof input !== 'object' || Array.isArray(input)) throw new UserError('--input must be a JSON object');
+      if (!input || typeof input !== 'object' || Array.isArray(input))
+        throw new UserError('--input must be a JSON object');
     }
     for (const [k, f] of own) {
       const v = values[k];
       if (v === undefined) continue;
       if (f.kind === 'number') {
         const n = Number(v);
-        if (typeof v !== 'string' || !v.trim() || !Number.isFinite(n)) throw new UserError(`--${k} must be a number, got '${String(v)}'`);
+        if (typeof v !== 'string' || !v.trim() || !Number.isFinite(n))
+          throw new UserError(`--${k} must be a number, got '${String(v)}'`);
         input[k] = n;
       } else input[k] = v;
     }
@@ -116,13 +137,22 @@ export const toolCommand: Command = {
     const root = workspaceDir(values.workspace);
     const log = stderrLogger(!!values.verbose);
     const engine = new Engine({
-      root, log, llmEnv: process.env,
+      root,
+      log,
+      llmEnv: process.env,
       settings: { ...llmSettingsFromFlags(values), exclude: DEFAULT_EXCLUDE },
       ...(values['no-cache'] ? { llmCacheDir: null, dagCacheDir: null } : {}),
     });
     // Only search_code reads the index: for the other tools it stays parked instead of indexing every file.
-    const indexDir = values['no-save'] ? undefined : typeof values['index-dir'] === 'string' ? values['index-dir'] : defaultIndexDir(root);
-    const indexed = tool === 'search_code' ? syncIndex(engine.index, engine.settings, log, { indexDir }) : (engine.index.beginBulk(), Promise.resolve());
+    const indexDir = values['no-save']
+      ? undefined
+      : typeof values['index-dir'] === 'string'
+        ? values['index-dir']
+        : defaultIndexDir(root);
+    const indexed =
+      tool === 'search_code'
+        ? syncIndex(engine.index, engine.settings, log, { indexDir })
+        : (engine.index.beginBulk(), Promise.resolve());
     await engine.workspace.scan();
     await indexed;
     const abort = new AbortController();

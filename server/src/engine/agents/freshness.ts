@@ -33,7 +33,9 @@ export class DiskSync {
 
   /** Brings the workspace in line with the disk; concurrent callers share one pass. */
   sync(): Promise<SyncResult> {
-    this.running ??= this.pass().finally(() => { this.running = undefined; });
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 

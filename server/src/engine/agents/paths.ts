@@ -37,7 +37,9 @@ export function workspacePath(root: string, p: string, what = 'path'): string {
   const abs = path.resolve(root, p);
   const realRoot = realish(root);
   if (!inside(root, abs) || !inside(realRoot, realish(abs))) {
-    throw new ToolInputError(`${what} '${p}' is outside the workspace: only files inside ${path.basename(root) || root} can be read`);
+    throw new ToolInputError(
+      `${what} '${p}' is outside the workspace: only files inside ${path.basename(root) || root} can be read`,
+    );
   }
   return abs;
 }

@@ -19,7 +19,20 @@ export interface RunFile {
 
 /** Names event logs get from Spark (and what the Explorer's "Open Spark Run…" offers itself on). */
 const LOG_NAME = /(\.(zstd|zst|gz|lz4|snappy|inprogress)$|^eventlog_v2_|^(app|application|local|spark)[-_])/;
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'dbt_packages', '.daglens-cache', 'target', '.idea', '.vscode']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.venv',
+  'venv',
+  'dbt_packages',
+  '.daglens-cache',
+  'target',
+  '.idea',
+  '.vscode',
+]);
 /** JSON files bigger than this are not History Server answers worth peeking at here (map_run still reads them). */
 const MAX_JSON_BYTES = 64 * 2 ** 20;
 const REST_MARKERS = /"(planDescription|runningJobIds|successJobIds|failedJobIds|attempts|sparkUser)"\s*:/;
@@ -53,7 +66,8 @@ function describe(abs: string): RunFile | undefined {
   let bytes = st.size;
   if (st.isDirectory()) {
     bytes = 0;
-    for (const e of readdirSync(abs, { withFileTypes: true })) if (e.isFile()) bytes += statSync(path.join(abs, e.name)).size;
+    for (const e of readdirSync(abs, { withFileTypes: true }))
+      if (e.isFile()) bytes += statSync(path.join(abs, e.name)).size;
   }
   return { path: abs, kind: what.kind, what: what.what, bytes, mtimeMs: st.mtimeMs };
 }

@@ -10,9 +10,29 @@
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type {
-  AgentCodeRef, AgentToolInput, AgentToolName, AgentToolOutput, AgentToolPreview, DagMapResult, ExplainSymbolInput,
-  ExplainSymbolOutput, ImpactToolInput, ImpactToolOutput, LineageToolInput, LineageToolOutput, ListRunsInput, ListRunsOutput,
-  MapPlanInput, MapPlanOutput, MapRunInput, MapRunOutput, PageInfo, RunExecutionSummary, RunsResult, SearchCodeInput, SearchCodeOutput,
+  AgentCodeRef,
+  AgentToolInput,
+  AgentToolName,
+  AgentToolOutput,
+  AgentToolPreview,
+  DagMapResult,
+  ExplainSymbolInput,
+  ExplainSymbolOutput,
+  ImpactToolInput,
+  ImpactToolOutput,
+  LineageToolInput,
+  LineageToolOutput,
+  ListRunsInput,
+  ListRunsOutput,
+  MapPlanInput,
+  MapPlanOutput,
+  MapRunInput,
+  MapRunOutput,
+  PageInfo,
+  RunExecutionSummary,
+  RunsResult,
+  SearchCodeInput,
+  SearchCodeOutput,
 } from '../../protocol/contracts';
 import { JobCancelled } from '../dag/jobs';
 import type { Engine } from '../engine';
@@ -44,26 +64,49 @@ const MAX_CODE_LINES = 80;
 const KEEP_PLANS = 8;
 const KEEP_RUNS = 4;
 
-interface MappedPlan { plan: string; result: DagMapResult }
-interface MappedRun { key: string; rel: string; result: RunsResult }
+interface MappedPlan {
+  plan: string;
+  result: DagMapResult;
+}
+interface MappedRun {
+  key: string;
+  rel: string;
+  result: RunsResult;
+}
 
 export interface AgentToolsOptions {
   /** True while the search index is still being built: search answers say their hits may be incomplete. */
   indexing?: () => boolean;
 }
 
-export function page<T>(items: T[], offset: number | undefined, limit: number | undefined, defaultLimit: number): { items: T[]; page: PageInfo } {
+export function page<T>(
+  items: T[],
+  offset: number | undefined,
+  limit: number | undefined,
+  defaultLimit: number,
+): { items: T[]; page: PageInfo } {
   const o = Math.min(offset ?? 0, items.length);
   const l = limit ?? defaultLimit;
   const slice = items.slice(o, o + l);
-  return { items: slice, page: { offset: o, limit: l, total: items.length, nextOffset: o + slice.length < items.length ? o + slice.length : null } };
+  return {
+    items: slice,
+    page: {
+      offset: o,
+      limit: l,
+      total: items.length,
+      nextOffset: o + slice.length < items.length ? o + slice.length : null,
+    },
+  };
 }
 
 export class AgentTools {
   private readonly plans: MappedPlan[] = [];
   private readonly runs: MappedRun[] = [];
 
-  constructor(readonly engine: Engine, private readonly opts: AgentToolsOptions = {}) {}
+  constructor(
+    readonly engine: Engine,
+    private readonly opts: AgentToolsOptions = {},
+  ) {}
 
   get root(): string {
     return this.engine.root;
@@ -75,23 +118,41 @@ export class AgentTools {
   }
 
   /** Runs one tool; `input` must already match the tool's input schema (the adapters parse it). */
-  async call<N extends AgentToolName>(name: N, input: AgentToolInput<N>, signal?: AbortSignal): Promise<AgentToolOutput<N>> {
+  async call<N extends AgentToolName>(
+    name: N,
+    input: AgentToolInput<N>,
+    signal?: AbortSignal,
+  ): Promise<AgentToolOutput<N>> {
     const run = async (): Promise<unknown> => {
       switch (name) {
-        case 'map_plan': return this.mapPlan(input as MapPlanInput, signal);
-        case 'lineage': return this.lineage(input as LineageToolInput);
-        case 'impact': return this.impact(input as ImpactToolInput);
-        case 'search_code': return this.searchCode(input as SearchCodeInput, signal);
-        case 'explain_symbol': return this.explainSymbol(input as ExplainSymbolInput, signal);
-        case 'list_runs': return this.listRuns(input as ListRunsInput);
-        case 'map_run': return this.mapRun(input as MapRunInput, signal);
-        default: throw new ToolInputError(`unknown tool '${String(name)}'`);
+        case 'map_plan':
+          return this.mapPlan(input as MapPlanInput, signal);
+        case 'lineage':
+          return this.lineage(input as LineageToolInput);
+        case 'impact':
+          return this.impact(input as ImpactToolInput);
+        case 'search_code':
+          return this.searchCode(input as SearchCodeInput, signal);
+        case 'explain_symbol':
+          return this.explainSymbol(input as ExplainSymbolInput, signal);
+        case 'list_runs':
+          return this.listRuns(input as ListRunsInput);
+        case 'map_run':
+          return this.mapRun(input as MapRunInput, signal);
+        default:
+          throw new ToolInputError(`unknown tool '${String(name)}'`);
       }
     };
     try {
       return (await run()) as AgentToolOutput<N>;
     } catch (e) {
-      if (signal?.aborted || e instanceof JobCancelled || e instanceof RunsCancelled || (e instanceof LlmError && e.kind === 'cancelled')) throw new ToolCancelled(name);
+      if (
+        signal?.aborted ||
+        e instanceof JobCancelled ||
+        e instanceof RunsCancelled ||
+        (e instanceof LlmError && e.kind === 'cancelled')
+      )
+        throw new ToolCancelled(name);
       if (e instanceof RunsInputError) throw new ToolInputError(e.message);
       throw e;
     }
@@ -102,12 +163,18 @@ export class AgentTools {
     const i = input as Record<string, unknown>;
     const str = (k: string) => (typeof i[k] === 'string' ? (i[k] as string) : undefined);
     switch (name) {
-      case 'map_plan': return { invocationMessage: `Mapping ${str('file') ?? 'a plan'} to code` };
-      case 'lineage': return { invocationMessage: `Reading the lineage of ${str('name') ?? '…'}` };
-      case 'impact': return { invocationMessage: `Finding what is ${str('direction') ?? 'downstream'} of ${str('name') ?? '…'}` };
-      case 'search_code': return { invocationMessage: `Searching the code for "${(str('query') ?? '').slice(0, 60)}"` };
-      case 'list_runs': return { invocationMessage: 'Looking for Spark runs in the workspace' };
-      case 'map_run': return { invocationMessage: `Mapping the Spark run ${str('path') ?? ''} to code` };
+      case 'map_plan':
+        return { invocationMessage: `Mapping ${str('file') ?? 'a plan'} to code` };
+      case 'lineage':
+        return { invocationMessage: `Reading the lineage of ${str('name') ?? '…'}` };
+      case 'impact':
+        return { invocationMessage: `Finding what is ${str('direction') ?? 'downstream'} of ${str('name') ?? '…'}` };
+      case 'search_code':
+        return { invocationMessage: `Searching the code for "${(str('query') ?? '').slice(0, 60)}"` };
+      case 'list_runs':
+        return { invocationMessage: 'Looking for Spark runs in the workspace' };
+      case 'map_run':
+        return { invocationMessage: `Mapping the Spark run ${str('path') ?? ''} to code` };
       case 'explain_symbol': {
         const file = str('file') ?? '';
         const line = typeof i.line === 'number' ? i.line : 1;
@@ -131,14 +198,18 @@ export class AgentTools {
         };
         return out;
       }
-      default: return { invocationMessage: `Running ${String(name)}` };
+      default:
+        return { invocationMessage: `Running ${String(name)}` };
     }
   }
 
   // ── map_plan ────────────────────────────────────────────────────────────────────────────────────────
 
   async mapPlan(input: MapPlanInput, signal?: AbortSignal): Promise<MapPlanOutput> {
-    if ((input.plan === undefined) === (input.file === undefined)) throw new ToolInputError('give either `plan` (the plan text) or `file` (a workspace-relative path), not both or neither');
+    if ((input.plan === undefined) === (input.file === undefined))
+      throw new ToolInputError(
+        'give either `plan` (the plan text) or `file` (a workspace-relative path), not both or neither',
+      );
     let text: string;
     let label = '(text)';
     let abs: string | undefined;
@@ -152,15 +223,23 @@ export class AgentTools {
       }
       if (st.isDirectory()) throw new ToolInputError(`${input.file} is a folder, not a plan file`);
       const run = runtimeArtefact(abs);
-      if (run && run.kind !== 'restExecution') throw new ToolInputError(`${input.file} is ${run.what}, not one plan: use map_run`);
-      if (st.size > MAX_PLAN_BYTES) throw new ToolInputError(`${input.file} is ${(st.size / 2 ** 20).toFixed(0)} MB: too large for a plan (at most ${MAX_PLAN_BYTES / 2 ** 20} MB)`);
+      if (run && run.kind !== 'restExecution')
+        throw new ToolInputError(`${input.file} is ${run.what}, not one plan: use map_run`);
+      if (st.size > MAX_PLAN_BYTES)
+        throw new ToolInputError(
+          `${input.file} is ${(st.size / 2 ** 20).toFixed(0)} MB: too large for a plan (at most ${MAX_PLAN_BYTES / 2 ** 20} MB)`,
+        );
       text = await fs.readFile(abs, 'utf8');
       label = relativePath(this.root, abs);
     } else {
       text = input.plan!;
     }
     const started = performance.now();
-    const { cached: _c, resumed: _r, ...offline } = await this.engine.dag.map(text, { fileName: abs ? path.basename(abs) : '', filePath: abs, signal });
+    const {
+      cached: _c,
+      resumed: _r,
+      ...offline
+    } = await this.engine.dag.map(text, { fileName: abs ? path.basename(abs) : '', filePath: abs, signal });
     let result: DagMapResult = offline;
     // Verdicts the LLM gave earlier apply; an agent's call never spends on verification.
     if (this.engine.llm.state === 'ready') {
@@ -172,7 +251,9 @@ export class AgentTools {
       }
     }
     if (result.dag.nodes.length === 0) {
-      const why = result.problems.map((p) => `${p.line ? `line ${p.line}: ` : p.field ? `${p.field}: ` : ''}${p.message}`).join('; ');
+      const why = result.problems
+        .map((p) => `${p.line ? `line ${p.line}: ` : p.field ? `${p.field}: ` : ''}${p.message}`)
+        .join('; ');
       throw new ToolInputError(`no plan nodes could be read from ${label}${why ? `: ${why}` : ''}`);
     }
     this.remember(this.plans, { plan: label, result }, (p) => p.plan === label && label !== '(text)', KEEP_PLANS);
@@ -185,16 +266,29 @@ export class AgentTools {
     const nodes = result.dag.nodes.map((n, i) => {
       const m = result.mappings[i];
       return {
-        id: n.id, operator: n.operator, label: n.label, line: n.line,
-        ...(n.sparkOperator ? { sparkOperator: n.sparkOperator } : {}), ...(n.section ? { section: n.section } : {}),
-        status: m?.status ?? 'unmapped', best: m?.best ?? null, alternatives: m?.alternatives ?? [], inputs: inputs.get(n.id) ?? [],
+        id: n.id,
+        operator: n.operator,
+        label: n.label,
+        line: n.line,
+        ...(n.sparkOperator ? { sparkOperator: n.sparkOperator } : {}),
+        ...(n.section ? { section: n.section } : {}),
+        status: m?.status ?? 'unmapped',
+        best: m?.best ?? null,
+        alternatives: m?.alternatives ?? [],
+        inputs: inputs.get(n.id) ?? [],
       };
     });
     const counts = { high: 0, low: 0, derived: 0, unmapped: 0 };
     for (const n of nodes) counts[n.status]++;
     const p = page(nodes, input.offset, input.limit, 50);
     return {
-      plan: label, kind: result.dag.kind, counts, sources: result.sources, problems: result.problems, nodes: p.items, page: p.page,
+      plan: label,
+      kind: result.dag.kind,
+      counts,
+      sources: result.sources,
+      problems: result.problems,
+      nodes: p.items,
+      page: p.page,
       ms: Math.round((performance.now() - started) * 10) / 10,
     };
   }
@@ -202,7 +296,9 @@ export class AgentTools {
   // ── lineage and impact ──────────────────────────────────────────────────────────────────────────────
 
   /** What a name means in the lineage: a process id, an asset, a workspace file, or a column. */
-  private resolveName(name: string):
+  private resolveName(
+    name: string,
+  ):
     | { kind: 'process'; process: Process }
     | { kind: 'asset'; asset: Asset }
     | { kind: 'file'; rel: string; processes: Process[] }
@@ -216,14 +312,17 @@ export class AgentTools {
     // A code file of the workspace (a path: refused when it leads outside).
     if (!/^[a-z][\w+.-]*:\/\//i.test(name) && (/[\\/]/.test(name) || /\.\w+$/.test(name))) {
       const abs = workspacePath(this.root, name, 'name');
-      if (this.engine.workspace.get(abs)) return { kind: 'file', rel: relativePath(this.root, abs), processes: g.processesIn(abs) };
+      if (this.engine.workspace.get(abs))
+        return { kind: 'file', rel: relativePath(this.root, abs), processes: g.processesIn(abs) };
     }
     const cut = name.includes('#') ? name.lastIndexOf('#') : name.lastIndexOf('.');
     if (cut > 0) {
       const table = lineage.resolve(name.slice(0, cut));
       if (table) return { kind: 'column', asset: table, column: name.slice(cut + 1).toLowerCase() };
     }
-    throw new ToolInputError(`no table, column, dbt model, source, workspace file or process named '${name}' in this workspace's lineage${this.suggest(name)}`);
+    throw new ToolInputError(
+      `no table, column, dbt model, source, workspace file or process named '${name}' in this workspace's lineage${this.suggest(name)}`,
+    );
   }
 
   /** Assets named like `name` (a containing name, or one or two typos away): a hint for the agent's next call. */
@@ -240,7 +339,8 @@ export class AgentTools {
       })
       .filter((x) => x.score <= Math.min(2, Math.floor(last.length / 4)))
       .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
-      .slice(0, 5).map((x) => x.name);
+      .slice(0, 5)
+      .map((x) => x.name);
     return near.length ? ` (similar: ${[...new Set(near)].join(', ')})` : '';
   }
 
@@ -252,18 +352,34 @@ export class AgentTools {
     const refs = role === 'write' ? p.writes : role === 'read' ? p.reads : [];
     const ref = refs.find((r) => r.asset.id === assetId);
     const r = toLineRange(p.span);
-    return { process: p.id, kind: p.kind, symbol: p.symbol, file: this.rel(p.file), startLine: r.startLine, endLine: r.endLine, line: (ref?.location.span.start.line ?? p.span.start.line) + 1 };
+    return {
+      process: p.id,
+      kind: p.kind,
+      symbol: p.symbol,
+      file: this.rel(p.file),
+      startLine: r.startLine,
+      endLine: r.endLine,
+      line: (ref?.location.span.start.line ?? p.span.start.line) + 1,
+    };
   }
 
   /**
    * Where a step of a path happens in code: the line where the process reads the step's `from` (the dependency
    * as written: the FROM, the ref(), the spark.read), else where it writes `to`.
    */
-  private stepWhere(step: { from: string; process: string; to: string }): { symbol: string; file: string; line: number } | undefined {
+  private stepWhere(step: {
+    from: string;
+    process: string;
+    to: string;
+  }): { symbol: string; file: string; line: number } | undefined {
     const p = this.engine.lineage.graph().processes.get(step.process);
     if (!p) return undefined;
     const ref = p.reads.find((r) => r.asset.id === step.from) ?? p.writes.find((w) => w.asset.id === step.to);
-    return { symbol: p.symbol, file: this.rel(ref?.location.file ?? p.file), line: (ref?.location.span.start.line ?? p.span.start.line) + 1 };
+    return {
+      symbol: p.symbol,
+      file: this.rel(ref?.location.file ?? p.file),
+      line: (ref?.location.span.start.line ?? p.span.start.line) + 1,
+    };
   }
 
   private assetHit(h: ImpactHit) {
@@ -271,7 +387,10 @@ export class AgentTools {
     const last = h.path[h.path.length - 1];
     const where = last ? this.stepWhere(last) : undefined;
     return {
-      asset: h.asset, name: a?.name ?? h.asset, kind: a?.kind ?? 'unknown', distance: h.distance,
+      asset: h.asset,
+      name: a?.name ?? h.asset,
+      kind: a?.kind ?? 'unknown',
+      distance: h.distance,
       via: last && where ? { process: last.process, ...where } : null,
     };
   }
@@ -291,46 +410,97 @@ export class AgentTools {
     const limit = input.limit ?? 50;
     const t = this.resolveName(input.name);
     const cap = <T>(xs: T[]) => xs.slice(0, limit);
-    const uses = (procs: Process[], role: 'read' | 'write') => procs.flatMap((p) => (role === 'read' ? p.reads : p.writes).map((r) => ({
-      asset: r.asset.id, name: r.asset.name, kind: r.asset.kind, file: this.rel(r.location.file), line: r.location.span.start.line + 1,
-    })));
+    const uses = (procs: Process[], role: 'read' | 'write') =>
+      procs.flatMap((p) =>
+        (role === 'read' ? p.reads : p.writes).map((r) => ({
+          asset: r.asset.id,
+          name: r.asset.name,
+          kind: r.asset.kind,
+          file: this.rel(r.location.file),
+          line: r.location.span.start.line + 1,
+        })),
+      );
     let out: Omit<LineageToolOutput, 'totals'>;
     if (t.kind === 'asset' || t.kind === 'column') {
       const a = t.asset;
-      const writers = g.writersOf(a.id).sort((x, y) => x.id.localeCompare(y.id)).map((p) => this.codeRef(p, a.id, 'write'));
-      const readers = g.readersOf(a.id).sort((x, y) => x.id.localeCompare(y.id)).map((p) => this.codeRef(p, a.id, 'read'));
-      const asset = { id: a.id, kind: a.kind, name: a.name, ...(a.relation ? { relation: a.relation } : {}), columns: this.engine.lineage.columnsOf(a.id) };
-      const colHits = (dir: 'upstream' | 'downstream') => g.columnImpact(a.id, (t as { column: string }).column, dir).map((h) => ({
-        asset: h.asset, column: h.column, distance: h.distance, via: h.path[h.path.length - 1]?.process ?? null,
-      }));
+      const writers = g
+        .writersOf(a.id)
+        .sort((x, y) => x.id.localeCompare(y.id))
+        .map((p) => this.codeRef(p, a.id, 'write'));
+      const readers = g
+        .readersOf(a.id)
+        .sort((x, y) => x.id.localeCompare(y.id))
+        .map((p) => this.codeRef(p, a.id, 'read'));
+      const asset = {
+        id: a.id,
+        kind: a.kind,
+        name: a.name,
+        ...(a.relation ? { relation: a.relation } : {}),
+        columns: this.engine.lineage.columnsOf(a.id),
+      };
+      const colHits = (dir: 'upstream' | 'downstream') =>
+        g.columnImpact(a.id, (t as { column: string }).column, dir).map((h) => ({
+          asset: h.asset,
+          column: h.column,
+          distance: h.distance,
+          via: h.path[h.path.length - 1]?.process ?? null,
+        }));
       out = {
         name: input.name,
-        resolved: t.kind === 'asset' ? { kind: 'asset', id: a.id, name: a.name } : { kind: 'column', id: `${a.id}.${t.column}`, name: `${a.name}.${t.column}` },
-        asset, writers, readers, processes: [], reads: [], writes: [],
+        resolved:
+          t.kind === 'asset'
+            ? { kind: 'asset', id: a.id, name: a.name }
+            : { kind: 'column', id: `${a.id}.${t.column}`, name: `${a.name}.${t.column}` },
+        asset,
+        writers,
+        readers,
+        processes: [],
+        reads: [],
+        writes: [],
         upstream: g.impact(a.id, 'upstream').map((h) => this.assetHit(h)),
         downstream: g.impact(a.id, 'downstream').map((h) => this.assetHit(h)),
-        ...(t.kind === 'column' ? { columns: { upstream: colHits('upstream'), downstream: colHits('downstream') } } : {}),
+        ...(t.kind === 'column'
+          ? { columns: { upstream: colHits('upstream'), downstream: colHits('downstream') } }
+          : {}),
       };
     } else {
       const procs = t.kind === 'file' ? t.processes : [t.process];
       out = {
         name: input.name,
-        resolved: t.kind === 'file' ? { kind: 'file', id: t.rel, name: t.rel } : { kind: 'process', id: t.process.id, name: t.process.symbol },
-        writers: [], readers: [],
+        resolved:
+          t.kind === 'file'
+            ? { kind: 'file', id: t.rel, name: t.rel }
+            : { kind: 'process', id: t.process.id, name: t.process.symbol },
+        writers: [],
+        readers: [],
         processes: procs.map((p) => this.codeRef(p)),
-        reads: uses(procs, 'read'), writes: uses(procs, 'write'),
+        reads: uses(procs, 'read'),
+        writes: uses(procs, 'write'),
         upstream: this.merged(procs.map((p) => g.impactOfProcess(p.id, 'upstream'))).map((h) => this.assetHit(h)),
         downstream: this.merged(procs.map((p) => g.impactOfProcess(p.id, 'downstream'))).map((h) => this.assetHit(h)),
       };
     }
     const totals = {
-      writers: out.writers.length, readers: out.readers.length, processes: out.processes.length, reads: out.reads.length,
-      writes: out.writes.length, upstream: out.upstream.length, downstream: out.downstream.length,
+      writers: out.writers.length,
+      readers: out.readers.length,
+      processes: out.processes.length,
+      reads: out.reads.length,
+      writes: out.writes.length,
+      upstream: out.upstream.length,
+      downstream: out.downstream.length,
     };
     return {
-      ...out, writers: cap(out.writers), readers: cap(out.readers), processes: cap(out.processes), reads: cap(out.reads), writes: cap(out.writes),
-      upstream: cap(out.upstream), downstream: cap(out.downstream),
-      ...(out.columns ? { columns: { upstream: cap(out.columns.upstream), downstream: cap(out.columns.downstream) } } : {}),
+      ...out,
+      writers: cap(out.writers),
+      readers: cap(out.readers),
+      processes: cap(out.processes),
+      reads: cap(out.reads),
+      writes: cap(out.writes),
+      upstream: cap(out.upstream),
+      downstream: cap(out.downstream),
+      ...(out.columns
+        ? { columns: { upstream: cap(out.columns.upstream), downstream: cap(out.columns.downstream) } }
+        : {}),
       totals,
     };
   }
@@ -339,7 +509,8 @@ export class AgentTools {
     const g = this.engine.lineage.graph();
     const direction = input.direction ?? 'downstream';
     const t = this.resolveName(input.name);
-    const steps = (path: Array<{ from: string; process: string; to: string }>) => path.map((s) => ({ ...s, ...(this.stepWhere(s) ?? {}) }));
+    const steps = (path: Array<{ from: string; process: string; to: string }>) =>
+      path.map((s) => ({ ...s, ...(this.stepWhere(s) ?? {}) }));
     type Hit = ImpactToolOutput['hits'][number];
     let hits: Hit[];
     let start: string;
@@ -348,20 +519,37 @@ export class AgentTools {
       hits = g.columnImpact(t.asset.id, t.column, direction).map((h) => {
         const a = g.assets.get(h.asset);
         return {
-          asset: h.asset, name: a?.name ?? h.asset, kind: a?.kind ?? 'unknown', column: h.column, distance: h.distance,
+          asset: h.asset,
+          name: a?.name ?? h.asset,
+          kind: a?.kind ?? 'unknown',
+          column: h.column,
+          distance: h.distance,
           path: h.path.map((e) => {
             const where = this.stepWhere({ from: e.from.asset, process: e.process, to: e.to.asset });
-            return { from: `${e.from.asset}.${e.from.column}`, process: e.process, to: `${e.to.asset}.${e.to.column}`, ...(where ?? {}) };
+            return {
+              from: `${e.from.asset}.${e.from.column}`,
+              process: e.process,
+              to: `${e.to.asset}.${e.to.column}`,
+              ...(where ?? {}),
+            };
           }),
         };
       });
     } else {
-      const raw = t.kind === 'asset' ? g.impact(t.asset.id, direction)
-        : this.merged((t.kind === 'file' ? t.processes : [t.process]).map((p) => g.impactOfProcess(p.id, direction)));
+      const raw =
+        t.kind === 'asset'
+          ? g.impact(t.asset.id, direction)
+          : this.merged((t.kind === 'file' ? t.processes : [t.process]).map((p) => g.impactOfProcess(p.id, direction)));
       start = t.kind === 'asset' ? t.asset.id : t.kind === 'file' ? t.rel : t.process.id;
       hits = raw.map((h) => {
         const a = g.assets.get(h.asset);
-        return { asset: h.asset, name: a?.name ?? h.asset, kind: a?.kind ?? 'unknown', distance: h.distance, path: steps(h.path) };
+        return {
+          asset: h.asset,
+          name: a?.name ?? h.asset,
+          kind: a?.kind ?? 'unknown',
+          distance: h.distance,
+          path: steps(h.path),
+        };
       });
     }
     const p = page(hits, input.offset, input.limit, 100);
@@ -380,8 +568,17 @@ export class AgentTools {
     return {
       query: input.query,
       hits: hits.map((h) => ({
-        file: h.file, language: h.language, kind: h.kind, name: h.name, container: h.container, startLine: h.startLine, endLine: h.endLine,
-        text: h.text, score: h.score, matchedLines: h.matchedLines, via: h.via,
+        file: h.file,
+        language: h.language,
+        kind: h.kind,
+        name: h.name,
+        container: h.container,
+        startLine: h.startLine,
+        endLine: h.endLine,
+        text: h.text,
+        score: h.score,
+        matchedLines: h.matchedLines,
+        via: h.via,
       })),
       indexing: this.opts.indexing?.() ?? false,
     };
@@ -395,31 +592,54 @@ export class AgentTools {
     const entry = this.engine.workspace.get(abs);
     if (!entry) {
       let exists = false;
-      try { exists = statSync(abs).isFile(); } catch { /* missing */ }
-      throw new ToolInputError(exists ? `${rel} is not a code file DagLens reads (SQL, Python, Scala, Java, TypeScript, YAML)` : `no such file in the workspace: ${input.file}`);
+      try {
+        exists = statSync(abs).isFile();
+      } catch {
+        /* missing */
+      }
+      throw new ToolInputError(
+        exists
+          ? `${rel} is not a code file DagLens reads (SQL, Python, Scala, Java, TypeScript, YAML)`
+          : `no such file in the workspace: ${input.file}`,
+      );
     }
     const llm = this.engine.llm;
     const lineCount = llm.text.lineCount(rel) ?? 0;
-    if (input.line > Math.max(1, lineCount)) throw new ToolInputError(`${rel} has ${lineCount} lines; line ${input.line} is past its end`);
+    if (input.line > Math.max(1, lineCount))
+      throw new ToolInputError(`${rel} has ${lineCount} lines; line ${input.line} is past its end`);
     const where = { line: input.line - 1 };
     const found = findSymbol(entry.symbols, where);
-    const range = found ? toLineRange(found.symbol.span) : { startLine: Math.max(1, input.line - 10), endLine: Math.min(lineCount, input.line + 10) };
+    const range = found
+      ? toLineRange(found.symbol.span)
+      : { startLine: Math.max(1, input.line - 10), endLine: Math.min(lineCount, input.line + 10) };
     const codeEnd = Math.min(range.endLine, range.startLine + MAX_CODE_LINES - 1);
     const code = llm.text.lines(rel, range.startLine, codeEnd) ?? '';
     const overlaps = (a: number, b: number) => a <= range.endLine && b >= range.startLine;
 
     const g = this.engine.lineage.graph();
-    const lineage = g.processesIn(abs).filter((p) => { const r = toLineRange(p.span); return overlaps(r.startLine, r.endLine); }).map((p) => ({
-      process: p.id, kind: p.kind, symbol: p.symbol, ...toLineRange(p.span),
-      reads: [...new Set(p.reads.map((r) => r.asset.name))], writes: [...new Set(p.writes.map((w) => w.asset.name))],
-      downstream: g.impactOfProcess(p.id, 'downstream').length, partial: p.partial,
-    }));
+    const lineage = g
+      .processesIn(abs)
+      .filter((p) => {
+        const r = toLineRange(p.span);
+        return overlaps(r.startLine, r.endLine);
+      })
+      .map((p) => ({
+        process: p.id,
+        kind: p.kind,
+        symbol: p.symbol,
+        ...toLineRange(p.span),
+        reads: [...new Set(p.reads.map((r) => r.asset.name))],
+        writes: [...new Set(p.writes.map((w) => w.asset.name))],
+        downstream: g.impactOfProcess(p.id, 'downstream').length,
+        partial: p.partial,
+      }));
     const planNodes: ExplainSymbolOutput['planNodes'] = [];
     for (const m of this.plans) {
       m.result.dag.nodes.forEach((n, i) => {
         const b = m.result.mappings[i]?.best;
         const status = m.result.mappings[i]?.status ?? 'unmapped';
-        if (b && status !== 'unmapped' && status !== 'derived' && b.file === rel && overlaps(b.startLine, b.endLine)) planNodes.push({ plan: m.plan, node: n.id, operator: n.operator, status, line: b.startLine });
+        if (b && status !== 'unmapped' && status !== 'derived' && b.file === rel && overlaps(b.startLine, b.endLine))
+          planNodes.push({ plan: m.plan, node: n.id, operator: n.operator, status, line: b.startLine });
       });
     }
     const runs: ExplainSymbolOutput['runs'] = [];
@@ -427,8 +647,15 @@ export class AgentTools {
       for (const f of figuresByLine(r.result, rel).values()) {
         if (f.line < range.startLine || f.line > range.endLine) continue;
         runs.push({
-          run: r.rel, line: f.line, timeMs: f.timeMs, ...(f.rows !== undefined ? { rows: f.rows } : {}), spillBytes: f.spillBytes,
-          executions: f.executions.map((e) => e.executionId), operators: f.operators.map((o) => `${o.operator}${o.sparkId !== undefined ? ` #${o.sparkId}` : ''} (execution ${o.executionId})`),
+          run: r.rel,
+          line: f.line,
+          timeMs: f.timeMs,
+          ...(f.rows !== undefined ? { rows: f.rows } : {}),
+          spillBytes: f.spillBytes,
+          executions: f.executions.map((e) => e.executionId),
+          operators: f.operators.map(
+            (o) => `${o.operator}${o.sparkId !== undefined ? ` #${o.sparkId}` : ''} (execution ${o.executionId})`,
+          ),
         });
       }
     }
@@ -452,10 +679,18 @@ export class AgentTools {
       }
     }
     return {
-      file: rel, line: input.line, language: entry.lang,
+      file: rel,
+      line: input.line,
+      language: entry.lang,
       symbol: found ? { name: found.name, kind: found.symbol.kind, ...toLineRange(found.symbol.span) } : null,
-      code, codeStartLine: range.startLine, truncated: codeEnd < range.endLine,
-      lineage, planNodes, runs, summary, ...(summaryNote ? { summaryNote } : {}),
+      code,
+      codeStartLine: range.startLine,
+      truncated: codeEnd < range.endLine,
+      lineage,
+      planNodes,
+      runs,
+      summary,
+      ...(summaryNote ? { summaryNote } : {}),
     };
   }
 
@@ -468,8 +703,18 @@ export class AgentTools {
       const rel = this.rel(f.path);
       const mapped = this.runs.find((r) => r.rel === rel);
       return {
-        path: rel, kind: f.kind, what: f.what, bytes: f.bytes, modified: new Date(f.mtimeMs).toISOString(),
-        mapped: mapped ? { app: mapped.result.app.id, executions: mapped.result.executions.length, located: mapped.result.executions.filter((e) => e.location).length } : null,
+        path: rel,
+        kind: f.kind,
+        what: f.what,
+        bytes: f.bytes,
+        modified: new Date(f.mtimeMs).toISOString(),
+        mapped: mapped
+          ? {
+              app: mapped.result.app.id,
+              executions: mapped.result.executions.length,
+              located: mapped.result.executions.filter((e) => e.location).length,
+            }
+          : null,
       };
     });
     const p = page(entries, input.offset, input.limit, 100);
@@ -492,7 +737,9 @@ export class AgentTools {
       const read = await readRunPath(abs, { app: input.app, signal });
       if (read.kind === 'apps') {
         const ids = read.apps.apps.map((a) => a.id);
-        throw new ToolInputError(`${rel} holds ${ids.length} applications: give \`app\`, one of ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}`);
+        throw new ToolInputError(
+          `${rel} holds ${ids.length} applications: give \`app\`, one of ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}`,
+        );
       }
       const result = await this.engine.runs.map(read.run, read.source, { signal });
       mapped = { key, rel, result };
@@ -502,7 +749,9 @@ export class AgentTools {
     const base = {
       path: rel,
       source: { kind: r.source.kind, parts: r.source.parts, inProgress: r.source.inProgress },
-      app: r.app, skippedLines: r.skippedLines, problems: r.problems,
+      app: r.app,
+      skippedLines: r.skippedLines,
+      problems: r.problems,
     };
     const summary = ({ result: _r, ...e }: RunsResult['executions'][number]): RunExecutionSummary => e;
     if (input.execution === undefined) {
@@ -512,19 +761,33 @@ export class AgentTools {
     const e = r.executions.find((x) => x.executionId === input.execution);
     if (!e) {
       const ids = r.executions.map((x) => x.executionId);
-      throw new ToolInputError(`${rel} has no SQL execution ${input.execution}${ids.length ? ` (it has ${ids[0]}–${ids[ids.length - 1]})` : ' (it has none)'}`);
+      throw new ToolInputError(
+        `${rel} has no SQL execution ${input.execution}${ids.length ? ` (it has ${ids[0]}–${ids[ids.length - 1]})` : ' (it has none)'}`,
+      );
     }
     const operators = e.result.dag.nodes.map((n, i) => {
       const m = e.result.mappings[i];
       const f = operatorFigures(n.metrics);
       return {
-        id: n.id, ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}), operator: displayName(n), status: m?.status ?? 'unmapped', best: m?.best ?? null,
-        ...(f.timeMs !== undefined ? { timeMs: f.timeMs } : {}), ...(f.rows !== undefined ? { rows: f.rows } : {}), ...(f.spillBytes !== undefined ? { spillBytes: f.spillBytes } : {}),
+        id: n.id,
+        ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}),
+        operator: displayName(n),
+        status: m?.status ?? 'unmapped',
+        best: m?.best ?? null,
+        ...(f.timeMs !== undefined ? { timeMs: f.timeMs } : {}),
+        ...(f.rows !== undefined ? { rows: f.rows } : {}),
+        ...(f.spillBytes !== undefined ? { spillBytes: f.spillBytes } : {}),
         metrics: (n.metrics ?? []).map((x) => ({ name: x.name, value: x.value })),
       };
     });
     const p = page(operators, input.offset, input.limit, 50);
-    return { ...base, executions: [], execution: { ...summary(e), operators: p.items }, page: p.page, ms: Math.round(performance.now() - started) };
+    return {
+      ...base,
+      executions: [],
+      execution: { ...summary(e), operators: p.items },
+      page: p.page,
+      ms: Math.round(performance.now() - started),
+    };
   }
 
   /** Most recent first; drops entries `same` says this one replaces, and the oldest beyond `keep`. */
@@ -541,7 +804,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length];

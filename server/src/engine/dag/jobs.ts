@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  DagMapResultSchema, DagNodeMappingSchema, type DagMapResult, type DagNodeMapping,
+  DagMapResultSchema,
+  DagNodeMappingSchema,
+  type DagMapResult,
+  type DagNodeMapping,
 } from '../../protocol/contracts';
 import { describeFsError, ensureCacheFolder, removeStaleTemps, writeFileAtomic } from '../durableFs';
 import type { IngestResult } from './model';
@@ -21,7 +24,10 @@ export interface JobProgress {
 }
 
 /** Optional second opinion on a node (the LLM feature plugs in here); reports what it spent. */
-export type NodeVerifier = (nodeId: string, mapping: DagNodeMapping) => Promise<{ mapping: DagNodeMapping; llmCalls: number; costUsd: number }>;
+export type NodeVerifier = (
+  nodeId: string,
+  mapping: DagNodeMapping,
+) => Promise<{ mapping: DagNodeMapping; llmCalls: number; costUsd: number }>;
 
 export interface JobOptions {
   maxParallel?: number;
@@ -57,14 +63,22 @@ export class MemoryJobStore implements JobStore {
   private readonly results = new Map<string, DagMapResult>();
   private readonly checkpoints = new Map<string, Record<string, DagNodeMapping>>();
   constructor(private readonly maxResults = 32) {}
-  getResult(k: string) { return this.results.get(k); }
+  getResult(k: string) {
+    return this.results.get(k);
+  }
   putResult(k: string, r: DagMapResult) {
     this.results.set(k, r);
     if (this.results.size > this.maxResults) this.results.delete(this.results.keys().next().value!);
   }
-  getCheckpoint(k: string) { return this.checkpoints.get(k); }
-  putCheckpoint(k: string, d: Record<string, DagNodeMapping>) { this.checkpoints.set(k, { ...d }); }
-  dropCheckpoint(k: string) { this.checkpoints.delete(k); }
+  getCheckpoint(k: string) {
+    return this.checkpoints.get(k);
+  }
+  putCheckpoint(k: string, d: Record<string, DagNodeMapping>) {
+    this.checkpoints.set(k, { ...d });
+  }
+  dropCheckpoint(k: string) {
+    this.checkpoints.delete(k);
+  }
 }
 
 /**
@@ -75,8 +89,14 @@ export class MemoryJobStore implements JobStore {
 export class FileJobStore implements JobStore {
   private swept = false;
   /** Keeps the newest `maxResults` results; older ones (other plan versions, old index versions) go. */
-  constructor(private readonly dir: string, private readonly maxResults = 64, private readonly onDamage?: (message: string) => void) {}
-  private file(kind: string, key: string) { return path.join(this.dir, `${key}.${kind}.json`); }
+  constructor(
+    private readonly dir: string,
+    private readonly maxResults = 64,
+    private readonly onDamage?: (message: string) => void,
+  ) {}
+  private file(kind: string, key: string) {
+    return path.join(this.dir, `${key}.${kind}.json`);
+  }
   private sweep() {
     if (this.swept) return;
     this.swept = true;
@@ -108,11 +128,14 @@ export class FileJobStore implements JobStore {
       writeFileAtomic(f, JSON.stringify(v)); // atomic: a crash never leaves half a checkpoint
     } catch (e) {
       // An unusable cache folder must not fail the mapping: it is just not kept.
-      if (!this.writeFailed) this.onDamage?.(`cannot keep DAG mappings in ${this.dir}: ${describeFsError(e)}; results are not stored`);
+      if (!this.writeFailed)
+        this.onDamage?.(`cannot keep DAG mappings in ${this.dir}: ${describeFsError(e)}; results are not stored`);
       this.writeFailed = true;
     }
   }
-  getResult(k: string) { return this.read<DagMapResult>(this.file('result', k), (v) => DagMapResultSchema.safeParse(v).success); }
+  getResult(k: string) {
+    return this.read<DagMapResult>(this.file('result', k), (v) => DagMapResultSchema.safeParse(v).success);
+  }
   putResult(k: string, r: DagMapResult) {
     this.write(this.file('result', k), r);
     this.prune();
@@ -122,24 +145,40 @@ export class FileJobStore implements JobStore {
       const results = readdirSync(this.dir).filter((f) => f.endsWith('.result.json'));
       if (results.length <= this.maxResults) return;
       const byAge = results.map((f) => ({ f, t: statSync(path.join(this.dir, f)).mtimeMs })).sort((a, b) => a.t - b.t);
-      for (const { f } of byAge.slice(0, results.length - this.maxResults)) rmSync(path.join(this.dir, f), { force: true });
+      for (const { f } of byAge.slice(0, results.length - this.maxResults))
+        rmSync(path.join(this.dir, f), { force: true });
     } catch {
       // Pruning is housekeeping: never fail a mapping over it.
     }
   }
   getCheckpoint(k: string) {
-    return this.read<Record<string, DagNodeMapping>>(this.file('checkpoint', k), (v) =>
-      !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((m) => DagNodeMappingSchema.safeParse(m).success));
+    return this.read<Record<string, DagNodeMapping>>(
+      this.file('checkpoint', k),
+      (v) =>
+        !!v &&
+        typeof v === 'object' &&
+        !Array.isArray(v) &&
+        Object.values(v).every((m) => DagNodeMappingSchema.safeParse(m).success),
+    );
   }
-  putCheckpoint(k: string, d: Record<string, DagNodeMapping>) { this.write(this.file('checkpoint', k), d); }
-  dropCheckpoint(k: string) { rmSync(this.file('checkpoint', k), { force: true }); }
+  putCheckpoint(k: string, d: Record<string, DagNodeMapping>) {
+    this.write(this.file('checkpoint', k), d);
+  }
+  dropCheckpoint(k: string) {
+    rmSync(this.file('checkpoint', k), { force: true });
+  }
 }
 
 /**
  * Runs (or resumes) a mapping job. `key` identifies the DAG content and the index version; a finished
  * result under the same key is returned as is.
  */
-export async function runMappingJob(key: string, ingest: IngestResult, units: SourceUnit[], opts: JobOptions = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
+export async function runMappingJob(
+  key: string,
+  ingest: IngestResult,
+  units: SourceUnit[],
+  opts: JobOptions = {},
+): Promise<DagMapResult & { cached: boolean; resumed: number }> {
   const store = opts.store ?? new MemoryJobStore();
   const hit = store.getResult(key);
   if (hit) return { ...hit, cached: true, resumed: 0 };
@@ -169,16 +208,20 @@ export async function runMappingJob(key: string, ingest: IngestResult, units: So
       store.putCheckpoint(key, done);
       throw new JobCancelled({ ...progress });
     }
-    const results = await Promise.all(batch.map(async (id) => {
-      const p = parentOf.get(id);
-      const m = mapNode(plan, id, p ? done[p]?.best : undefined, opts.focus);
-      if (!opts.verify || m.status !== 'low') return m;
-      const v = await opts.verify(id, m);
-      llm.calls += v.llmCalls;
-      llm.costUsd += v.costUsd;
-      return v.mapping;
-    }));
-    batch.forEach((id, k) => { done[id] = results[k]; });
+    const results = await Promise.all(
+      batch.map(async (id) => {
+        const p = parentOf.get(id);
+        const m = mapNode(plan, id, p ? done[p]?.best : undefined, opts.focus);
+        if (!opts.verify || m.status !== 'low') return m;
+        const v = await opts.verify(id, m);
+        llm.calls += v.llmCalls;
+        llm.costUsd += v.costUsd;
+        return v.mapping;
+      }),
+    );
+    batch.forEach((id, k) => {
+      done[id] = results[k];
+    });
     progress.done += batch.length;
     // Checkpoint at most a few times a second: a 10k-node DAG must not rewrite its file 2,500 times.
     if (performance.now() - lastCheckpoint > 200) {

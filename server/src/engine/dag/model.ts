@@ -6,7 +6,14 @@
  */
 import { z } from 'zod';
 
-export const DAG_KINDS = ['spark-explain', 'spark-formatted', 'spark-json', 'dbt-manifest', 'airflow', 'generic'] as const;
+export const DAG_KINDS = [
+  'spark-explain',
+  'spark-formatted',
+  'spark-json',
+  'dbt-manifest',
+  'airflow',
+  'generic',
+] as const;
 export type DagKind = (typeof DAG_KINDS)[number];
 
 export const DagNodeSchema = z.object({
@@ -64,13 +71,15 @@ const EdgeSchema = z.tuple([z.string(), z.string()]);
  */
 export function validateDag(dag: Dag): { dag: Dag; problems: DagProblem[] } {
   const problems: DagProblem[] = [];
-  if (!(DAG_KINDS as readonly string[]).includes(dag.kind)) problems.push({ field: 'kind', message: `unknown DAG kind '${dag.kind}'` });
+  if (!(DAG_KINDS as readonly string[]).includes(dag.kind))
+    problems.push({ field: 'kind', message: `unknown DAG kind '${dag.kind}'` });
   const nodes: DagNode[] = [];
   const ids = new Set<string>();
   dag.nodes.forEach((n, i) => {
     const r = DagNodeSchema.safeParse(n);
     if (!r.success) {
-      for (const issue of r.error.issues) problems.push({ field: `nodes.${i}.${issue.path.join('.')}`, message: `${issue.message}; node dropped` });
+      for (const issue of r.error.issues)
+        problems.push({ field: `nodes.${i}.${issue.path.join('.')}`, message: `${issue.message}; node dropped` });
       return;
     }
     if (ids.has(r.data.id)) {

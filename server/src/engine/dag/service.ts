@@ -116,7 +116,11 @@ export class DagService implements WorkspaceListener {
    * Maps a DAG already read (a run's execution, enriched with what the run knows) under a key naming its
    * content; cached like `map`.
    */
-  async mapIngested(ingest: IngestResult, contentKey: string, req: MapRequest = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
+  async mapIngested(
+    ingest: IngestResult,
+    contentKey: string,
+    req: MapRequest = {},
+  ): Promise<DagMapResult & { cached: boolean; resumed: number }> {
     const key = `${dagHash(contentKey)}-${this.indexVersion}`;
     return runMappingJob(key, ingest, this.units(), { maxParallel: this.maxParallel(), ...req, store: this.store });
   }
@@ -131,18 +135,26 @@ export class DagService implements WorkspaceListener {
   }
 
   private airflow(filePath: string) {
-    const r = airflowDag(this.airflowTasks!(filePath), (abs) => path.relative(this.root, abs).split(path.sep).join('/'));
+    const r = airflowDag(this.airflowTasks!(filePath), (abs) =>
+      path.relative(this.root, abs).split(path.sep).join('/'),
+    );
     const v = validateDag(r.dag);
     return { ...r, dag: v.dag, problems: [...r.problems, ...v.problems] };
   }
 
   async map(text: string, req: MapRequest = {}): Promise<DagMapResult & { cached: boolean; resumed: number }> {
     const started = performance.now();
-    const ingest = this.isAirflowFile(text, req) ? this.airflow(req.filePath!) : ingestDag(text, req.fileName ?? '', this.limits());
+    const ingest = this.isAirflowFile(text, req)
+      ? this.airflow(req.filePath!)
+      : ingestDag(text, req.fileName ?? '', this.limits());
     // One line for the log, not one per problem: the adapters turn an empty DAG into one clear error (noNodesMessage).
     if (ingest.problems.length) this.log.info(`${req.fileName ?? 'DAG'}: ${summariseProblems(ingest.problems)}`);
     if (namesItsFiles(ingest)) {
-      return { ...mapManifest(ingest, (rel) => this.textOf(rel), this.units(), performance.now() - started), cached: false, resumed: 0 };
+      return {
+        ...mapManifest(ingest, (rel) => this.textOf(rel), this.units(), performance.now() - started),
+        cached: false,
+        resumed: 0,
+      };
     }
     const key = `${dagHash(text)}-${this.indexVersion}`;
     return runMappingJob(key, ingest, this.units(), { maxParallel: this.maxParallel(), ...req, store: this.store });

@@ -322,7 +322,9 @@ export class TopK {
   }
 
   sorted(): Bm25Hit[] {
-    return this.ids.map((doc, i) => ({ doc, score: this.scores[i] })).sort((a, b) => b.score - a.score || a.doc - b.doc);
+    return this.ids
+      .map((doc, i) => ({ doc, score: this.scores[i] }))
+      .sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
 
   private swap(a: number, b: number): void {

@@ -28,7 +28,11 @@ interface Owner {
 }
 
 export function chunkFile(
-  file: string, language: LanguageId, text: string, symbols: CodeSymbol[], limits: ChunkLimits = DEFAULT_LIMITS,
+  file: string,
+  language: LanguageId,
+  text: string,
+  symbols: CodeSymbol[],
+  limits: ChunkLimits = DEFAULT_LIMITS,
 ): Chunk[] {
   const lines = new LineTable(text);
   const out: Chunk[] = [];
@@ -38,8 +42,16 @@ export function chunkFile(
       // An end offset just past a newline belongs to the line before.
       const endLine = Math.max(startLine, lines.lineOf(Math.max(so, eo - 1)));
       out.push({
-        file, language, kind: owner.kind, name: owner.name, container: owner.container,
-        startLine: startLine + 1, endLine: endLine + 1, startOffset: so, endOffset: eo, part: 0,
+        file,
+        language,
+        kind: owner.kind,
+        name: owner.name,
+        container: owner.container,
+        startLine: startLine + 1,
+        endLine: endLine + 1,
+        startOffset: so,
+        endOffset: eo,
+        part: 0,
         text: text.slice(so, eo),
       });
     }

@@ -113,7 +113,8 @@ export class CodeIndex implements WorkspaceListener {
   constructor(opts: CodeIndexOptions) {
     this.root = opts.root;
     this.log = opts.log;
-    this.embedder = opts.embedder instanceof CachedEmbedder ? opts.embedder : new CachedEmbedder(opts.embedder ?? new HashEmbedder());
+    this.embedder =
+      opts.embedder instanceof CachedEmbedder ? opts.embedder : new CachedEmbedder(opts.embedder ?? new HashEmbedder());
     this.hnswParams = { ...DEFAULT_HNSW, ...opts.hnsw };
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.debounceMs = opts.debounceMs ?? 0;
@@ -173,7 +174,8 @@ export class CodeIndex implements WorkspaceListener {
     const parked = this.bulk;
     this.bulk = undefined;
     for (const { entry, text } of parked?.values() ?? []) {
-      if (this.files.get(entry.rel)?.text !== text) this.safely(entry.rel, () => this.indexFile(entry.rel, entry.lang, text, entry.symbols));
+      if (this.files.get(entry.rel)?.text !== text)
+        this.safely(entry.rel, () => this.indexFile(entry.rel, entry.lang, text, entry.symbols));
     }
   }
 
@@ -196,12 +198,27 @@ export class CodeIndex implements WorkspaceListener {
    * (Re)indexes one file from its text and symbols. Chunks whose text is unchanged keep their id, vector
    * and postings; the rest are replaced. Returns how many chunks were (re)embedded.
    */
-  indexFile(rel: string, lang: LanguageId, text: string, symbols: CodeSymbol[], stat?: { mtimeMs: number; size: number }): number {
+  indexFile(
+    rel: string,
+    lang: LanguageId,
+    text: string,
+    symbols: CodeSymbol[],
+    stat?: { mtimeMs: number; size: number },
+  ): number {
     const chunks = chunkFile(rel, lang, text, symbols, this.limits);
     const prepared = chunks.map((c) => ({ chunk: c, indexed: indexedText(c) }));
-    return this.applyChunks(rel, lang, text, contentHash(text), stat, prepared.map(({ chunk, indexed }) => ({
-      loc: locationOf(chunk), hash: contentHash(indexed), indexed,
-    })));
+    return this.applyChunks(
+      rel,
+      lang,
+      text,
+      contentHash(text),
+      stat,
+      prepared.map(({ chunk, indexed }) => ({
+        loc: locationOf(chunk),
+        hash: contentHash(indexed),
+        indexed,
+      })),
+    );
   }
 
   /**
@@ -209,7 +226,11 @@ export class CodeIndex implements WorkspaceListener {
    * otherwise they are computed here.
    */
   applyChunks(
-    rel: string, lang: LanguageId, text: string, fileHash: string, stat: { mtimeMs: number; size: number } | undefined,
+    rel: string,
+    lang: LanguageId,
+    text: string,
+    fileHash: string,
+    stat: { mtimeMs: number; size: number } | undefined,
     incoming: Array<{ loc: ChunkLocation; hash: string; indexed?: string; vector?: Float32Array; terms?: TermSlice }>,
   ): number {
     const old = this.files.get(rel);
@@ -220,7 +241,13 @@ export class CodeIndex implements WorkspaceListener {
       else reusable.set(c.hash, [c]);
     }
     const rec: FileRecord = {
-      rel, lang, hash: fileHash, text, mtimeMs: stat?.mtimeMs ?? Date.now(), size: stat?.size ?? text.length, chunks: [],
+      rel,
+      lang,
+      hash: fileHash,
+      text,
+      mtimeMs: stat?.mtimeMs ?? Date.now(),
+      size: stat?.size ?? text.length,
+      chunks: [],
     };
     let embedded = 0;
     for (const inc of incoming) {
@@ -236,7 +263,8 @@ export class CodeIndex implements WorkspaceListener {
       rec.chunks.push(chunk);
       this.byId.set(chunk.id, { rec, chunk });
       this.names.add(chunk.id, chunk.name);
-      const indexed = inc.indexed ?? indexedText({ ...inc.loc, text: text.slice(inc.loc.startOffset, inc.loc.endOffset) });
+      const indexed =
+        inc.indexed ?? indexedText({ ...inc.loc, text: text.slice(inc.loc.startOffset, inc.loc.endOffset) });
       const t0 = performance.now();
       if (inc.terms) this.bm25.addTerms(chunk.id, inc.terms.names, inc.terms.tfs, inc.terms.start, inc.terms.end);
       else this.bm25.addText(chunk.id, indexed);
@@ -299,7 +327,9 @@ export class CodeIndex implements WorkspaceListener {
       return;
     }
     this.toEmbed.set(id, indexed);
-    this.embedding ??= this.drainEmbeddings().finally(() => { this.embedding = undefined; });
+    this.embedding ??= this.drainEmbeddings().finally(() => {
+      this.embedding = undefined;
+    });
   }
 
   /** Embeds queued chunks in batches; a failed batch is logged and left to lexical search. */
@@ -309,9 +339,13 @@ export class CodeIndex implements WorkspaceListener {
       for (const [id] of batch) this.toEmbed.delete(id);
       try {
         const vecs = await this.embedder.embed(batch.map(([, t]) => t));
-        batch.forEach(([id], i) => { if (this.byId.has(id)) this.vectors.add(id, vecs[i]); });
+        batch.forEach(([id], i) => {
+          if (this.byId.has(id)) this.vectors.add(id, vecs[i]);
+        });
       } catch (e) {
-        this.log.error(`embedding ${batch.length} chunks failed: ${errorMessage(e)}; they are searchable lexically only`);
+        this.log.error(
+          `embedding ${batch.length} chunks failed: ${errorMessage(e)}; they are searchable lexically only`,
+        );
       }
     }
   }
@@ -349,7 +383,10 @@ export class CodeIndex implements WorkspaceListener {
     const named = [...lexical, ...vector].filter((id) => this.byId.get(id)?.chunk.name.toLowerCase() === q);
     const ranked = reciprocalRankFusion([lexical, vector, [...new Set(named)]], [1, this.vectorWeight, 1]);
     // The rankers alone (benchmarks) stay as they are; a search puts the definition a query names first.
-    const fused = mode === 'hybrid' ? definitionsFirst(query, ranked, this.names, (id) => this.byId.get(id)?.chunk, accept) : ranked;
+    const fused =
+      mode === 'hybrid'
+        ? definitionsFirst(query, ranked, this.names, (id) => this.byId.get(id)?.chunk, accept)
+        : ranked;
     const querySet = new Set(tokens);
     const hits: SearchHit[] = [];
     for (const f of fused) {
@@ -362,7 +399,10 @@ export class CodeIndex implements WorkspaceListener {
       if (f.from.includes(0)) via.push('lexical');
       if (f.from.includes(1)) via.push('vector');
       hits.push({
-        ...publicLocation(chunk), text, score: f.score, via,
+        ...publicLocation(chunk),
+        text,
+        score: f.score,
+        via,
         matchedLines: f.from.includes(0) ? matchedLines(text, chunk.startLine, querySet) : [],
       });
     }
@@ -381,18 +421,27 @@ export class CodeIndex implements WorkspaceListener {
         if (s > 0) out.push({ loc: publicLocation(c), score: s });
       }
     }
-    out.sort((a, b) => b.score - a.score || a.loc.file.localeCompare(b.loc.file) || a.loc.startOffset - b.loc.startOffset);
+    out.sort(
+      (a, b) => b.score - a.score || a.loc.file.localeCompare(b.loc.file) || a.loc.startOffset - b.loc.startOffset,
+    );
     return out.slice(0, limit).map((o) => o.loc);
   }
 
   chunksOf(file: string): Chunk[] {
     this.flush();
     const rec = this.files.get(file);
-    return rec ? rec.chunks.map((c) => ({ ...publicLocation(c), text: rec.text.slice(c.startOffset, c.endOffset) })) : [];
+    return rec
+      ? rec.chunks.map((c) => ({ ...publicLocation(c), text: rec.text.slice(c.startOffset, c.endOffset) }))
+      : [];
   }
 
   stats(): IndexStats {
-    return { files: this.files.size, chunks: this.byId.size, vectorBackend: this.vectors.backend, embedder: this.embedder.id };
+    return {
+      files: this.files.size,
+      chunks: this.byId.size,
+      vectorBackend: this.vectors.backend,
+      embedder: this.embedder.id,
+    };
   }
 
   file(rel: string): FileRecord | undefined {
@@ -476,13 +525,21 @@ function publicLocation(c: StoredChunk): ChunkLocation {
  * A query naming a symbol (`class X`, `def y`, `X`, `mod.y`): its definitions outside test code lead (or those in
  * tests, when only tests define it), each scored just above the fused list; the rest keeps its fused order.
  */
-function definitionsFirst(query: string, fused: Fused[], names: NameIndex, chunk: (id: number) => StoredChunk | undefined, accept?: (id: number) => boolean): Fused[] {
+function definitionsFirst(
+  query: string,
+  fused: Fused[],
+  names: NameIndex,
+  chunk: (id: number) => StoredChunk | undefined,
+  accept?: (id: number) => boolean,
+): Fused[] {
   const q = definitionQuery(query);
   if (!q) return fused;
-  const candidates = [...names.get(q.name)].filter((id) => !accept || accept(id)).flatMap((id) => {
-    const loc = chunk(id);
-    return loc ? [{ id, loc }] : [];
-  });
+  const candidates = [...names.get(q.name)]
+    .filter((id) => !accept || accept(id))
+    .flatMap((id) => {
+      const loc = chunk(id);
+      return loc ? [{ id, loc }] : [];
+    });
   if (!candidates.length) return fused;
   const place = new Map(fused.map((f, i) => [f.id, i]));
   const ranked = rankDefinitions(q, candidates, place);
@@ -499,5 +556,3 @@ function definitionsFirst(query: string, fused: Fused[], names: NameIndex, chunk
 function syncEmbed(e: CachedEmbedder, text: string): Float32Array | undefined {
   return e.inner instanceof HashEmbedder ? e.inner.embedOne(text) : undefined;
 }
-
-

@@ -20,15 +20,41 @@ export interface DefinitionQuery {
 const CLASS_LIKE: ReadonlySet<ChunkKind> = new Set(['class', 'interface', 'trait', 'object', 'enum']);
 const FUNCTION_LIKE: ReadonlySet<ChunkKind> = new Set(['function', 'method']);
 const KEYWORDS: Record<string, ReadonlySet<ChunkKind>> = {
-  class: CLASS_LIKE, interface: CLASS_LIKE, trait: CLASS_LIKE, object: CLASS_LIKE, enum: CLASS_LIKE, struct: CLASS_LIKE, type: CLASS_LIKE,
-  def: FUNCTION_LIKE, 'async def': FUNCTION_LIKE, function: FUNCTION_LIKE, func: FUNCTION_LIKE, fn: FUNCTION_LIKE, fun: FUNCTION_LIKE,
-  model: new Set(['model']), cte: new Set(['cte']), table: new Set(['table', 'model', 'source']),
+  class: CLASS_LIKE,
+  interface: CLASS_LIKE,
+  trait: CLASS_LIKE,
+  object: CLASS_LIKE,
+  enum: CLASS_LIKE,
+  struct: CLASS_LIKE,
+  type: CLASS_LIKE,
+  def: FUNCTION_LIKE,
+  'async def': FUNCTION_LIKE,
+  function: FUNCTION_LIKE,
+  func: FUNCTION_LIKE,
+  fn: FUNCTION_LIKE,
+  fun: FUNCTION_LIKE,
+  model: new Set(['model']),
+  cte: new Set(['cte']),
+  table: new Set(['table', 'model', 'source']),
 };
 /** Symbols a definition can be: not file-level code, not SQL statements or YAML keys. */
-const DEFINING: ReadonlySet<ChunkKind> = new Set([...CLASS_LIKE, ...FUNCTION_LIKE, 'module', 'variable', 'cte', 'model', 'source', 'table']);
+const DEFINING: ReadonlySet<ChunkKind> = new Set([
+  ...CLASS_LIKE,
+  ...FUNCTION_LIKE,
+  'module',
+  'variable',
+  'cte',
+  'model',
+  'source',
+  'table',
+]);
 
 const IDENT = String.raw`[A-Za-z_$][\w$]*`;
-const KEYWORD_QUERY = new RegExp(String.raw`^(async def|${Object.keys(KEYWORDS).filter((k) => k !== 'async def').join('|')})\s+((?:${IDENT}\.)*${IDENT})\s*[(:]?\s*$`);
+const KEYWORD_QUERY = new RegExp(
+  String.raw`^(async def|${Object.keys(KEYWORDS)
+    .filter((k) => k !== 'async def')
+    .join('|')})\s+((?:${IDENT}\.)*${IDENT})\s*[(:]?\s*$`,
+);
 const NAME_QUERY = new RegExp(String.raw`^((?:${IDENT}\.)*${IDENT})$`);
 
 /** The definition a query asks for, or undefined for a query in words. */
@@ -44,10 +70,12 @@ export function definitionQuery(query: string): DefinitionQuery | undefined {
 
 /** Test code by the conventions of the languages indexed: test folders, `test_x.py`, `x_test.go`, `X.test.ts`, `XTest.java`. */
 export function isTestPath(file: string): boolean {
-  return /(^|\/)(tests?|testing|idle_test|__tests__|spec|specs)\//i.test(file)
-    || /(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.[^/.]+$/i.test(file)
-    || /\.(test|spec)\.[^/.]+$/i.test(file)
-    || /(Tests?|Spec|Suite)\.(java|scala|kt)$/.test(file);
+  return (
+    /(^|\/)(tests?|testing|idle_test|__tests__|spec|specs)\//i.test(file) ||
+    /(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.[^/.]+$/i.test(file) ||
+    /\.(test|spec)\.[^/.]+$/i.test(file) ||
+    /(Tests?|Spec|Suite)\.(java|scala|kt)$/.test(file)
+  );
 }
 
 /** Chunk ids by lower-cased symbol name, kept as chunks come and go. */
@@ -83,13 +111,19 @@ const EMPTY: ReadonlySet<number> = new Set();
  * The definitions of `q` among `candidates` (chunks named so), best first. `fusedRank` is each id's place in
  * the fused lexical + vector ranking (absent: not in it), the last tie-breaker.
  */
-export function rankDefinitions(q: DefinitionQuery, candidates: Array<{ id: number; loc: ChunkLocation }>, fusedRank: ReadonlyMap<number, number>): number[] {
+export function rankDefinitions(
+  q: DefinitionQuery,
+  candidates: Array<{ id: number; loc: ChunkLocation }>,
+  fusedRank: ReadonlyMap<number, number>,
+): number[] {
   const qualifier = q.qualifier?.toLowerCase().split('.');
   const scored = candidates
     .filter(({ loc }) => DEFINING.has(loc.kind) && loc.part <= 1 && (!q.kinds || q.kinds.has(loc.kind)))
     .map(({ id, loc }) => {
       const inFile = loc.file.toLowerCase().split(/[/.]/);
-      const qualified = qualifier ? qualifier.every((p) => inFile.includes(p) || loc.container.some((c) => c.toLowerCase() === p)) : false;
+      const qualified = qualifier
+        ? qualifier.every((p) => inFile.includes(p) || loc.container.some((c) => c.toLowerCase() === p))
+        : false;
       // Lexicographic: each criterion outweighs all those after it.
       const key = [
         isTestPath(loc.file) ? 0 : 1,
@@ -102,7 +136,12 @@ export function rankDefinitions(q: DefinitionQuery, candidates: Array<{ id: numb
     });
   scored.sort((a, b) => {
     for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return b.key[i]! - a.key[i]!;
-    return a.fused - b.fused || a.file.length - b.file.length || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.start - b.start;
+    return (
+      a.fused - b.fused ||
+      a.file.length - b.file.length ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.start - b.start
+    );
   });
   return scored.map((s) => s.id);
 }

@@ -42,7 +42,10 @@ export class CachedEmbedder implements Embedder {
   hits = 0;
   misses = 0;
 
-  constructor(readonly inner: Embedder, private readonly maxEntries = 200_000) {}
+  constructor(
+    readonly inner: Embedder,
+    private readonly maxEntries = 200_000,
+  ) {}
 
   get id(): string {
     return this.inner.id;
@@ -63,11 +66,16 @@ export class CachedEmbedder implements Embedder {
     const hashes = texts.map(contentHash);
     const out: Array<Float32Array | undefined> = hashes.map((h) => this.cache.get(h));
     const missing: number[] = [];
-    out.forEach((v, i) => { if (!v) missing.push(i); });
+    out.forEach((v, i) => {
+      if (!v) missing.push(i);
+    });
     this.hits += texts.length - missing.length;
     this.misses += missing.length;
     if (missing.length) {
-      const fresh = await this.inner.embed(missing.map((i) => texts[i]), signal);
+      const fresh = await this.inner.embed(
+        missing.map((i) => texts[i]),
+        signal,
+      );
       missing.forEach((i, j) => {
         out[i] = fresh[j];
         this.remember(hashes[i], fresh[j]);

@@ -64,7 +64,13 @@ export const zeroTimings = (): ProcessTimings => ({ readMs: 0, parseMs: 0, chunk
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
-export function processFile(task: FileTask, limits: ChunkLimits, embedder: HashEmbedder | undefined, t: ProcessTimings, names: NameDefaults): ProcessedFile {
+export function processFile(
+  task: FileTask,
+  limits: ChunkLimits,
+  embedder: HashEmbedder | undefined,
+  t: ProcessTimings,
+  names: NameDefaults,
+): ProcessedFile {
   let t0 = performance.now();
   const bytes = readFileSync(task.path);
   const notes: string[] = [];
@@ -81,14 +87,33 @@ export function processFile(task: FileTask, limits: ChunkLimits, embedder: HashE
   const base = { rel: task.rel, lang: task.lang, mtimeMs: task.mtimeMs, size: task.size, hash, notes };
   const unchanged = hash === task.knownHash;
   if (unchanged && !task.needFacts) {
-    return { ...base, unchanged: true, locs: [], hashes: [], termLengths: new Int32Array(0), terms: [], tfs: new Int32Array(0) };
+    return {
+      ...base,
+      unchanged: true,
+      locs: [],
+      hashes: [],
+      termLengths: new Int32Array(0),
+      terms: [],
+      tfs: new Int32Array(0),
+    };
   }
   // One parse gives the index its chunks and the workspace its symbols and lineage drafts.
   const facts = factsOf(parseText(task.lang, text), task.path, names, hash);
   const symbols = facts.symbols;
   t0 = performance.now();
   t.parseMs += t0 - t1;
-  if (unchanged) return { ...base, text, unchanged: true, facts, locs: [], hashes: [], termLengths: new Int32Array(0), terms: [], tfs: new Int32Array(0) };
+  if (unchanged)
+    return {
+      ...base,
+      text,
+      unchanged: true,
+      facts,
+      locs: [],
+      hashes: [],
+      termLengths: new Int32Array(0),
+      terms: [],
+      tfs: new Int32Array(0),
+    };
   const chunks = chunkFile(task.rel, task.lang, text, symbols, limits);
   const indexed = chunks.map(indexedText);
   const hashes = indexed.map(contentHash);

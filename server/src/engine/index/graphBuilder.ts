@@ -11,7 +11,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { errorMessage, type Logger } from '../log';
-import { ExactVectorIndex, HnswVectorIndex, loadHnsw, type HnswParams, type VectorHit, type VectorIndex } from './vectorIndex';
+import {
+  ExactVectorIndex,
+  HnswVectorIndex,
+  loadHnsw,
+  type HnswParams,
+  type VectorHit,
+  type VectorIndex,
+} from './vectorIndex';
 
 /** A worker thread's script: a file, or (under tsx) code to evaluate (indexer.ts `workerScript`). */
 export interface WorkerScript {
@@ -47,7 +54,12 @@ export class GraphBuilder implements VectorIndex {
   private readonly reply: Promise<FromGraph>;
 
   /** `script`: the worker file (see indexer.ts); `capacity`: the expected number of vectors. */
-  constructor(script: WorkerScript, readonly dimensions: number, private readonly params: HnswParams, capacity: number) {
+  constructor(
+    script: WorkerScript,
+    readonly dimensions: number,
+    private readonly params: HnswParams,
+    capacity: number,
+  ) {
     this.exact = new ExactVectorIndex(dimensions, Math.max(1024, capacity));
     const init: GraphWorkerInit = { role: 'graph', dimensions, params, capacity };
     this.worker = new Worker(script.file, { eval: script.eval, workerData: init });
@@ -100,7 +112,8 @@ export class GraphBuilder implements VectorIndex {
     void this.worker.terminate();
     try {
       const mod = loadHnsw();
-      if (r.type === 'failed' || this.failure || !mod) throw new Error(this.failure ?? (r.type === 'failed' ? r.error : 'hnswlib-node does not load'));
+      if (r.type === 'failed' || this.failure || !mod)
+        throw new Error(this.failure ?? (r.type === 'failed' ? r.error : 'hnswlib-node does not load'));
       const index = await HnswVectorIndex.open(mod, this.dimensions, this.params, file, this.exact.liveLabels());
       return { index, insertMs: r.insertMs, waitMs: performance.now() - t0 };
     } catch (e) {

@@ -7,12 +7,14 @@ import { normaliseInPlace, type Embedder } from './embedder';
 import { termCounts } from './tokens';
 
 /** Words every file of a language is full of: they say little about what a chunk does. */
-const COMMON = new Set((
-  'self this cls def return if else elif for while in is not none null true false and or import from as ' +
-  'public private protected static final void new const let var function class int string str bool val ' +
-  'select where on with end to of by the an be it at try except raise pass lambda async await yield ' +
-  'case when then else begin object extends implements package override'
-).split(' '));
+const COMMON = new Set(
+  (
+    'self this cls def return if else elif for while in is not none null true false and or import from as ' +
+    'public private protected static final void new const let var function class int string str bool val ' +
+    'select where on with end to of by the an be it at try except raise pass lambda async await yield ' +
+    'case when then else begin object extends implements package override'
+  ).split(' '),
+);
 const COMMON_WEIGHT = 0.15;
 const TRIGRAM_WEIGHT = 0.25;
 

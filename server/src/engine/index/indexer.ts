@@ -54,14 +54,26 @@ export interface SyncReport {
    * `vectorMs`: HNSW insert time (in the graph worker on a cold index); `graphWaitMs`: how long the sync
    * waited for that worker after the last file.
    */
-  timings: ProcessTimings & { loadMs: number; discoverMs: number; bm25Ms: number; vectorMs: number; graphWaitMs: number; saveMs: number };
+  timings: ProcessTimings & {
+    loadMs: number;
+    discoverMs: number;
+    bm25Ms: number;
+    vectorMs: number;
+    graphWaitMs: number;
+    saveMs: number;
+  };
 }
 
 /** Below this many files the worker start-up costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 64;
 const BATCH = 16;
 
-export async function syncIndex(index: CodeIndex, settings: EngineSettings, log: Logger, opts: SyncOptions = {}): Promise<SyncReport> {
+export async function syncIndex(
+  index: CodeIndex,
+  settings: EngineSettings,
+  log: Logger,
+  opts: SyncOptions = {},
+): Promise<SyncReport> {
   const started = performance.now();
   const timings = { ...zeroTimings(), loadMs: 0, discoverMs: 0, bm25Ms: 0, vectorMs: 0, graphWaitMs: 0, saveMs: 0 };
   const before = { ...index.timings };
@@ -74,8 +86,13 @@ export async function syncIndex(index: CodeIndex, settings: EngineSettings, log:
 }
 
 async function sync(
-  index: CodeIndex, settings: EngineSettings, log: Logger, opts: SyncOptions, started: number,
-  timings: SyncReport['timings'], before: { bm25Ms: number; vectorMs: number },
+  index: CodeIndex,
+  settings: EngineSettings,
+  log: Logger,
+  opts: SyncOptions,
+  started: number,
+  timings: SyncReport['timings'],
+  before: { bm25Ms: number; vectorMs: number },
 ): Promise<SyncReport> {
   let loaded = false;
   let loadProblem: string | undefined;
@@ -119,7 +136,15 @@ async function sync(
       // Unchanged for the index, but its facts are not at hand: parse it (once) for them.
       if (!facts) continue;
     }
-    todo.push({ path: f.path, rel: f.rel, lang: f.lang, mtimeMs: f.mtimeMs, size: f.size, knownHash: rec?.hash, needFacts: !!facts });
+    todo.push({
+      path: f.path,
+      rel: f.rel,
+      lang: f.lang,
+      mtimeMs: f.mtimeMs,
+      size: f.size,
+      knownHash: rec?.hash,
+      needFacts: !!facts,
+    });
   }
   // SQL and YAML first: they hold most of the lineage, so lenses on models are right early in a cold start.
   const rank = (lang: LanguageId) => (lang === 'sql' || lang === 'yaml' ? 0 : 1);
@@ -150,7 +175,8 @@ async function sync(
     if (p.facts) {
       facts?.set(p.rel, p.facts);
       const text = p.text ?? index.file(p.rel)?.text;
-      if (text !== undefined) opts.onFile?.({ path: path.join(index.root, p.rel), rel: p.rel, lang: p.lang, text, facts: p.facts });
+      if (text !== undefined)
+        opts.onFile?.({ path: path.join(index.root, p.rel), rel: p.rel, lang: p.lang, text, facts: p.facts });
     }
     if (p.unchanged) return index.touch(p.rel, p);
     indexed++;
@@ -187,14 +213,31 @@ async function sync(
   const script = workerScript();
   const useWorkers = wanted > 0 && todo.length >= MIN_FILES_FOR_WORKERS && !!script;
   // A cold index builds its vector graph in a worker of its own (graphBuilder.ts); smaller updates insert here.
-  const builder = useWorkers && index.stats().chunks === 0 && index.internals().vectors.backend === 'hnsw'
-    ? new GraphBuilder(script!, index.embedder.dimensions, index.hnswParams, Math.ceil(todo.reduce((n, t) => n + t.size, 0) / 300))
-    : undefined;
+  const builder =
+    useWorkers && index.stats().chunks === 0 && index.internals().vectors.backend === 'hnsw'
+      ? new GraphBuilder(
+          script!,
+          index.embedder.dimensions,
+          index.hnswParams,
+          Math.ceil(todo.reduce((n, t) => n + t.size, 0) / 300),
+        )
+      : undefined;
   if (builder) index.swapVectors(builder);
   try {
     if (useWorkers) {
       try {
-        await runWorkers(script!, wanted, todo, { role: 'parse', limits: index.limits, hashDimensions: hashDims, names }, apply, failed, timings, opts, () => handled.size, total);
+        await runWorkers(
+          script!,
+          wanted,
+          todo,
+          { role: 'parse', limits: index.limits, hashDimensions: hashDims, names },
+          apply,
+          failed,
+          timings,
+          opts,
+          () => handled.size,
+          total,
+        );
       } catch (e) {
         log.warn(`index workers failed (${errorMessage(e)}); indexing the rest on the main thread`);
         await inProcess(todo.filter((t) => !handled.has(t.rel)));
@@ -217,7 +260,8 @@ async function sync(
   if (opts.indexDir && (index.dirty || index.facts?.dirty) && !opts.signal?.aborted) {
     t = performance.now();
     try {
-      if (!saveIndex(index, opts.indexDir)) log.warn(`another DagLens process kept ${opts.indexDir} locked; this update is saved next time`);
+      if (!saveIndex(index, opts.indexDir))
+        log.warn(`another DagLens process kept ${opts.indexDir} locked; this update is saved next time`);
     } catch (e) {
       log.error(`could not save the index to ${opts.indexDir}: ${errorMessage(e)}`);
     }
@@ -225,8 +269,16 @@ async function sync(
   }
   const stats = index.stats();
   return {
-    files: stats.files, chunks: stats.chunks, skipped: found.skipped, indexed, removed, loaded, loadProblem,
-    cancelled: !!opts.signal?.aborted, seconds: (performance.now() - started) / 1000, timings,
+    files: stats.files,
+    chunks: stats.chunks,
+    skipped: found.skipped,
+    indexed,
+    removed,
+    loaded,
+    loadProblem,
+    cancelled: !!opts.signal?.aborted,
+    seconds: (performance.now() - started) / 1000,
+    timings,
   };
 }
 
@@ -254,35 +306,43 @@ export function workerScript(): WorkerScript | undefined {
 }
 
 async function runWorkers(
-  script: WorkerScript, count: number, todo: FileTask[], init: WorkerInit,
-  apply: (p: ProcessedFile) => void, failed: (rel: string, error: string, code?: string) => void,
-  timings: ProcessTimings, opts: SyncOptions, done: () => number, total: number,
+  script: WorkerScript,
+  count: number,
+  todo: FileTask[],
+  init: WorkerInit,
+  apply: (p: ProcessedFile) => void,
+  failed: (rel: string, error: string, code?: string) => void,
+  timings: ProcessTimings,
+  opts: SyncOptions,
+  done: () => number,
+  total: number,
 ): Promise<void> {
   const queue: FileTask[][] = [];
   for (let i = 0; i < todo.length; i += BATCH) queue.push(todo.slice(i, i + BATCH));
   const workers: Worker[] = [];
-  const one = (): Promise<void> => new Promise((resolve, reject) => {
-    const w = new Worker(script.file, { eval: script.eval, workerData: init });
-    workers.push(w);
-    const next = () => {
-      const batch = opts.signal?.aborted ? undefined : queue.shift();
-      if (batch) w.postMessage(batch);
-      else void w.terminate().then(() => resolve());
-    };
-    w.on('message', (m: WorkerReply) => {
-      if (m.type === 'done') {
-        apply(m.file);
-      } else if (m.type === 'failed') {
-        failed(m.rel, m.error, m.code);
-      } else {
-        for (const k of Object.keys(m.timings) as Array<keyof ProcessTimings>) timings[k] += m.timings[k];
-        opts.onProgress?.({ done: done(), total });
-        next();
-      }
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(script.file, { eval: script.eval, workerData: init });
+      workers.push(w);
+      const next = () => {
+        const batch = opts.signal?.aborted ? undefined : queue.shift();
+        if (batch) w.postMessage(batch);
+        else void w.terminate().then(() => resolve());
+      };
+      w.on('message', (m: WorkerReply) => {
+        if (m.type === 'done') {
+          apply(m.file);
+        } else if (m.type === 'failed') {
+          failed(m.rel, m.error, m.code);
+        } else {
+          for (const k of Object.keys(m.timings) as Array<keyof ProcessTimings>) timings[k] += m.timings[k];
+          opts.onProgress?.({ done: done(), total });
+          next();
+        }
+      });
+      w.on('error', reject);
+      w.on('online', next);
     });
-    w.on('error', reject);
-    w.on('online', next);
-  });
   try {
     await Promise.all(Array.from({ length: Math.min(count, queue.length) }, one));
   } finally {

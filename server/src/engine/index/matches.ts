@@ -9,7 +9,9 @@ export function matchedLines(text: string, firstLine: number, terms: Set<string>
   const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length && out.length < MAX_LINES; i++) {
     let hit = false;
-    forEachToken(lines[i], (t) => { if (!hit && terms.has(t)) hit = true; });
+    forEachToken(lines[i], (t) => {
+      if (!hit && terms.has(t)) hit = true;
+    });
     if (hit) out.push(firstLine + i);
   }
   return out;

@@ -14,7 +14,17 @@
  */
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import path from 'node:path';
 import { Bm25Index } from './bm25';
 import { HashEmbedder } from './hashEmbedder';
@@ -51,7 +61,9 @@ interface Header {
 
 /** Per chunk, in file order, in the body's numbers section. */
 const NUMS = 9;
-const [N_ID, N_KIND, N_START_LINE, N_END_LINE, N_START_OFFSET, N_END_OFFSET, N_PART, N_PAIRS, N_HAS_VECTOR] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const [N_ID, N_KIND, N_START_LINE, N_END_LINE, N_START_OFFSET, N_END_OFFSET, N_PART, N_PAIRS, N_HAS_VECTOR] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8,
+];
 const HASH_BYTES = 20;
 /** Separates container names in the saved `containers` strings (never part of a symbol name). */
 const SEP = '\u001f';
@@ -64,7 +76,15 @@ interface BodyMeta {
   nextId: number;
   terms: string[];
   kinds: string[];
-  files: Array<{ rel: string; lang: LanguageId; hash: string; mtimeMs: number; size: number; textBytes: number; chunks: number }>;
+  files: Array<{
+    rel: string;
+    lang: LanguageId;
+    hash: string;
+    mtimeMs: number;
+    size: number;
+    textBytes: number;
+    chunks: number;
+  }>;
   /** Per chunk in file order. */
   names: string[];
   containers: string[];
@@ -105,7 +125,8 @@ function fileChecksum(file: string): string {
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
     let crc = 0;
-    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) crc = crc32(buf.subarray(0, n), crc);
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null))
+      crc = crc32(buf.subarray(0, n), crc);
     return `crc32:${crc.toString(16)}`;
   } finally {
     closeSync(fd);
@@ -164,9 +185,19 @@ function writeIndexFiles(index: CodeIndex, dir: string): void {
   const pairParts: Int32Array[] = [];
   const textParts: Buffer[] = [];
   for (const rec of index.allFiles()) {
-    const text = rec.utf8 ? Buffer.from(rec.utf8.buffer, rec.utf8.byteOffset, rec.utf8.byteLength) : Buffer.from(rec.text, 'utf8');
+    const text = rec.utf8
+      ? Buffer.from(rec.utf8.buffer, rec.utf8.byteOffset, rec.utf8.byteLength)
+      : Buffer.from(rec.text, 'utf8');
     textParts.push(text);
-    meta.files.push({ rel: rec.rel, lang: rec.lang, hash: rec.hash, mtimeMs: rec.mtimeMs, size: rec.size, textBytes: text.length, chunks: rec.chunks.length });
+    meta.files.push({
+      rel: rec.rel,
+      lang: rec.lang,
+      hash: rec.hash,
+      mtimeMs: rec.mtimeMs,
+      size: rec.size,
+      textBytes: text.length,
+      chunks: rec.chunks.length,
+    });
     for (const c of rec.chunks) {
       let kind = kindIndex.get(c.kind);
       if (kind === undefined) {
@@ -191,7 +222,9 @@ function writeIndexFiles(index: CodeIndex, dir: string): void {
   lenBuf.writeUInt32LE(pad.length, 4);
   const nums = Int32Array.from(numbers);
   const body = Buffer.concat([
-    lenBuf, json, pad,
+    lenBuf,
+    json,
+    pad,
     new Uint8Array(nums.buffer),
     ...vectorParts.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength)),
     ...pairParts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength)),
@@ -199,15 +232,24 @@ function writeIndexFiles(index: CodeIndex, dir: string): void {
     ...hashes,
   ]);
   const header: Header = {
-    format: FORMAT, version: VERSION, embedder: index.embedder.id, dimensions: index.embedder.dimensions, root: index.root,
-    bodyBytes: body.length, bodyChecksum: checksum(body), graphChecksum, graphFile, savedAt: new Date().toISOString(),
+    format: FORMAT,
+    version: VERSION,
+    embedder: index.embedder.id,
+    dimensions: index.embedder.dimensions,
+    root: index.root,
+    bodyBytes: body.length,
+    bodyChecksum: checksum(body),
+    graphChecksum,
+    graphFile,
+    savedAt: new Date().toISOString(),
   };
   // Pad the header line so the body starts 8-byte aligned: the loader can then view it without copying.
   let headerLine = JSON.stringify(header);
   headerLine += ' '.repeat((8 - ((Buffer.byteLength(headerLine) + 1) % 8)) % 8);
   writeFileAtomic(path.join(dir, MAIN), [Buffer.from(headerLine + '\n', 'utf8'), body], { durable: true });
   // The header has moved on: graph files it does not name belong to older saves.
-  for (const n of readdirSync(dir)) if (GRAPH_NAME.test(n) && n !== graphFile) rmSync(path.join(dir, n), { force: true });
+  for (const n of readdirSync(dir))
+    if (GRAPH_NAME.test(n) && n !== graphFile) rmSync(path.join(dir, n), { force: true });
   index.dirty = false;
 }
 
@@ -266,26 +308,34 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
   }
   if (!header || typeof header !== 'object') return { ok: false, reason: 'corrupt header' };
   if (header.format !== FORMAT) return { ok: false, reason: `not a DagLens index (${String(header.format)})` };
-  if (header.version !== VERSION) return { ok: false, reason: `index format ${header.version}, this version reads ${VERSION}` };
+  if (header.version !== VERSION)
+    return { ok: false, reason: `index format ${header.version}, this version reads ${VERSION}` };
   if (header.embedder !== index.embedder.id || header.dimensions !== index.embedder.dimensions) {
     return { ok: false, reason: `built with embedder ${header.embedder}, now ${index.embedder.id}` };
   }
   const body = raw.subarray(nl + 1);
-  if (body.length !== header.bodyBytes) return { ok: false, reason: `truncated (${body.length} of ${header.bodyBytes} bytes)` };
+  if (body.length !== header.bodyBytes)
+    return { ok: false, reason: `truncated (${body.length} of ${header.bodyBytes} bytes)` };
   if (checksum(body) !== header.bodyChecksum) return { ok: false, reason: 'checksum mismatch (corrupt file)' };
   // A header names its graph file; only names of our own shape are followed (never a path out of `dir`).
   const graphName = header.graphFile ?? LEGACY_GRAPH;
-  if (!GRAPH_NAME.test(graphName)) return { ok: false, reason: `corrupt header (graph file '${String(graphName).slice(0, 40)}')` };
+  if (!GRAPH_NAME.test(graphName))
+    return { ok: false, reason: `corrupt header (graph file '${String(graphName).slice(0, 40)}')` };
   const graphFile = path.join(dir, graphName);
   const mod = preferExact ? null : loadHnsw();
   let graphRead: Promise<NativeHnsw | undefined> | undefined;
   if (mod && header.graphChecksum && existsSync(graphFile)) {
     if (fileChecksum(graphFile) === header.graphChecksum) {
       const graph = new mod.HierarchicalNSW('cosine', header.dimensions);
-      graphRead = graph.readIndex(graphFile, true).then(() => graph, (e: unknown) => {
-        log.warn(`index graph ${graphFile} could not be read (${errorMessage(e)}); rebuilding it from the saved vectors`);
-        return undefined;
-      });
+      graphRead = graph.readIndex(graphFile, true).then(
+        () => graph,
+        (e: unknown) => {
+          log.warn(
+            `index graph ${graphFile} could not be read (${errorMessage(e)}); rebuilding it from the saved vectors`,
+          );
+          return undefined;
+        },
+      );
     } else log.warn(`index graph ${graphFile} does not match its header; rebuilding it from the saved vectors`);
   }
   lap('verify');
@@ -336,12 +386,21 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
         const id = nums[n + N_ID];
         const joined = meta.containers[ci];
         let container = containerArrays.get(joined);
-        if (!container) containerArrays.set(joined, (container = Object.freeze(joined.split(SEP)) as unknown as string[]));
+        if (!container)
+          containerArrays.set(joined, (container = Object.freeze(joined.split(SEP)) as unknown as string[]));
         chunks[k] = {
-          id, hash: hashData.toString('base64url', ci * HASH_BYTES, (ci + 1) * HASH_BYTES), file: f.rel, language: f.lang,
-          kind: meta.kinds[nums[n + N_KIND]] as ChunkKind, name: meta.names[ci], container,
-          startLine: nums[n + N_START_LINE], endLine: nums[n + N_END_LINE], startOffset: nums[n + N_START_OFFSET],
-          endOffset: nums[n + N_END_OFFSET], part: nums[n + N_PART],
+          id,
+          hash: hashData.toString('base64url', ci * HASH_BYTES, (ci + 1) * HASH_BYTES),
+          file: f.rel,
+          language: f.lang,
+          kind: meta.kinds[nums[n + N_KIND]] as ChunkKind,
+          name: meta.names[ci],
+          container,
+          startLine: nums[n + N_START_LINE],
+          endLine: nums[n + N_END_LINE],
+          startOffset: nums[n + N_START_OFFSET],
+          endOffset: nums[n + N_END_OFFSET],
+          part: nums[n + N_PART],
         };
         const len = nums[n + N_PAIRS];
         bm25Docs.push([id, pairData.subarray(pi, pi + len)]);
@@ -351,7 +410,12 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
           vi++;
         }
       }
-      files.push(withLazyText({ rel: f.rel, lang: f.lang, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, chunks, utf8 }, decoder));
+      files.push(
+        withLazyText(
+          { rel: f.rel, lang: f.lang, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, chunks, utf8 },
+          decoder,
+        ),
+      );
     }
     lap('decode');
     const bm25 = Bm25Index.bulkLoad(meta.terms, bm25Docs);
@@ -360,7 +424,8 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
     let vectors: VectorIndex | undefined;
     let graphRebuilt = false;
     const graph = await graphRead;
-    if (mod && graph) vectors = new HnswVectorIndex(mod, dims, index.hnswParams, 0, { graph, live: bm25Docs.map(([id]) => id) });
+    if (mod && graph)
+      vectors = new HnswVectorIndex(mod, dims, index.hnswParams, 0, { graph, live: bm25Docs.map(([id]) => id) });
     if (!vectors) {
       graphRebuilt = true;
       vectors = createVectorIndex(dims, index.hnswParams, log, Math.max(1024, ci), preferExact);
@@ -371,7 +436,8 @@ export async function loadIndex(index: CodeIndex, dir: string, log: Logger, pref
         const emb = index.embedder.inner;
         for (const f of files) {
           for (const c of f.chunks) {
-            if (!have.has(c.id)) vectors.add(c.id, emb.embedOne(indexedText({ ...c, text: f.text.slice(c.startOffset, c.endOffset) })));
+            if (!have.has(c.id))
+              vectors.add(c.id, emb.embedOne(indexedText({ ...c, text: f.text.slice(c.startOffset, c.endOffset) })));
           }
         }
       }

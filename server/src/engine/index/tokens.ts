@@ -14,7 +14,8 @@ const MAX_WORD = 64;
 /** Lower-cases and strips a plural `s`, so "orders" finds `order`. Kept tiny on purpose: code is not prose. */
 export function normalise(word: string): string {
   const w = word.toLowerCase();
-  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) return w.slice(0, -1);
+  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is'))
+    return w.slice(0, -1);
   return w;
 }
 

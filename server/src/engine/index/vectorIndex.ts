@@ -49,7 +49,10 @@ export class ExactVectorIndex implements VectorIndex {
   private readonly free: number[] = [];
   private used = 0;
 
-  constructor(readonly dimensions: number, capacity = 1024) {
+  constructor(
+    readonly dimensions: number,
+    capacity = 1024,
+  ) {
     this.arena = new Float32Array(capacity * dimensions);
     this.labels = new Int32Array(capacity).fill(-1);
   }
@@ -137,10 +140,15 @@ export function loadHnsw(): HnswModule | null {
     hnswModule = null;
     let avx2 = '';
     try {
-      if (cpuHasAvx2Fma()) avx2 = path.join(path.dirname(require.resolve('hnswlib-node/package.json')), 'build/Release/addon-avx2.node');
-    } catch { /* not installed: the portable require below says so */ }
+      if (cpuHasAvx2Fma())
+        avx2 = path.join(path.dirname(require.resolve('hnswlib-node/package.json')), 'build/Release/addon-avx2.node');
+    } catch {
+      /* not installed: the portable require below says so */
+    }
     // Plain requires so the bundler leaves the native package external; the portable build if the AVX2 one fails.
-    const builds: Array<['avx2' | 'portable', () => HnswModule]> = [['portable', () => require('hnswlib-node') as HnswModule]];
+    const builds: Array<['avx2' | 'portable', () => HnswModule]> = [
+      ['portable', () => require('hnswlib-node') as HnswModule],
+    ];
     if (avx2 && existsSync(avx2)) builds.unshift(['avx2', () => require(avx2) as HnswModule]);
     for (const [name, load] of builds) {
       try {
@@ -174,7 +182,10 @@ export class HnswVectorIndex implements VectorIndex {
    * labels. The caller names them because hnswlib's own list still holds the deleted ones.
    */
   constructor(
-    mod: HnswModule, readonly dimensions: number, private readonly params: HnswParams, capacity = 1024,
+    mod: HnswModule,
+    readonly dimensions: number,
+    private readonly params: HnswParams,
+    capacity = 1024,
     source?: { graph: string | Hnsw; live: Iterable<number> },
   ) {
     this.index = typeof source?.graph === 'object' ? source.graph : new mod.HierarchicalNSW('cosine', dimensions);
@@ -182,9 +193,17 @@ export class HnswVectorIndex implements VectorIndex {
     if (source) {
       for (const label of source.live) this.live.add(label);
       this.deleted = this.index.getCurrentCount() - this.live.size;
-      if (this.deleted < 0) throw new Error(`graph holds ${this.index.getCurrentCount()} vectors, fewer than the ${this.live.size} live ones`);
+      if (this.deleted < 0)
+        throw new Error(
+          `graph holds ${this.index.getCurrentCount()} vectors, fewer than the ${this.live.size} live ones`,
+        );
     } else {
-      this.index.initIndex({ maxElements: Math.max(16, capacity), m: params.m, efConstruction: params.efConstruction, allowReplaceDeleted: true });
+      this.index.initIndex({
+        maxElements: Math.max(16, capacity),
+        m: params.m,
+        efConstruction: params.efConstruction,
+        allowReplaceDeleted: true,
+      });
     }
     this.index.setEf(params.efSearch);
   }
@@ -213,7 +232,9 @@ export class HnswVectorIndex implements VectorIndex {
     const n = Math.min(k, this.live.size);
     if (n <= 0) return [];
     this.index.setEf(Math.max(this.params.efSearch, n));
-    const r = accept ? this.index.searchKnn(Array.from(vector), n, accept) : this.index.searchKnn(Array.from(vector), n);
+    const r = accept
+      ? this.index.searchKnn(Array.from(vector), n, accept)
+      : this.index.searchKnn(Array.from(vector), n);
     const hits = r.neighbors.map((label, i) => ({ label, score: 1 - r.distances[i] }));
     return hits.sort((a, b) => b.score - a.score);
   }
@@ -228,7 +249,13 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   /** Reads a graph file on the libuv pool, leaving this thread free meanwhile. */
-  static async open(mod: HnswModule, dimensions: number, params: HnswParams, file: string, live: Iterable<number>): Promise<HnswVectorIndex> {
+  static async open(
+    mod: HnswModule,
+    dimensions: number,
+    params: HnswParams,
+    file: string,
+    live: Iterable<number>,
+  ): Promise<HnswVectorIndex> {
     const graph = new mod.HierarchicalNSW('cosine', dimensions);
     await graph.readIndex(file, true);
     return new HnswVectorIndex(mod, dimensions, params, 0, { graph, live });
@@ -241,7 +268,13 @@ export class HnswVectorIndex implements VectorIndex {
 }
 
 /** HNSW when the addon loads, else exact search, saying why. */
-export function createVectorIndex(dimensions: number, params: HnswParams, log: Logger, capacity = 1024, preferExact = false): VectorIndex {
+export function createVectorIndex(
+  dimensions: number,
+  params: HnswParams,
+  log: Logger,
+  capacity = 1024,
+  preferExact = false,
+): VectorIndex {
   if (!preferExact) {
     const mod = loadHnsw();
     if (mod) return new HnswVectorIndex(mod, dimensions, params, capacity);

@@ -30,11 +30,18 @@ function runParseWorker(init: WorkerInit): void {
     for (const task of batch) {
       try {
         const file = processFile(task, init.limits, embedder, timings, init.names);
-        const transfer = file.vectors ? [file.vectors.buffer as ArrayBuffer, file.tfs.buffer as ArrayBuffer] : [file.tfs.buffer as ArrayBuffer];
+        const transfer = file.vectors
+          ? [file.vectors.buffer as ArrayBuffer, file.tfs.buffer as ArrayBuffer]
+          : [file.tfs.buffer as ArrayBuffer];
         parentPort!.postMessage({ type: 'done', file } satisfies WorkerReply, transfer);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        parentPort!.postMessage({ type: 'failed', rel: task.rel, error: err.message, code: err.code } satisfies WorkerReply);
+        parentPort!.postMessage({
+          type: 'failed',
+          rel: task.rel,
+          error: err.message,
+          code: err.code,
+        } satisfies WorkerReply);
       }
     }
     parentPort!.postMessage({ type: 'batch-end', timings } satisfies WorkerReply);

@@ -6,8 +6,26 @@
 import path from 'node:path';
 import { resolvePlaceholder, type JinjaBlock } from '../sql/jinja';
 import {
-  callsIn, folderSchema, isUnder, macroCalls, modelAsset, modelConfig, readDbtProject, readMacros, readManifest, readPackageMacros,
-  readSeeds, readSources, snapshotNames, sourceAsset, unresolvedMacroCalls, type DbtCall, type DbtMacro, type DbtModelInfo, type DbtProject, type DbtSource,
+  callsIn,
+  folderSchema,
+  isUnder,
+  macroCalls,
+  modelAsset,
+  modelConfig,
+  readDbtProject,
+  readMacros,
+  readManifest,
+  readPackageMacros,
+  readSeeds,
+  readSources,
+  snapshotNames,
+  sourceAsset,
+  unresolvedMacroCalls,
+  type DbtCall,
+  type DbtMacro,
+  type DbtModelInfo,
+  type DbtProject,
+  type DbtSource,
 } from './dbt';
 import { LineageGraph } from './graph';
 import type { Asset, AssetRef, ColumnLineage, Process } from './model';
@@ -83,8 +101,12 @@ export class Assembly {
     const sqls = records.filter((r): r is SqlRecord => r.kind === 'sql');
     const pys = records.filter((r): r is PyRecord => r.kind === 'python');
 
-    const projects = yaml.filter((y) => /dbt_project\.ya?ml$/.test(y.path)).map((y) => readDbtProject(y.path, y.text)).filter((p): p is DbtProject => !!p);
-    const projectOf = (file: string) => projects.filter((p) => isUnder(file, p.root)).sort((a, b) => b.root.length - a.root.length)[0];
+    const projects = yaml
+      .filter((y) => /dbt_project\.ya?ml$/.test(y.path))
+      .map((y) => readDbtProject(y.path, y.text))
+      .filter((p): p is DbtProject => !!p);
+    const projectOf = (file: string) =>
+      projects.filter((p) => isUnder(file, p.root)).sort((a, b) => b.root.length - a.root.length)[0];
     const isModelFile = (p: DbtProject, file: string) => p.modelPaths.some((m) => isUnder(file, path.join(p.root, m)));
     const isMacroFile = (p: DbtProject, file: string) => p.macroPaths.some((m) => isUnder(file, path.join(p.root, m)));
 
@@ -94,7 +116,8 @@ export class Assembly {
     const models = new Map<string, DbtModelInfo>(); // "project\0name" → model
     for (const p of projects) {
       const ms = new Map<string, DbtMacro>();
-      for (const s of sqls) if (isMacroFile(p, s.path)) for (const m of readMacros(s.path, s.text, s.jinja)) ms.set(m.name, m);
+      for (const s of sqls)
+        if (isMacroFile(p, s.path)) for (const m of readMacros(s.path, s.text, s.jinja)) ms.set(m.name, m);
       // Installed packages (`dbt deps`): the project's own macros win over a package's of the same name.
       for (const [k, m] of readPackageMacros(p)) if (!ms.has(k)) ms.set(k, m);
       macros.set(p, ms);
@@ -108,11 +131,18 @@ export class Assembly {
           if (!sources.has(k)) sources.set(k, s);
         }
       }
-      for (const seed of readSeeds(p, this.names)) if (!models.has(`${p.name}\u0000${seed.name}`)) models.set(`${p.name}\u0000${seed.name}`, seed);
+      for (const seed of readSeeds(p, this.names))
+        if (!models.has(`${p.name}\u0000${seed.name}`)) models.set(`${p.name}\u0000${seed.name}`, seed);
       for (const s of sqls) {
         if (!p.snapshotPaths.some((d) => isUnder(s.path, path.join(p.root, d)))) continue;
         for (const name of snapshotNames(s.jinja)) {
-          models.set(`${p.name}\u0000${name}`, { id: `snapshot.${p.name}.${name}`, name, file: s.path, kind: 'dbt_snapshot', relation: normalizeName(name, this.names) });
+          models.set(`${p.name}\u0000${name}`, {
+            id: `snapshot.${p.name}.${name}`,
+            name,
+            file: s.path,
+            kind: 'dbt_snapshot',
+            relation: normalizeName(name, this.names),
+          });
         }
       }
       for (const r of [...sqls, ...pys]) {
@@ -131,7 +161,8 @@ export class Assembly {
     const byRelation = new Map<string, Asset>();
     for (const m of models.values()) byRelation.set(m.relation, modelAsset(m));
     for (const s of sources.values()) if (!byRelation.has(s.relation)) byRelation.set(s.relation, sourceAsset(s));
-    const tableAsset = (name: string, kind: 'table' | 'view' = 'table'): Asset => byRelation.get(name) ?? { id: name, kind, name };
+    const tableAsset = (name: string, kind: 'table' | 'view' = 'table'): Asset =>
+      byRelation.get(name) ?? { id: name, kind, name };
     const byId = new Map<string, Asset>();
     for (const m of models.values()) byId.set(m.id, modelAsset(m));
     for (const s of sources.values()) byId.set(s.id, sourceAsset(s));
@@ -163,13 +194,19 @@ export class Assembly {
       ids.add(id);
       return id;
     };
-    const loc = (r: { path: string; lines: LineIndex }, start: number, end: number) => ({ file: r.path, span: r.lines.span(start, end) });
+    const loc = (r: { path: string; lines: LineIndex }, start: number, end: number) => ({
+      file: r.path,
+      span: r.lines.span(start, end),
+    });
 
     for (const s of sqls) {
       const p = projectOf(s.path);
       if (p && isMacroFile(p, s.path)) continue;
       const model = modelByFile.get(s.path);
-      if (model && p) processes.push(this.dbtSqlProcess(s, p, model, macros.get(p)!, { resolveCall, tableAsset, byId }, uniqueId, loc));
+      if (model && p)
+        processes.push(
+          this.dbtSqlProcess(s, p, model, macros.get(p)!, { resolveCall, tableAsset, byId }, uniqueId, loc),
+        );
       else for (const st of s.statements) processes.push(this.sqlProcess(s, st, tableAsset, uniqueId, loc));
     }
     const sqlByPath = new Map(sqls.map((s) => [s.path, s]));
@@ -195,60 +232,114 @@ export class Assembly {
             flows.set(w.asset.id, set);
           }
         }
-        if (d.sqlFiles) for (const f of d.sqlFiles) {
-          const target = this.findSqlFile(r.path, f.path, sqlByPath, d.searchPaths ?? []);
-          if (!target) { d.partial.push(`SQL file '${f.path}' not found in the workspace`); continue; }
-          for (const st of target.statements) {
-            reads.push(...st.reads.map((x) => ({ asset: x.kind === 'file' ? fileAsset(x.name) : tableAsset(x.name), location: loc(target, x.start, x.end) })));
-            writes.push(...st.writes.map((x) => ({ asset: x.kind === 'file' ? fileAsset(x.name) : tableAsset(x.name), location: loc(target, x.start, x.end) })));
+        if (d.sqlFiles)
+          for (const f of d.sqlFiles) {
+            const target = this.findSqlFile(r.path, f.path, sqlByPath, d.searchPaths ?? []);
+            if (!target) {
+              d.partial.push(`SQL file '${f.path}' not found in the workspace`);
+              continue;
+            }
+            for (const st of target.statements) {
+              reads.push(
+                ...st.reads.map((x) => ({
+                  asset: x.kind === 'file' ? fileAsset(x.name) : tableAsset(x.name),
+                  location: loc(target, x.start, x.end),
+                })),
+              );
+              writes.push(
+                ...st.writes.map((x) => ({
+                  asset: x.kind === 'file' ? fileAsset(x.name) : tableAsset(x.name),
+                  location: loc(target, x.start, x.end),
+                })),
+              );
+            }
           }
-        }
-        if (d.dbtModel && model) writes.push({ asset: modelAsset(model), location: loc(r, d.start, d.nameEnd ?? d.start) });
+        if (d.dbtModel && model)
+          writes.push({ asset: modelAsset(model), location: loc(r, d.start, d.nameEnd ?? d.start) });
         const span = r.lines.span(d.start, d.end);
         if (d.dbtModel) d.partial = d.partial.filter((w) => !/\{(dbt\.)?this\}/.test(w));
         processes.push({
-          id: uniqueId(r.rel, d.symbol, span.start.line), kind: d.kind, file: r.path, symbol: d.symbol, span, reads, writes,
-          columns: [], partial: d.partial, ...(d.upstream ? { upstream: d.upstream } : {}), ...(d.operator ? { operator: d.operator } : {}),
-          ...(flows.size && !d.sqlFiles?.length ? { flows: [...flows].map(([to, from]) => ({ to, from: [...from] })) } : {}),
+          id: uniqueId(r.rel, d.symbol, span.start.line),
+          kind: d.kind,
+          file: r.path,
+          symbol: d.symbol,
+          span,
+          reads,
+          writes,
+          columns: [],
+          partial: d.partial,
+          ...(d.upstream ? { upstream: d.upstream } : {}),
+          ...(d.operator ? { operator: d.operator } : {}),
+          ...(flows.size && !d.sqlFiles?.length
+            ? { flows: [...flows].map(([to, from]) => ({ to, from: [...from] })) }
+            : {}),
         });
       }
       // Airflow dependencies name tasks; turn task ids into process ids within the file.
-      const byTask = new Map(processes.filter((x) => x.file === r.path && x.kind === 'airflow_task').map((x) => [x.symbol, x.id]));
-      for (const x of processes) if (x.file === r.path && x.upstream) x.upstream = x.upstream.map((u) => byTask.get(u) ?? u);
+      const byTask = new Map(
+        processes.filter((x) => x.file === r.path && x.kind === 'airflow_task').map((x) => [x.symbol, x.id]),
+      );
+      for (const x of processes)
+        if (x.file === r.path && x.upstream) x.upstream = x.upstream.map((u) => byTask.get(u) ?? u);
     }
     const extra: Asset[] = [...models.values()].map(modelAsset).concat([...sources.values()].map(sourceAsset));
     return { graph: new LineageGraph(processes, extra), sources: new Map([...sources.values()].map((x) => [x.id, x])) };
   }
 
   sqlProcess(
-    s: SqlRecord, st: SqlStatement, tableAsset: (n: string, k?: 'table' | 'view') => Asset,
-    uniqueId: (rel: string, symbol: string, line: number) => string, loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
+    s: SqlRecord,
+    st: SqlStatement,
+    tableAsset: (n: string, k?: 'table' | 'view') => Asset,
+    uniqueId: (rel: string, symbol: string, line: number) => string,
+    loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
   ): Process {
     const isView = /VIEW/.test(st.verb);
-    const writes = st.writes.map((w) => ({ asset: w.kind === 'file' ? fileAsset(w.name) : tableAsset(w.name, isView ? 'view' : 'table'), location: loc(s, w.start, w.end), ...(w.dynamic ? { dynamic: true } : {}) }));
-    const reads = st.reads.map((r) => ({ asset: r.kind === 'file' ? fileAsset(r.name) : tableAsset(r.name), location: loc(s, r.start, r.end), ...(r.dynamic ? { dynamic: true } : {}) }));
+    const writes = st.writes.map((w) => ({
+      asset: w.kind === 'file' ? fileAsset(w.name) : tableAsset(w.name, isView ? 'view' : 'table'),
+      location: loc(s, w.start, w.end),
+      ...(w.dynamic ? { dynamic: true } : {}),
+    }));
+    const reads = st.reads.map((r) => ({
+      asset: r.kind === 'file' ? fileAsset(r.name) : tableAsset(r.name),
+      location: loc(s, r.start, r.end),
+      ...(r.dynamic ? { dynamic: true } : {}),
+    }));
     const partial = [...st.partial];
     if (s.unterminated) partial.push(UNTERMINATED);
-    for (const r of [...reads, ...writes]) if (r.dynamic) partial.push(`dynamic name '${r.asset.name}': only partly known`);
+    for (const r of [...reads, ...writes])
+      if (r.dynamic) partial.push(`dynamic name '${r.asset.name}': only partly known`);
     if (s.jinja.length) {
       // Jinja in table position outside a dbt model (e.g. an Airflow template): the name is not static.
-      for (const r of [...st.reads, ...st.writes]) if (/^__dbt/.test(r.raw)) partial.push(`Jinja expression in table position at offset ${r.start} cannot be resolved statically`);
+      for (const r of [...st.reads, ...st.writes])
+        if (/^__dbt/.test(r.raw))
+          partial.push(`Jinja expression in table position at offset ${r.start} cannot be resolved statically`);
     }
     const symbol = st.writes[0] ? `${st.verb} ${st.writes[0].raw}` : st.verb;
     const span = s.lines.span(st.start, st.end);
     const columnsOf = writes[0]?.asset.id;
     return {
-      id: uniqueId(s.rel, symbol, span.start.line), kind: 'sql_statement', file: s.path, symbol, span,
-      reads: reads.filter((r) => !/^__dbt/.test(r.asset.id)), writes: writes.filter((w) => !/^__dbt/.test(w.asset.id)),
+      id: uniqueId(s.rel, symbol, span.start.line),
+      kind: 'sql_statement',
+      file: s.path,
+      symbol,
+      span,
+      reads: reads.filter((r) => !/^__dbt/.test(r.asset.id)),
+      writes: writes.filter((w) => !/^__dbt/.test(w.asset.id)),
       columns: st.columns.map((c) => this.column(c, s, (t) => tableAsset(t).id)),
       innerColumns: st.innerColumns.map((c) => this.column(c, s, (t) => tableAsset(t).id)),
-      ...(columnsOf ? { columnsOf } : {}), partial: dedupe(partial),
+      ...(columnsOf ? { columnsOf } : {}),
+      partial: dedupe(partial),
     };
   }
 
   dbtSqlProcess(
-    s: SqlRecord, p: DbtProject, model: DbtModelInfo, macros: Map<string, DbtMacro>, nodes: DbtNodes,
-    uniqueId: (rel: string, symbol: string, line: number) => string, loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
+    s: SqlRecord,
+    p: DbtProject,
+    model: DbtModelInfo,
+    macros: Map<string, DbtMacro>,
+    nodes: DbtNodes,
+    uniqueId: (rel: string, symbol: string, line: number) => string,
+    loc: (r: SqlRecord, a: number, b: number) => AssetRef['location'],
   ): Process {
     const { resolveCall, tableAsset } = nodes;
     const partial: string[] = s.unterminated ? [UNTERMINATED] : [];
@@ -257,7 +348,10 @@ export class Assembly {
     const byBlock = new Map<number, string>();
     for (const c of calls) {
       const a = resolveCall(p, c);
-      if (!a) { partial.push(`could not resolve ${c.kind}(${c.args.join(', ')})`); continue; }
+      if (!a) {
+        partial.push(`could not resolve ${c.kind}(${c.args.join(', ')})`);
+        continue;
+      }
       reads.push({ asset: a, location: loc(s, c.start, c.end) });
       if (!c.viaMacro) byBlock.set(c.start, a.id);
     }
@@ -266,12 +360,17 @@ export class Assembly {
       const m = b.kind === 'statement' ? /^set\s+(\w+)\s*=/.exec(b.inner) : null;
       const id = m && byBlock.get(b.start);
       if (!m || !id) continue;
-      for (const use of s.jinja) if (use.kind === 'expression' && use.start > b.start && use.inner.trim() === m[1]) byBlock.set(use.start, id);
+      for (const use of s.jinja)
+        if (use.kind === 'expression' && use.start > b.start && use.inner.trim() === m[1]) byBlock.set(use.start, id);
     }
     const selfBlocks = new Set(s.jinja.filter((b) => /^this\b/.test(b.inner)).map((b) => b.start));
     // Macros nobody defines, where a table or a whole query stands: they may read tables we cannot see.
-    const tablePos = new Set(s.statements.flatMap((st) => st.reads.filter((r) => /^__dbt/.test(r.raw)).map((r) => r.start)));
-    const unresolved = unresolvedMacroCalls(s.jinja, macros).filter((u) => tablePos.has(u.start) || standsForQuery(s, u.start));
+    const tablePos = new Set(
+      s.statements.flatMap((st) => st.reads.filter((r) => /^__dbt/.test(r.raw)).map((r) => r.start)),
+    );
+    const unresolved = unresolvedMacroCalls(s.jinja, macros).filter(
+      (u) => tablePos.has(u.start) || standsForQuery(s, u.start),
+    );
     const unresolvedBlocks = new Set(unresolved.map((u) => s.jinja.findIndex((b) => b.start === u.start)));
     const aboutUnresolved = (msg: string) => [...unresolvedBlocks].some((i) => msg.includes(`__dbt${i}_`));
     for (const st of s.statements) {
@@ -280,7 +379,8 @@ export class Assembly {
         if (/^__dbt/.test(r.raw)) {
           if (!byBlock.has(r.start) && !selfBlocks.has(r.start) && !unresolved.some((u) => u.start === r.start)) {
             const block = s.jinja.find((b) => b.start === r.start);
-            if (block && !macroCalls([block], macros).length) partial.push(`Jinja '{{ ${block.inner.slice(0, 60)} }}' in table position cannot be resolved statically`);
+            if (block && !macroCalls([block], macros).length)
+              partial.push(`Jinja '{{ ${block.inner.slice(0, 60)} }}' in table position cannot be resolved statically`);
           }
           continue;
         }
@@ -300,7 +400,9 @@ export class Assembly {
       }
     } else if (unresolved.length) {
       unresolvedMacros = [...new Set(unresolved.map((u) => u.name))].sort();
-      partial.push(`calls ${unresolvedMacros.join(', ')}, defined neither in the project nor in an installed package (run \`dbt deps\`, or \`dbt compile\` for target/manifest.json): any tables they read are not shown`);
+      partial.push(
+        `calls ${unresolvedMacros.join(', ')}, defined neither in the project nor in an installed package (run \`dbt deps\`, or \`dbt compile\` for target/manifest.json): any tables they read are not shown`,
+      );
     }
     const asset = modelAsset(model);
     const whole = s.lines.span(0, s.text.length);
@@ -308,11 +410,24 @@ export class Assembly {
     const assetOf = (t: string) => resolvePlaceholder(t, s.jinja, byBlock) ?? tableAsset(t).id;
     const columns = main ? main.columns.map((c) => this.column(c, s, assetOf)) : [];
     const innerColumns = s.statements.flatMap((st) => st.innerColumns.map((c) => this.column(c, s, assetOf)));
-    const dedupReads = reads.filter((r, i) => reads.findIndex((x) => x.asset.id === r.asset.id && x.location.span.startOffset === r.location.span.startOffset) === i);
+    const dedupReads = reads.filter(
+      (r, i) =>
+        reads.findIndex(
+          (x) => x.asset.id === r.asset.id && x.location.span.startOffset === r.location.span.startOffset,
+        ) === i,
+    );
     return {
-      id: uniqueId(s.rel, model.name, 0), kind: 'dbt_model', file: s.path, symbol: model.name, span: whole,
-      reads: dedupReads, writes: [{ asset, location: { file: s.path, span: s.lines.span(0, 0) } }],
-      columns, innerColumns, columnsOf: asset.id, partial: dedupe(partial),
+      id: uniqueId(s.rel, model.name, 0),
+      kind: 'dbt_model',
+      file: s.path,
+      symbol: model.name,
+      span: whole,
+      reads: dedupReads,
+      writes: [{ asset, location: { file: s.path, span: s.lines.span(0, 0) } }],
+      columns,
+      innerColumns,
+      columnsOf: asset.id,
+      partial: dedupe(partial),
       ...(unresolvedMacros ? { unresolvedMacros } : {}),
     };
   }
@@ -321,7 +436,8 @@ export class Assembly {
     return {
       name: c.name,
       sources: c.sources.map((x) => ({
-        ...(x.table ? { asset: assetOf(x.table) } : {}), column: x.column,
+        ...(x.table ? { asset: assetOf(x.table) } : {}),
+        column: x.column,
         ...(x.candidates ? { candidates: x.candidates.map(assetOf) } : {}),
       })),
       span: s.lines.span(c.start, c.end),
@@ -330,15 +446,22 @@ export class Assembly {
   }
 
   pyRefs(
-    r: PyRecord, x: PyRef, p: DbtProject | undefined, resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined,
-    tableAsset: (n: string) => Asset, loc: (r: PyRecord, a: number, b: number) => AssetRef['location'],
+    r: PyRecord,
+    x: PyRef,
+    p: DbtProject | undefined,
+    resolveCall: (p: DbtProject | undefined, c: DbtCall) => Asset | undefined,
+    tableAsset: (n: string) => Asset,
+    loc: (r: PyRecord, a: number, b: number) => AssetRef['location'],
   ): AssetRef[] {
     const location = loc(r, x.start, x.end);
     const dyn = x.dynamic ? { dynamic: true } : {};
     switch (x.kind) {
-      case 'table': return [{ asset: tableAsset(normalizeName(x.name, this.names)), location, ...dyn }];
-      case 'file': return [{ asset: fileAsset(x.name), location, ...dyn }];
-      case 'dataset': return [{ asset: { id: `dataset:${x.name}`, kind: 'dataset', name: x.name }, location, ...dyn }];
+      case 'table':
+        return [{ asset: tableAsset(normalizeName(x.name, this.names)), location, ...dyn }];
+      case 'file':
+        return [{ asset: fileAsset(x.name), location, ...dyn }];
+      case 'dataset':
+        return [{ asset: { id: `dataset:${x.name}`, kind: 'dataset', name: x.name }, location, ...dyn }];
       case 'ref':
       case 'source': {
         const a = resolveCall(p, { kind: x.kind, args: x.args ?? [x.name], start: x.start, end: x.end });
@@ -347,7 +470,12 @@ export class Assembly {
     }
   }
 
-  findSqlFile(from: string, rel: string, sqlByPath: Map<string, SqlRecord>, searchPaths: string[]): SqlRecord | undefined {
+  findSqlFile(
+    from: string,
+    rel: string,
+    sqlByPath: Map<string, SqlRecord>,
+    searchPaths: string[],
+  ): SqlRecord | undefined {
     const bases = [path.dirname(from), ...searchPaths.map((s) => path.resolve(path.dirname(from), s)), this.root];
     for (const b of bases) {
       const hit = sqlByPath.get(path.resolve(b, rel));

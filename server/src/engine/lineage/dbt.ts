@@ -90,7 +90,10 @@ export function readDbtProject(file: string, text: string): DbtProject | undefin
     macroPaths: arr(doc['macro-paths'], ['macros']),
     seedPaths: arr(doc['seed-paths'] ?? doc['data-paths'], ['seeds']),
     snapshotPaths: arr(doc['snapshot-paths'], ['snapshots']),
-    seedSchema: typeof (doc.seeds as Record<string, unknown> | undefined)?.['+schema'] === 'string' ? (doc.seeds as Record<string, string>)['+schema'] : undefined,
+    seedSchema:
+      typeof (doc.seeds as Record<string, unknown> | undefined)?.['+schema'] === 'string'
+        ? (doc.seeds as Record<string, string>)['+schema']
+        : undefined,
     modelConfig: (doc.models as Record<string, unknown> | undefined)?.[doc.name],
   };
 }
@@ -110,8 +113,16 @@ export function readSources(project: DbtProject, file: string, text: string, nam
     if (!s || typeof s.name !== 'string') continue;
     for (const t of Array.isArray(s.tables) ? s.tables : []) {
       if (!t || typeof t.name !== 'string') continue;
-      const parts = [s.database, s.schema ?? s.name, t.identifier ?? t.name].filter((x): x is string => typeof x === 'string');
-      out.push({ id: `source.${project.name}.${s.name}.${t.name}`, source: s.name, table: t.name, relation: normalizeParts(parts, names), file });
+      const parts = [s.database, s.schema ?? s.name, t.identifier ?? t.name].filter(
+        (x): x is string => typeof x === 'string',
+      );
+      out.push({
+        id: `source.${project.name}.${s.name}.${t.name}`,
+        source: s.name,
+        table: t.name,
+        relation: normalizeParts(parts, names),
+        file,
+      });
     }
   }
   return out;
@@ -123,10 +134,18 @@ export function readDocumentedColumns(text: string): Map<string, string[]> {
   if (!/columns\s*:/.test(text)) return out;
   const doc = parseYamlCached(text) as Record<string, unknown> | undefined;
   if (!doc) return out;
-  const cols = (x: { columns?: unknown }) => (Array.isArray(x.columns) ? x.columns.map((c: { name?: unknown }) => c?.name).filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()) : []);
-  for (const m of Array.isArray(doc.models) ? doc.models : []) if (m && typeof m.name === 'string' && cols(m).length) out.set(m.name, cols(m));
+  const cols = (x: { columns?: unknown }) =>
+    Array.isArray(x.columns)
+      ? x.columns
+          .map((c: { name?: unknown }) => c?.name)
+          .filter((n): n is string => typeof n === 'string')
+          .map((n) => n.toLowerCase())
+      : [];
+  for (const m of Array.isArray(doc.models) ? doc.models : [])
+    if (m && typeof m.name === 'string' && cols(m).length) out.set(m.name, cols(m));
   for (const s of Array.isArray(doc.sources) ? doc.sources : []) {
-    for (const t of Array.isArray(s?.tables) ? s.tables : []) if (t && typeof t.name === 'string' && cols(t).length) out.set(`${s.name}.${t.name}`, cols(t));
+    for (const t of Array.isArray(s?.tables) ? s.tables : [])
+      if (t && typeof t.name === 'string' && cols(t).length) out.set(`${s.name}.${t.name}`, cols(t));
   }
   return out;
 }
@@ -146,11 +165,13 @@ export function readMacros(file: string, text: string, blocks: JinjaBlock[]): Db
 }
 
 function parseParams(s: string): DbtMacro['params'] {
-  return splitArgs(s).map((p) => {
-    const eq = p.indexOf('=');
-    if (eq < 0) return { name: p.trim() };
-    return { name: p.slice(0, eq).trim(), default: literal(p.slice(eq + 1).trim()) };
-  }).filter((p) => /^\w+$/.test(p.name));
+  return splitArgs(s)
+    .map((p) => {
+      const eq = p.indexOf('=');
+      if (eq < 0) return { name: p.trim() };
+      return { name: p.slice(0, eq).trim(), default: literal(p.slice(eq + 1).trim()) };
+    })
+    .filter((p) => /^\w+$/.test(p.name));
 }
 
 /** Splits a Jinja argument list on top-level commas. */
@@ -187,19 +208,26 @@ export function callsIn(blocks: JinjaBlock[], bound: Map<string, unknown> = new 
     if (b.kind === 'comment') continue;
     let m: RegExpExecArray | null;
     // `{% set rel = source('x', 'y') %}`: dbt records the call where it is made; `{{ rel }}` just prints it.
-    if (b.kind === 'statement' && (m = /^set\s+(\w+)\s*=\s*([\s\S]+)$/.exec(b.inner))) env.set(m[1], evalJinja(m[2], env));
+    if (b.kind === 'statement' && (m = /^set\s+(\w+)\s*=\s*([\s\S]+)$/.exec(b.inner)))
+      env.set(m[1], evalJinja(m[2], env));
     if (b.kind === 'statement' && (m = /^for\s+(\w+)\s+in\s+([\s\S]+)$/.exec(b.inner))) {
       const v = evalJinja(m[2], env);
       loops.push({ name: m[1], values: Array.isArray(v) ? v : undefined });
       continue;
     }
-    if (b.kind === 'statement' && /^endfor\b/.test(b.inner)) { loops.pop(); continue; }
+    if (b.kind === 'statement' && /^endfor\b/.test(b.inner)) {
+      loops.pop();
+      continue;
+    }
     for (const c of b.inner.matchAll(CALL)) {
       // Positional names only: `v=2` / `version=2` pick a model version, not another model.
-      const rawArgs = splitArgs(c[2]).filter((a) => !/^(v|version)\s*=/.test(a)).map((a) => a.replace(/^\w+\s*=\s*/, ''));
+      const rawArgs = splitArgs(c[2])
+        .filter((a) => !/^(v|version)\s*=/.test(a))
+        .map((a) => a.replace(/^\w+\s*=\s*/, ''));
       for (const scope of loopScopes(loops, env)) {
         const args = rawArgs.map((a) => evalJinja(a, scope));
-        if (args.length && args.every((a): a is string => typeof a === 'string')) out.push({ kind: c[1] as 'ref' | 'source', args, start: b.start, end: b.end });
+        if (args.length && args.every((a): a is string => typeof a === 'string'))
+          out.push({ kind: c[1] as 'ref' | 'source', args, start: b.start, end: b.end });
       }
     }
   }
@@ -207,7 +235,10 @@ export function callsIn(blocks: JinjaBlock[], bound: Map<string, unknown> = new 
 }
 
 /** One environment per combination of the enclosing loops' values (loops over unknown lists add nothing). */
-function loopScopes(loops: Array<{ name: string; values: unknown[] | undefined }>, env: Map<string, unknown>): Array<Map<string, unknown>> {
+function loopScopes(
+  loops: Array<{ name: string; values: unknown[] | undefined }>,
+  env: Map<string, unknown>,
+): Array<Map<string, unknown>> {
   let scopes = [env];
   for (const l of loops) {
     if (!l.values) continue;
@@ -236,11 +267,23 @@ function splitTop(s: string, ops: string[]): string[] {
   let quote = '';
   let cur = '';
   for (const ch of s) {
-    if (quote) { cur += ch; if (ch === quote) quote = ''; continue; }
-    if (ch === '"' || ch === "'") { quote = ch; cur += ch; continue; }
+    if (quote) {
+      cur += ch;
+      if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur += ch;
+      continue;
+    }
     if ('([{'.includes(ch)) depth++;
     if (')]}'.includes(ch)) depth--;
-    if (depth === 0 && ops.includes(ch)) { out.push(cur); cur = ''; continue; }
+    if (depth === 0 && ops.includes(ch)) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   out.push(cur);
@@ -257,7 +300,8 @@ export function macroCalls(blocks: JinjaBlock[], macros: Map<string, DbtMacro>, 
       const macro = macros.get(m[1]);
       if (!macro) continue;
       const args = bindArgs(macro, m[2]);
-      for (const c of callsInMacro(macro, args, macros, depth + 1)) out.push({ ...c, start: b.start, end: b.end, viaMacro: c.viaMacro ?? macro.name });
+      for (const c of callsInMacro(macro, args, macros, depth + 1))
+        out.push({ ...c, start: b.start, end: b.end, viaMacro: c.viaMacro ?? macro.name });
     }
   }
   return out;
@@ -275,7 +319,12 @@ function bindArgs(macro: DbtMacro, argText: string): Map<string, unknown> {
 }
 
 /** Calls in a macro body, skipping `{% if p %}` branches that the bound arguments decide against. */
-function callsInMacro(macro: DbtMacro, args: Map<string, unknown>, macros: Map<string, DbtMacro>, depth: number): DbtCall[] {
+function callsInMacro(
+  macro: DbtMacro,
+  args: Map<string, unknown>,
+  macros: Map<string, DbtMacro>,
+  depth: number,
+): DbtCall[] {
   const blocks = jinjaBlocks(macro.body);
   const live: typeof blocks = [];
   // Stack of branch states: true = taken, false = skipped, undefined = unknown (keep).
@@ -289,9 +338,19 @@ function callsInMacro(macro: DbtMacro, args: Map<string, unknown>, macros: Map<s
       stack.push(v === undefined ? undefined : m[1] ? !v : v);
       continue;
     }
-    if (b.kind === 'statement' && /^if\b/.test(inner)) { stack.push(undefined); continue; }
-    if (b.kind === 'statement' && /^else\b/.test(inner)) { const s = stack.pop(); stack.push(s === undefined ? undefined : !s); continue; }
-    if (b.kind === 'statement' && /^endif\b/.test(inner)) { stack.pop(); continue; }
+    if (b.kind === 'statement' && /^if\b/.test(inner)) {
+      stack.push(undefined);
+      continue;
+    }
+    if (b.kind === 'statement' && /^else\b/.test(inner)) {
+      const s = stack.pop();
+      stack.push(s === undefined ? undefined : !s);
+      continue;
+    }
+    if (b.kind === 'statement' && /^endif\b/.test(inner)) {
+      stack.pop();
+      continue;
+    }
     if (active()) live.push(b);
   }
   // The macro's parameters are bound for its calls: `ref('gtfs_' ~ table_name)` called as read_gtfs('routes').
@@ -369,18 +428,43 @@ export function readManifest(project: DbtProject, names: NameDefaults): Manifest
 
 function loadManifest(project: DbtProject, file: string, names: NameDefaults): Manifest | undefined {
   try {
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { nodes?: Record<string, any>; sources?: Record<string, any> };
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+      nodes?: Record<string, any>;
+      sources?: Record<string, any>;
+    };
     const models = new Map<string, DbtModelInfo>();
     for (const [id, n] of Object.entries(doc.nodes ?? {})) {
       if (n?.resource_type !== 'model') continue;
-      const relation = normalizeParts([n.schema, n.alias ?? n.name].filter((x: unknown): x is string => typeof x === 'string'), names);
-      const deps = Array.isArray(n.depends_on?.nodes) ? (n.depends_on.nodes as unknown[]).filter((d): d is string => typeof d === 'string' && /^(model|source|seed|snapshot)\./.test(d)) : undefined;
-      models.set(n.name, { id, name: n.name, file: path.join(project.root, String(n.original_file_path ?? '')), relation, ...(deps ? { dependsOn: deps } : {}) });
+      const relation = normalizeParts(
+        [n.schema, n.alias ?? n.name].filter((x: unknown): x is string => typeof x === 'string'),
+        names,
+      );
+      const deps = Array.isArray(n.depends_on?.nodes)
+        ? (n.depends_on.nodes as unknown[]).filter(
+            (d): d is string => typeof d === 'string' && /^(model|source|seed|snapshot)\./.test(d),
+          )
+        : undefined;
+      models.set(n.name, {
+        id,
+        name: n.name,
+        file: path.join(project.root, String(n.original_file_path ?? '')),
+        relation,
+        ...(deps ? { dependsOn: deps } : {}),
+      });
     }
     const sources = new Map<string, DbtSource>();
     for (const [id, s] of Object.entries(doc.sources ?? {})) {
-      const relation = normalizeParts([s.database, s.schema, s.identifier ?? s.name].filter((x: unknown): x is string => typeof x === 'string'), names);
-      sources.set(`${s.source_name}.${s.name}`, { id, source: s.source_name, table: s.name, relation, file: path.join(project.root, String(s.original_file_path ?? '')) });
+      const relation = normalizeParts(
+        [s.database, s.schema, s.identifier ?? s.name].filter((x: unknown): x is string => typeof x === 'string'),
+        names,
+      );
+      sources.set(`${s.source_name}.${s.name}`, {
+        id,
+        source: s.source_name,
+        table: s.name,
+        relation,
+        file: path.join(project.root, String(s.original_file_path ?? '')),
+      });
     }
     return { models, sources };
   } catch {
@@ -402,7 +486,16 @@ export function readSeeds(project: DbtProject, names: NameDefaults): DbtModelInf
       if (e.isDirectory()) walk(p, depth + 1);
       else if (e.isFile() && e.name.toLowerCase().endsWith('.csv')) {
         const name = e.name.slice(0, -4);
-        out.push({ id: `seed.${project.name}.${name}`, name, file: p, kind: 'dbt_seed', relation: normalizeParts([project.seedSchema, name].filter((x): x is string => !!x), names) });
+        out.push({
+          id: `seed.${project.name}.${name}`,
+          name,
+          file: p,
+          kind: 'dbt_seed',
+          relation: normalizeParts(
+            [project.seedSchema, name].filter((x): x is string => !!x),
+            names,
+          ),
+        });
       }
     }
   };
@@ -412,7 +505,10 @@ export function readSeeds(project: DbtProject, names: NameDefaults): DbtModelInf
 
 /** `{% snapshot name %}` blocks of a snapshot file. */
 export function snapshotNames(blocks: JinjaBlock[]): string[] {
-  return blocks.filter((b) => b.kind === 'statement').map((b) => /^snapshot\s+(\w+)/.exec(b.inner)?.[1]).filter((x): x is string => !!x);
+  return blocks
+    .filter((b) => b.kind === 'statement')
+    .map((b) => /^snapshot\s+(\w+)/.exec(b.inner)?.[1])
+    .filter((x): x is string => !!x);
 }
 
 export function sourceAsset(s: DbtSource): Asset {
@@ -421,23 +517,116 @@ export function sourceAsset(s: DbtSource): Asset {
 
 /** Jinja names that are dbt's or Jinja's own, not macros a project or a package defines. */
 const BUILTIN_CALLS = new Set([
-  'ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'this', 'adapter', 'run_query', 'log', 'return', 'statement',
-  'load_result', 'caller', 'range', 'dict', 'list', 'set', 'zip', 'print', 'tojson', 'fromjson', 'toyaml', 'fromyaml', 'exceptions',
-  'modules', 'local_md5', 'set_sql_header', 'doc', 'super', 'loop', 'namespace', 'lipsum', 'cycler', 'joiner', 'graph', 'try_or_compiler_error',
-  'zip_strict', 'selected_resources', 'submission_method', 'model', 'builtins', 'api', 'flags', 'target', 'invocation_args_dict',
+  'ref',
+  'source',
+  'config',
+  'var',
+  'env_var',
+  'is_incremental',
+  'this',
+  'adapter',
+  'run_query',
+  'log',
+  'return',
+  'statement',
+  'load_result',
+  'caller',
+  'range',
+  'dict',
+  'list',
+  'set',
+  'zip',
+  'print',
+  'tojson',
+  'fromjson',
+  'toyaml',
+  'fromyaml',
+  'exceptions',
+  'modules',
+  'local_md5',
+  'set_sql_header',
+  'doc',
+  'super',
+  'loop',
+  'namespace',
+  'lipsum',
+  'cycler',
+  'joiner',
+  'graph',
+  'try_or_compiler_error',
+  'zip_strict',
+  'selected_resources',
+  'submission_method',
+  'model',
+  'builtins',
+  'api',
+  'flags',
+  'target',
+  'invocation_args_dict',
 ]);
 /** Methods Jinja code calls on values (`x.get(…)`, `name.upper()`): not package macros. */
-const VALUE_METHODS = new Set(['get', 'items', 'keys', 'values', 'upper', 'lower', 'replace', 'split', 'join', 'format', 'append', 'extend',
-  'strip', 'lstrip', 'rstrip', 'startswith', 'endswith', 'update', 'pop', 'title', 'capitalize', 'count', 'index', 'find', 'render', 'quote',
-  'include', 'identifier', 'incorporate', 'columns', 'table', 'print_table', 'type', 'dispatch']);
-const NOT_PACKAGE = new Set(['adapter', 'exceptions', 'modules', 'this', 'api', 'config', 'builtins', 'var', 'target', 'flags', 'model', 'graph', 'loop', 'dbt']);
+const VALUE_METHODS = new Set([
+  'get',
+  'items',
+  'keys',
+  'values',
+  'upper',
+  'lower',
+  'replace',
+  'split',
+  'join',
+  'format',
+  'append',
+  'extend',
+  'strip',
+  'lstrip',
+  'rstrip',
+  'startswith',
+  'endswith',
+  'update',
+  'pop',
+  'title',
+  'capitalize',
+  'count',
+  'index',
+  'find',
+  'render',
+  'quote',
+  'include',
+  'identifier',
+  'incorporate',
+  'columns',
+  'table',
+  'print_table',
+  'type',
+  'dispatch',
+]);
+const NOT_PACKAGE = new Set([
+  'adapter',
+  'exceptions',
+  'modules',
+  'this',
+  'api',
+  'config',
+  'builtins',
+  'var',
+  'target',
+  'flags',
+  'model',
+  'graph',
+  'loop',
+  'dbt',
+]);
 
 /**
  * Macros a model calls that neither the project nor an installed package defines (`dbtvault.hub(…)`,
  * `{{ hub(source_model='v_stg_orders') }}` before `dbt deps`): whatever tables they refer to are unknown.
  * Each with the offset of the block that calls it.
  */
-export function unresolvedMacroCalls(blocks: JinjaBlock[], macros: Map<string, DbtMacro>): Array<{ name: string; start: number }> {
+export function unresolvedMacroCalls(
+  blocks: JinjaBlock[],
+  macros: Map<string, DbtMacro>,
+): Array<{ name: string; start: number }> {
   const out: Array<{ name: string; start: number }> = [];
   const vars = new Set<string>();
   for (const b of blocks) {
@@ -451,11 +640,24 @@ export function unresolvedMacroCalls(blocks: JinjaBlock[], macros: Map<string, D
       const [, pkg, name] = c;
       let missing: string | undefined;
       if (pkg) {
-        if (!(NOT_PACKAGE.has(pkg) || vars.has(pkg) || VALUE_METHODS.has(name) || macros.has(`${pkg}.${name}`) || macros.has(name))) missing = `${pkg}.${name}`;
-      } else if (!(BUILTIN_CALLS.has(name) || macros.has(name) || vars.has(name) || /^(if|for|set|macro|call|filter|block|elif|not|and|or|in|is)$/.test(name))) {
+        if (!(
+          NOT_PACKAGE.has(pkg) ||
+          vars.has(pkg) ||
+          VALUE_METHODS.has(name) ||
+          macros.has(`${pkg}.${name}`) ||
+          macros.has(name)
+        ))
+          missing = `${pkg}.${name}`;
+      } else if (!(
+        BUILTIN_CALLS.has(name) ||
+        macros.has(name) ||
+        vars.has(name) ||
+        /^(if|for|set|macro|call|filter|block|elif|not|and|or|in|is)$/.test(name)
+      )) {
         missing = name;
       }
-      if (missing && !out.some((o) => o.name === missing && o.start === b.start)) out.push({ name: missing, start: b.start });
+      if (missing && !out.some((o) => o.name === missing && o.start === b.start))
+        out.push({ name: missing, start: b.start });
     }
   }
   return out;

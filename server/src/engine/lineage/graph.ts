@@ -30,8 +30,14 @@ export class LineageGraph {
     for (const p of processes) {
       this.processes.set(p.id, p);
       push(this.byFile, p.file, p);
-      for (const r of p.reads) { this.addAsset(r.asset); add(this.readers, r.asset.id, p.id); }
-      for (const w of p.writes) { this.addAsset(w.asset); add(this.writers, w.asset.id, p.id); }
+      for (const r of p.reads) {
+        this.addAsset(r.asset);
+        add(this.readers, r.asset.id, p.id);
+      }
+      for (const w of p.writes) {
+        this.addAsset(w.asset);
+        add(this.writers, w.asset.id, p.id);
+      }
     }
   }
 
@@ -58,7 +64,7 @@ export class LineageGraph {
   processesAt(file: string, offset: number): Process[] {
     return this.processesIn(file)
       .filter((p) => p.span.startOffset <= offset && offset <= p.span.endOffset)
-      .sort((a, b) => (a.span.endOffset - a.span.startOffset) - (b.span.endOffset - b.span.startOffset));
+      .sort((a, b) => a.span.endOffset - a.span.startOffset - (b.span.endOffset - b.span.startOffset));
   }
 
   /**
@@ -70,7 +76,11 @@ export class LineageGraph {
   }
 
   /** Impact of a process (a code location): what it writes and everything downstream of that (or what it reads, upstream). */
-  impactOfProcess(processId: string, direction: 'downstream' | 'upstream' = 'downstream', maxDepth = 1000): ImpactHit[] {
+  impactOfProcess(
+    processId: string,
+    direction: 'downstream' | 'upstream' = 'downstream',
+    maxDepth = 1000,
+  ): ImpactHit[] {
     const p = this.processes.get(processId);
     if (!p) return [];
     const refs = direction === 'downstream' ? p.writes : p.reads;
@@ -91,7 +101,12 @@ export class LineageGraph {
     return this.impactOfProcess(processId, 'downstream', maxDepth).filter((h) => h.distance > 1);
   }
 
-  private closure(seeds: Array<{ asset: string; path: ImpactStep[] }>, direction: 'downstream' | 'upstream', maxDepth: number, seen: Set<string>): ImpactHit[] {
+  private closure(
+    seeds: Array<{ asset: string; path: ImpactStep[] }>,
+    direction: 'downstream' | 'upstream',
+    maxDepth: number,
+    seen: Set<string>,
+  ): ImpactHit[] {
     const out: ImpactHit[] = [];
     let frontier = seeds;
     for (let depth = 0; frontier.length && depth < maxDepth; depth++) {
@@ -99,12 +114,21 @@ export class LineageGraph {
       for (const { asset, path } of frontier) {
         const procs = direction === 'downstream' ? this.readersOf(asset) : this.writersOf(asset);
         for (const p of procs.sort((a, b) => a.id.localeCompare(b.id))) {
-          const targets = (direction === 'downstream' ? p.writes : p.reads).filter((t) => flowsThrough(p, direction === 'downstream' ? asset : t.asset.id, direction === 'downstream' ? t.asset.id : asset));
+          const targets = (direction === 'downstream' ? p.writes : p.reads).filter((t) =>
+            flowsThrough(
+              p,
+              direction === 'downstream' ? asset : t.asset.id,
+              direction === 'downstream' ? t.asset.id : asset,
+            ),
+          );
           for (const t of targets) {
             const id = t.asset.id;
             if (seen.has(id)) continue;
             seen.add(id);
-            const step: ImpactStep = direction === 'downstream' ? { from: asset, process: p.id, to: id } : { from: id, process: p.id, to: asset };
+            const step: ImpactStep =
+              direction === 'downstream'
+                ? { from: asset, process: p.id, to: id }
+                : { from: id, process: p.id, to: asset };
             const hit = { asset: id, distance: path.length + 1, path: [...path, step] };
             out.push(hit);
             next.push(hit);

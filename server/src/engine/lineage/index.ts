@@ -42,29 +42,49 @@ export interface SqlTableReference {
 }
 
 /** Tables (and files) each statement of a SQL text reads and writes, with exact spans (Jinja neutralised first). */
-export function sqlTableReferences(text: string, names?: Partial<NameDefaults>): Array<{ verb: string; span: Span; refs: SqlTableReference[]; partial: string[] }> {
+export function sqlTableReferences(
+  text: string,
+  names?: Partial<NameDefaults>,
+): Array<{ verb: string; span: Span; refs: SqlTableReference[]; partial: string[] }> {
   const lines = new LineIndex(text);
   const parsed = parseText('sql', text);
-  const statements = extractSql(parsed.jinja.length ? indexedPlaceholders({ text, jinja: parsed.jinja }) : text, { names: { ...DEFAULT_NAMES, ...names } });
+  const statements = extractSql(parsed.jinja.length ? indexedPlaceholders({ text, jinja: parsed.jinja }) : text, {
+    names: { ...DEFAULT_NAMES, ...names },
+  });
   return statements.map((st) => ({
     verb: st.verb,
     span: lines.span(st.start, st.end),
     partial: st.partial,
-    refs: [...st.reads.map((r) => ({ r, role: 'read' as const })), ...st.writes.map((r) => ({ r, role: 'write' as const }))]
+    refs: [
+      ...st.reads.map((r) => ({ r, role: 'read' as const })),
+      ...st.writes.map((r) => ({ r, role: 'write' as const })),
+    ]
       .sort((a, b) => a.r.start - b.r.start)
       .map(({ r, role }) => {
         // A dbt placeholder stands for its ref()/source(): report the model or `source.table` it names.
         const block = /^__dbt(\d+)_/.test(r.raw) ? parsed.jinja[Number(/^__dbt(\d+)_/.exec(r.raw)![1])] : undefined;
         const call = block ? callsIn([block])[0] : undefined;
-        const name = !block ? r.name : call ? normalizeName(call.kind === 'ref' ? call.args[call.args.length - 1] : call.args.join('.'), { ...DEFAULT_NAMES, ...names }) : `{{ ${block.inner} }}`;
-        return { name, kind: r.kind, role, span: lines.span(r.start, r.end), ...(r.dynamic || (block && !call) ? { dynamic: true } : {}) };
+        const name = !block
+          ? r.name
+          : call
+            ? normalizeName(call.kind === 'ref' ? call.args[call.args.length - 1] : call.args.join('.'), {
+                ...DEFAULT_NAMES,
+                ...names,
+              })
+            : `{{ ${block.inner} }}`;
+        return {
+          name,
+          kind: r.kind,
+          role,
+          span: lines.span(r.start, r.end),
+          ...(r.dynamic || (block && !call) ? { dynamic: true } : {}),
+        };
       }),
   }));
 }
 export type { SqlStatement, SqlTableRef } from './sql/extract';
 export { LineageGraph } from './graph';
 export * from './model';
-
 
 export interface LineageOptions {
   names?: Partial<NameDefaults>;
@@ -89,7 +109,10 @@ export class Lineage implements WorkspaceListener {
   /** dbt sources of the last build, by id (for declarationOf). */
   private sources = new Map<string, DbtSource>();
 
-  constructor(readonly root: string, opts: LineageOptions = {}) {
+  constructor(
+    readonly root: string,
+    opts: LineageOptions = {},
+  ) {
     this.names = { ...DEFAULT_NAMES, ...opts.names };
     this.log = opts.log ?? silentLogger;
   }
@@ -106,17 +129,35 @@ export class Lineage implements WorkspaceListener {
   private record(entry: FileEntry, text: string, facts: FileFacts): void {
     if (entry.lang === 'sql') {
       this.files.set(entry.path, {
-        kind: 'sql', path: entry.path, rel: entry.rel, lines: new LineIndex(text), text, jinja: facts.jinja,
+        kind: 'sql',
+        path: entry.path,
+        rel: entry.rel,
+        lines: new LineIndex(text),
+        text,
+        jinja: facts.jinja,
         unterminated: facts.jinja.some((b) => b.end >= text.length && !/(\}\}|%\}|#\})\s*$/.test(text)),
-        statements: [], catalog: this.catalogVersion,
+        statements: [],
+        catalog: this.catalogVersion,
       });
       const rec = this.files.get(entry.path) as SqlRecord;
       rec.statements = this.extract(rec);
     } else if (entry.lang === 'python' || entry.lang === 'scala') {
       // The drafts come with the file's one parse; without them (no tree was at hand) parse here.
       const { drafts, dbtModel } = facts.code ?? this.extractCode(entry.lang, text);
-      this.files.set(entry.path, { kind: 'python', lang: entry.lang, path: entry.path, rel: entry.rel, text, lines: new LineIndex(text), drafts, dbtModel });
-    } else if (entry.lang === 'yaml' && (/dbt_project\.ya?ml$/.test(entry.path) || /^\s*(sources|models)\s*:/m.test(text))) {
+      this.files.set(entry.path, {
+        kind: 'python',
+        lang: entry.lang,
+        path: entry.path,
+        rel: entry.rel,
+        text,
+        lines: new LineIndex(text),
+        drafts,
+        dbtModel,
+      });
+    } else if (
+      entry.lang === 'yaml' &&
+      (/dbt_project\.ya?ml$/.test(entry.path) || /^\s*(sources|models)\s*:/m.test(text))
+    ) {
       this.files.set(entry.path, { kind: 'yaml', path: entry.path, text });
     } else {
       this.files.delete(entry.path);
@@ -207,7 +248,9 @@ export class Lineage implements WorkspaceListener {
       this.lastGood = this.built;
       this.builds++;
       this.lastBuildMs = Date.now() - started;
-      this.log.info(`lineage: ${this.built.processes.size} processes, ${this.built.assets.size} assets in ${Date.now() - started} ms`);
+      this.log.info(
+        `lineage: ${this.built.processes.size} processes, ${this.built.assets.size} assets in ${Date.now() - started} ms`,
+      );
     }
     return this.built;
   }
@@ -222,12 +265,14 @@ export class Lineage implements WorkspaceListener {
     if (exact) return exact;
     const norm = normalizeName(nameOrId, this.names);
     const candidates = [...g.assets.values()];
-    return g.assets.get(norm)
-      ?? candidates.find((a) => a.relation === norm)
-      ?? candidates.find((a) => a.kind === 'dbt_model' && a.name === nameOrId)
-      ?? candidates.find((a) => a.kind === 'dbt_source' && a.name === nameOrId)
-      ?? candidates.find((a) => a.kind === 'file' && (a.name === nameOrId || a.name.endsWith('/' + nameOrId)))
-      ?? candidates.find((a) => (a.kind === 'table' || a.kind === 'view') && a.id.split('.').pop() === norm);
+    return (
+      g.assets.get(norm) ??
+      candidates.find((a) => a.relation === norm) ??
+      candidates.find((a) => a.kind === 'dbt_model' && a.name === nameOrId) ??
+      candidates.find((a) => a.kind === 'dbt_source' && a.name === nameOrId) ??
+      candidates.find((a) => a.kind === 'file' && (a.name === nameOrId || a.name.endsWith('/' + nameOrId))) ??
+      candidates.find((a) => (a.kind === 'table' || a.kind === 'view') && a.id.split('.').pop() === norm)
+    );
   }
 
   writersOf(nameOrId: string): Process[] {
@@ -249,8 +294,14 @@ export class Lineage implements WorkspaceListener {
     const abs = path.resolve(this.root, file);
     for (const p of this.graph().processesIn(abs)) {
       if (offset < p.span.startOffset || offset > p.span.endOffset) continue;
-      for (const [role, refs] of [['write', p.writes], ['read', p.reads]] as const) {
-        const hit = refs.find((r) => r.location.file === abs && r.location.span.startOffset <= offset && offset <= r.location.span.endOffset);
+      for (const [role, refs] of [
+        ['write', p.writes],
+        ['read', p.reads],
+      ] as const) {
+        const hit = refs.find(
+          (r) =>
+            r.location.file === abs && r.location.span.startOffset <= offset && offset <= r.location.span.endOffset,
+        );
         if (hit) return { ref: hit, process: p, role };
       }
     }
@@ -284,7 +335,11 @@ export class Lineage implements WorkspaceListener {
   columnsOf(assetId: string): string[] {
     const a = this.graph().assets.get(assetId);
     const declared = this.catalog.get(assetId) ?? (a?.relation ? this.catalog.get(a.relation) : undefined) ?? [];
-    const computed = this.graph().writersOf(assetId).map((p) => p.columns.map((c) => c.name).filter((n) => n !== '*')).find((cols) => cols.length) ?? [];
+    const computed =
+      this.graph()
+        .writersOf(assetId)
+        .map((p) => p.columns.map((c) => c.name).filter((n) => n !== '*'))
+        .find((cols) => cols.length) ?? [];
     return [...computed, ...declared.filter((c) => !computed.includes(c))];
   }
 
@@ -302,7 +357,12 @@ export class Lineage implements WorkspaceListener {
       const table = this.resolve(from.slice(0, cut));
       if (table) {
         const column = from.slice(cut + 1).toLowerCase();
-        return { kind: 'column', start: `${table.id}.${column}`, columnHits: g.columnImpact(table.id, column, direction), hits: [] };
+        return {
+          kind: 'column',
+          start: `${table.id}.${column}`,
+          columnHits: g.columnImpact(table.id, column, direction),
+          hits: [],
+        };
       }
     }
     return { kind: 'unknown', start: from, hits: [] };
@@ -319,7 +379,9 @@ export class Lineage implements WorkspaceListener {
       const block = m ? r.jinja[Number(m[1])] : undefined;
       const call = block ? callsIn([block])[0] : undefined;
       if (!call) return undefined;
-      return call.kind === 'ref' ? this.catalog.get(normalizeName(call.args[call.args.length - 1], this.names)) : this.catalog.get(normalizeName(call.args.join('.'), this.names));
+      return call.kind === 'ref'
+        ? this.catalog.get(normalizeName(call.args[call.args.length - 1], this.names))
+        : this.catalog.get(normalizeName(call.args.join('.'), this.names));
     };
     return extractSql(r.jinja.length ? indexedPlaceholders(r) : r.text, { names: this.names, schemaOf });
   }
@@ -327,7 +389,10 @@ export class Lineage implements WorkspaceListener {
   /** Columns from DDL and dbt YAML; SQL files with `*` or ambiguous columns are re-read when it changes. */
   private build(): LineageGraph {
     const records = [...this.files.values()];
-    this.refreshCatalog(records.filter((r): r is SqlRecord => r.kind === 'sql'), records.filter((r): r is YamlRecord => r.kind === 'yaml'));
+    this.refreshCatalog(
+      records.filter((r): r is SqlRecord => r.kind === 'sql'),
+      records.filter((r): r is YamlRecord => r.kind === 'yaml'),
+    );
     const { graph, sources } = new Assembly(records, this.root, this.names).build();
     this.sources = sources;
     return graph;
@@ -340,7 +405,10 @@ export class Lineage implements WorkspaceListener {
       if (p.kind !== 'dbt_model' || !p.columns.length || p.columns.some((c) => c.name === '*')) continue;
       const key = normalizeName(p.symbol, this.names);
       const cols = p.columns.map((c) => c.name);
-      if (this.derived.get(key)?.join(',') !== cols.join(',')) { this.derived.set(key, cols); changed = true; }
+      if (this.derived.get(key)?.join(',') !== cols.join(',')) {
+        this.derived.set(key, cols);
+        changed = true;
+      }
     }
     return changed;
   }
@@ -348,7 +416,12 @@ export class Lineage implements WorkspaceListener {
   private refreshCatalog(sqls: SqlRecord[], yaml: YamlRecord[]): void {
     const next = new Map<string, string[]>(this.derived);
     const declared = new Set<string>();
-    for (const s of sqls) for (const st of s.statements) if (st.defines && st.verb.startsWith('CREATE')) { next.set(st.defines.table, st.defines.columns); declared.add(st.defines.table); }
+    for (const s of sqls)
+      for (const st of s.statements)
+        if (st.defines && st.verb.startsWith('CREATE')) {
+          next.set(st.defines.table, st.defines.columns);
+          declared.add(st.defines.table);
+        }
     for (const y of yaml) {
       for (const [k, cols] of readDocumentedColumns(y.text)) {
         const key = normalizeName(k, this.names);
@@ -359,13 +432,16 @@ export class Lineage implements WorkspaceListener {
         declared.add(key);
       }
     }
-    const same = next.size === this.catalog.size && [...next].every(([k, v]) => this.catalog.get(k)?.join(',') === v.join(','));
+    const same =
+      next.size === this.catalog.size && [...next].every(([k, v]) => this.catalog.get(k)?.join(',') === v.join(','));
     if (same) return;
     this.catalog = next;
     this.catalogVersion++;
     for (const s of sqls) {
       if (s.catalog === this.catalogVersion) continue;
-      const needs = s.statements.some((st) => st.columns.some((c) => c.note || c.star || c.sources.some((x) => x.candidates)));
+      const needs = s.statements.some((st) =>
+        st.columns.some((c) => c.note || c.star || c.sources.some((x) => x.candidates)),
+      );
       s.catalog = this.catalogVersion;
       if (!needs) continue;
       try {

@@ -27,7 +27,11 @@ export function lensTitle(g: LineageGraph, proc: Process): string {
   const tables = `reads ${reads} · writes ${writes} · ${downstream} downstream`;
   if (proc.kind !== 'airflow_task') return `${tables}${partial}`;
   const around = tasksAround(g, proc);
-  const tasks = [proc.operator ?? 'task', count(around.upstream.length, 'upstream task'), count(around.downstream.length, 'downstream task')];
+  const tasks = [
+    proc.operator ?? 'task',
+    count(around.upstream.length, 'upstream task'),
+    count(around.downstream.length, 'downstream task'),
+  ];
   // Most tasks move no table DagLens can see: say so only when they do.
   return [...tasks, ...(reads || writes ? [tables] : [])].join(' · ') + partial;
 }

@@ -6,7 +6,8 @@
  */
 import type { Span } from '../types';
 
-export type AssetKind = 'table' | 'view' | 'file' | 'dbt_model' | 'dbt_seed' | 'dbt_snapshot' | 'dbt_source' | 'dataset';
+export type AssetKind =
+  'table' | 'view' | 'file' | 'dbt_model' | 'dbt_seed' | 'dbt_snapshot' | 'dbt_source' | 'dataset';
 
 export interface Asset {
   /** Stable id: the normalised name for tables/views, `file:PATH`, dbt unique ids (`model.pkg.name`). */

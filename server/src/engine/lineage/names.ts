@@ -35,8 +35,10 @@ export function splitDotted(name: string): string[] {
       else cur += ch;
     } else if (ch === '"' || ch === '`') quote = ch;
     else if (ch === '[') quote = ']';
-    else if (ch === '.') { parts.push(cur); cur = ''; }
-    else cur += ch;
+    else if (ch === '.') {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   parts.push(cur);
   return parts;

@@ -11,10 +11,15 @@ export function isStringy(n: Node): boolean {
   if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
     return isStringy(n.childForFieldName('left')!) || isStringy(n.childForFieldName('right')!);
   }
-  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '%') return isStringy(n.childForFieldName('left')!);
+  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '%')
+    return isStringy(n.childForFieldName('left')!);
   if (n.type === 'call') {
     const f = n.childForFieldName('function');
-    return f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'format' && isStringy(f.childForFieldName('object')!);
+    return (
+      f?.type === 'attribute' &&
+      f.childForFieldName('attribute')?.text === 'format' &&
+      isStringy(f.childForFieldName('object')!)
+    );
   }
   return false;
 }
@@ -26,7 +31,10 @@ export function isStringy(n: Node): boolean {
 export function stringText(n: Node): { value: string; dynamic: boolean; contentStart: number; mappable: boolean } {
   if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
     // "s3://x/" + name: literal parts kept, the rest a placeholder.
-    const piece = (x: Node) => (isStringy(x) ? stringText(x) : { value: `{${x.text}}`, dynamic: true, contentStart: x.startIndex, mappable: false });
+    const piece = (x: Node) =>
+      isStringy(x)
+        ? stringText(x)
+        : { value: `{${x.text}}`, dynamic: true, contentStart: x.startIndex, mappable: false };
     const l = piece(n.childForFieldName('left')!);
     const r = piece(n.childForFieldName('right')!);
     return { value: l.value + r.value, dynamic: true, contentStart: l.contentStart, mappable: false };
@@ -66,7 +74,9 @@ function contentOf(s: Node): { start: number; end: number } {
 
 export function kwarg(call: Node, name: string): Node | undefined {
   const args = call.childForFieldName('arguments');
-  const kw = args?.namedChildren.find((c) => c.type === 'keyword_argument' && c.childForFieldName('name')?.text === name);
+  const kw = args?.namedChildren.find(
+    (c) => c.type === 'keyword_argument' && c.childForFieldName('name')?.text === name,
+  );
   return kw?.childForFieldName('value') ?? undefined;
 }
 
@@ -92,9 +102,14 @@ export function chainNames(n: Node): string[] {
   const out: string[] = [];
   for (let cur: Node | null = n, guard = 0; cur && guard < 200; guard++) {
     if (cur.type === 'call') cur = cur.childForFieldName('function');
-    else if (cur.type === 'attribute') { out.unshift(cur.childForFieldName('attribute')?.text ?? ''); cur = cur.childForFieldName('object'); }
-    else if (cur.type === 'parenthesized_expression') cur = cur.namedChildren[0] ?? null;
-    else { out.unshift(cur.text); break; }
+    else if (cur.type === 'attribute') {
+      out.unshift(cur.childForFieldName('attribute')?.text ?? '');
+      cur = cur.childForFieldName('object');
+    } else if (cur.type === 'parenthesized_expression') cur = cur.namedChildren[0] ?? null;
+    else {
+      out.unshift(cur.text);
+      break;
+    }
   }
   return out;
 }

@@ -11,10 +11,30 @@ import { extractSql } from './sql/extract';
 
 type Node = Parser.SyntaxNode;
 
-const READ_METHODS = new Set(['table', 'parquet', 'csv', 'json', 'orc', 'text', 'load', 'avro', 'delta', 'jdbc', 'textFile']);
+const READ_METHODS = new Set([
+  'table',
+  'parquet',
+  'csv',
+  'json',
+  'orc',
+  'text',
+  'load',
+  'avro',
+  'delta',
+  'jdbc',
+  'textFile',
+]);
 const WRITE_TABLE = new Set(['saveAsTable', 'insertInto', 'toTable']);
 const WRITE_PATH = new Set(['parquet', 'csv', 'json', 'orc', 'text', 'save', 'avro', 'delta', 'start']);
-const EXECUTE_METHODS = new Set(['execute', 'executemany', 'run', 'get_records', 'get_first', 'get_pandas_df', 'exec_driver_sql']);
+const EXECUTE_METHODS = new Set([
+  'execute',
+  'executemany',
+  'run',
+  'get_records',
+  'get_first',
+  'get_pandas_df',
+  'exec_driver_sql',
+]);
 /** What a string must start with to be taken for SQL when given to a generic execute(). */
 const SQL_START = /^\s*(select|with|insert|merge|update|delete|create|replace|copy|unload)\b/i;
 
@@ -34,7 +54,14 @@ export class SparkCalls {
     // dbt Python model: dbt.ref("m") / dbt.source("s", "t")
     if (recv.type === 'identifier' && recv.text === 'dbt' && (method === 'ref' || method === 'source')) {
       const vals = args.namedChildren.filter(isStringy).map((s) => stringText(s).value);
-      if (vals.length) draft.reads.push({ kind: method, name: vals[vals.length - 1], args: vals, start: call.startIndex, end: call.endIndex });
+      if (vals.length)
+        draft.reads.push({
+          kind: method,
+          name: vals[vals.length - 1],
+          args: vals,
+          start: call.startIndex,
+          end: call.endIndex,
+        });
       return;
     }
     if (method === 'sql' && /spark|session|sqlcontext|ctx|hive/i.test(recv.text)) {
@@ -43,9 +70,18 @@ export class SparkCalls {
       return;
     }
     // pandas: pd.read_sql("select …", conn) / read_sql_table("t") / df.to_sql("t", conn)
-    if ((method === 'read_sql' || method === 'read_sql_query') && first) { this.sqlArg(argOf('sql') ?? first, draft, strings); return; }
-    if (method === 'read_sql_table' && first) { this.nameArg(argOf('table_name') ?? first, 'table', draft.reads, draft, strings); return; }
-    if (method === 'to_sql' && first) { this.nameArg(argOf('name') ?? first, 'table', draft.writes, draft, strings); return; }
+    if ((method === 'read_sql' || method === 'read_sql_query') && first) {
+      this.sqlArg(argOf('sql') ?? first, draft, strings);
+      return;
+    }
+    if (method === 'read_sql_table' && first) {
+      this.nameArg(argOf('table_name') ?? first, 'table', draft.reads, draft, strings);
+      return;
+    }
+    if (method === 'to_sql' && first) {
+      this.nameArg(argOf('name') ?? first, 'table', draft.writes, draft, strings);
+      return;
+    }
     // DB-API cursors, SQLAlchemy connections, Airflow hooks: .execute/.run/.get_records(…) given literal SQL.
     if (EXECUTE_METHODS.has(method) && first) {
       const lit = isStringy(first) ? first : first.type === 'identifier' ? strings.get(first.text) : undefined;
@@ -54,9 +90,13 @@ export class SparkCalls {
     }
     const isRead = chain.includes('read') || chain.includes('readStream');
     if (isRead && READ_METHODS.has(method)) {
-      const a = method === 'jdbc' ? kwarg(call, 'table') ?? args.namedChildren[1] : argOf(method === 'table' ? 'tableName' : 'path');
+      const a =
+        method === 'jdbc'
+          ? (kwarg(call, 'table') ?? args.namedChildren[1])
+          : argOf(method === 'table' ? 'tableName' : 'path');
       if (a) this.nameArg(a, method === 'table' || method === 'jdbc' ? 'table' : 'file', draft.reads, draft, strings);
-      else if (method === 'load' && !this.optionPath(recv, 'path', draft.reads, draft, strings)) this.optionPath(recv, 'dbtable', draft.reads, draft, strings, 'table');
+      else if (method === 'load' && !this.optionPath(recv, 'path', draft.reads, draft, strings))
+        this.optionPath(recv, 'dbtable', draft.reads, draft, strings, 'table');
       return;
     }
     if (method === 'table' && !isRead && /spark|session/i.test(recv.text) && first) {
@@ -64,26 +104,40 @@ export class SparkCalls {
       return;
     }
     if ((method === 'forName' || method === 'forPath') && /DeltaTable$/.test(recv.text)) {
-      const a = args.namedChildren.filter((c) => c.type !== 'keyword_argument')[1] ?? kwarg(call, method === 'forName' ? 'tableOrViewName' : 'path');
+      const a =
+        args.namedChildren.filter((c) => c.type !== 'keyword_argument')[1] ??
+        kwarg(call, method === 'forName' ? 'tableOrViewName' : 'path');
       if (!a) return;
       const kind = method === 'forName' ? 'table' : 'file';
       // A Delta table handle that is merged, updated or deleted is written; otherwise read.
       const parent = call.parent?.type === 'attribute' ? call.parent : undefined;
       const chained = parent ? upChain(parent) : [];
-      const writes = chained.some((m) => m === 'merge' || m === 'update' || m === 'delete' || m === 'execute') || this.handleWritten(call);
+      const writes =
+        chained.some((m) => m === 'merge' || m === 'update' || m === 'delete' || m === 'execute') ||
+        this.handleWritten(call);
       this.nameArg(a, kind, writes ? draft.writes : draft.reads, draft, strings);
       return;
     }
     const isWrite = chain.includes('write') || chain.includes('writeStream');
-    if (isWrite && WRITE_TABLE.has(method) && first) { this.nameArg(argOf('name') ?? first, 'table', draft.writes, draft, strings); return; }
+    if (isWrite && WRITE_TABLE.has(method) && first) {
+      this.nameArg(argOf('name') ?? first, 'table', draft.writes, draft, strings);
+      return;
+    }
     if (isWrite && WRITE_PATH.has(method)) {
       const a = argOf('path');
       if (a && a.type !== 'keyword_argument') this.nameArg(a, 'file', draft.writes, draft, strings);
       else this.optionPath(recv, 'path', draft.writes, draft, strings);
       return;
     }
-    if (method === 'writeTo' && first) { this.nameArg(first, 'table', draft.writes, draft, strings); return; }
-    if (method === 'createOrReplaceTempView' || method === 'createTempView' || method === 'createOrReplaceGlobalTempView') {
+    if (method === 'writeTo' && first) {
+      this.nameArg(first, 'table', draft.writes, draft, strings);
+      return;
+    }
+    if (
+      method === 'createOrReplaceTempView' ||
+      method === 'createTempView' ||
+      method === 'createOrReplaceGlobalTempView'
+    ) {
       if (first) this.nameArg(first, 'table', draft.writes, draft, strings);
     }
   }
@@ -104,13 +158,32 @@ export class SparkCalls {
   }
 
   /** `.option("path", "…")` (or "dbtable" for JDBC) earlier in a reader/writer chain; true when found. */
-  private optionPath(recv: Node, key: string, out: PyRef[], draft: PyDraft, strings: Map<string, Node>, kind: 'table' | 'file' = 'file'): boolean {
-    for (let n: Node | null = recv; n; n = n.type === 'call' ? n.childForFieldName('function') : n.type === 'attribute' ? n.childForFieldName('object') : null) {
+  private optionPath(
+    recv: Node,
+    key: string,
+    out: PyRef[],
+    draft: PyDraft,
+    strings: Map<string, Node>,
+    kind: 'table' | 'file' = 'file',
+  ): boolean {
+    for (
+      let n: Node | null = recv;
+      n;
+      n =
+        n.type === 'call'
+          ? n.childForFieldName('function')
+          : n.type === 'attribute'
+            ? n.childForFieldName('object')
+            : null
+    ) {
       if (n.type !== 'call') continue;
       const f = n.childForFieldName('function');
       if (f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'option') {
         const [k, v] = n.childForFieldName('arguments')?.namedChildren ?? [];
-        if (k && v && isStringy(k) && stringText(k).value === key) { this.nameArg(v, kind, out, draft, strings); return true; }
+        if (k && v && isStringy(k) && stringText(k).value === key) {
+          this.nameArg(v, kind, out, draft, strings);
+          return true;
+        }
       }
     }
     return false;
@@ -120,7 +193,9 @@ export class SparkCalls {
     const s = isStringy(a) ? a : a.type === 'identifier' ? strings.get(a.text) : undefined;
     if (!s) {
       out.push({ kind, name: `{${a.text.slice(0, 60)}}`, start: a.startIndex, end: a.endIndex, dynamic: true });
-      draft.partial.push(`dynamic ${kind === 'table' ? 'table name' : 'path'} '${a.text.slice(0, 60)}' at offset ${a.startIndex}`);
+      draft.partial.push(
+        `dynamic ${kind === 'table' ? 'table name' : 'path'} '${a.text.slice(0, 60)}' at offset ${a.startIndex}`,
+      );
       return;
     }
     const { value, dynamic } = stringText(s);
@@ -140,18 +215,31 @@ export class SparkCalls {
       (draft.sqlFiles ??= []).push({ path: value.trim() });
       return;
     }
-    const at = (o: number, e: number) => (mappable ? { start: contentStart + o, end: contentStart + e } : { start: s.startIndex, end: s.endIndex });
+    const at = (o: number, e: number) =>
+      mappable ? { start: contentStart + o, end: contentStart + e } : { start: s.startIndex, end: s.endIndex };
     for (const st of extractSql(value, { names: this.names })) {
       const firstRead = draft.reads.length;
-      for (const r of st.reads) draft.reads.push({ kind: r.kind, name: r.name, ...at(r.start, r.end), ...(r.dynamic || /^__dbt/.test(r.raw) ? { dynamic: true } : {}) });
+      for (const r of st.reads)
+        draft.reads.push({
+          kind: r.kind,
+          name: r.name,
+          ...at(r.start, r.end),
+          ...(r.dynamic || /^__dbt/.test(r.raw) ? { dynamic: true } : {}),
+        });
       const stReads = Array.from({ length: draft.reads.length - firstRead }, (_, i) => firstRead + i);
       // A SQL statement is self-contained: what it writes derives from what it reads, nothing else.
       for (const w of st.writes) {
         (draft.flows ??= []).push({ write: draft.writes.length, reads: stReads });
-        draft.writes.push({ kind: w.kind, name: w.name, ...at(w.start, w.end), ...(w.dynamic ? { dynamic: true } : {}) });
+        draft.writes.push({
+          kind: w.kind,
+          name: w.name,
+          ...at(w.start, w.end),
+          ...(w.dynamic ? { dynamic: true } : {}),
+        });
       }
       draft.partial.push(...st.partial);
-      for (const r of [...st.reads, ...st.writes]) if (r.dynamic) draft.partial.push(`dynamic name '${r.raw}' in SQL string`);
+      for (const r of [...st.reads, ...st.writes])
+        if (r.dynamic) draft.partial.push(`dynamic name '${r.raw}' in SQL string`);
     }
   }
 }

@@ -111,7 +111,15 @@ class PyExtractor {
   /** One code unit (module or function body): its reads/writes, nested functions as their own units. */
   private scope(body: Node, dag: Dag | undefined, symbol: string, owner: Node, depth: number, isTask?: PyDraft): void {
     if (depth > MAX_DEPTH) return;
-    const draft: PyDraft = isTask ?? { kind: 'pyspark', symbol, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [] };
+    const draft: PyDraft = isTask ?? {
+      kind: 'pyspark',
+      symbol,
+      start: owner.startIndex,
+      end: owner.endIndex,
+      reads: [],
+      writes: [],
+      partial: [],
+    };
     // String constants: the module's are visible in every function defined after them.
     const strings = symbol === '<module>' ? this.moduleStrings : new Map<string, Node>(this.moduleStrings);
     // DataFrame data flow: variable → the reads its value derives from (unions: branches and loops stay safe).
@@ -124,7 +132,9 @@ class PyExtractor {
         const str = strings.get(id.text);
         if (str) spans.push([str.startIndex, str.endIndex]);
       }
-      draft.reads.forEach((r, i) => { if (spans.some(([a, b]) => a <= r.start && r.end <= b)) out.add(i); });
+      draft.reads.forEach((r, i) => {
+        if (spans.some(([a, b]) => a <= r.start && r.end <= b)) out.add(i);
+      });
       return out;
     };
     const visit = (n: Node, d: number, curDag: Dag | undefined): void => {
@@ -134,7 +144,8 @@ class PyExtractor {
         // After the children: the reads inside this call (spark.table(b) in df.join(…)) are known now.
         const src = [...sourcesIn(n)];
         const traced = new Set((draft.flows ?? []).map((f) => f.write));
-        if (src.length) for (let w = own[0]; w < own[1]; w++) if (!traced.has(w)) (draft.flows ??= []).push({ write: w, reads: src });
+        if (src.length)
+          for (let w = own[0]; w < own[1]; w++) if (!traced.has(w)) (draft.flows ??= []).push({ write: w, reads: src });
       }
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
@@ -155,13 +166,21 @@ class PyExtractor {
    * write indexes this very call added (for the data-flow bookkeeping), if any.
    */
   private visitNode(
-    n: Node, d: number, curDag: Dag | undefined, draft: PyDraft, strings: Map<string, Node>, symbol: string, depth: number,
+    n: Node,
+    d: number,
+    curDag: Dag | undefined,
+    draft: PyDraft,
+    strings: Map<string, Node>,
+    symbol: string,
+    depth: number,
     visit: (n: Node, d: number, dag: Dag | undefined) => void,
   ): [number, number] | undefined {
     let own: [number, number] | undefined;
     {
       switch (n.type) {
-        case 'function_definition': this.func(n, undefined, curDag, symbol, depth); return;
+        case 'function_definition':
+          this.func(n, undefined, curDag, symbol, depth);
+          return;
         case 'decorated_definition': {
           const def = n.childForFieldName('definition');
           if (def?.type === 'function_definition') this.func(def, n, curDag, symbol, depth);
@@ -182,15 +201,23 @@ class PyExtractor {
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
           if (left?.type === 'identifier' && right && isStringy(right)) strings.set(left.text, right);
-          if (left?.type === 'identifier' && right?.type === 'call' && /^(DAG|models\.DAG|airflow\.DAG)$/.test(right.childForFieldName('function')?.text ?? '')) {
+          if (
+            left?.type === 'identifier' &&
+            right?.type === 'call' &&
+            /^(DAG|models\.DAG|airflow\.DAG)$/.test(right.childForFieldName('function')?.text ?? '')
+          ) {
             const id = dagIdOf(right);
             if (id) this.dagVars.set(left.text, this.newDag(id, right));
           }
-          const assignDag = curDag ?? (right?.type === 'call' ? this.dagOfCall(right) ?? this.soleDagVar() : undefined);
+          const assignDag =
+            curDag ?? (right?.type === 'call' ? (this.dagOfCall(right) ?? this.soleDagVar()) : undefined);
           if (left?.type === 'identifier' && right?.type === 'call' && assignDag) {
             const curDag = assignDag;
             const group = this.tasksOf(right, curDag);
-            const base = (right.childForFieldName('function')?.text ?? '').replace(/\.(override|expand|partial|expand_kwargs)\b.*$/, '');
+            const base = (right.childForFieldName('function')?.text ?? '').replace(
+              /\.(override|expand|partial|expand_kwargs)\b.*$/,
+              '',
+            );
             if (this.taskGroups.has(base)) curDag.groups.set(left.text, group);
             const tid = this.taskFromCall(right, curDag) ?? this.taskflowCall(right, curDag);
             if (tid) curDag.vars.set(left.text, tid);
@@ -237,7 +264,17 @@ class PyExtractor {
       const call = taskDeco.namedChildren.find((c) => c.type === 'call');
       const taskId = (call && kwargString(call, 'task_id')) ?? name;
       const operator = `@${taskDeco.text.replace(/^@\s*/, '').split('(')[0]!.trim()}`;
-      const task: PyDraft = { kind: 'airflow_task', symbol: `${dag?.id ?? '?'}.${taskId}`, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [], upstream: [], operator };
+      const task: PyDraft = {
+        kind: 'airflow_task',
+        symbol: `${dag?.id ?? '?'}.${taskId}`,
+        start: owner.startIndex,
+        end: owner.endIndex,
+        reads: [],
+        writes: [],
+        partial: [],
+        upstream: [],
+        operator,
+      };
       if (call) this.inletsOutlets(call, task);
       if (dag) dag.tasks.set(taskId, task);
       this.taskflow.set(name, { dag, task });
@@ -248,12 +285,29 @@ class PyExtractor {
     if (dag && decorators.some((d) => /^@\s*(task_group|taskgroup)\b/i.test(d.text))) {
       const before = new Set(dag.tasks.keys());
       this.scope(body, dag, symbol, owner, depth + 1);
-      this.taskGroups.set(name, [...dag.tasks.keys()].filter((k) => !before.has(k)));
+      this.taskGroups.set(
+        name,
+        [...dag.tasks.keys()].filter((k) => !before.has(k)),
+      );
       return;
     }
-    if (name === 'model' && parent === '<module>' && /^\(\s*dbt\s*,/.test(def.childForFieldName('parameters')?.text ?? '')) {
+    if (
+      name === 'model' &&
+      parent === '<module>' &&
+      /^\(\s*dbt\s*,/.test(def.childForFieldName('parameters')?.text ?? '')
+    ) {
       this.dbtModel = true;
-      const draft: PyDraft = { kind: 'dbt_model', symbol: 'model', start: owner.startIndex, end: owner.endIndex, nameEnd: def.childForFieldName('name')!.endIndex, reads: [], writes: [], partial: [], dbtModel: true };
+      const draft: PyDraft = {
+        kind: 'dbt_model',
+        symbol: 'model',
+        start: owner.startIndex,
+        end: owner.endIndex,
+        nameEnd: def.childForFieldName('name')!.endIndex,
+        reads: [],
+        writes: [],
+        partial: [],
+        dbtModel: true,
+      };
       this.drafts.push(draft);
       this.scope(body, undefined, symbol, owner, depth + 1, draft);
       return;
@@ -282,24 +336,42 @@ class PyExtractor {
       // Op.partial(task_id=…).expand(…): the task is the inner call.
       const inner = fn.type === 'attribute' ? fn.childForFieldName('object') : null;
       const m = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
-      return inner?.type === 'call' && (m === 'expand' || m === 'expand_kwargs' || m === 'partial' || m === 'override') ? this.taskFromCall(inner, dag) : undefined;
+      return inner?.type === 'call' && (m === 'expand' || m === 'expand_kwargs' || m === 'partial' || m === 'override')
+        ? this.taskFromCall(inner, dag)
+        : undefined;
     }
     if (dag.tasks.has(taskId) && dag.tasks.get(taskId)!.start === call.startIndex) return taskId;
     // `Op.partial(task_id=…)`: the class before the mapping call.
-    const operator = fn.text.replace(/\.(partial|expand|expand_kwargs|override)$/, '').split('.').pop() ?? fn.text;
-    const task: PyDraft = { kind: 'airflow_task', symbol: `${dag.id}.${taskId}`, start: call.startIndex, end: call.endIndex, reads: [], writes: [], partial: [], upstream: [], operator };
+    const operator =
+      fn.text
+        .replace(/\.(partial|expand|expand_kwargs|override)$/, '')
+        .split('.')
+        .pop() ?? fn.text;
+    const task: PyDraft = {
+      kind: 'airflow_task',
+      symbol: `${dag.id}.${taskId}`,
+      start: call.startIndex,
+      end: call.endIndex,
+      reads: [],
+      writes: [],
+      partial: [],
+      upstream: [],
+      operator,
+    };
     const args = call.childForFieldName('arguments');
     for (const kw of args?.namedChildren.filter((c) => c.type === 'keyword_argument') ?? []) {
       const k = kw.childForFieldName('name')?.text ?? '';
       const v = kw.childForFieldName('value');
       if (!v) continue;
-      if (SQL_KWARGS.has(k)) for (const s of v.type === 'list' ? v.namedChildren : [v]) this.spark.sqlArg(s, task, this.moduleStrings);
+      if (SQL_KWARGS.has(k))
+        for (const s of v.type === 'list' ? v.namedChildren : [v]) this.spark.sqlArg(s, task, this.moduleStrings);
       // BigQueryInsertJobOperator(configuration={"query": {"query": "…"}}) and the like.
       if (k === 'configuration' && v.type === 'dictionary') {
         for (const pair of v.descendantsOfType('pair')) {
           const key = pair.childForFieldName('key');
           const val = pair.childForFieldName('value');
-          if (key && val && isStringy(key) && stringText(key).value === 'query' && val.type !== 'dictionary') this.spark.sqlArg(val, task, this.moduleStrings);
+          if (key && val && isStringy(key) && stringText(key).value === 'query' && val.type !== 'dictionary')
+            this.spark.sqlArg(val, task, this.moduleStrings);
         }
       }
       if (k === 'template_searchpath') task.searchPaths = stringsIn(v);
@@ -311,7 +383,10 @@ class PyExtractor {
   }
 
   private inletsOutlets(call: Node, task: PyDraft): void {
-    for (const [k, list] of [['inlets', task.reads], ['outlets', task.writes]] as const) {
+    for (const [k, list] of [
+      ['inlets', task.reads],
+      ['outlets', task.writes],
+    ] as const) {
       const v = kwarg(call, k);
       if (v) list.push(...datasetsIn(v));
     }
@@ -343,9 +418,13 @@ class PyExtractor {
       if (dag.groups.has(n.text)) return dag.groups.get(n.text)!;
       return dag.vars.has(n.text) ? [dag.vars.get(n.text)!] : dag.tasks.has(n.text) ? [n.text] : [];
     }
-    if (n.type === 'attribute' && n.childForFieldName('attribute')?.text === 'output') return this.tasksOf(n.childForFieldName('object')!, dag);
+    if (n.type === 'attribute' && n.childForFieldName('attribute')?.text === 'output')
+      return this.tasksOf(n.childForFieldName('object')!, dag);
     if (n.type === 'call') {
-      const base = (n.childForFieldName('function')?.text ?? '').replace(/\.(override|expand|partial|expand_kwargs)\b.*$/, '');
+      const base = (n.childForFieldName('function')?.text ?? '').replace(
+        /\.(override|expand|partial|expand_kwargs)\b.*$/,
+        '',
+      );
       const group = this.taskGroups.get(base);
       if (group) {
         // Arguments of a task group call feed its tasks (get_sentiment.expand(feedback=gather.output)).
@@ -418,6 +497,12 @@ class PyExtractor {
 function datasetsIn(n: Node): PyRef[] {
   return datasetCalls(n).map(({ uri }) => {
     const { value, dynamic } = stringText(uri);
-    return { kind: 'dataset' as const, name: value, start: uri.startIndex, end: uri.endIndex, ...(dynamic ? { dynamic: true } : {}) };
+    return {
+      kind: 'dataset' as const,
+      name: value,
+      start: uri.startIndex,
+      end: uri.endIndex,
+      ...(dynamic ? { dynamic: true } : {}),
+    };
   });
 }

@@ -18,7 +18,15 @@ const MAX_DEPTH = 400;
 export function extractScala(root: Node, names: NameDefaults): PyDraft[] {
   const drafts: PyDraft[] = [];
   const unit = (owner: Node, symbol: string, depth: number) => {
-    const d: PyDraft = { kind: 'spark_scala', symbol, start: owner.startIndex, end: owner.endIndex, reads: [], writes: [], partial: [] };
+    const d: PyDraft = {
+      kind: 'spark_scala',
+      symbol,
+      start: owner.startIndex,
+      end: owner.endIndex,
+      reads: [],
+      writes: [],
+      partial: [],
+    };
     const strings = new Map<string, Node>();
     const visit = (n: Node, depth2: number): void => {
       if (depth2 > MAX_DEPTH) return;
@@ -60,7 +68,9 @@ function stringOf(n: Node): { value: string; start: number; dynamic: boolean; ma
     const s = n.namedChildren.find((c) => c.type === 'interpolated_string') ?? n;
     const q = s.text.startsWith('"""') ? 3 : 1;
     const body = s.text.slice(q, s.text.length - q);
-    const value = body.replace(/\$\{([^}]*)\}/g, (_m, e: string) => `{${e}}`).replace(/\$(\w+)/g, (_m, v: string) => `{${v}}`);
+    const value = body
+      .replace(/\$\{([^}]*)\}/g, (_m, e: string) => `{${e}}`)
+      .replace(/\$(\w+)/g, (_m, v: string) => `{${v}}`);
     return { value, start: s.startIndex + q, dynamic: true, mappable: false };
   }
   const q = n.text.startsWith('"""') ? 3 : 1;
@@ -71,8 +81,13 @@ function chain(n: Node): string[] {
   const out: string[] = [];
   for (let cur: Node | null = n, guard = 0; cur && guard < 200; guard++) {
     if (cur.type === 'call_expression') cur = cur.childForFieldName('function');
-    else if (cur.type === 'field_expression') { out.unshift(cur.childForFieldName('field')?.text ?? ''); cur = cur.childForFieldName('value'); }
-    else { out.unshift(cur.text); break; }
+    else if (cur.type === 'field_expression') {
+      out.unshift(cur.childForFieldName('field')?.text ?? '');
+      cur = cur.childForFieldName('value');
+    } else {
+      out.unshift(cur.text);
+      break;
+    }
   }
   return out;
 }
@@ -88,7 +103,7 @@ function call(n: Node, d: PyDraft, strings: Map<string, Node>, names: NameDefaul
   const arg = (i: number) => {
     const a = args[i];
     if (!a) return undefined;
-    return isString(a) ? a : a.type === 'identifier' ? strings.get(a.text) ?? a : a;
+    return isString(a) ? a : a.type === 'identifier' ? (strings.get(a.text) ?? a) : a;
   };
   const push = (list: PyRef[], a: Node | undefined, kind: 'table' | 'file') => {
     if (!a) return;
@@ -103,14 +118,21 @@ function call(n: Node, d: PyDraft, strings: Map<string, Node>, names: NameDefaul
   };
   if (method === 'sql' && /spark|session|sqlcontext/i.test(recv.text)) {
     const a = arg(0);
-    if (!a || !isString(a)) { d.partial.push(`SQL built at run time ('${(a ?? n).text.slice(0, 60)}'): not analysed`); return; }
+    if (!a || !isString(a)) {
+      d.partial.push(`SQL built at run time ('${(a ?? n).text.slice(0, 60)}'): not analysed`);
+      return;
+    }
     const s = stringOf(a);
-    const at = (x: { start: number; end: number }) => (s.mappable ? { start: s.start + x.start, end: s.start + x.end } : { start: a.startIndex, end: a.endIndex });
+    const at = (x: { start: number; end: number }) =>
+      s.mappable ? { start: s.start + x.start, end: s.start + x.end } : { start: a.startIndex, end: a.endIndex };
     for (const st of extractSql(s.value, { names })) {
-      for (const r of st.reads) d.reads.push({ kind: r.kind, name: r.name, ...at(r), ...(r.dynamic ? { dynamic: true } : {}) });
-      for (const w of st.writes) d.writes.push({ kind: w.kind, name: w.name, ...at(w), ...(w.dynamic ? { dynamic: true } : {}) });
+      for (const r of st.reads)
+        d.reads.push({ kind: r.kind, name: r.name, ...at(r), ...(r.dynamic ? { dynamic: true } : {}) });
+      for (const w of st.writes)
+        d.writes.push({ kind: w.kind, name: w.name, ...at(w), ...(w.dynamic ? { dynamic: true } : {}) });
       d.partial.push(...st.partial);
-      for (const r of [...st.reads, ...st.writes]) if (r.dynamic) d.partial.push(`dynamic name '${r.raw}' in SQL string`);
+      for (const r of [...st.reads, ...st.writes])
+        if (r.dynamic) d.partial.push(`dynamic name '${r.raw}' in SQL string`);
     }
     return;
   }
@@ -120,7 +142,11 @@ function call(n: Node, d: PyDraft, strings: Map<string, Node>, names: NameDefaul
   if ((method === 'forName' || method === 'forPath') && /DeltaTable$/.test(recv.text)) {
     let up: Node | null = n.parent;
     const later: string[] = [];
-    for (let g = 0; up && (up.type === 'field_expression' || up.type === 'call_expression') && g < 50; g++, up = up.parent) {
+    for (
+      let g = 0;
+      up && (up.type === 'field_expression' || up.type === 'call_expression') && g < 50;
+      g++, up = up.parent
+    ) {
       if (up.type === 'field_expression') later.push(up.childForFieldName('field')?.text ?? '');
     }
     const writes = later.some((m) => m === 'merge' || m === 'update' || m === 'delete');

@@ -12,7 +12,10 @@ export class Job {
   spentUsd = 0;
   reservedUsd = 0;
   requests = 0;
-  constructor(readonly name: string, readonly limitUsd: number) {}
+  constructor(
+    readonly name: string,
+    readonly limitUsd: number,
+  ) {}
 
   get remainingUsd(): number {
     return Math.max(0, this.limitUsd - this.spentUsd - this.reservedUsd);
@@ -48,7 +51,10 @@ export class Budget {
   reserve(job: Job, usd: number): Reservation {
     const eps = 1e-12;
     if (job.spentUsd + job.reservedUsd + usd > job.limitUsd + eps) {
-      throw new LlmError('budget', `the ${job.name} budget of ${money(job.limitUsd)} would be exceeded (spent ${money(job.spentUsd)}, this request up to ${money(usd)}) — raise daglens.llm.maxJobCostUsd to allow more`);
+      throw new LlmError(
+        'budget',
+        `the ${job.name} budget of ${money(job.limitUsd)} would be exceeded (spent ${money(job.spentUsd)}, this request up to ${money(usd)}) — raise daglens.llm.maxJobCostUsd to allow more`,
+      );
     }
     // Checked and reserved under the ledger folder's lock: requests in flight in other processes (the editor
     // and a CLI run on one workspace) count against the same cap.
@@ -61,7 +67,10 @@ export class Budget {
     });
     if (!shared) {
       const busy = others > 0 ? ` and ${money(others)} reserved by requests in flight in other DagLens processes` : '';
-      throw new LlmError('budget', `the hourly cap of ${money(this.hourlyCapUsd)} would be exceeded (spent ${money(hour)} in the last hour${busy}) — raise daglens.llm.maxHourlyCostUsd or wait`);
+      throw new LlmError(
+        'budget',
+        `the hourly cap of ${money(this.hourlyCapUsd)} would be exceeded (spent ${money(hour)} in the last hour${busy}) — raise daglens.llm.maxHourlyCostUsd or wait`,
+      );
     }
     job.reservedUsd += usd;
     this.inFlightUsd += usd;

@@ -19,7 +19,9 @@ export interface CacheKeyParts {
 }
 
 export function cacheKey(parts: CacheKeyParts): string {
-  return createHash('sha256').update(JSON.stringify([parts.provider, parts.model, parts.prompt, parts.schema ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([parts.provider, parts.model, parts.prompt, parts.schema ?? null]))
+    .digest('hex');
 }
 
 interface Stored<T> {
@@ -74,7 +76,14 @@ export class ResponseCache {
       } catch {
         s = undefined;
       }
-      if (!s || typeof s !== 'object' || typeof s.at !== 'number' || !('value' in s) || s.value === undefined || s.value === null) {
+      if (
+        !s ||
+        typeof s !== 'object' ||
+        typeof s.at !== 'number' ||
+        !('value' in s) ||
+        s.value === undefined ||
+        s.value === null
+      ) {
         // Damaged on disk: drop it, ask again.
         this.onDamage?.(`LLM cache entry ${path.basename(f)} was unreadable; removed`);
         rmSync(f, { force: true });

@@ -36,10 +36,14 @@ export function checkCitations(citations: readonly Citation[], index: CitationIn
     const file = normaliseFile(c.file);
     const lines = index.lineCount(file);
     const reason =
-      lines === undefined ? `no file ${file} in the workspace`
-        : !Number.isInteger(c.startLine) || !Number.isInteger(c.endLine) || c.startLine < 1 || c.endLine < c.startLine ? `bad line range ${c.startLine}-${c.endLine}`
-          : c.endLine > lines ? `${file} has ${lines} lines, not ${c.endLine}`
-            : c.symbol && !index.hasSymbol(file, c.symbol) ? `no symbol ${c.symbol} in ${file}`
+      lines === undefined
+        ? `no file ${file} in the workspace`
+        : !Number.isInteger(c.startLine) || !Number.isInteger(c.endLine) || c.startLine < 1 || c.endLine < c.startLine
+          ? `bad line range ${c.startLine}-${c.endLine}`
+          : c.endLine > lines
+            ? `${file} has ${lines} lines, not ${c.endLine}`
+            : c.symbol && !index.hasSymbol(file, c.symbol)
+              ? `no symbol ${c.symbol} in ${file}`
               : undefined;
     if (reason) {
       dropped.push({ citation: c, reason });

@@ -4,7 +4,11 @@
  * caller's cancellation, and is retried with backoff (or the server's Retry-After) on 429/5xx/network
  * errors until the provider's circuit opens or retries run out — then the next provider is tried.
  */
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParams,
+} from 'openai/resources/chat/completions';
 import { backoffDelay, sleep as realSleep } from './backoff';
 import { Budget, type Job } from './budget';
 import { cacheKey, type ResponseCache } from './cache';
@@ -80,7 +84,10 @@ export class LlmClient {
     return this.walk(req.feature, req.job, req.signal, !!req.cacheOnly, (p) => {
       const promptTokens = req.promptTokens ?? countMessages(req.messages);
       if (promptTokens + maxTokens > p.config.contextWindow) {
-        throw new LlmError('bad-request', `the prompt (${promptTokens} tokens) does not fit ${p.config.model}'s window of ${p.config.contextWindow}`);
+        throw new LlmError(
+          'bad-request',
+          `the prompt (${promptTokens} tokens) does not fit ${p.config.model}'s window of ${p.config.contextWindow}`,
+        );
       }
       const body: ChatCompletionCreateParams = {
         model: p.config.model,
@@ -90,7 +97,12 @@ export class LlmClient {
         ...(req.responseFormat ? { response_format: req.responseFormat } : {}),
       };
       return {
-        key: cacheKey({ provider: p.config.baseUrl, model: p.config.model, prompt: [req.messages, maxTokens, req.temperature], schema: req.responseFormat }),
+        key: cacheKey({
+          provider: p.config.baseUrl,
+          model: p.config.model,
+          prompt: [req.messages, maxTokens, req.temperature],
+          schema: req.responseFormat,
+        }),
         promptTokens,
         maxCompletionTokens: maxTokens,
         fromCache: (text: string) => {
@@ -99,66 +111,123 @@ export class LlmClient {
         },
         cacheable: (text: string) => text.length > 0 && (req.cacheIf?.(text) ?? true),
         send: (signal: AbortSignal | undefined, emitted: { any: boolean }) =>
-          p.config.kind === 'vscode-lm' ? this.viaEditor(p, req, signal, emitted, promptTokens)
-            : req.onToken ? this.stream(p, body, req.onToken, signal, emitted, promptTokens) : this.complete(p, body, signal, promptTokens),
+          p.config.kind === 'vscode-lm'
+            ? this.viaEditor(p, req, signal, emitted, promptTokens)
+            : req.onToken
+              ? this.stream(p, body, req.onToken, signal, emitted, promptTokens)
+              : this.complete(p, body, signal, promptTokens),
       };
     }).then(({ value, provider, model, promptTokens, completionTokens, costUsd, cached }) => ({
-      text: value, provider, model, promptTokens, completionTokens, costUsd, cached,
+      text: value,
+      provider,
+      model,
+      promptTokens,
+      completionTokens,
+      costUsd,
+      cached,
     }));
   }
 
   /** A `vscode-lm` provider: the request goes through the editor (which may ask the user's consent first). */
-  private async viaEditor(p: LiveProvider, req: ChatRequest, signal: AbortSignal | undefined, emitted: { any: boolean }, promptTokens: number): Promise<Billed<string>> {
-    if (!this.editor || !p.config.vscodeModelId) throw new LlmError('unreachable', `${p.config.name} can only be reached inside VS Code`, { provider: p.config.name });
-    const onDelta = req.onToken && ((d: string) => {
-      emitted.any = true;
-      req.onToken!(d);
-    });
-    const r = await this.editor.chat({
-      modelId: p.config.vscodeModelId,
-      messages: editorMessages(req.messages, req.responseFormat),
-      justification: JUSTIFICATIONS[req.feature] ?? 'DagLens sends code of this workspace to a language model.',
-    }, onDelta, signal);
+  private async viaEditor(
+    p: LiveProvider,
+    req: ChatRequest,
+    signal: AbortSignal | undefined,
+    emitted: { any: boolean },
+    promptTokens: number,
+  ): Promise<Billed<string>> {
+    if (!this.editor || !p.config.vscodeModelId)
+      throw new LlmError('unreachable', `${p.config.name} can only be reached inside VS Code`, {
+        provider: p.config.name,
+      });
+    const onDelta =
+      req.onToken &&
+      ((d: string) => {
+        emitted.any = true;
+        req.onToken!(d);
+      });
+    const r = await this.editor.chat(
+      {
+        modelId: p.config.vscodeModelId,
+        messages: editorMessages(req.messages, req.responseFormat),
+        justification: JUSTIFICATIONS[req.feature] ?? 'DagLens sends code of this workspace to a language model.',
+      },
+      onDelta,
+      signal,
+    );
     return { value: r.text, promptTokens, completionTokens: countTokens(r.text) };
   }
 
-  private async complete(p: LiveProvider, body: ChatCompletionCreateParams, signal: AbortSignal | undefined, promptTokens: number): Promise<Billed<string>> {
-    const res = (await p.api.chat.completions.create({ ...body, stream: false }, { signal })) as ChatCompletion | string;
+  private async complete(
+    p: LiveProvider,
+    body: ChatCompletionCreateParams,
+    signal: AbortSignal | undefined,
+    promptTokens: number,
+  ): Promise<Billed<string>> {
+    const res = (await p.api.chat.completions.create({ ...body, stream: false }, { signal })) as
+      ChatCompletion | string;
     const msg = typeof res === 'object' && res && Array.isArray(res.choices) ? res.choices[0]?.message : undefined;
     if (!msg) {
       const html = typeof res === 'string' && /<html|<!doctype/i.test(res);
-      throw new LlmError('bad-response', html
-        ? `${p.config.name} returned an HTML page, not an OpenAI-compatible API — check daglens.llm.baseUrl`
-        : `${p.config.name} sent a reply without a message — is daglens.llm.baseUrl an OpenAI-compatible API?`);
+      throw new LlmError(
+        'bad-response',
+        html
+          ? `${p.config.name} returned an HTML page, not an OpenAI-compatible API — check daglens.llm.baseUrl`
+          : `${p.config.name} sent a reply without a message — is daglens.llm.baseUrl an OpenAI-compatible API?`,
+      );
     }
     const text = typeof msg.content === 'string' ? msg.content : '';
     const cap = replyCap(body);
-    if (text.length > maxReplyChars(cap)) throw new LlmError('bad-response', `${p.config.name} sent a reply far longer than the ${cap} tokens asked for; it was dropped`);
+    if (text.length > maxReplyChars(cap))
+      throw new LlmError(
+        'bad-response',
+        `${p.config.name} sent a reply far longer than the ${cap} tokens asked for; it was dropped`,
+      );
     const u = (res as ChatCompletion).usage;
-    return { value: text, promptTokens: tokensOr(u?.prompt_tokens, promptTokens), completionTokens: Math.min(cap, tokensOr(u?.completion_tokens, countTokens(text))) };
+    return {
+      value: text,
+      promptTokens: tokensOr(u?.prompt_tokens, promptTokens),
+      completionTokens: Math.min(cap, tokensOr(u?.completion_tokens, countTokens(text))),
+    };
   }
 
   private async stream(
-    p: LiveProvider, body: ChatCompletionCreateParams, onToken: (d: string) => void, signal: AbortSignal | undefined,
-    emitted: { any: boolean }, promptTokens: number,
+    p: LiveProvider,
+    body: ChatCompletionCreateParams,
+    onToken: (d: string) => void,
+    signal: AbortSignal | undefined,
+    emitted: { any: boolean },
+    promptTokens: number,
   ): Promise<Billed<string>> {
-    const stream = await p.api.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+    const stream = await p.api.chat.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
     let text = '';
     let usage: ChatCompletionChunk['usage'];
     const cap = replyCap(body);
     for await (const chunk of stream) {
-      if (!chunk || typeof chunk !== 'object') throw new LlmError('bad-response', `${p.config.name} sent a malformed stream`);
+      if (!chunk || typeof chunk !== 'object')
+        throw new LlmError('bad-response', `${p.config.name} sent a malformed stream`);
       if (chunk.usage) usage = chunk.usage;
       const delta = chunk.choices?.[0]?.delta?.content;
       if (typeof delta === 'string' && delta) {
         text += delta;
         emitted.any = true;
         // A server that ignores max_tokens must not fill the memory (or the chat) without end.
-        if (text.length > maxReplyChars(cap)) throw new LlmError('bad-response', `${p.config.name} kept streaming past the ${cap} tokens asked for; the reply was stopped`);
+        if (text.length > maxReplyChars(cap))
+          throw new LlmError(
+            'bad-response',
+            `${p.config.name} kept streaming past the ${cap} tokens asked for; the reply was stopped`,
+          );
         onToken(delta);
       }
     }
-    return { value: text, promptTokens: tokensOr(usage?.prompt_tokens, promptTokens), completionTokens: Math.min(cap, tokensOr(usage?.completion_tokens, countTokens(text))) };
+    return {
+      value: text,
+      promptTokens: tokensOr(usage?.prompt_tokens, promptTokens),
+      completionTokens: Math.min(cap, tokensOr(usage?.completion_tokens, countTokens(text))),
+    };
   }
 
   /**
@@ -166,14 +235,24 @@ export class LlmClient {
    * its cache key, token counts for the budget, and how to send it.
    */
   private async walk<T>(
-    feature: string, job: Job, signal: AbortSignal | undefined, cacheOnly: boolean,
+    feature: string,
+    job: Job,
+    signal: AbortSignal | undefined,
+    cacheOnly: boolean,
     plan: (p: LiveProvider) => {
-      key: string; promptTokens: number; maxCompletionTokens: number;
-      fromCache: (v: T) => T; cacheable: (v: T) => boolean;
+      key: string;
+      promptTokens: number;
+      maxCompletionTokens: number;
+      fromCache: (v: T) => T;
+      cacheable: (v: T) => boolean;
       send: (signal: AbortSignal | undefined, emitted: { any: boolean }) => Promise<Billed<T>>;
     },
   ): Promise<Billed<T> & { provider: string; model: string; costUsd: number; cached: boolean }> {
-    if (this.providers.length === 0) throw new LlmError('disabled', this.config.problems[0] ?? 'no LLM provider is configured (set daglens.llm.model)');
+    if (this.providers.length === 0)
+      throw new LlmError(
+        'disabled',
+        this.config.problems[0] ?? 'no LLM provider is configured (set daglens.llm.model)',
+      );
     const sleep = this.hooks.sleep ?? realSleep;
     const failures: LlmError[] = [];
     for (const p of this.providers) {
@@ -183,14 +262,24 @@ export class LlmClient {
       const hit = this.cache.get<T>(plan0.key);
       if (hit !== undefined) {
         this.ledger.add({ ...base, outcome: 'cached', promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0 });
-        return { value: plan0.fromCache(hit), promptTokens: 0, completionTokens: 0, provider: p.config.name, model, costUsd: 0, cached: true };
+        return {
+          value: plan0.fromCache(hit),
+          promptTokens: 0,
+          completionTokens: 0,
+          provider: p.config.name,
+          model,
+          costUsd: 0,
+          cached: true,
+        };
       }
       if (cacheOnly) {
         failures.push(new LlmError('disabled', 'no cached reply (cache-only request)', { provider: p.config.name }));
         continue;
       }
       if (!p.breaker.allow()) {
-        failures.push(new LlmError('circuit-open', `${p.config.name} is failing; paused for a while`, { provider: p.config.name }));
+        failures.push(
+          new LlmError('circuit-open', `${p.config.name} is failing; paused for a while`, { provider: p.config.name }),
+        );
         continue;
       }
       const { price } = priceOf(model, p.config.local, this.config.settings.prices);
@@ -202,7 +291,15 @@ export class LlmClient {
       try {
         reservation = this.budget.reserve(job, worstCase);
       } catch (e) {
-        this.ledger.add({ ...base, outcome: 'refused', promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0, error: 'budget' });
+        this.ledger.add({
+          ...base,
+          outcome: 'refused',
+          promptTokens: 0,
+          completionTokens: 0,
+          costUsd: 0,
+          latencyMs: 0,
+          error: 'budget',
+        });
         p.breaker.releaseTrial(); // the provider was not tried: a half-open trial stays available
         failures.push(e as LlmError);
         continue;
@@ -218,23 +315,47 @@ export class LlmClient {
             const r = await plan0.send(signal, emitted);
             spent = costUsd(price, r.promptTokens, r.completionTokens);
             p.breaker.success();
-            this.ledger.add({ ...base, outcome: 'ok', promptTokens: r.promptTokens, completionTokens: r.completionTokens, costUsd: spent, latencyMs: Date.now() - started });
+            this.ledger.add({
+              ...base,
+              outcome: 'ok',
+              promptTokens: r.promptTokens,
+              completionTokens: r.completionTokens,
+              costUsd: spent,
+              latencyMs: Date.now() - started,
+            });
             if (plan0.cacheable(r.value)) this.cache.set(plan0.key, r.value);
             return { ...r, provider: p.config.name, model, costUsd: spent, cached: false };
           } catch (e) {
-            const err = signal?.aborted ? new LlmError('cancelled', 'cancelled', { provider: p.config.name }) : redact(classify(e, p.config.name, model), p.config.apiKey);
+            const err = signal?.aborted
+              ? new LlmError('cancelled', 'cancelled', { provider: p.config.name })
+              : redact(classify(e, p.config.name, model), p.config.apiKey);
             if (!release) throw err; // cancelled while waiting for a slot: nothing was sent
             // A stream cut short or a request cancelled in flight may still be billed: count its worst case.
             const billed = emitted.any || err.kind === 'cancelled' ? worstCase : 0;
             spent = Math.max(spent, billed);
-            this.ledger.add({ ...base, outcome: 'error', promptTokens: 0, completionTokens: 0, costUsd: billed, latencyMs: Date.now() - started, error: err.kind });
+            this.ledger.add({
+              ...base,
+              outcome: 'error',
+              promptTokens: 0,
+              completionTokens: 0,
+              costUsd: billed,
+              latencyMs: Date.now() - started,
+              error: err.kind,
+            });
             if (err.kind === 'cancelled') throw err;
             if (err.providerFault) p.breaker.failure();
             const wait = err.opts.retryAfterMs ?? backoffDelay(attempt, { random: this.hooks.random });
             // Once tokens reached the caller a retry would repeat them: fail over instead.
-            const again = err.retryable && !emitted.any && attempt < this.config.settings.maxRetries && p.breaker.state === 'closed' && wait <= MAX_RETRY_AFTER_MS;
+            const again =
+              err.retryable &&
+              !emitted.any &&
+              attempt < this.config.settings.maxRetries &&
+              p.breaker.state === 'closed' &&
+              wait <= MAX_RETRY_AFTER_MS;
             if (again) {
-              await sleep(wait, signal).catch(() => { throw new LlmError('cancelled', 'cancelled', { provider: p.config.name }); });
+              await sleep(wait, signal).catch(() => {
+                throw new LlmError('cancelled', 'cancelled', { provider: p.config.name });
+              });
               continue;
             }
             if (!err.providerFault || emitted.any) throw err;
@@ -290,14 +411,18 @@ export async function probeProviders(client: LlmClient, timeoutMs = 10_000): Pro
       const { data: page, response } = await p.api.models.list({ timeout: timeoutMs }).withResponse();
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('json')) {
-        problems.push(`${p.config.name} returned ${type.includes('html') ? 'an HTML page' : `'${type || 'no content type'}'`}, not an OpenAI-compatible API — check daglens.llm.baseUrl`);
+        problems.push(
+          `${p.config.name} returned ${type.includes('html') ? 'an HTML page' : `'${type || 'no content type'}'`}, not an OpenAI-compatible API — check daglens.llm.baseUrl`,
+        );
         continue;
       }
       const data = (page as unknown as { data?: Array<{ id?: unknown }> }).data ?? [];
       const ids = data.map((m) => String(m.id));
       // Some servers list nothing (or only aliases): only an explicit, non-empty list can rule a model out.
       if (ids.length > 0 && !ids.includes(p.config.model)) {
-        problems.push(`${p.config.name}: the server does not serve model '${p.config.model}' (it serves ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''}) — check daglens.llm.model`);
+        problems.push(
+          `${p.config.name}: the server does not serve model '${p.config.model}' (it serves ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''}) — check daglens.llm.model`,
+        );
       }
     } catch (e) {
       const err = redact(classify(e, p.config.name, p.config.model), p.config.apiKey);
@@ -314,7 +439,14 @@ function summarise(failures: LlmError[]): LlmError {
   const budget = failures.find((f) => f.kind === 'budget');
   if (budget && failures.every((f) => f.kind === 'budget')) return budget;
   const first = failures[0];
-  return new LlmError(first.kind, `${first.message}; fallbacks failed too: ${failures.slice(1).map((f) => f.message).join('; ')}`, first.opts);
+  return new LlmError(
+    first.kind,
+    `${first.message}; fallbacks failed too: ${failures
+      .slice(1)
+      .map((f) => f.message)
+      .join('; ')}`,
+    first.opts,
+  );
 }
 
 export { Budget };

@@ -31,12 +31,20 @@ export class LlmError extends Error {
 
   /** Worth trying the same provider again after a pause. */
   get retryable(): boolean {
-    return this.kind === 'timeout' || this.kind === 'unreachable' || this.kind === 'rate-limited' || this.kind === 'server';
+    return (
+      this.kind === 'timeout' || this.kind === 'unreachable' || this.kind === 'rate-limited' || this.kind === 'server'
+    );
   }
 
   /** Worth trying the next provider of the chain (the request itself was fine). */
   get providerFault(): boolean {
-    return this.retryable || this.kind === 'auth' || this.kind === 'model' || this.kind === 'bad-response' || this.kind === 'circuit-open';
+    return (
+      this.retryable ||
+      this.kind === 'auth' ||
+      this.kind === 'model' ||
+      this.kind === 'bad-response' ||
+      this.kind === 'circuit-open'
+    );
   }
 }
 
@@ -66,14 +74,39 @@ export function classify(e: unknown, provider: string, model: string): LlmError 
     const html = typeof e.error === 'string' && /<html|<!doctype/i.test(e.error);
     const detail = apiDetail(e);
     const o = { provider, status, retryAfterMs: retryAfterMs(e.headers) };
-    if (status === 401 || status === 403) return new LlmError('auth', `${provider} rejected the API key (${status}) — run "DagLens: Set API Key" or check the key's environment variable`, o);
-    if (status === 404) return new LlmError('model', `${provider} does not know model '${model}' or the base URL is wrong (404${detail ? `: ${detail}` : ''})`, o);
+    if (status === 401 || status === 403)
+      return new LlmError(
+        'auth',
+        `${provider} rejected the API key (${status}) — run "DagLens: Set API Key" or check the key's environment variable`,
+        o,
+      );
+    if (status === 404)
+      return new LlmError(
+        'model',
+        `${provider} does not know model '${model}' or the base URL is wrong (404${detail ? `: ${detail}` : ''})`,
+        o,
+      );
     if (status === 429) return new LlmError('rate-limited', `${provider} is rate-limiting requests (429)`, o);
-    if (status >= 500) return new LlmError('server', `${provider} failed (${status})${html ? ' with an HTML page' : detail ? `: ${detail}` : ''}`, o);
-    if (html) return new LlmError('bad-response', `${provider} returned an HTML page, not an OpenAI-compatible API — check daglens.llm.baseUrl`, o);
+    if (status >= 500)
+      return new LlmError(
+        'server',
+        `${provider} failed (${status})${html ? ' with an HTML page' : detail ? `: ${detail}` : ''}`,
+        o,
+      );
+    if (html)
+      return new LlmError(
+        'bad-response',
+        `${provider} returned an HTML page, not an OpenAI-compatible API — check daglens.llm.baseUrl`,
+        o,
+      );
     return new LlmError('bad-request', `${provider} refused the request (${status}${detail ? `: ${detail}` : ''})`, o);
   }
-  if (e instanceof SyntaxError) return new LlmError('bad-response', `${provider} sent a reply that is not JSON — is daglens.llm.baseUrl an OpenAI-compatible API?`, p);
+  if (e instanceof SyntaxError)
+    return new LlmError(
+      'bad-response',
+      `${provider} sent a reply that is not JSON — is daglens.llm.baseUrl an OpenAI-compatible API?`,
+      p,
+    );
   if (e instanceof Error && e.name === 'AbortError') return new LlmError('cancelled', 'cancelled', p);
   return new LlmError('bad-response', `${provider}: ${e instanceof Error ? e.message : String(e)}`, p);
 }

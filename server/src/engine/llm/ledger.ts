@@ -3,7 +3,18 @@
  * cache folder. The hourly cap is summed from it — so it holds across CLI runs and the server — and
  * `daglens stats` reports from it. No prompt text and no key is ever written here.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ensureCacheFolder, ensureDir, pidAlive, removeStaleTemps, tryLock, writeFileAtomic } from '../durableFs';
 
@@ -43,7 +54,11 @@ export class Ledger {
   private reportedDamage = 0;
 
   /** Without a folder the ledger lives in memory only (tests, the loose engine). */
-  constructor(dir: string | undefined, private readonly now: () => number = Date.now, private readonly onDamage?: (message: string) => void) {
+  constructor(
+    dir: string | undefined,
+    private readonly now: () => number = Date.now,
+    private readonly onDamage?: (message: string) => void,
+  ) {
     this.dir = dir;
     this.file = dir ? path.join(dir, 'ledger.jsonl') : undefined;
   }
@@ -83,7 +98,10 @@ export class Ledger {
    * check and the reservation happen under the folder's lock. Returns the reservation's id, or undefined
    * when `fits` said no. In memory only (no folder) there are no other processes.
    */
-  reserve(usd: number, fits: (spentLastHourUsd: number, othersReservedUsd: number) => boolean): { id?: string } | undefined {
+  reserve(
+    usd: number,
+    fits: (spentLastHourUsd: number, othersReservedUsd: number) => boolean,
+  ): { id?: string } | undefined {
     const since = this.now() - 3_600_000;
     if (!this.dir) return fits(this.spentSince(since), 0) ? {} : undefined;
     let lock;
@@ -181,7 +199,9 @@ export class Ledger {
     this.seenSize = size;
     this.damagedLines = damaged;
     if (damaged > this.reportedDamage) {
-      this.onDamage?.(`${damaged} unreadable line${damaged > 1 ? 's' : ''} in ${this.file} (an interrupted write?) skipped; the spend they recorded is not counted`);
+      this.onDamage?.(
+        `${damaged} unreadable line${damaged > 1 ? 's' : ''} in ${this.file} (an interrupted write?) skipped; the spend they recorded is not counted`,
+      );
       this.reportedDamage = damaged;
     }
   }

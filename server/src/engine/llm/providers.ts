@@ -17,7 +17,12 @@ export function openProvider(config: ProviderConfig, s: LlmSettings): LiveProvid
   // An editor model (`vscode-lm`) is reached through the editor (vscodeLm.ts): its client here is never called.
   const common = { apiKey: config.apiKey || 'unused', timeout: s.timeoutMs, maxRetries: 0, logLevel: 'off' as const };
   const api = config.azure
-    ? new AzureOpenAI({ ...common, endpoint: config.azure.endpoint, deployment: config.azure.deployment, apiVersion: config.azure.apiVersion })
+    ? new AzureOpenAI({
+        ...common,
+        endpoint: config.azure.endpoint,
+        deployment: config.azure.deployment,
+        apiVersion: config.azure.apiVersion,
+      })
     : new OpenAI({ ...common, baseURL: config.baseUrl });
   return {
     config,

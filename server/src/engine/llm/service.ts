@@ -15,8 +15,23 @@ import { LlmClient, probeProviders, type ClientHooks } from './client';
 import { ask, type AskInput, type AskOutput } from './features/ask';
 import { symbolRetriever, type Evidence, type Retriever } from './features/evidence';
 import type { LineageContext } from './features/lineageContext';
-import { explainAll, explainSymbol, ExplanationStore, findSymbol, storedExplanation, type Explanation, type SymbolWhere } from './features/explain';
-import { verifyDagResult, verifyMappings, type DagResultLike, type VerifyOptions, type VerifyOutcome, type VerifyTarget } from './features/verify';
+import {
+  explainAll,
+  explainSymbol,
+  ExplanationStore,
+  findSymbol,
+  storedExplanation,
+  type Explanation,
+  type SymbolWhere,
+} from './features/explain';
+import {
+  verifyDagResult,
+  verifyMappings,
+  type DagResultLike,
+  type VerifyOptions,
+  type VerifyOutcome,
+  type VerifyTarget,
+} from './features/verify';
 import { Ledger } from './ledger';
 import { resolveLlmConfig, type EditorModel, type LlmConfig } from './settings';
 import type { EditorLm } from './vscodeLm';
@@ -62,13 +77,15 @@ export class LlmService {
 
   constructor(private readonly opts: LlmServiceOptions) {
     this.env = opts.env ?? process.env;
-    this.cacheDir = opts.cacheDir === null ? null : opts.cacheDir ?? workspaceCacheDir(opts.workspace.root, 'llm');
+    this.cacheDir = opts.cacheDir === null ? null : (opts.cacheDir ?? workspaceCacheDir(opts.workspace.root, 'llm'));
     const dir = this.cacheDir ?? undefined;
     this.rawSettings = opts.settings;
     this.config = resolveLlmConfig(opts.settings, this.env);
     this.ledger = new Ledger(dir, undefined, (m) => opts.log.warn(m));
     this.budget = new Budget(this.ledger, this.config.settings.maxHourlyCostUsd);
-    this.cache = new ResponseCache(dir, this.config.settings.cacheTtlHours * 3_600_000, undefined, (m) => opts.log.warn(m));
+    this.cache = new ResponseCache(dir, this.config.settings.cacheTtlHours * 3_600_000, undefined, (m) =>
+      opts.log.warn(m),
+    );
     this.explanations = new ExplanationStore(dir ? path.join(dir, 'explanations') : undefined);
     this.retriever = symbolRetriever(this.text);
     opts.workspace.listen(this.text);
@@ -135,10 +152,17 @@ export class LlmService {
   /** Why nothing may be sent to a model right now; undefined when it may. */
   unavailableReason(): string | undefined {
     switch (this.state) {
-      case 'disabled': return 'the LLM is disabled (daglens.llm.enabled is false), so no code leaves this machine';
-      case 'untrusted': return 'this workspace is not trusted, so no code leaves this machine';
-      case 'noProvider': return this.config.problems[0] ?? 'no LLM is configured (set daglens.llm.model, and a key with "DagLens: Set API Key")';
-      case 'ready': return undefined;
+      case 'disabled':
+        return 'the LLM is disabled (daglens.llm.enabled is false), so no code leaves this machine';
+      case 'untrusted':
+        return 'this workspace is not trusted, so no code leaves this machine';
+      case 'noProvider':
+        return (
+          this.config.problems[0] ??
+          'no LLM is configured (set daglens.llm.model, and a key with "DagLens: Set API Key")'
+        );
+      case 'ready':
+        return undefined;
     }
   }
 
@@ -185,8 +209,16 @@ export class LlmService {
       state: this.state,
       message: this.unavailableReason() ?? `ready: ${this.client!.providers.map((p) => p.config.name).join(' → ')}`,
       problems: [...this.config.problems],
-      providers: (this.client?.providers ?? []).map((p) => ({ name: p.config.name, model: p.config.model, local: p.config.local, circuit: p.breaker.state })),
-      limits: { maxJobCostUsd: this.config.settings.maxJobCostUsd, maxHourlyCostUsd: this.config.settings.maxHourlyCostUsd },
+      providers: (this.client?.providers ?? []).map((p) => ({
+        name: p.config.name,
+        model: p.config.model,
+        local: p.config.local,
+        circuit: p.breaker.state,
+      })),
+      limits: {
+        maxJobCostUsd: this.config.settings.maxJobCostUsd,
+        maxHourlyCostUsd: this.config.settings.maxHourlyCostUsd,
+      },
       lastHour: totals(all.filter((e) => e.t >= hourAgo)),
       total: totals(all),
       byFeature: groupTotals(all, (e) => e.feature),
@@ -217,8 +249,9 @@ export class LlmService {
     const said = this.config.problems.join('\n');
     if (said !== this.lastProblems) for (const p of this.config.problems) this.log.warn(p);
     this.lastProblems = said;
-    this.client = this.config.settings.enabled && this.config.providers.length > 0
-      ? new LlmClient(this.config, this.budget, this.cache, this.ledger, this.opts.hooks, this.editor?.lm)
-      : undefined;
+    this.client =
+      this.config.settings.enabled && this.config.providers.length > 0
+        ? new LlmClient(this.config, this.budget, this.cache, this.ledger, this.opts.hooks, this.editor?.lm)
+        : undefined;
   }
 }

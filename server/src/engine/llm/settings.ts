@@ -12,22 +12,30 @@ const ProviderSchema = z.object({
   baseUrl: z.string().url().optional(),
   model: z.string().min(1).optional(),
   /** Name of the environment variable that holds this provider's key (never the key itself). */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
-  azure: z.object({
-    endpoint: z.string().url(),
-    deployment: z.string().min(1).optional(),
-    apiVersion: z.string().min(1).default('2024-10-21'),
-  }).optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
+  azure: z
+    .object({
+      endpoint: z.string().url(),
+      deployment: z.string().min(1).optional(),
+      apiVersion: z.string().min(1).default('2024-10-21'),
+    })
+    .optional(),
   /** Tokens the model accepts (prompt + reply). */
   contextWindow: z.number().int().positive().optional(),
 });
 export type ProviderSettings = z.infer<typeof ProviderSchema>;
 
 /** A fallback as the Settings editor can edit it: `MODEL@BASE_URL`, or a `MODEL` of the primary endpoint. */
-const ProviderLineSchema = z.string().regex(/^[^@\s]+(@https?:\/\/\S+)?$/, 'must be MODEL or MODEL@BASE_URL').transform((line): ProviderSettings => {
-  const at = line.indexOf('@');
-  return at < 0 ? { model: line } : { model: line.slice(0, at), baseUrl: line.slice(at + 1) };
-});
+const ProviderLineSchema = z
+  .string()
+  .regex(/^[^@\s]+(@https?:\/\/\S+)?$/, 'must be MODEL or MODEL@BASE_URL')
+  .transform((line): ProviderSettings => {
+    const at = line.indexOf('@');
+    return at < 0 ? { model: line } : { model: line.slice(0, at), baseUrl: line.slice(at + 1) };
+  });
 
 const PriceSchema = z.object({
   /** USD per million prompt tokens. */
@@ -50,7 +58,10 @@ export const LlmSettingsSchema = ProviderSchema.extend({
   maxOutputTokens: z.number().int().positive().default(1024),
   /** Model → price; merged over the built-in table. */
   prices: z.record(PriceSchema).default({}),
-  cacheTtlHours: z.number().nonnegative().default(24 * 7),
+  cacheTtlHours: z
+    .number()
+    .nonnegative()
+    .default(24 * 7),
   /** Repair retries when a structured reply does not validate. */
   repairAttempts: z.number().int().min(0).max(5).default(2),
   /** `json_schema` (OpenAI, vLLM, Ollama ≥0.5, LM Studio) or `json_object` for servers without schemas. */
@@ -104,7 +115,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown>
   if (env.DAGLENS_LLM_MAX_JOB_COST_USD) out.maxJobCostUsd = num(env.DAGLENS_LLM_MAX_JOB_COST_USD);
   if (env.DAGLENS_LLM_MAX_HOURLY_COST_USD) out.maxHourlyCostUsd = num(env.DAGLENS_LLM_MAX_HOURLY_COST_USD);
   if (env.DAGLENS_LLM_ENABLED) out.enabled = !/^(0|false|no|off)$/i.test(env.DAGLENS_LLM_ENABLED);
-  if (env.AZURE_OPENAI_ENDPOINT) out.azure = { endpoint: env.AZURE_OPENAI_ENDPOINT, deployment: env.AZURE_OPENAI_DEPLOYMENT, apiVersion: env.OPENAI_API_VERSION };
+  if (env.AZURE_OPENAI_ENDPOINT)
+    out.azure = {
+      endpoint: env.AZURE_OPENAI_ENDPOINT,
+      deployment: env.AZURE_OPENAI_DEPLOYMENT,
+      apiVersion: env.OPENAI_API_VERSION,
+    };
   return out;
 }
 
@@ -130,18 +146,29 @@ function contextWindowOf(model: string): number {
  * Lenient parse: each invalid field is reported (`daglens.llm.x: why`) and replaced by its default.
  * `raw` is the whole `daglens` settings object (we read `.llm` and `.mapping.topK`).
  */
-export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { settings: LlmSettings; problems: string[]; topK: number } {
+export function parseLlmSettings(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = {},
+): { settings: LlmSettings; problems: string[]; topK: number } {
   const all = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const llmRaw = (all.llm && typeof all.llm === 'object' ? all.llm : {}) as Record<string, unknown>;
   const fromEnv = settingsFromEnv(env);
   const input: Record<string, unknown> = { ...fromEnv };
   // Unset (VS Code sends a declared default: null, '' or an object of empty fields) means "the default".
-  const unset = (v: unknown) => v === undefined || v === null || v === '' || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => x === undefined || x === null || x === ''));
+  const unset = (v: unknown) =>
+    v === undefined ||
+    v === null ||
+    v === '' ||
+    (typeof v === 'object' &&
+      !Array.isArray(v) &&
+      Object.values(v as object).every((x) => x === undefined || x === null || x === ''));
   for (const [k, v] of Object.entries(llmRaw)) if (!unset(v)) input[k] = v;
   const problems: string[] = [];
   if ('apiKey' in llmRaw) {
     delete input.apiKey;
-    problems.push('daglens.llm.apiKey is ignored: keys are never read from settings files — run "DagLens: Set API Key" or use an environment variable (daglens.llm.apiKeyEnv)');
+    problems.push(
+      'daglens.llm.apiKey is ignored: keys are never read from settings files — run "DagLens: Set API Key" or use an environment variable (daglens.llm.apiKeyEnv)',
+    );
   }
   let parsed = LlmSettingsSchema.safeParse(input);
   // Each invalid field falls back to the environment's value, then to the default.
@@ -149,7 +176,9 @@ export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { s
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0]);
       const fallback = pass === 0 && key in fromEnv && input[key] !== fromEnv[key];
-      problems.push(`${pass === 0 ? 'daglens.llm' : 'environment: llm'}.${issue.path.join('.')}: ${issue.message}; using ${fallback ? 'the environment\'s value' : 'the default'}`);
+      problems.push(
+        `${pass === 0 ? 'daglens.llm' : 'environment: llm'}.${issue.path.join('.')}: ${issue.message}; using ${fallback ? "the environment's value" : 'the default'}`,
+      );
       if (fallback) input[key] = fromEnv[key];
       else delete input[key];
     }
@@ -157,7 +186,8 @@ export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { s
   }
   const settings = parsed.success ? parsed.data : LlmSettingsSchema.parse({});
   const mapping = (all.mapping && typeof all.mapping === 'object' ? all.mapping : {}) as Record<string, unknown>;
-  const topK = typeof mapping.topK === 'number' && Number.isInteger(mapping.topK) && mapping.topK > 0 ? mapping.topK : 10;
+  const topK =
+    typeof mapping.topK === 'number' && Number.isInteger(mapping.topK) && mapping.topK > 0 ? mapping.topK : 10;
   return { settings, problems, topK };
 }
 
@@ -167,11 +197,16 @@ export function parseLlmSettings(raw: unknown, env: NodeJS.ProcessEnv = {}): { s
  */
 export function resolveLlmConfig(raw: unknown, env: NodeJS.ProcessEnv, editorModels: EditorModel[] = []): LlmConfig {
   const { settings, problems, topK } = parseLlmSettings(raw, env);
-  if (settings.provider === 'vscode-lm') return withEditorModel({ settings, providers: [], problems, requested: true, topK }, editorModels, true);
+  if (settings.provider === 'vscode-lm')
+    return withEditorModel({ settings, providers: [], problems, requested: true, topK }, editorModels, true);
   const chain = resolveOpenAiChain(settings, problems, env, topK);
   // auto: the editor's model when no OpenAI-compatible provider is usable (no key set, no model set).
   if (settings.provider === 'auto' && settings.enabled && chain.providers.length === 0 && editorModels.length > 0) {
-    return withEditorModel({ ...chain, problems: problems.filter((p) => !/^daglens\.llm: no API key/.test(p)) }, editorModels, false);
+    return withEditorModel(
+      { ...chain, problems: problems.filter((p) => !/^daglens\.llm: no API key/.test(p)) },
+      editorModels,
+      false,
+    );
   }
   return chain;
 }
@@ -183,17 +218,23 @@ export type EditorModel = VscodeLmModel;
 export function pickEditorModel(models: EditorModel[], wanted: string): EditorModel | undefined {
   const w = wanted.trim().toLowerCase();
   if (!w) return models[0];
-  return models.find((m) => m.id.toLowerCase() === w) ?? models.find((m) => `${m.vendor}/${m.family}`.toLowerCase() === w)
-    ?? models.find((m) => m.family.toLowerCase() === w) ?? models.find((m) => m.name.toLowerCase() === w);
+  return (
+    models.find((m) => m.id.toLowerCase() === w) ??
+    models.find((m) => `${m.vendor}/${m.family}`.toLowerCase() === w) ??
+    models.find((m) => m.family.toLowerCase() === w) ??
+    models.find((m) => m.name.toLowerCase() === w)
+  );
 }
 
 function withEditorModel(c: LlmConfig, models: EditorModel[], explicit: boolean): LlmConfig {
   const m = pickEditorModel(models, c.settings.vscodeModel);
   if (!m) {
     if (explicit && c.settings.enabled) {
-      c.problems.push(models.length
-        ? `daglens.llm.vscodeModel: no model '${c.settings.vscodeModel}' among the editor's (${models.map((x) => `${x.vendor}/${x.family}`).join(', ')})`
-        : 'daglens.llm.provider is vscode-lm, but the editor offers no chat model (VS Code with a model provider such as GitHub Copilot is needed; not the CLI)');
+      c.problems.push(
+        models.length
+          ? `daglens.llm.vscodeModel: no model '${c.settings.vscodeModel}' among the editor's (${models.map((x) => `${x.vendor}/${x.family}`).join(', ')})`
+          : 'daglens.llm.provider is vscode-lm, but the editor offers no chat model (VS Code with a model provider such as GitHub Copilot is needed; not the CLI)',
+      );
     }
     return { ...c, providers: [] };
   }
@@ -210,7 +251,12 @@ function withEditorModel(c: LlmConfig, models: EditorModel[], explicit: boolean)
   return { ...c, providers: [provider], requested: true };
 }
 
-function resolveOpenAiChain(settings: LlmSettings, problems: string[], env: NodeJS.ProcessEnv, topK: number): LlmConfig {
+function resolveOpenAiChain(
+  settings: LlmSettings,
+  problems: string[],
+  env: NodeJS.ProcessEnv,
+  topK: number,
+): LlmConfig {
   const entries: Array<{ p: ProviderSettings; primary: boolean }> = [
     { p: settings, primary: true },
     ...settings.fallback.map((p) => ({ p, primary: false })),
@@ -224,14 +270,23 @@ function resolveOpenAiChain(settings: LlmSettings, problems: string[], env: Node
       if (!primary) problems.push(`${where}: no model set; provider skipped`);
       return;
     }
-    const baseUrl = p.azure ? p.azure.endpoint : (p.baseUrl ?? (primary ? undefined : settings.baseUrl) ?? DEFAULT_BASE_URL);
+    const baseUrl = p.azure
+      ? p.azure.endpoint
+      : (p.baseUrl ?? (primary ? undefined : settings.baseUrl) ?? DEFAULT_BASE_URL);
     const local = isLoopback(baseUrl);
-    const keyVars = [p.apiKeyEnv, ...(primary ? [SECRET_KEY_ENV] : []), p.azure ? 'AZURE_OPENAI_API_KEY' : undefined, 'OPENAI_API_KEY']
-      .filter((v): v is string => !!v);
+    const keyVars = [
+      p.apiKeyEnv,
+      ...(primary ? [SECRET_KEY_ENV] : []),
+      p.azure ? 'AZURE_OPENAI_API_KEY' : undefined,
+      'OPENAI_API_KEY',
+    ].filter((v): v is string => !!v);
     const keyVar = keyVars.find((v) => !!env[v]);
-    if (p.apiKeyEnv && !env[p.apiKeyEnv]) problems.push(`${where}.apiKeyEnv: the environment variable ${p.apiKeyEnv} is not set`);
+    if (p.apiKeyEnv && !env[p.apiKeyEnv])
+      problems.push(`${where}.apiKeyEnv: the environment variable ${p.apiKeyEnv} is not set`);
     if (!keyVar && !local) {
-      problems.push(`${where}: no API key for ${hostOf(baseUrl)} — run "DagLens: Set API Key" or set ${p.apiKeyEnv ?? 'OPENAI_API_KEY'}`);
+      problems.push(
+        `${where}: no API key for ${hostOf(baseUrl)} — run "DagLens: Set API Key" or set ${p.apiKeyEnv ?? 'OPENAI_API_KEY'}`,
+      );
       return;
     }
     providers.push({

@@ -6,7 +6,17 @@ import type { LedgerEntry } from './ledger';
 export type UsageTotals = LlmUsage;
 
 export function totals(entries: readonly LedgerEntry[]): UsageTotals {
-  const t: UsageTotals = { requests: 0, cacheHits: 0, errors: 0, refused: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, latencyP50Ms: 0, latencyP95Ms: 0 };
+  const t: UsageTotals = {
+    requests: 0,
+    cacheHits: 0,
+    errors: 0,
+    refused: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    latencyP50Ms: 0,
+    latencyP95Ms: 0,
+  };
   const latencies: number[] = [];
   for (const e of entries) {
     if (e.outcome === 'ok') {
@@ -20,13 +30,17 @@ export function totals(entries: readonly LedgerEntry[]): UsageTotals {
     t.costUsd += e.costUsd;
   }
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : 0);
+  const q = (p: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : 0;
   t.latencyP50Ms = q(0.5);
   t.latencyP95Ms = q(0.95);
   return t;
 }
 
-export function groupTotals(entries: readonly LedgerEntry[], key: (e: LedgerEntry) => string): Record<string, UsageTotals> {
+export function groupTotals(
+  entries: readonly LedgerEntry[],
+  key: (e: LedgerEntry) => string,
+): Record<string, UsageTotals> {
   const groups = new Map<string, LedgerEntry[]>();
   for (const e of entries) {
     const k = key(e);

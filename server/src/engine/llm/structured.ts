@@ -9,7 +9,11 @@ import type { ChatRequest, ChatResult, LlmClient } from './client';
 import { LlmError } from './errors';
 import type { ChatMessage } from './tokens';
 
-export function responseFormatOf(name: string, schema: z.ZodType, mode: 'json_schema' | 'json_object'): ChatCompletionCreateParams['response_format'] {
+export function responseFormatOf(
+  name: string,
+  schema: z.ZodType,
+  mode: 'json_schema' | 'json_object',
+): ChatCompletionCreateParams['response_format'] {
   if (mode === 'json_object') return { type: 'json_object' };
   const { $schema: _drop, ...json } = z.toJSONSchema(schema) as Record<string, unknown>;
   return { type: 'json_schema', json_schema: { name, schema: json, strict: false } };
@@ -53,15 +57,27 @@ export async function structured<T>(
   for (let attempt = 0; attempt <= client.config.settings.repairAttempts; attempt++) {
     // A caller's token count describes the first prompt only; repairs are longer and get counted.
     const promptTokens = attempt === 0 ? rest.promptTokens : undefined;
-    const res = await client.chat({ ...rest, promptTokens, messages, responseFormat, cacheIf: (t) => !validationError(schema, t).error });
+    const res = await client.chat({
+      ...rest,
+      promptTokens,
+      messages,
+      responseFormat,
+      cacheIf: (t) => !validationError(schema, t).error,
+    });
     calls.push(res);
     const { error, value } = validationError(schema, res.text);
     if (!error) return { value: value as T, calls };
     lastError = error;
     messages.push(
       { role: 'assistant', content: res.text },
-      { role: 'user', content: `That reply is invalid: ${error}. Reply again with only a JSON object that matches the schema.` },
+      {
+        role: 'user',
+        content: `That reply is invalid: ${error}. Reply again with only a JSON object that matches the schema.`,
+      },
     );
   }
-  throw new LlmError('invalid-output', `the model's reply did not validate after ${calls.length} attempts (${lastError})`);
+  throw new LlmError(
+    'invalid-output',
+    `the model's reply did not validate after ${calls.length} attempts (${lastError})`,
+  );
 }

@@ -21,7 +21,8 @@ class BpeCounter {
       if (!line) continue;
       const fields = line.split(' ');
       const offset = Number.parseInt(fields[1], 10);
-      for (let i = 2; i < fields.length; i++) this.ranks.set(Buffer.from(fields[i], 'base64').toString('latin1'), offset + i - 2);
+      for (let i = 2; i < fields.length; i++)
+        this.ranks.set(Buffer.from(fields[i], 'base64').toString('latin1'), offset + i - 2);
     }
   }
 
@@ -133,7 +134,8 @@ export function fitEvidence(
 ): FitResult {
   const budget = contextWindow - maxOutputTokens;
   const fixed = countMessages(render([]));
-  if (fixed > budget) throw new Error(`the instructions alone need ${fixed} tokens; the model's window leaves ${budget}`);
+  if (fixed > budget)
+    throw new Error(`the instructions alone need ${fixed} tokens; the model's window leaves ${budget}`);
   const kept: string[] = [];
   let used = fixed;
   let truncated = false;

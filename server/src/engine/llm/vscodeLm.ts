@@ -18,7 +18,11 @@ export interface EditorLmRequest {
 
 export interface EditorLm {
   /** Sends a chat request through the editor; the reply streams to `onDelta`. Failures are LlmErrors. */
-  chat(req: EditorLmRequest, onDelta: ((text: string) => void) | undefined, signal?: AbortSignal): Promise<{ text: string; model: string }>;
+  chat(
+    req: EditorLmRequest,
+    onDelta: ((text: string) => void) | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ text: string; model: string }>;
 }
 
 /** What each feature tells the user it sends (the editor shows it when asking for consent). */
@@ -33,11 +37,17 @@ export const JUSTIFICATIONS: Record<string, string> = {
  * turn; a structured reply's JSON schema is spelled out (editor models have no response_format), and the reply is
  * validated and repaired like any other (structured.ts).
  */
-export function editorMessages(messages: ChatMessage[], responseFormat?: ChatCompletionCreateParams['response_format']): ChatMessage[] {
+export function editorMessages(
+  messages: ChatMessage[],
+  responseFormat?: ChatCompletionCreateParams['response_format'],
+): ChatMessage[] {
   const system = messages.filter((m) => m.role === 'system').map((m) => m.content);
   if (responseFormat && responseFormat.type !== 'text') {
-    const schema = responseFormat.type === 'json_schema' ? `\n${JSON.stringify(responseFormat.json_schema.schema)}` : '';
-    system.push(`Reply with only one JSON object${schema ? ' that matches this JSON schema:' : ''}${schema}\nNo prose, no Markdown code fences.`);
+    const schema =
+      responseFormat.type === 'json_schema' ? `\n${JSON.stringify(responseFormat.json_schema.schema)}` : '';
+    system.push(
+      `Reply with only one JSON object${schema ? ' that matches this JSON schema:' : ''}${schema}\nNo prose, no Markdown code fences.`,
+    );
   }
   const rest = messages.filter((m) => m.role !== 'system');
   if (!system.length) return rest;

@@ -10,14 +10,22 @@ type Grammar = Parser.Language;
 function load(lang: LanguageId): Grammar {
   // require() per case so the bundler keeps each as an external native module.
   switch (lang) {
-    case 'python': return require('tree-sitter-python');
-    case 'sql': return require('@derekstride/tree-sitter-sql');
-    case 'java': return require('tree-sitter-java');
-    case 'scala': return require('tree-sitter-scala');
-    case 'typescript': return require('tree-sitter-typescript').typescript;
-    case 'tsx': return require('tree-sitter-typescript').tsx;
-    case 'javascript': return require('tree-sitter-javascript');
-    case 'yaml': return require('@tree-sitter-grammars/tree-sitter-yaml');
+    case 'python':
+      return require('tree-sitter-python');
+    case 'sql':
+      return require('@derekstride/tree-sitter-sql');
+    case 'java':
+      return require('tree-sitter-java');
+    case 'scala':
+      return require('tree-sitter-scala');
+    case 'typescript':
+      return require('tree-sitter-typescript').typescript;
+    case 'tsx':
+      return require('tree-sitter-typescript').tsx;
+    case 'javascript':
+      return require('tree-sitter-javascript');
+    case 'yaml':
+      return require('@tree-sitter-grammars/tree-sitter-yaml');
   }
 }
 

@@ -1,23 +1,49 @@
 /** The languages DagLens parses, and how a file is assigned to one. */
 export type LanguageId = 'python' | 'sql' | 'java' | 'scala' | 'typescript' | 'tsx' | 'javascript' | 'yaml';
 
-export const LANGUAGES: readonly LanguageId[] = ['python', 'sql', 'java', 'scala', 'typescript', 'tsx', 'javascript', 'yaml'];
+export const LANGUAGES: readonly LanguageId[] = [
+  'python',
+  'sql',
+  'java',
+  'scala',
+  'typescript',
+  'tsx',
+  'javascript',
+  'yaml',
+];
 
 const BY_EXTENSION: Record<string, LanguageId> = {
-  '.py': 'python', '.pyi': 'python',
-  '.sql': 'sql', '.hql': 'sql',
+  '.py': 'python',
+  '.pyi': 'python',
+  '.sql': 'sql',
+  '.hql': 'sql',
   '.java': 'java',
-  '.scala': 'scala', '.sc': 'scala',
-  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript',
+  '.scala': 'scala',
+  '.sc': 'scala',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
   '.tsx': 'tsx',
-  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascript',
-  '.yml': 'yaml', '.yaml': 'yaml',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
+  '.yml': 'yaml',
+  '.yaml': 'yaml',
 };
 
 /** VS Code language ids that map onto ours (the editor's id wins over the extension). */
 const BY_EDITOR_ID: Record<string, LanguageId> = {
-  python: 'python', sql: 'sql', 'jinja-sql': 'sql', java: 'java', scala: 'scala',
-  typescript: 'typescript', typescriptreact: 'tsx', javascript: 'javascript', javascriptreact: 'javascript', yaml: 'yaml',
+  python: 'python',
+  sql: 'sql',
+  'jinja-sql': 'sql',
+  java: 'java',
+  scala: 'scala',
+  typescript: 'typescript',
+  typescriptreact: 'tsx',
+  javascript: 'javascript',
+  javascriptreact: 'javascript',
+  yaml: 'yaml',
 };
 
 export function languageOfPath(filePath: string): LanguageId | undefined {

@@ -71,9 +71,13 @@ export function parseText(lang: LanguageId, original: string, oldTree?: Parser.T
   // The native binding parses through a fixed buffer; size it to the text so long files parse in one pass.
   const bufferSize = Math.max(32 * 1024, text.length * 2 + 16);
   const parser = parserFor(lang);
-  if (lang === 'yaml' && yamlIndentDepth(text) > YAML_MAX_DEPTH) return { lang, text, tree: parser.parse(''), jinja: [], hasErrors: true, tooDeep: true };
+  if (lang === 'yaml' && yamlIndentDepth(text) > YAML_MAX_DEPTH)
+    return { lang, text, tree: parser.parse(''), jinja: [], hasErrors: true, tooDeep: true };
   const deadline = performance.now() + PARSE_BUDGET_MS;
-  const tree = parser.parse(text, oldTree, { bufferSize, progressCallback: () => performance.now() > deadline }) as Parser.Tree | null;
+  const tree = parser.parse(text, oldTree, {
+    bufferSize,
+    progressCallback: () => performance.now() > deadline,
+  }) as Parser.Tree | null;
   if (!tree) {
     // A stopped parse resumes on the next call unless the parser is reset: the next file must start afresh.
     parser.reset();

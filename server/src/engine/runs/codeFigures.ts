@@ -48,8 +48,13 @@ export function figuresByLine(run: RunsResult, file: string): Map<number, LineFi
       const fig = operatorFigures(n.metrics);
       if (fig.timeMs === undefined && fig.rows === undefined && fig.spillBytes === undefined) return;
       at(best.startLine).operators.push({
-        executionId: e.executionId, nodeId: n.id, ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}),
-        operator: displayName(n), status: m.status, ...fig, metrics: n.metrics,
+        executionId: e.executionId,
+        nodeId: n.id,
+        ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}),
+        operator: displayName(n),
+        status: m.status,
+        ...fig,
+        metrics: n.metrics,
       });
     });
   }
@@ -73,8 +78,13 @@ export function slowestOperators(run: RunsResult, limit: number) {
       if (!fig.timeMs) return;
       const best = e.result.mappings[i]?.best;
       all.push({
-        executionId: e.executionId, nodeId: n.id, ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}), operator: displayName(n),
-        status: e.result.mappings[i]?.status ?? 'unmapped', ...fig, metrics: n.metrics ?? [],
+        executionId: e.executionId,
+        nodeId: n.id,
+        ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}),
+        operator: displayName(n),
+        status: e.result.mappings[i]?.status ?? 'unmapped',
+        ...fig,
+        metrics: n.metrics ?? [],
         ...(best ? { file: best.file, line: best.startLine, endLine: best.endLine } : {}),
       });
     });

@@ -19,7 +19,11 @@ function headText(file: string, n = 512): string {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(n);
-    return buf.subarray(0, readSync(fd, buf, 0, n, 0)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    return buf
+      .subarray(0, readSync(fd, buf, 0, n, 0))
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
   } finally {
     closeSync(fd);
   }
@@ -31,10 +35,12 @@ export function runtimeArtefact(path: string): RuntimeArtefact | undefined {
     src = describeSource(path);
   } catch (e) {
     // Spark's own lz4/snappy logs are runs DagLens cannot decompress: still not plans.
-    if (e instanceof RunsInputError && /Spark's \w+ codec/.test(e.message)) return { kind: 'eventLog', what: 'a compressed Spark event log' };
+    if (e instanceof RunsInputError && /Spark's \w+ codec/.test(e.message))
+      return { kind: 'eventLog', what: 'a compressed Spark event log' };
     return undefined;
   }
-  if (src.kind === 'logDirectory') return { kind: 'logDirectory', what: `a folder of ${src.apps.length} Spark event logs` };
+  if (src.kind === 'logDirectory')
+    return { kind: 'logDirectory', what: `a folder of ${src.apps.length} Spark event logs` };
   if (src.kind === 'eventLog') {
     if (src.rolling) return { kind: 'rollingEventLog', what: 'a rolling Spark event log folder' };
     const part = src.parts[0];

@@ -11,10 +11,19 @@ import { planGraph } from './planGraph';
 const SQL = 'org.apache.spark.sql.execution.ui.';
 /** Events read in full; any other event is only checked to be a whole line. */
 const NEEDED = new Set([
-  'SparkListenerLogStart', 'SparkListenerApplicationStart', 'SparkListenerApplicationEnd', 'SparkListenerEnvironmentUpdate',
-  'SparkListenerJobStart', 'SparkListenerJobEnd', 'SparkListenerStageSubmitted', 'SparkListenerTaskEnd',
-  `${SQL}SparkListenerSQLExecutionStart`, `${SQL}SparkListenerSQLExecutionEnd`, `${SQL}SparkListenerSQLAdaptiveExecutionUpdate`,
-  `${SQL}SparkListenerSQLAdaptiveSQLMetricUpdates`, `${SQL}SparkListenerDriverAccumUpdates`,
+  'SparkListenerLogStart',
+  'SparkListenerApplicationStart',
+  'SparkListenerApplicationEnd',
+  'SparkListenerEnvironmentUpdate',
+  'SparkListenerJobStart',
+  'SparkListenerJobEnd',
+  'SparkListenerStageSubmitted',
+  'SparkListenerTaskEnd',
+  `${SQL}SparkListenerSQLExecutionStart`,
+  `${SQL}SparkListenerSQLExecutionEnd`,
+  `${SQL}SparkListenerSQLAdaptiveExecutionUpdate`,
+  `${SQL}SparkListenerSQLAdaptiveSQLMetricUpdates`,
+  `${SQL}SparkListenerDriverAccumUpdates`,
 ]);
 const EVENT_NAME = /^\{\s*"Event"\s*:\s*"([^"]+)"/;
 /** Task failures kept per execution (their tracebacks), so a log of a million failed tasks stays small. */
@@ -22,7 +31,12 @@ const MAX_FAILURES = 5;
 
 type Json = Record<string, unknown>;
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export class EventLogFolder {
@@ -38,8 +52,14 @@ export class EventLogFolder {
 
   constructor() {
     this.data = {
-      app: emptyApp(), executions: [], jobs: this.jobs, skippedLines: 0, problems: [],
-      metric: (def: MetricDef, x: ExecutionRecord) => this.store.metric(def, { executionId: x.executionId, stages: this.stagesOf(x) }), stats: { bytes: 0, lines: 0, events: 0 },
+      app: emptyApp(),
+      executions: [],
+      jobs: this.jobs,
+      skippedLines: 0,
+      problems: [],
+      metric: (def: MetricDef, x: ExecutionRecord) =>
+        this.store.metric(def, { executionId: x.executionId, stages: this.stagesOf(x) }),
+      stats: { bytes: 0, lines: 0, events: 0 },
     };
   }
 
@@ -104,7 +124,8 @@ export class EventLogFolder {
       case 'SparkListenerEnvironmentUpdate': {
         const props = e['Spark Properties'];
         // Spark 2–3 write [[k, v], …]; some writers an object.
-        const get = (k: string) => Array.isArray(props) ? (props as unknown[][]).find((p) => p[0] === k)?.[1] : (props as Json | undefined)?.[k];
+        const get = (k: string) =>
+          Array.isArray(props) ? (props as unknown[][]).find((p) => p[0] === k)?.[1] : (props as Json | undefined)?.[k];
         this.data.app.name ??= str(get('spark.app.name')) ?? null;
         this.data.app.id ??= str(get('spark.app.id')) ?? null;
         break;
@@ -193,8 +214,18 @@ export class EventLogFolder {
     let x = this.executions.get(id);
     if (!x) {
       x = {
-        executionId: id, rootExecutionId: null, description: '', details: '', startTime: null, endTime: null,
-        planText: null, graph: null, planVersions: 0, metricDefs: new Map(), jobIds: [], taskFailures: [],
+        executionId: id,
+        rootExecutionId: null,
+        description: '',
+        details: '',
+        startTime: null,
+        endTime: null,
+        planText: null,
+        graph: null,
+        planVersions: 0,
+        metricDefs: new Map(),
+        jobIds: [],
+        taskFailures: [],
       };
       this.executions.set(id, x);
     }
@@ -207,10 +238,11 @@ export class EventLogFolder {
     if (e.sparkPlanInfo && typeof e.sparkPlanInfo === 'object') {
       const g = planGraph(e.sparkPlanInfo);
       x.graph = g;
-      for (const n of g.nodes) for (const d of n.metricDefs) {
-        x.metricDefs.set(d.accumulatorId, d);
-        this.store.tracked.add(d.accumulatorId);
-      }
+      for (const n of g.nodes)
+        for (const d of n.metricDefs) {
+          x.metricDefs.set(d.accumulatorId, d);
+          this.store.tracked.add(d.accumulatorId);
+        }
     }
     x.planVersions += update ? 1 : x.planVersions === 0 ? 1 : 0;
   }
@@ -219,11 +251,18 @@ export class EventLogFolder {
     const jobId = num(e['Job ID']);
     if (jobId === undefined) return;
     const props = (e.Properties ?? {}) as Json;
-    const stageIds = Array.isArray(e['Stage IDs']) ? (e['Stage IDs'] as unknown[]).map(num).filter((n): n is number => n !== undefined) : [];
+    const stageIds = Array.isArray(e['Stage IDs'])
+      ? (e['Stage IDs'] as unknown[]).map(num).filter((n): n is number => n !== undefined)
+      : [];
     const executionId = num(props['spark.sql.execution.id']);
     const job: JobRecord = {
-      jobId, status: 'running', stageIds, executionId,
-      description: str(props['spark.job.description']), callSite: str(props['callSite.short']), submissionTime: num(e['Submission Time']),
+      jobId,
+      status: 'running',
+      stageIds,
+      executionId,
+      description: str(props['spark.job.description']),
+      callSite: str(props['callSite.short']),
+      submissionTime: num(e['Submission Time']),
     };
     this.jobs.set(jobId, job);
     if (executionId !== undefined) {
@@ -266,8 +305,16 @@ export class EventLogFolder {
     const problems: DagMapProblem[] = this.data.problems;
     if (this.data.skippedLines) {
       const at = this.firstSkipped;
-      const where = at && opts.parts && opts.parts.length > 1 ? ` (first in ${opts.parts[at.part]})` : at ? ` (first at line ${at.line})` : '';
-      problems.push({ ...(at && (!opts.parts || opts.parts.length <= 1) ? { line: at.line } : {}), message: `${this.data.skippedLines} line${this.data.skippedLines > 1 ? 's were' : ' was'} not a complete JSON event and ${this.data.skippedLines > 1 ? 'were' : 'was'} skipped${where}${opts.inProgress ? '; the log is still being written (.inprogress)' : ''}` });
+      const where =
+        at && opts.parts && opts.parts.length > 1
+          ? ` (first in ${opts.parts[at.part]})`
+          : at
+            ? ` (first at line ${at.line})`
+            : '';
+      problems.push({
+        ...(at && (!opts.parts || opts.parts.length <= 1) ? { line: at.line } : {}),
+        message: `${this.data.skippedLines} line${this.data.skippedLines > 1 ? 's were' : ' was'} not a complete JSON event and ${this.data.skippedLines > 1 ? 'were' : 'was'} skipped${where}${opts.inProgress ? '; the log is still being written (.inprogress)' : ''}`,
+      });
     }
     const executions = [...this.executions.values()].sort((a, b) => a.executionId - b.executionId);
     const jobStatus = (x: ExecutionRecord): RunStatus[] => x.jobIds.map((j) => this.jobs.get(j)?.status ?? 'running');
@@ -275,7 +322,9 @@ export class EventLogFolder {
       if (x.endTime === null && !x.errorMessage) continue;
       // Before Spark 3.4 the end event carries no error: a failed job is the execution's failure.
       if (!x.errorMessage && jobStatus(x).includes('failed')) {
-        x.errorMessage = x.jobIds.map((j) => this.jobs.get(j)).find((j) => j?.status === 'failed')?.error ?? 'a job of this execution failed';
+        x.errorMessage =
+          x.jobIds.map((j) => this.jobs.get(j)).find((j) => j?.status === 'failed')?.error ??
+          'a job of this execution failed';
       }
     }
     this.data.executions = executions;

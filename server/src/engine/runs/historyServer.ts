@@ -7,7 +7,15 @@
 import { z } from 'zod';
 import { RunsCancelled, RunsInputError } from './errors';
 import type { ReadOutcome } from './read';
-import { appListOf, classifyRest, latestAttempt, RestExecutionSchema, runFromRest, type RestApp, type RestExecution } from './rest';
+import {
+  appListOf,
+  classifyRest,
+  latestAttempt,
+  RestExecutionSchema,
+  runFromRest,
+  type RestApp,
+  type RestExecution,
+} from './rest';
 
 export interface HistoryServerOptions {
   /** Per request: no answer, or no further bytes of it, for this long is a failure (default 30 s). */
@@ -53,10 +61,12 @@ export class HistoryServerClient {
     } catch {
       throw new RunsInputError(`'${stripCredentials(raw)}' is not a URL: give the History Server as http://host:18080`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new RunsInputError(`${stripCredentials(raw)}: a History Server URL must start with http:// or https://`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new RunsInputError(`${stripCredentials(raw)}: a History Server URL must start with http:// or https://`);
     // fetch refuses URLs with credentials: they go in a Basic Authorization header (a proxy in front of the
     // server), and out of every URL shown (`origin` has none).
-    if (u.username || u.password) this.headers.authorization = `Basic ${Buffer.from(`${decoded(u.username)}:${decoded(u.password)}`).toString('base64')}`;
+    if (u.username || u.password)
+      this.headers.authorization = `Basic ${Buffer.from(`${decoded(u.username)}:${decoded(u.password)}`).toString('base64')}`;
     // Given as the server, its /api/v1, or a REST URL pasted whole: the root is what precedes /api/v1.
     const prefix = u.pathname.replace(/\/api\/v1(\/.*)?$/, '').replace(/\/+$/, '');
     this.server = `${u.origin}${prefix}`;
@@ -73,7 +83,10 @@ export class HistoryServerClient {
 
   async applications(): Promise<RestApp[]> {
     const a = await this.get('/applications');
-    if (a.status === 404) throw new RunsInputError(`${this.server} has no ${a.url.slice(this.server.length)} (HTTP 404): is it the Spark History Server's URL (usually http://host:18080)?`);
+    if (a.status === 404)
+      throw new RunsInputError(
+        `${this.server} has no ${a.url.slice(this.server.length)} (HTTP 404): is it the Spark History Server's URL (usually http://host:18080)?`,
+      );
     const v = this.json(a);
     const expected = 'the application list (a JSON array of { id, name, attempts })';
     if (!Array.isArray(v)) throw unknownShape(a.url, expected);
@@ -82,7 +95,10 @@ export class HistoryServerClient {
 
   async application(appId: string): Promise<RestApp> {
     const a = await this.get(`/applications/${encodeURIComponent(appId)}`);
-    if (a.status === 404 && !isHtml(a)) throw new RunsInputError(`no application '${appId}' on the Spark History Server at ${this.server}: list its applications to see their ids`);
+    if (a.status === 404 && !isHtml(a))
+      throw new RunsInputError(
+        `no application '${appId}' on the Spark History Server at ${this.server}: list its applications to see their ids`,
+      );
     const v = this.json(a);
     const app = this.appsOf([v], a.url, 'an application ({ id, name, attempts })')[0];
     this.apps.set(appId, app);
@@ -96,13 +112,16 @@ export class HistoryServerClient {
     const attemptId = latestAttempt(app)?.attemptId;
     const base = `/applications/${encodeURIComponent(appId)}${attemptId ? `/${encodeURIComponent(attemptId)}` : ''}/sql`;
     const byId = new Map<number, RestExecution>();
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const a = await this.get(`${base}?details=true&planDescription=true&offset=${offset}&length=${PAGE}`);
       if (a.status === 404 && !isHtml(a)) {
-        throw new RunsInputError(`the History Server at ${this.server} has no SQL executions for '${appId}' (HTTP 404 on ${a.url}; Spark serves them from 3.0 on): read the application's event log instead`);
+        throw new RunsInputError(
+          `the History Server at ${this.server} has no SQL executions for '${appId}' (HTTP 404 on ${a.url}; Spark serves them from 3.0 on): read the application's event log instead`,
+        );
       }
       const v = this.json(a);
-      if (!Array.isArray(v)) throw unknownShape(a.url, 'the SQL execution list (a JSON array of { id, status, nodes, edges, … })');
+      if (!Array.isArray(v))
+        throw unknownShape(a.url, 'the SQL execution list (a JSON array of { id, status, nodes, edges, … })');
       const page = z.array(RestExecutionSchema).safeParse(v);
       if (!page.success) throw unknownShape(a.url, `the SQL execution list (${issueText(page.error)})`);
       const before = byId.size;
@@ -117,7 +136,8 @@ export class HistoryServerClient {
 
   /** Applications, checked with rest.ts's schema (through classifyRest, which holds it). */
   private appsOf(v: unknown[], url: string, expected: string): RestApp[] {
-    if (!v.every((x) => x && typeof x === 'object' && !Array.isArray(x) && 'attempts' in x)) throw unknownShape(url, expected);
+    if (!v.every((x) => x && typeof x === 'object' && !Array.isArray(x) && 'attempts' in x))
+      throw unknownShape(url, expected);
     if (!v.length) return [];
     const r = classifyRest(v, url);
     if (r.kind !== 'appList') throw unknownShape(url, expected);
@@ -165,18 +185,31 @@ export class HistoryServerClient {
       }
       this.bytesRead += received;
       return {
-        url, status: res.status, statusText: res.statusText, contentType: res.headers.get('content-type') ?? '',
-        text: Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, ''),
+        url,
+        status: res.status,
+        statusText: res.statusText,
+        contentType: res.headers.get('content-type') ?? '',
+        text: Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(/^\uFEFF/, ''),
       };
     } catch (e) {
       if (e instanceof RunsInputError) throw e;
       if (this.signal?.aborted) throw new RunsCancelled(CANCELLED);
       const secs = `${+(this.timeoutMs / 1000).toFixed(1)} s`;
       if (timedOut) {
-        if (!res) throw new RunsInputError(`the Spark History Server at ${url} did not answer within ${secs}: it may be busy (loading a large application takes a while); try again or allow more time`);
-        throw new RunsInputError(`the Spark History Server at ${url} stopped sending its answer (${received} bytes, then nothing for ${secs}): try again or allow more time`);
+        if (!res)
+          throw new RunsInputError(
+            `the Spark History Server at ${url} did not answer within ${secs}: it may be busy (loading a large application takes a while); try again or allow more time`,
+          );
+        throw new RunsInputError(
+          `the Spark History Server at ${url} stopped sending its answer (${received} bytes, then nothing for ${secs}): try again or allow more time`,
+        );
       }
-      if (res) throw new RunsInputError(`the answer from ${url} was cut off after ${received} bytes (the connection closed before its end): try again`);
+      if (res)
+        throw new RunsInputError(
+          `the answer from ${url} was cut off after ${received} bytes (the connection closed before its end): try again`,
+        );
       throw new RunsInputError(unreachable(url, this.server, e));
     } finally {
       clearTimeout(timer);
@@ -188,31 +221,50 @@ export class HistoryServerClient {
   /** A successful JSON answer, parsed; any other answer is its one-line error. */
   private json(a: Answer): unknown {
     if (a.status < 200 || a.status >= 300) {
-      const detail = isHtml(a) ? `an HTML page${htmlTitle(a.text) ? ` ('${htmlTitle(a.text)}')` : ''}` : firstLine(a.text);
-      const hint = a.status === 401 || a.status === 403
-        ? ': the server wants credentials (give them in the URL: http://user:password@host:port)'
-        : a.status === 404 ? ": is the URL the Spark History Server's?"
-        : a.status >= 500 ? ': the server failed; try again, or look at its log' : '';
-      throw new RunsInputError(`${a.url} answered HTTP ${a.status}${a.statusText ? ` ${a.statusText}` : ''}${detail ? ` — ${detail}` : ''}${hint}`);
+      const detail = isHtml(a)
+        ? `an HTML page${htmlTitle(a.text) ? ` ('${htmlTitle(a.text)}')` : ''}`
+        : firstLine(a.text);
+      const hint =
+        a.status === 401 || a.status === 403
+          ? ': the server wants credentials (give them in the URL: http://user:password@host:port)'
+          : a.status === 404
+            ? ": is the URL the Spark History Server's?"
+            : a.status >= 500
+              ? ': the server failed; try again, or look at its log'
+              : '';
+      throw new RunsInputError(
+        `${a.url} answered HTTP ${a.status}${a.statusText ? ` ${a.statusText}` : ''}${detail ? ` — ${detail}` : ''}${hint}`,
+      );
     }
     if (isHtml(a)) {
-      throw new RunsInputError(`${a.url} answered with an HTML page${htmlTitle(a.text) ? ` ('${htmlTitle(a.text)}')` : ''} instead of JSON: a proxy or login page? Check the URL is the Spark History Server's`);
+      throw new RunsInputError(
+        `${a.url} answered with an HTML page${htmlTitle(a.text) ? ` ('${htmlTitle(a.text)}')` : ''} instead of JSON: a proxy or login page? Check the URL is the Spark History Server's`,
+      );
     }
     try {
       return JSON.parse(a.text);
     } catch (e) {
-      throw new RunsInputError(`${a.url} answered with invalid JSON (${a.text.length ? (e as Error).message : 'an empty body'}): is it the Spark History Server?`);
+      throw new RunsInputError(
+        `${a.url} answered with invalid JSON (${a.text.length ? (e as Error).message : 'an empty body'}): is it the Spark History Server?`,
+      );
     }
   }
 }
 
-const issueText = (e: z.ZodError) => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+const issueText = (e: z.ZodError) =>
+  e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
 
 function unknownShape(url: string, expected: string): RunsInputError {
-  return new RunsInputError(`${url} answered JSON of an unknown shape, not ${expected}: is it the Spark History Server's REST API?`);
+  return new RunsInputError(
+    `${url} answered JSON of an unknown shape, not ${expected}: is it the Spark History Server's REST API?`,
+  );
 }
 
-const tooLarge = (url: string, bytes: number) => `the answer from ${url} is over ${(bytes / 2 ** 20).toFixed(0)} MB: too large for one History Server answer (at most ${MAX_ANSWER_BYTES / 2 ** 20} MB)`;
+const tooLarge = (url: string, bytes: number) =>
+  `the answer from ${url} is over ${(bytes / 2 ** 20).toFixed(0)} MB: too large for one History Server answer (at most ${MAX_ANSWER_BYTES / 2 ** 20} MB)`;
 
 function isHtml(a: Answer): boolean {
   return /text\/html|application\/xhtml/i.test(a.contentType) || /^\s*<(!doctype|html|head|body|\?xml)/i.test(a.text);
@@ -223,7 +275,11 @@ function htmlTitle(text: string): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find(Boolean) ?? '';
+  const line =
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find(Boolean) ?? '';
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
@@ -258,15 +314,29 @@ function causeOf(e: unknown): { code?: string; message: string } {
 
 function unreachable(url: string, server: string, e: unknown): string {
   const { code, message } = causeOf(e);
-  const host = (() => { try { return new URL(server).host; } catch { return server; } })();
-  const why = code === 'ECONNREFUSED' ? `connection refused: is the History Server running, and listening on ${host}?`
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' ? `host '${new URL(server).hostname}' not found: check the host name in the URL`
-    : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed before an answer: try again, and check the URL (http vs https)'
-    : code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' ? `no connection to ${host} could be made in time: check the host, port and firewall`
-    : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? `no route to ${host}: check the network (a VPN?)`
-    : code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ? 'it does not speak https on this port: try http://'
-    : code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code) ? `its TLS certificate was refused (${code}): trust its CA with NODE_EXTRA_CA_CERTS`
-    : `${code ?? message}: check the URL`;
+  const host = (() => {
+    try {
+      return new URL(server).host;
+    } catch {
+      return server;
+    }
+  })();
+  const why =
+    code === 'ECONNREFUSED'
+      ? `connection refused: is the History Server running, and listening on ${host}?`
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME'
+        ? `host '${new URL(server).hostname}' not found: check the host name in the URL`
+        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
+          ? 'the connection was closed before an answer: try again, and check the URL (http vs https)'
+          : code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT'
+            ? `no connection to ${host} could be made in time: check the host, port and firewall`
+            : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+              ? `no route to ${host}: check the network (a VPN?)`
+              : code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG'
+                ? 'it does not speak https on this port: try http://'
+                : code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)
+                  ? `its TLS certificate was refused (${code}): trust its CA with NODE_EXTRA_CA_CERTS`
+                  : `${code ?? message}: check the URL`;
   return `cannot reach the Spark History Server at ${url} (${why})`;
 }
 
@@ -289,5 +359,14 @@ export async function readHistoryServer(url: string, opts: HistoryServerReadOpti
   const executions = await client.sqlExecutions(opts.app, (n) => opts.onProgress?.({ executions: n }));
   const run = runFromRest(executions, app);
   run.stats.bytes = client.bytesRead;
-  return { kind: 'run', run, source: { kind: 'historyServer', path: client.appUrl(opts.app), parts: 1, inProgress: latestAttempt(app)?.completed === false } };
+  return {
+    kind: 'run',
+    run,
+    source: {
+      kind: 'historyServer',
+      path: client.appUrl(opts.app),
+      parts: 1,
+      inProgress: latestAttempt(app)?.completed === false,
+    },
+  };
 }

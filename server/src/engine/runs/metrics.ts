@@ -50,7 +50,15 @@ export class MetricStore {
   /** Accumulator ids that are SQL metrics of some execution: updates of others are not kept. */
   readonly tracked = new Set<number>();
 
-  taskUpdate(accumulatorId: number, stageId: number, stageAttempt: number, taskIndex: number, taskId: number, value: number, succeeded: boolean): void {
+  taskUpdate(
+    accumulatorId: number,
+    stageId: number,
+    stageAttempt: number,
+    taskIndex: number,
+    taskId: number,
+    value: number,
+    succeeded: boolean,
+  ): void {
     const i = this.n++;
     this.acc.set(i, accumulatorId);
     this.stage.set(i, stageId);
@@ -94,7 +102,10 @@ export class MetricStore {
    * operators shown again in a later query ran in an earlier one), then the driver's; and the task that
    * holds the largest.
    */
-  values(accumulatorId: number, scope?: { executionId: number; stages: Set<number> }): { values: number[]; max?: { value: number; stage: number; attempt: number; task: number } } {
+  values(
+    accumulatorId: number,
+    scope?: { executionId: number; stages: Set<number> },
+  ): { values: number[]; max?: { value: number; stage: number; attempt: number; task: number } } {
     const all = this.rows().get(accumulatorId) ?? [];
     const rows = scope ? all.filter((i) => scope.stages.has(this.stage.data[i])) : all;
     const lastAttempt = new Map<number, number>();
@@ -116,9 +127,13 @@ export class MetricStore {
     for (const i of chosen.values()) {
       const v = this.value.data[i];
       values.push(v);
-      if (!max || v > max.value) max = { value: v, stage: this.stage.data[i], attempt: this.attempt.data[i], task: this.task.data[i] };
+      if (!max || v > max.value)
+        max = { value: v, stage: this.stage.data[i], attempt: this.attempt.data[i], task: this.task.data[i] };
     }
-    const driver = (scope ? this.driver.get(scope.executionId)?.get(accumulatorId) : [...this.driver.values()].flatMap((m) => m.get(accumulatorId) ?? [])) ?? [];
+    const driver =
+      (scope
+        ? this.driver.get(scope.executionId)?.get(accumulatorId)
+        : [...this.driver.values()].flatMap((m) => m.get(accumulatorId) ?? [])) ?? [];
     for (const v of driver) {
       values.push(v);
       // A driver value above every task's: Spark shows "(driver)".
@@ -145,7 +160,15 @@ export function formatMetric(def: Pick<MetricDef, 'name' | 'type'>, values: numb
       return { ...base, value: numberFormat(v), total: v, unit: 'count' };
     }
     const [min, med, max] = [valid[0], valid[valid.length >> 1], valid[valid.length - 1]].map((v) => v / 10);
-    return { ...base, value: `${SUFFIX}:\n(${numberFormat(min)}, ${numberFormat(med)}, ${numberFormat(max)} (${maxAt}))`, min, med, max, maxAt, unit: 'count' };
+    return {
+      ...base,
+      value: `${SUFFIX}:\n(${numberFormat(min)}, ${numberFormat(med)}, ${numberFormat(max)} (${maxAt}))`,
+      min,
+      med,
+      max,
+      maxAt,
+      unit: 'count',
+    };
   }
   if (def.type !== 'size' && def.type !== 'timing' && def.type !== 'nsTiming') {
     const total = values.reduce((a, b) => a + b, 0);
@@ -165,7 +188,12 @@ export function formatMetric(def: Pick<MetricDef, 'name' | 'type'>, values: numb
   return {
     ...base,
     value: `total ${SUFFIX}\n${fmt(total)} (${fmt(min)}, ${fmt(med)}, ${fmt(max)} (${maxAt}))`,
-    total, min, med, max, maxAt, unit,
+    total,
+    min,
+    med,
+    max,
+    maxAt,
+    unit,
   };
 }
 
@@ -186,7 +214,14 @@ function oneDecimal(x: number): string {
 
 /** Spark's Utils.bytesToString. */
 export function bytesToString(size: number): string {
-  const units: Array<[string, number]> = [['EiB', 2 ** 60], ['PiB', 2 ** 50], ['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]];
+  const units: Array<[string, number]> = [
+    ['EiB', 2 ** 60],
+    ['PiB', 2 ** 50],
+    ['TiB', 2 ** 40],
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ];
   for (const [unit, scale] of units) if (size >= 2 * scale) return `${oneDecimal(size / scale)} ${unit}`;
   return `${oneDecimal(size)} B`;
 }
@@ -223,7 +258,15 @@ export function parseMetricDisplay(name: string, value: string): RunMetric {
   return m;
 }
 
-const SIZE_UNITS: Record<string, number> = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, PiB: 2 ** 50, EiB: 2 ** 60 };
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+  PiB: 2 ** 50,
+  EiB: 2 ** 60,
+};
 const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
 function parseQuantity(s: string): { value?: number; unit: RunMetric['unit']; type: string } {

@@ -21,6 +21,12 @@ export interface ReadRunOptions {
 }
 
 export function readRun(input: RunInput, opts: ReadRunOptions = {}): Promise<ReadOutcome> {
-  if ('historyServer' in input) return readHistoryServer(input.historyServer, { app: opts.app, signal: opts.signal, timeoutMs: opts.timeoutMs, onProgress: opts.onProgress });
+  if ('historyServer' in input)
+    return readHistoryServer(input.historyServer, {
+      app: opts.app,
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+      onProgress: opts.onProgress,
+    });
   return readRunPath(input.path, { app: opts.app, signal: opts.signal, onProgress: opts.onProgress });
 }

@@ -20,20 +20,28 @@ function metricDefs(p: PlanInfo): MetricDef[] {
   const out: MetricDef[] = [];
   for (const m of p.metrics as Array<Record<string, unknown>>) {
     if (!m || typeof m.name !== 'string' || typeof m.accumulatorId !== 'number') continue;
-    out.push({ accumulatorId: m.accumulatorId, name: m.name, type: typeof m.metricType === 'string' ? m.metricType : 'sum' });
+    out.push({
+      accumulatorId: m.accumulatorId,
+      name: m.name,
+      type: typeof m.metricType === 'string' ? m.metricType : 'sum',
+    });
   }
   return out;
 }
 
 function children(p: PlanInfo): PlanInfo[] {
-  return Array.isArray(p.children) ? (p.children as unknown[]).filter((c): c is PlanInfo => !!c && typeof c === 'object') : [];
+  return Array.isArray(p.children)
+    ? (p.children as unknown[]).filter((c): c is PlanInfo => !!c && typeof c === 'object')
+    : [];
 }
 
 /** SparkPlanInfo equality is structural (name, string, children): a reused exchange repeats its child. */
 function keyOf(p: PlanInfo, memo: Map<PlanInfo, string>): string {
   let k = memo.get(p);
   if (k === undefined) {
-    k = `${String(p.nodeName)}\u0000${String(p.simpleString)}\u0000[${children(p).map((c) => keyOf(c, memo)).join('\u0001')}]`;
+    k = `${String(p.nodeName)}\u0000${String(p.simpleString)}\u0000[${children(p)
+      .map((c) => keyOf(c, memo))
+      .join('\u0001')}]`;
     memo.set(p, k);
   }
   return k;
@@ -55,9 +63,16 @@ export function planGraph(root: unknown): PlanGraph {
     if (depth > MAX_DEPTH || typeof p.nodeName !== 'string') continue;
     const name = p.nodeName;
     const kids = children(p);
-    const push = (c: PlanInfo, par: GraphNode | null, clu: GraphNode | null) => stack.push({ p: c, parent: par, cluster: clu, depth: depth + 1 });
+    const push = (c: PlanInfo, par: GraphNode | null, clu: GraphNode | null) =>
+      stack.push({ p: c, parent: par, cluster: clu, depth: depth + 1 });
     if (name.startsWith('WholeStageCodegen')) {
-      const node: GraphNode = { sparkId: next++, name, desc: String(p.simpleString ?? name), cluster: true, metricDefs: metricDefs(p) };
+      const node: GraphNode = {
+        sparkId: next++,
+        name,
+        desc: String(p.simpleString ?? name),
+        cluster: true,
+        metricDefs: metricDefs(p),
+      };
       const stage = /\((\d+)\)/.exec(name);
       if (stage) node.codegenStage = Number(stage[1]);
       nodes.push(node);
@@ -91,7 +106,13 @@ export function planGraph(root: unknown): PlanGraph {
       if (parent) edges.push([exchanges.get(keyOf(kids[0], memo))!.sparkId, parent.sparkId]);
       continue;
     }
-    const node: GraphNode = { sparkId: next++, name, desc: String(p.simpleString ?? name), cluster: false, metricDefs: metricDefs(p) };
+    const node: GraphNode = {
+      sparkId: next++,
+      name,
+      desc: String(p.simpleString ?? name),
+      cluster: false,
+      metricDefs: metricDefs(p),
+    };
     if (cluster) {
       node.codegenStage = cluster.codegenStage;
       node.clusterId = cluster.sparkId;
@@ -112,5 +133,11 @@ export function planGraph(root: unknown): PlanGraph {
 
 /** The operators fused into a codegen cluster. */
 export function clusterMembers(g: PlanGraph, cluster: GraphNode): GraphNode[] {
-  return g.nodes.filter((n) => !n.cluster && (n.clusterId !== undefined ? n.clusterId === cluster.sparkId : cluster.codegenStage !== undefined && n.codegenStage === cluster.codegenStage));
+  return g.nodes.filter(
+    (n) =>
+      !n.cluster &&
+      (n.clusterId !== undefined
+        ? n.clusterId === cluster.sparkId
+        : cluster.codegenStage !== undefined && n.codegenStage === cluster.codegenStage),
+  );
 }

@@ -82,8 +82,11 @@ function align(a: string[], b: string[]): Array<[number, number]> {
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (a[i] === b[j]) { pairs.push([i, j]); i++; j++; }
-    else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) i++;
+    if (a[i] === b[j]) {
+      pairs.push([i, j]);
+      i++;
+      j++;
+    } else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) i++;
     else j++;
   }
   return pairs;
@@ -94,33 +97,53 @@ function greedy(a: string[], b: string[]): Array<[number, number]> {
   let j = 0;
   for (let i = 0; i < a.length && j < b.length; i++) {
     const k = b.indexOf(a[i], j);
-    if (k >= 0 && k - j < 8) { pairs.push([i, k]); j = k + 1; }
+    if (k >= 0 && k - j < 8) {
+      pairs.push([i, k]);
+      j = k + 1;
+    }
   }
   return pairs;
 }
 
 /** A DAG straight from the graph, when the log has no plan text (or none that reads). */
 function graphDag(g: PlanGraph): Dag {
-  const nodes: DagNode[] = g.nodes.filter((n) => !n.cluster).map((n) => {
-    const op = parseOperatorText(n.desc, 'text');
-    return { id: String(n.sparkId), operator: op.operator, label: op.label, line: null, detail: { ...op.detail, ...n.metadata }, section: 'main' };
-  });
+  const nodes: DagNode[] = g.nodes
+    .filter((n) => !n.cluster)
+    .map((n) => {
+      const op = parseOperatorText(n.desc, 'text');
+      return {
+        id: String(n.sparkId),
+        operator: op.operator,
+        label: op.label,
+        line: null,
+        detail: { ...op.detail, ...n.metadata },
+        section: 'main',
+      };
+    });
   const ids = new Set(nodes.map((n) => n.id));
-  const edges = g.edges.map(([a, b]) => [String(a), String(b)] as [string, string]).filter(([a, b]) => ids.has(a) && ids.has(b));
+  const edges = g.edges
+    .map(([a, b]) => [String(a), String(b)] as [string, string])
+    .filter(([a, b]) => ids.has(a) && ids.has(b));
   return { kind: 'spark-json', nodes, edges };
 }
 
 export function executionDag(x: ExecutionRecord, metric?: MetricOf): RunDag {
   const runs = new Map<string, NodeRun>();
-  let ingest: IngestResult = x.planText ? ingestDag(x.planText) : { dag: { kind: 'spark-json', nodes: [], edges: [] }, problems: [], evidence: emptyEvidence() };
+  let ingest: IngestResult = x.planText
+    ? ingestDag(x.planText)
+    : { dag: { kind: 'spark-json', nodes: [], edges: [] }, problems: [], evidence: emptyEvidence() };
   const g = x.graph;
   if (g && ingest.dag.nodes.length === 0) {
     ingest = { dag: graphDag(g), problems: x.planText ? ingest.problems : [], evidence: emptyEvidence() };
-    for (const n of g.nodes) if (!n.cluster) runs.set(String(n.sparkId), { sparkId: n.sparkId, metrics: metricsOf(n, x, metric) });
+    for (const n of g.nodes)
+      if (!n.cluster) runs.set(String(n.sparkId), { sparkId: n.sparkId, metrics: metricsOf(n, x, metric) });
   } else if (g) {
     const text = textOrder(ingest.dag);
     const graph = g.nodes.filter((n) => !n.cluster);
-    for (const [ti, gi] of align(text.map((n) => canon(n.operator)), graph.map((n) => canon(n.name)))) {
+    for (const [ti, gi] of align(
+      text.map((n) => canon(n.operator)),
+      graph.map((n) => canon(n.name)),
+    )) {
       runs.set(text[ti].id, { sparkId: graph[gi].sparkId, metrics: metricsOf(graph[gi], x, metric) });
     }
   }
@@ -139,13 +162,24 @@ function addClusters(dag: Dag, g: PlanGraph, x: ExecutionRecord, runs: Map<strin
   const { consumers } = adjacency(dag);
   for (const c of g.nodes) {
     if (!c.cluster) continue;
-    const members = new Set(clusterMembers(g, c).map((n) => bySpark.get(n.sparkId)).filter((id): id is string => !!id));
+    const members = new Set(
+      clusterMembers(g, c)
+        .map((n) => bySpark.get(n.sparkId))
+        .filter((id): id is string => !!id),
+    );
     if (!members.size) continue;
     const root = [...members].find((id) => !(consumers.get(id) ?? []).some((p) => members.has(p)));
     if (!root) continue;
     let id = `wscg${c.codegenStage ?? c.sparkId}`;
     while (runs.has(id) || dag.nodes.some((n) => n.id === id)) id += "'";
-    dag.nodes.push({ id, operator: 'WholeStageCodegen', label: c.name, line: null, detail: c.codegenStage === undefined ? {} : { codegenStage: String(c.codegenStage) }, section: 'main' });
+    dag.nodes.push({
+      id,
+      operator: 'WholeStageCodegen',
+      label: c.name,
+      line: null,
+      detail: c.codegenStage === undefined ? {} : { codegenStage: String(c.codegenStage) },
+      section: 'main',
+    });
     dag.edges.push([root, id]);
     runs.set(id, { sparkId: c.sparkId, metrics: metricsOf(c, x, metric) });
   }

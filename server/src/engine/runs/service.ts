@@ -5,14 +5,28 @@
  * responsive), with progress and cancellation.
  */
 import type {
-  DagMapLocation, DagMapResult, RunExecution, RunMetric, RunOperatorSummary, RunsResult, RunStatus,
+  DagMapLocation,
+  DagMapResult,
+  RunExecution,
+  RunMetric,
+  RunOperatorSummary,
+  RunsResult,
+  RunStatus,
 } from '../../protocol/contracts';
 import type { Logger } from '../log';
 import type { DagService } from '../dag/service';
 import { actionCalls, type ActionCall } from '../dag/source/actions';
 import { RunsCancelled } from './errors';
 import type { IngestResult } from '../dag/model';
-import { callSites, locateByRecord, locateErrors, settleLocation, type Located, type SourceFile, type Workspace } from './locate';
+import {
+  callSites,
+  locateByRecord,
+  locateErrors,
+  settleLocation,
+  type Located,
+  type SourceFile,
+  type Workspace,
+} from './locate';
 import type { ExecutionRecord, JobRecord, RunData } from './model';
 import type { RunSourceInfo } from './read';
 import { executionDag, type NodeRun } from './runDag';
@@ -41,7 +55,10 @@ interface Prepared {
 export class RunsService {
   private readonly actionCache = new Map<string, { text: string; calls: ActionCall[] }>();
 
-  constructor(private readonly dag: DagService, private readonly log?: Logger) {}
+  constructor(
+    private readonly dag: DagService,
+    private readonly log?: Logger,
+  ) {}
 
   /** The workspace as the locator sees it: files, their lines and their action calls (cached per text). */
   private workspace(): Workspace {
@@ -65,7 +82,8 @@ export class RunsService {
     }
     const byRel = new Map(files.map((f) => [f.rel, f]));
     return {
-      files, actions,
+      files,
+      actions,
       lines(rel) {
         let l = lines.get(rel);
         if (!l) lines.set(rel, (l = (byRel.get(rel)?.text ?? '').split(/\r?\n/)));
@@ -88,7 +106,15 @@ export class RunsService {
       const viewScans = resolveViewScans(ingest, views, x.executionId);
       const created = viewOf(x.executionId, ingest);
       const jobs = x.jobIds.map((j) => run.jobs.get(j)).filter((j): j is NonNullable<typeof j> => !!j);
-      const p: Prepared = { x, ingest, runs, viewScans, jobs, view: created, pre: locateByRecord({ exec: x, jobs, ingest, ws }) };
+      const p: Prepared = {
+        x,
+        ingest,
+        runs,
+        viewScans,
+        jobs,
+        view: created,
+        pre: locateByRecord({ exec: x, jobs, ingest, ws }),
+      };
       if (created) views.push(created);
       prepared.push(p);
     }
@@ -98,10 +124,13 @@ export class RunsService {
       // A callSite names the driver file even when the line itself (a generic runner) says little of the plan.
       const driver = p.pre && (p.pre.how === 'name' || p.pre.weak) ? p.pre.driverFile : undefined;
       if (driver) prior.set(driver, (prior.get(driver) ?? 0) + 1);
-      if (p.pre && p.pre.how !== 'name' && !p.pre.weak && p.pre.location.confidence >= 0.7) prior.set(p.pre.location.file, (prior.get(p.pre.location.file) ?? 0) + p.pre.location.confidence);
+      if (p.pre && p.pre.how !== 'name' && !p.pre.weak && p.pre.location.confidence >= 0.7)
+        prior.set(p.pre.location.file, (prior.get(p.pre.location.file) ?? 0) + p.pre.location.confidence);
     }
     if (prior.size) {
-      for (const p of prepared) if (!p.pre || p.pre.location.confidence < 0.8) p.pre = locateByRecord({ exec: p.x, jobs: p.jobs, ingest: p.ingest, ws }, prior) ?? p.pre;
+      for (const p of prepared)
+        if (!p.pre || p.pre.location.confidence < 0.8)
+          p.pre = locateByRecord({ exec: p.x, jobs: p.jobs, ingest: p.ingest, ws }, prior) ?? p.pre;
     }
     // 3. Map each plan, focused on that place; settle the place with the plan.
     const out: RunExecution[] = [];
@@ -118,8 +147,14 @@ export class RunsService {
     }
     // A nested execution (a cache, a broadcast) without a place of its own is where its root is.
     for (const e of out) {
-      const root = e.rootExecutionId !== null && e.rootExecutionId !== e.executionId ? byId.get(e.rootExecutionId) : undefined;
-      if (!e.location && root?.location) e.location = { ...root.location, confidence: Math.min(root.location.confidence, 0.8), evidence: `runs under execution ${root.executionId}: ${root.location.evidence}` };
+      const root =
+        e.rootExecutionId !== null && e.rootExecutionId !== e.executionId ? byId.get(e.rootExecutionId) : undefined;
+      if (!e.location && root?.location)
+        e.location = {
+          ...root.location,
+          confidence: Math.min(root.location.confidence, 0.8),
+          evidence: `runs under execution ${root.executionId}: ${root.location.evidence}`,
+        };
     }
     return {
       source,
@@ -127,7 +162,12 @@ export class RunsService {
       skippedLines: run.skippedLines,
       problems: run.problems,
       executions: out,
-      stats: { ms: Math.round(performance.now() - started), bytes: run.stats.bytes, lines: run.stats.lines, events: run.stats.events },
+      stats: {
+        ms: Math.round(performance.now() - started),
+        bytes: run.stats.bytes,
+        lines: run.stats.lines,
+        events: run.stats.events,
+      },
     };
   }
 
@@ -141,7 +181,13 @@ export class RunsService {
       const { cached: _c, resumed: _r, ...m } = await this.dag.mapIngested(ingest, key, { signal, focus });
       mapping = m;
     } else {
-      mapping = { dag: { kind: ingest.dag.kind, nodes: [], edges: [] }, mappings: [], stats: { ms: 0, llmCalls: 0, costUsd: 0 }, sources: [], problems: [...ingest.problems, { message: 'this execution has no plan in the log' }] };
+      mapping = {
+        dag: { kind: ingest.dag.kind, nodes: [], edges: [] },
+        mappings: [],
+        stats: { ms: 0, llmCalls: 0, costUsd: 0 },
+        sources: [],
+        problems: [...ingest.problems, { message: 'this execution has no plan in the log' }],
+      };
     }
     const location = settleLocation(pre, mapping, ingest);
     // Scans of a temp view: the query's FROM when the mapper found it, else where the view was made.
@@ -149,10 +195,24 @@ export class RunsService {
       const i = mapping.dag.nodes.findIndex((n) => n.id === nodeId);
       const m = mapping.mappings[i];
       if (!m || !view.location) continue;
-      const made: DagMapLocation = { file: view.location.file, symbol: view.name, startLine: view.location.startLine, endLine: view.location.endLine, confidence: Math.min(0.9, view.location.confidence), explanation: `Scan of temp view ${view.name}, created here (execution ${view.executionId}).` };
-      if (!m.best || m.status === 'unmapped') mapping.mappings[i] = { nodeId, status: made.confidence >= 0.8 ? 'high' : 'low', best: made, alternatives: m.alternatives };
+      const made: DagMapLocation = {
+        file: view.location.file,
+        symbol: view.name,
+        startLine: view.location.startLine,
+        endLine: view.location.endLine,
+        confidence: Math.min(0.9, view.location.confidence),
+        explanation: `Scan of temp view ${view.name}, created here (execution ${view.executionId}).`,
+      };
+      if (!m.best || m.status === 'unmapped')
+        mapping.mappings[i] = {
+          nodeId,
+          status: made.confidence >= 0.8 ? 'high' : 'low',
+          best: made,
+          alternatives: m.alternatives,
+        };
       // Where the view was made comes first among the alternatives: it is another kind of answer, not a rival FROM.
-      else if (!m.alternatives.some((a) => a.file === made.file && a.startLine === made.startLine)) m.alternatives = [made, ...m.alternatives].slice(0, 3);
+      else if (!m.alternatives.some((a) => a.file === made.file && a.startLine === made.startLine))
+        m.alternatives = [made, ...m.alternatives].slice(0, 3);
     }
     // The run on each node: Spark's ids and the metrics.
     const sections = new Map(ingest.dag.nodes.map((n) => [n.id, n.section]));
@@ -179,7 +239,13 @@ export class RunsService {
       ...(status === 'failed' ? { error: firstLines(x.errorMessage ?? failures[0] ?? 'failed') } : {}),
       location,
       errorLocations: status === 'failed' || x.taskFailures.length ? locateErrors(failures, ws) : [],
-      jobs: jobs.map((j) => ({ jobId: j.jobId, status: j.status, stageIds: j.stageIds, ...(j.description ? { description: j.description } : {}), ...(j.callSite ? { callSite: j.callSite } : {}) })),
+      jobs: jobs.map((j) => ({
+        jobId: j.jobId,
+        status: j.status,
+        stageIds: j.stageIds,
+        ...(j.description ? { description: j.description } : {}),
+        ...(j.callSite ? { callSite: j.callSite } : {}),
+      })),
       adaptive: x.planVersions > 1 || /== Final Plan ==/.test(x.planText ?? ''),
       topOperators: topOperators(mapping, 5),
       result: mapping,
@@ -189,7 +255,12 @@ export class RunsService {
 
 function statusOf(x: ExecutionRecord): RunStatus {
   if (x.errorMessage) return 'failed';
-  if (x.restStatus) return x.restStatus.toUpperCase() === 'RUNNING' ? 'running' : x.restStatus.toUpperCase() === 'FAILED' ? 'failed' : 'succeeded';
+  if (x.restStatus)
+    return x.restStatus.toUpperCase() === 'RUNNING'
+      ? 'running'
+      : x.restStatus.toUpperCase() === 'FAILED'
+        ? 'failed'
+        : 'succeeded';
   return x.endTime === null ? 'running' : 'succeeded';
 }
 
@@ -208,9 +279,16 @@ export function operatorFigures(metrics: RunMetric[] | undefined): Omit<RunOpera
   const out: Omit<RunOperatorSummary, 'nodeId' | 'operator'> = {};
   for (const m of metrics) {
     if (m.total === undefined) continue;
-    if (m.unit === 'ms' && !/stream time/i.test(m.name)) { time += m.total; timed = true; }
-    if (m.unit === 'bytes' && /spill/i.test(m.name)) { spill += m.total; spilled = true; }
-    if (m.unit === 'bytes' && /peak memory/i.test(m.name)) out.peakMemoryBytes = Math.max(out.peakMemoryBytes ?? 0, m.max ?? m.total);
+    if (m.unit === 'ms' && !/stream time/i.test(m.name)) {
+      time += m.total;
+      timed = true;
+    }
+    if (m.unit === 'bytes' && /spill/i.test(m.name)) {
+      spill += m.total;
+      spilled = true;
+    }
+    if (m.unit === 'bytes' && /peak memory/i.test(m.name))
+      out.peakMemoryBytes = Math.max(out.peakMemoryBytes ?? 0, m.max ?? m.total);
     if (/^(number of )?output rows$/i.test(m.name)) out.rows = m.total;
   }
   if (timed) out.timeMs = time;
@@ -224,7 +302,13 @@ export function topOperators(r: DagMapResult, k: number): RunOperatorSummary[] {
     const f = operatorFigures(n.metrics);
     if (!f.timeMs) return;
     const best = r.mappings[i]?.best;
-    all.push({ nodeId: n.id, ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}), operator: displayName(n), ...f, ...(best ? { file: best.file, line: best.startLine } : {}) });
+    all.push({
+      nodeId: n.id,
+      ...(n.sparkId !== undefined ? { sparkId: n.sparkId } : {}),
+      operator: displayName(n),
+      ...f,
+      ...(best ? { file: best.file, line: best.startLine } : {}),
+    });
   });
   return all.sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0)).slice(0, k);
 }

@@ -25,14 +25,20 @@ const ATTR = /#(\d+)L?\b/g;
 const NAMED_ATTR = /([A-Za-z_]\w*)#\d+L?\b/g;
 
 export function normPath(p: string): string {
-  return p.trim().replace(/^[a-z][\w+.-]*:\/\/[^/]*/i, '').replace(/^[a-z]+:/i, '').replace(/\/+$/, '');
+  return p
+    .trim()
+    .replace(/^[a-z][\w+.-]*:\/\/[^/]*/i, '')
+    .replace(/^[a-z]+:/i, '')
+    .replace(/\/+$/, '');
 }
 
 /** Paths a node's text names: `Location: InMemoryFileIndex [p1, p2]`, `[path=…]`, `Location: …[p]`. */
 export function pathsOf(n: DagNode): string[] {
   const text = `${n.detail.Location ?? ''} ${n.detail.args ?? ''} ${n.detail.Arguments ?? ''}`;
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:InMemoryFileIndex|CatalogFileIndex|PrunedInMemoryFileIndex)(?:\(\d+ paths?\))?\s*\[([^\]]*)\]/g)) {
+  for (const m of text.matchAll(
+    /(?:InMemoryFileIndex|CatalogFileIndex|PrunedInMemoryFileIndex)(?:\(\d+ paths?\))?\s*\[([^\]]*)\]/g,
+  )) {
     for (const p of m[1].split(',')) if (p.trim() && !p.includes('...')) out.push(normPath(p));
   }
   for (const m of text.matchAll(/\bpath=([^,\]\s]+)/g)) out.push(normPath(m[1]));
@@ -41,14 +47,18 @@ export function pathsOf(n: DagNode): string[] {
 
 function attributesOf(n: DagNode): { ids: string[]; names: string[] } {
   const text = n.detail.Output ?? n.detail.args ?? n.detail.Arguments ?? '';
-  return { ids: [...text.matchAll(ATTR)].map((m) => m[1]), names: [...text.matchAll(NAMED_ATTR)].map((m) => m[1].toLowerCase()) };
+  return {
+    ids: [...text.matchAll(ATTR)].map((m) => m[1]),
+    names: [...text.matchAll(NAMED_ATTR)].map((m) => m[1].toLowerCase()),
+  };
 }
 
 /** The view a CreateViewCommand execution creates, from its plan. */
 export function viewOf(executionId: number, ingest: IngestResult): TempView | undefined {
   // The command itself (Spark 3+ prints it under `Execute CreateViewCommand`), else a line naming it (EXPLAIN text).
-  const cmd = ingest.dag.nodes.find((n) => n.operator === 'CreateViewCommand' || n.operator === 'CreateTempViewUsing')
-    ?? ingest.dag.nodes.find((n) => /(CreateViewCommand|CreateTempViewUsing)\s*[`[]/.test(n.label));
+  const cmd =
+    ingest.dag.nodes.find((n) => n.operator === 'CreateViewCommand' || n.operator === 'CreateTempViewUsing') ??
+    ingest.dag.nodes.find((n) => /(CreateViewCommand|CreateTempViewUsing)\s*[`[]/.test(n.label));
   if (!cmd) return undefined;
   const args = cmd.detail.Arguments ?? cmd.detail.args ?? cmd.label;
   const name = /`([^`]+)`/.exec(args)?.[1] ?? /CreateViewCommand\s+([\w.]+)/.exec(args)?.[1];
@@ -86,9 +96,13 @@ export function resolveViewScans(ingest: IngestResult, views: TempView[], execut
       let score = attrs.ids.length ? shared / attrs.ids.length : 0;
       if (paths.some((p) => v.paths.includes(p))) score = Math.max(score, 0.9);
       // Renumbered columns: the view's column names, read from the folder named like the view.
-      else if (attrs.names.length && attrs.names.every((c) => v.columns.has(c)) && folders.includes(v.name)) score = Math.max(score, 0.8);
+      else if (attrs.names.length && attrs.names.every((c) => v.columns.has(c)) && folders.includes(v.name))
+        score = Math.max(score, 0.8);
       // Later definitions of the same name win a tie (createOrReplaceTempView replaces).
-      if (score >= 0.5 && score >= bestScore) { best = v; bestScore = score; }
+      if (score >= 0.5 && score >= bestScore) {
+        best = v;
+        bestScore = score;
+      }
     }
     if (best) {
       n.detail.view = best.name;

@@ -43,7 +43,10 @@ export function scanJinja(text: string): { blocks: JinjaBlock[]; unterminated: b
   let unterminated = false;
   for (let i = 0; i < text.length - 1;) {
     const b = jinjaBlockAt(text, i);
-    if (!b) { i++; continue; }
+    if (!b) {
+      i++;
+      continue;
+    }
     blocks.push({ kind: b.kind, start: b.start, end: b.end, inner: b.inner });
     if (!b.closed) unterminated = true;
     i = b.end;
@@ -78,7 +81,9 @@ export function indexedPlaceholders(s: { text: string; jinja: JinjaBlock[] }): s
 
 /** The asset a `__dbtN_` placeholder stands for, given what each block (by start offset) resolved to. */
 export function resolvePlaceholder(
-  table: string, jinja: JinjaBlock[], byBlock: Map<number, string>,
+  table: string,
+  jinja: JinjaBlock[],
+  byBlock: Map<number, string>,
 ): string | undefined {
   const m = /^__dbt(\d+)_/.exec(table);
   const block = m ? jinja[Number(m[1])] : undefined;
@@ -88,7 +93,13 @@ export function resolvePlaceholder(
 /** The model or table a `ref('m')` / `ref('pkg', 'm')` / `source('s', 't')` expression names ('' when none). */
 export function refTarget(inner: string): string {
   const ref = /\b(?:ref|source)\s*\(([^)]*)\)/.exec(inner);
-  return ref ? ref[1].split(',').pop()!.trim().replace(/^['"]|['"]$/g, '') : '';
+  return ref
+    ? ref[1]
+        .split(',')
+        .pop()!
+        .trim()
+        .replace(/^['"]|['"]$/g, '')
+    : '';
 }
 
 /**

@@ -9,29 +9,36 @@ const upperSet = (...groups: string[]) => new Set(words(...groups).map((w) => w.
 const lowerSet = (...groups: string[]) => new Set(words(...groups));
 
 /** Words that open a clause of a query block. */
-const CLAUSE_OPENERS = 'select from where group having order limit qualify window union intersect except minus '
-  + 'on using join lateral sort cluster distribute';
+const CLAUSE_OPENERS =
+  'select from where group having order limit qualify window union intersect except minus ' +
+  'on using join lateral sort cluster distribute';
 /** Words that make up a join (`left outer join`, `cross join`, `left semi join`). */
 const JOINS = 'join inner left right full outer cross natural semi anti';
 /** Boolean connectives and the rest of CASE, which also end an item. */
 const CONNECTIVES = 'and or not';
 const CASE_WORDS = 'case when then else end';
 const DATE_PARTS = 'day days month months year years hour hours minute minutes second seconds week weeks quarter';
-const WINDOW_FRAME = 'over partition by order asc desc nulls first last rows range unbounded preceding following '
-  + 'current row';
+const WINDOW_FRAME =
+  'over partition by order asc desc nulls first last rows range unbounded preceding following ' + 'current row';
 
 // ---- The lineage reader (upper-case sets: tokens carry `upper`) ----
 
 /** Words that end a FROM item or a select item at depth 0 (so they are never read as aliases). */
 export const CLAUSE_WORDS = upperSet(
-  CLAUSE_OPENERS, JOINS, CONNECTIVES, CASE_WORDS,
+  CLAUSE_OPENERS,
+  JOINS,
+  CONNECTIVES,
+  CASE_WORDS,
   'offset fetch insert with values set pivot unpivot tablesample into as for returning positional asof partition start',
   'connect match_recognize options go is null by',
 );
 
 /** Words never taken as column references inside expressions. */
 export const EXPR_KEYWORDS = upperSet(
-  CONNECTIVES, CASE_WORDS, WINDOW_FRAME, DATE_PARTS,
+  CONNECTIVES,
+  CASE_WORDS,
+  WINDOW_FRAME,
+  DATE_PARTS,
   'as is null true false in between like ilike rlike regexp escape exists distinct all any some interval',
   'date timestamp time filter within group',
   'select from where having limit union intersect except minus join on using inner left right full outer cross with',
@@ -63,8 +70,11 @@ export const JOIN_WORDS = lowerSet(JOINS);
 export const NOT_ALIAS = lowerSet(CLAUSE_OPENERS, JOINS, CONNECTIVES, 'as with tablesample pivot unpivot values by');
 /** Words that are SQL, not names: left out of the terms anchors hold (`__jinja__`: a Jinja expression's stand-in). */
 export const SQL_WORDS = lowerSet(
-  'select from where and or not as on in is null between like', CASE_WORDS, 'group by order having limit',
-  WINDOW_FRAME, 'join inner left right full outer cross union all distinct with cast exists interval days day date',
+  'select from where and or not as on in is null between like',
+  CASE_WORDS,
+  'group by order having limit',
+  WINDOW_FRAME,
+  'join inner left right full outer cross union all distinct with cast exists interval days day date',
   'decimal int integer string varchar char double float bigint true false rollup cube grouping sets intersect except',
   '__jinja__',
 );

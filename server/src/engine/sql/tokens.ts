@@ -6,7 +6,7 @@
 import { jinjaBlockAt } from './jinja';
 
 export type TokenKind =
-  | 'word' | 'quoted' | 'string' | 'number' | 'param' | 'jinja' | 'op' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'semi';
+  'word' | 'quoted' | 'string' | 'number' | 'param' | 'jinja' | 'op' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'semi';
 
 export interface SqlToken {
   kind: TokenKind;
@@ -98,9 +98,20 @@ export function scanSql(text: string, d: SqlDialect, emit: (kind: TokenKind, sta
   };
   while (i < n) {
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || (c === '\f' && d.formFeedIsSpace)) { i++; continue; }
-    if (c === '-' && text[i + 1] === '-') { const e = text.indexOf('\n', i); i = e < 0 ? n : e; continue; }
-    if (c === '/' && text[i + 1] === '*') { const e = text.indexOf('*/', i + 2); i = e < 0 ? n : e + 2; continue; }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || (c === '\f' && d.formFeedIsSpace)) {
+      i++;
+      continue;
+    }
+    if (c === '-' && text[i + 1] === '-') {
+      const e = text.indexOf('\n', i);
+      i = e < 0 ? n : e;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const e = text.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 2;
+      continue;
+    }
     if (d.jinja && c === '{') {
       const b = jinjaBlockAt(text, i);
       if (b) {
@@ -123,12 +134,23 @@ export function scanSql(text: string, d: SqlDialect, emit: (kind: TokenKind, sta
     }
     if (c === '[') {
       const e = bracketEnd(text, i, d, () => prevAllowsBracketIdent(prevKind, text.slice(prevStart, prevEnd)));
-      if (e > 0) { push('quoted', i, e); i = e; continue; }
-      if (e === SKIP) { i++; continue; }
+      if (e > 0) {
+        push('quoted', i, e);
+        i = e;
+        continue;
+      }
+      if (e === SKIP) {
+        i++;
+        continue;
+      }
     }
     if (d.params) {
       const e = paramEnd(text, i);
-      if (e > i) { push('param', i, e); i = e; continue; }
+      if (e > i) {
+        push('param', i, e);
+        i = e;
+        continue;
+      }
     }
     const code = text.charCodeAt(i);
     if (isWordStart(code, d)) {
@@ -139,14 +161,42 @@ export function scanSql(text: string, d: SqlDialect, emit: (kind: TokenKind, sta
       continue;
     }
     const num = numberEnd(text, i, d);
-    if (num > i) { push('number', i, num); i = num; continue; }
-    if (c === '(') { push('lparen', i, i + 1); i++; continue; }
-    if (c === ')') { push('rparen', i, i + 1); i++; continue; }
-    if (c === ',') { push('comma', i, i + 1); i++; continue; }
-    if (c === ';') { push('semi', i, i + 1); i++; continue; }
-    if (c === '.') { push('dot', i, i + 1); i++; continue; }
+    if (num > i) {
+      push('number', i, num);
+      i = num;
+      continue;
+    }
+    if (c === '(') {
+      push('lparen', i, i + 1);
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      push('rparen', i, i + 1);
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      push('comma', i, i + 1);
+      i++;
+      continue;
+    }
+    if (c === ';') {
+      push('semi', i, i + 1);
+      i++;
+      continue;
+    }
+    if (c === '.') {
+      push('dot', i, i + 1);
+      i++;
+      continue;
+    }
     let len = 1;
-    for (const l of ops.lengths) if (ops.set.has(text.slice(i, i + l))) { len = l; break; }
+    for (const l of ops.lengths)
+      if (ops.set.has(text.slice(i, i + l))) {
+        len = l;
+        break;
+      }
     push('op', i, i + len);
     i += len;
   }
@@ -178,8 +228,12 @@ const NAME_INTRODUCERS = ['FROM', 'JOIN', 'INTO', 'TABLE', 'UPDATE', 'SELECT', '
 /** `[x]` is a T-SQL quoted identifier only where a name can start (not an array subscript). */
 function prevAllowsBracketIdent(kind: TokenKind | undefined, text: string): boolean {
   if (!kind) return true;
-  return kind === 'comma' || kind === 'dot' || kind === 'lparen'
-    || (kind === 'word' && NAME_INTRODUCERS.includes(text.toUpperCase()));
+  return (
+    kind === 'comma' ||
+    kind === 'dot' ||
+    kind === 'lparen' ||
+    (kind === 'word' && NAME_INTRODUCERS.includes(text.toUpperCase()))
+  );
 }
 
 /** End of a placeholder at i (`${x}`, `{x}`, `?`, `%s`, `%(x)s`, `:x`), or i when there is none. */
@@ -242,9 +296,15 @@ function closeQuote(text: string, start: number, q: string, backslash: boolean, 
   let i = start + 1;
   while (i < text.length) {
     const c = text[i];
-    if (backslash && c === '\\') { i += 2; continue; }
+    if (backslash && c === '\\') {
+      i += 2;
+      continue;
+    }
     if (c === q) {
-      if (doubled && text[i + 1] === q) { i += 2; continue; }
+      if (doubled && text[i + 1] === q) {
+        i += 2;
+        continue;
+      }
       return i + 1;
     }
     i++;

@@ -73,8 +73,20 @@ const CONTAINERS: ReadonlySet<SymbolKind> = new Set(['class', 'interface', 'trai
 const MAX_DEPTH = 200; // deeply nested code: stop descending rather than overflow the stack
 
 /** Leaf-like nodes that never hold a declaration: not worth descending into. */
-const OPAQUE = new Set(['string', 'template_string', 'comment', 'line_comment', 'block_comment', 'concatenated_string',
-  'string_literal', 'integer', 'float', 'identifier', 'number', 'regex']);
+const OPAQUE = new Set([
+  'string',
+  'template_string',
+  'comment',
+  'line_comment',
+  'block_comment',
+  'concatenated_string',
+  'string_literal',
+  'integer',
+  'float',
+  'identifier',
+  'number',
+  'regex',
+]);
 
 /**
  * Python declares functions and classes only in statements, so its walk enters just the node types that can
@@ -82,9 +94,25 @@ const OPAQUE = new Set(['string', 'template_string', 'comment', 'line_comment', 
  * skipping every expression subtree takes the symbol pass over the stdlib from ~4.9 s to a fraction of that.
  * The other grammars nest declarations in expressions (callbacks, anonymous classes) and are walked whole.
  */
-export const PYTHON_DECLARATION_HOLDERS: ReadonlySet<string> = new Set(['module', 'block', 'decorated_definition',
-  'class_definition', 'function_definition', 'if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement',
-  'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'match_statement', 'case_clause', 'ERROR']);
+export const PYTHON_DECLARATION_HOLDERS: ReadonlySet<string> = new Set([
+  'module',
+  'block',
+  'decorated_definition',
+  'class_definition',
+  'function_definition',
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'except_clause',
+  'finally_clause',
+  'with_statement',
+  'match_statement',
+  'case_clause',
+  'ERROR',
+]);
 
 const HOLDERS: Partial<Record<LanguageId, ReadonlySet<string>>> = { python: PYTHON_DECLARATION_HOLDERS };
 
@@ -97,7 +125,13 @@ export function codeSymbols(lang: Exclude<LanguageId, 'sql' | 'yaml'>, root: Par
   const holders = HOLDERS[lang];
   const out: CodeSymbol[] = [];
   const cursor = root.walk();
-  const visitChildren = (into: CodeSymbol[], parentKind: SymbolKind | undefined, skipStart: number, skipType: string, depth: number) => {
+  const visitChildren = (
+    into: CodeSymbol[],
+    parentKind: SymbolKind | undefined,
+    skipStart: number,
+    skipType: string,
+    depth: number,
+  ) => {
     if (depth > MAX_DEPTH || !cursor.gotoFirstChild()) return;
     do {
       if (!cursor.nodeIsNamed) continue;
@@ -112,11 +146,18 @@ export function codeSymbols(lang: Exclude<LanguageId, 'sql' | 'yaml'>, root: Par
         if (sym) {
           into.push(sym.symbol);
           const unwrapped = sym.body.startIndex !== cursor.startIndex || sym.body.type !== type;
-          visitChildren(sym.symbol.children, sym.symbol.kind, unwrapped ? sym.body.startIndex : -1, unwrapped ? sym.body.type : '', depth + 1);
+          visitChildren(
+            sym.symbol.children,
+            sym.symbol.kind,
+            unwrapped ? sym.body.startIndex : -1,
+            unwrapped ? sym.body.type : '',
+            depth + 1,
+          );
           continue;
         }
       }
-      if (holders ? holders.has(type) : !OPAQUE.has(type)) visitChildren(into, parentKind, skipStart, skipType, depth + 1);
+      if (holders ? holders.has(type) : !OPAQUE.has(type))
+        visitChildren(into, parentKind, skipStart, skipType, depth + 1);
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   };

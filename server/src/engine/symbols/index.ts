@@ -8,14 +8,20 @@ import { yamlSymbols } from './yamlSymbols';
 export function symbolsOf(parsed: ParsedFile, fileName?: string): CodeSymbol[] {
   const root = parsed.tree.rootNode;
   switch (parsed.lang) {
-    case 'sql': return sqlSymbols(root, parsed.jinja, fileName);
-    case 'yaml': return yamlSymbols(root);
-    default: return codeSymbols(parsed.lang, root);
+    case 'sql':
+      return sqlSymbols(root, parsed.jinja, fileName);
+    case 'yaml':
+      return yamlSymbols(root);
+    default:
+      return codeSymbols(parsed.lang, root);
   }
 }
 
 /** Depth-first flattening with the container path of each symbol ("Class.method"). */
-export function flattenSymbols(symbols: CodeSymbol[], container: string[] = []): Array<{ symbol: CodeSymbol; container: string[] }> {
+export function flattenSymbols(
+  symbols: CodeSymbol[],
+  container: string[] = [],
+): Array<{ symbol: CodeSymbol; container: string[] }> {
   const out: Array<{ symbol: CodeSymbol; container: string[] }> = [];
   for (const s of symbols) {
     out.push({ symbol: s, container });

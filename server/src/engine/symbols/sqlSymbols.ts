@@ -11,10 +11,20 @@ const MAX_DEPTH = 200;
 
 /** Statement node type → the verb shown for it. */
 const VERBS: Record<string, string> = {
-  select: 'SELECT', set_operation: 'SELECT', insert: 'INSERT INTO', create_table: 'CREATE TABLE',
-  create_view: 'CREATE VIEW', create_materialized_view: 'CREATE MATERIALIZED VIEW', update: 'UPDATE',
-  delete: 'DELETE FROM', merge: 'MERGE INTO', drop_table: 'DROP TABLE', drop_view: 'DROP VIEW',
-  alter_table: 'ALTER TABLE', create_schema: 'CREATE SCHEMA', create_function: 'CREATE FUNCTION',
+  select: 'SELECT',
+  set_operation: 'SELECT',
+  insert: 'INSERT INTO',
+  create_table: 'CREATE TABLE',
+  create_view: 'CREATE VIEW',
+  create_materialized_view: 'CREATE MATERIALIZED VIEW',
+  update: 'UPDATE',
+  delete: 'DELETE FROM',
+  merge: 'MERGE INTO',
+  drop_table: 'DROP TABLE',
+  drop_view: 'DROP VIEW',
+  alter_table: 'ALTER TABLE',
+  create_schema: 'CREATE SCHEMA',
+  create_function: 'CREATE FUNCTION',
 };
 
 export function sqlSymbols(root: Parser.SyntaxNode, jinja: JinjaBlock[], fileName?: string): CodeSymbol[] {
@@ -26,12 +36,21 @@ export function sqlSymbols(root: Parser.SyntaxNode, jinja: JinjaBlock[], fileNam
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.sql$/i, '');
   const whole = spanOf(root);
   const nameSpan = statements[0].selection;
-  return [{
-    name: base, kind: 'model', span: whole, selection: nameSpan, detail: 'dbt model',
-    // A model reads best flat: its CTEs, then the final query (the statement minus its WITH clause).
-    children: found.flatMap(({ symbol, body }) =>
-      symbol.children.length && body ? [...symbol.children, { ...symbol, span: spanOf(body), selection: spanOf(firstToken(body)), children: [] }] : [symbol]),
-  }];
+  return [
+    {
+      name: base,
+      kind: 'model',
+      span: whole,
+      selection: nameSpan,
+      detail: 'dbt model',
+      // A model reads best flat: its CTEs, then the final query (the statement minus its WITH clause).
+      children: found.flatMap(({ symbol, body }) =>
+        symbol.children.length && body
+          ? [...symbol.children, { ...symbol, span: spanOf(body), selection: spanOf(firstToken(body)), children: [] }]
+          : [symbol],
+      ),
+    },
+  ];
 }
 
 interface StatementSymbol {
@@ -56,7 +75,13 @@ function statementSymbol(stmt: Parser.SyntaxNode): StatementSymbol {
   const name = target ? `${verb} ${target.text}` : verb;
   const children: CodeSymbol[] = [];
   collectCtes(stmt, children, 0);
-  const symbol: CodeSymbol = { name, kind: 'statement', span: spanOf(stmt), selection: spanOf(target ?? firstToken(stmt)), children };
+  const symbol: CodeSymbol = {
+    name,
+    kind: 'statement',
+    span: spanOf(stmt),
+    selection: spanOf(target ?? firstToken(stmt)),
+    children,
+  };
   return { symbol, body };
 }
 

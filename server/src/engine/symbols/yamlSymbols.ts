@@ -7,8 +7,17 @@ import type { CodeSymbol, SymbolKind } from '../types';
 import { spanOf } from './spans';
 
 const KIND_OF_LIST: Record<string, SymbolKind> = {
-  models: 'model', seeds: 'model', snapshots: 'model', sources: 'source', tables: 'table', columns: 'column',
-  exposures: 'object', metrics: 'object', semantic_models: 'object', saved_queries: 'object', macros: 'function',
+  models: 'model',
+  seeds: 'model',
+  snapshots: 'model',
+  sources: 'source',
+  tables: 'table',
+  columns: 'column',
+  exposures: 'object',
+  metrics: 'object',
+  semantic_models: 'object',
+  saved_queries: 'object',
+  macros: 'function',
 };
 const MAX_DEPTH = 100;
 
@@ -20,7 +29,13 @@ export function yamlSymbols(root: Parser.SyntaxNode): CodeSymbol[] {
     for (const pair of pairsOf(top)) {
       const key = keyText(pair);
       if (!key) continue;
-      const sym: CodeSymbol = { name: key, kind: 'key', span: spanOf(pair), selection: spanOf(pair.childForFieldName('key')!), children: [] };
+      const sym: CodeSymbol = {
+        name: key,
+        kind: 'key',
+        span: spanOf(pair),
+        selection: spanOf(pair.childForFieldName('key')!),
+        children: [],
+      };
       collectNamedItems(pair, sym.children, 0);
       out.push(sym);
     }

@@ -28,7 +28,12 @@ export interface FileFacts {
 export const FACTS_VERSION = 1;
 
 export function factsOf(parsed: ParsedFile, absPath: string, names: NameDefaults, hash: string): FileFacts {
-  const facts: FileFacts = { hash, symbols: symbolsOf(parsed, absPath), hasErrors: parsed.hasErrors, jinja: parsed.jinja };
+  const facts: FileFacts = {
+    hash,
+    symbols: symbolsOf(parsed, absPath),
+    hasErrors: parsed.hasErrors,
+    jinja: parsed.jinja,
+  };
   if (parsed.lang === 'python') facts.code = extractPython(parsed.tree.rootNode, names);
   else if (parsed.lang === 'scala') facts.code = { drafts: extractScala(parsed.tree.rootNode, names), dbtModel: false };
   return facts;

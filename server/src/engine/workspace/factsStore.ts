@@ -58,7 +58,11 @@ export class FactsStore implements WorkspaceListener {
 
   /** Drops entries for files that are gone. */
   retain(keep: (rel: string) => boolean): void {
-    for (const rel of [...this.byRel.keys()]) if (!keep(rel)) { this.byRel.delete(rel); this.dirty = true; }
+    for (const rel of [...this.byRel.keys()])
+      if (!keep(rel)) {
+        this.byRel.delete(rel);
+        this.dirty = true;
+      }
   }
 
   async load(dir: string, log: Logger): Promise<void> {
@@ -71,7 +75,8 @@ export class FactsStore implements WorkspaceListener {
         return;
       }
       const names = this.names();
-      const sameNames = saved.names?.defaultCatalog === names.defaultCatalog && saved.names?.defaultSchema === names.defaultSchema;
+      const sameNames =
+        saved.names?.defaultCatalog === names.defaultCatalog && saved.names?.defaultSchema === names.defaultSchema;
       for (const [rel, f] of Object.entries(saved.files)) {
         // Drafts extracted under other catalog/schema defaults would name tables wrongly: parse those again.
         if (!f || typeof f.hash !== 'string' || !Array.isArray(f.symbols) || (f.code && !sameNames)) continue;
@@ -83,7 +88,12 @@ export class FactsStore implements WorkspaceListener {
   }
 
   save(dir: string): void {
-    const saved: SavedFacts = { format: FORMAT, version: FACTS_VERSION, names: this.names(), files: Object.fromEntries(this.byRel) };
+    const saved: SavedFacts = {
+      format: FORMAT,
+      version: FACTS_VERSION,
+      names: this.names(),
+      files: Object.fromEntries(this.byRel),
+    };
     // Written beside and renamed over: a killed save leaves the previous file whole (facts are hash-checked anyway).
     const file = path.join(dir, FILE);
     const tmp = `${file}.tmp-${process.pid}`;

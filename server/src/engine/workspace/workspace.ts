@@ -117,7 +117,14 @@ export class Workspace {
   /** Takes a file whose facts were computed elsewhere (an index worker, the saved index): no parse here. */
   adopt(filePath: string, text: string, lang: LanguageId, facts: FileFacts): FileEntry {
     const abs = path.resolve(this.root, filePath);
-    const entry: FileEntry = { path: abs, rel: this.relative(abs), lang, symbols: facts.symbols, hasErrors: facts.hasErrors, hash: facts.hash };
+    const entry: FileEntry = {
+      path: abs,
+      rel: this.relative(abs),
+      lang,
+      symbols: facts.symbols,
+      hasErrors: facts.hasErrors,
+      hash: facts.hash,
+    };
     this.files.set(abs, entry);
     for (const l of this.listeners) {
       try {
@@ -159,7 +166,12 @@ export class Workspace {
         if (score > 0) hits.push({ symbol, container, file, score });
       }
     }
-    hits.sort((a, b) => b.score - a.score || a.file.rel.localeCompare(b.file.rel) || a.symbol.span.startOffset - b.symbol.span.startOffset);
+    hits.sort(
+      (a, b) =>
+        b.score - a.score ||
+        a.file.rel.localeCompare(b.file.rel) ||
+        a.symbol.span.startOffset - b.symbol.span.startOffset,
+    );
     return hits.slice(0, limit);
   }
 

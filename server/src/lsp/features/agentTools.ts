@@ -25,27 +25,33 @@ export const agentToolsFeature: Feature = {
       return t;
     };
 
-    connection.onRequest(agentToolCall, validated(agentToolCall, AgentToolCallParamsSchema, async (p, token) => {
-      const input = AGENT_TOOLS[p.tool].input.safeParse(p.input ?? {});
-      // The tool's own fields are named as the tool's schema names them (`lineage: name: Required`).
-      if (!input.success) throw invalidParams(p.tool, input.error, (path) => path.join('.') || 'input');
-      // Lineage, plans and code are only whole once the first scan has ended.
-      await ctx.session().scanned;
-      try {
-        const tools = toolsFor(p.uri);
-        const out = await withCancellation([token], (signal) => tools.call(p.tool, input.data as never, signal));
-        return { text: summarise(p.tool, out), structured: out };
-      } catch (e) {
-        if (e instanceof ResponseError) throw e;
-        if (e instanceof ToolInputError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
-        log.error(`${p.tool} failed: ${e instanceof Error && e.stack ? e.stack : errorMessage(e)}`);
-        throw new ResponseError(ErrorCodes.InternalError, `${p.tool} failed: ${errorMessage(e)}`);
-      }
-    }));
+    connection.onRequest(
+      agentToolCall,
+      validated(agentToolCall, AgentToolCallParamsSchema, async (p, token) => {
+        const input = AGENT_TOOLS[p.tool].input.safeParse(p.input ?? {});
+        // The tool's own fields are named as the tool's schema names them (`lineage: name: Required`).
+        if (!input.success) throw invalidParams(p.tool, input.error, (path) => path.join('.') || 'input');
+        // Lineage, plans and code are only whole once the first scan has ended.
+        await ctx.session().scanned;
+        try {
+          const tools = toolsFor(p.uri);
+          const out = await withCancellation([token], (signal) => tools.call(p.tool, input.data as never, signal));
+          return { text: summarise(p.tool, out), structured: out };
+        } catch (e) {
+          if (e instanceof ResponseError) throw e;
+          if (e instanceof ToolInputError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
+          log.error(`${p.tool} failed: ${e instanceof Error && e.stack ? e.stack : errorMessage(e)}`);
+          throw new ResponseError(ErrorCodes.InternalError, `${p.tool} failed: ${errorMessage(e)}`);
+        }
+      }),
+    );
 
-    connection.onRequest(agentToolPrepare, validated(agentToolPrepare, AgentToolCallParamsSchema, (p) => {
-      const input = (p.input && typeof p.input === 'object' ? p.input : {}) as Record<string, unknown>;
-      return toolsFor(p.uri).preview(p.tool, input);
-    }));
+    connection.onRequest(
+      agentToolPrepare,
+      validated(agentToolPrepare, AgentToolCallParamsSchema, (p) => {
+        const input = (p.input && typeof p.input === 'object' ? p.input : {}) as Record<string, unknown>;
+        return toolsFor(p.uri).preview(p.tool, input);
+      }),
+    );
   },
 };

@@ -43,8 +43,14 @@ export function applyDocument(engine: Engine, filePath: string, doc: TextDocumen
   const limit = engine.settings.maxFileBytes;
   const bytes = lang ? exceeds(text, limit) : undefined;
   if (bytes !== undefined) {
-    if (!oversized.has(doc.uri)) engine.log.warn(`${filePath}: ${mb(bytes)}, over daglens.maxFileBytes (${mb(limit)}): not parsed; no outline, lineage or search for it`);
-    oversized.set(doc.uri, `DagLens: this file (${mb(bytes)}) is over daglens.maxFileBytes (${mb(limit)}): no outline, lenses, lineage or search for it`);
+    if (!oversized.has(doc.uri))
+      engine.log.warn(
+        `${filePath}: ${mb(bytes)}, over daglens.maxFileBytes (${mb(limit)}): not parsed; no outline, lineage or search for it`,
+      );
+    oversized.set(
+      doc.uri,
+      `DagLens: this file (${mb(bytes)}) is over daglens.maxFileBytes (${mb(limit)}): no outline, lenses, lineage or search for it`,
+    );
     engine.workspace.remove(filePath);
     return;
   }
@@ -87,7 +93,14 @@ export const documentsFeature: Feature = {
 
     ctx.connection.onCodeLens((params): CodeLens[] => {
       const message = oversized.get(params.textDocument.uri);
-      return message ? [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, command: { title: message, command: '' } }] : [];
+      return message
+        ? [
+            {
+              range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+              command: { title: message, command: '' },
+            },
+          ]
+        : [];
     });
 
     documents.onDidClose(async (e) => {
@@ -139,6 +152,10 @@ export const documentsFeature: Feature = {
 /** Syncs every document with edits waiting (before a request reads the engine, so it sees every edit). */
 export let flushPending: () => void = () => undefined;
 
-export async function registerWatchers(ctx: { connection: import('vscode-languageserver/node').Connection }): Promise<void> {
-  await ctx.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCH_GLOB }] });
+export async function registerWatchers(ctx: {
+  connection: import('vscode-languageserver/node').Connection;
+}): Promise<void> {
+  await ctx.connection.client.register(DidChangeWatchedFilesNotification.type, {
+    watchers: [{ globPattern: WATCH_GLOB }],
+  });
 }

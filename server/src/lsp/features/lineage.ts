@@ -5,7 +5,12 @@
  * code that writes it (its dbt model, its DDL, or the sources YAML). Thin: the engine (engine.lineage) decides.
  */
 import {
-  ErrorCodes, ResponseError, type CodeLens, type Hover, type Location, type Position,
+  ErrorCodes,
+  ResponseError,
+  type CodeLens,
+  type Hover,
+  type Location,
+  type Position,
 } from 'vscode-languageserver/node';
 import type { Engine } from '../../engine/engine';
 import { lensTitle, tasksAround } from '../../engine/lineage/lens';
@@ -13,8 +18,14 @@ import { impactJson, lineageJson, processJson } from '../../engine/lineage/repor
 import type { Asset, ImpactHit, Process } from '../../engine/lineage/model';
 import { toLineRange } from '../../engine/types';
 import {
-  ImpactParamsSchema, impactRequest, LineageParamsSchema, lineageRequest, SHOW_LINEAGE_COMMAND,
-  type ImpactResult, type LineageResult, type ShowLineageArgs,
+  ImpactParamsSchema,
+  impactRequest,
+  LineageParamsSchema,
+  lineageRequest,
+  SHOW_LINEAGE_COMMAND,
+  type ImpactResult,
+  type LineageResult,
+  type ShowLineageArgs,
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
 import { toRange } from '../convert';
@@ -22,7 +33,12 @@ import { engineFor, fileTarget, validated } from '../handlers';
 import { pathToUri } from '../uris';
 
 /** Lens data: tagged so that lenses of other features (resolved through the same handler) are left alone. */
-interface LensData { feature: 'lineage'; uri: string; process: string; line: number }
+interface LensData {
+  feature: 'lineage';
+  uri: string;
+  process: string;
+  line: number;
+}
 
 const MAX_LISTED = 10;
 
@@ -31,46 +47,69 @@ export const lineageFeature: Feature = {
   register(ctx) {
     const { connection } = ctx;
 
-    connection.onRequest(lineageRequest, validated(lineageRequest, LineageParamsSchema, (params): LineageResult => {
-      if (params.uri) {
-        const { engine, file } = fileTarget(ctx, params.uri);
-        return lineageJson(engine.lineage, [file]);
-      }
-      const { engine } = engineFor(ctx, undefined);
-      const all = lineageJson(engine.lineage);
-      if (!params.symbol) return all;
-      const asset = engine.lineage.resolve(params.symbol);
-      const keep = new Set(asset ? [asset.id] : []);
-      const procs = all.processes.filter((p) => p.id === params.symbol || p.symbol === params.symbol
-        || p.reads.some((r) => keep.has(r.asset)) || p.writes.some((w) => keep.has(w.asset)));
-      const ids = new Set(procs.map((p) => p.id));
-      const touched = new Set(procs.flatMap((p) => [...p.reads, ...p.writes].map((r) => r.asset)));
-      return { processes: procs, assets: all.assets.filter((a) => touched.has(a.id)), columns: all.columns.filter((c) => ids.has(c.process)) };
-    }));
+    connection.onRequest(
+      lineageRequest,
+      validated(lineageRequest, LineageParamsSchema, (params): LineageResult => {
+        if (params.uri) {
+          const { engine, file } = fileTarget(ctx, params.uri);
+          return lineageJson(engine.lineage, [file]);
+        }
+        const { engine } = engineFor(ctx, undefined);
+        const all = lineageJson(engine.lineage);
+        if (!params.symbol) return all;
+        const asset = engine.lineage.resolve(params.symbol);
+        const keep = new Set(asset ? [asset.id] : []);
+        const procs = all.processes.filter(
+          (p) =>
+            p.id === params.symbol ||
+            p.symbol === params.symbol ||
+            p.reads.some((r) => keep.has(r.asset)) ||
+            p.writes.some((w) => keep.has(w.asset)),
+        );
+        const ids = new Set(procs.map((p) => p.id));
+        const touched = new Set(procs.flatMap((p) => [...p.reads, ...p.writes].map((r) => r.asset)));
+        return {
+          processes: procs,
+          assets: all.assets.filter((a) => touched.has(a.id)),
+          columns: all.columns.filter((c) => ids.has(c.process)),
+        };
+      }),
+    );
 
-    connection.onRequest(impactRequest, validated(impactRequest, ImpactParamsSchema, (params): ImpactResult => {
-      const { asset, uri, position, direction } = params;
-      if (asset) {
-        const { engine } = uri ? fileTarget(ctx, uri) : engineFor(ctx, undefined);
-        return impactJson(engine.lineage.impact(asset, direction), direction);
-      }
-      if (!uri || !position) throw new ResponseError(ErrorCodes.InvalidParams, 'daglens/impact needs `asset`, or `uri` and `position`');
-      const { engine, file } = fileTarget(ctx, uri);
-      const offset = offsetAt(ctx, engine, file, uri, position);
-      const at = engine.lineage.assetAt(file, offset);
-      if (at) return impactJson(engine.lineage.impact(at.ref.asset.id, direction), direction);
-      const proc = engine.lineage.graph().processesAt(file, offset)[0];
-      if (proc) return impactJson(engine.lineage.impact(proc.id, direction), direction);
-      return { start: `${uri}:${position.line + 1}`, kind: 'unknown', direction, hits: [] };
-    }));
+    connection.onRequest(
+      impactRequest,
+      validated(impactRequest, ImpactParamsSchema, (params): ImpactResult => {
+        const { asset, uri, position, direction } = params;
+        if (asset) {
+          const { engine } = uri ? fileTarget(ctx, uri) : engineFor(ctx, undefined);
+          return impactJson(engine.lineage.impact(asset, direction), direction);
+        }
+        if (!uri || !position)
+          throw new ResponseError(ErrorCodes.InvalidParams, 'daglens/impact needs `asset`, or `uri` and `position`');
+        const { engine, file } = fileTarget(ctx, uri);
+        const offset = offsetAt(ctx, engine, file, uri, position);
+        const at = engine.lineage.assetAt(file, offset);
+        if (at) return impactJson(engine.lineage.impact(at.ref.asset.id, direction), direction);
+        const proc = engine.lineage.graph().processesAt(file, offset)[0];
+        if (proc) return impactJson(engine.lineage.impact(proc.id, direction), direction);
+        return { start: `${uri}:${position.line + 1}`, kind: 'unknown', direction, hits: [] };
+      }),
+    );
 
     connection.onCodeLens((params) => {
       const { engine, file } = engineFor(ctx, params.textDocument.uri);
       if (!file) return [];
-      return engine.lineage.quick(() => engine.lineage.processesIn(file)).map((proc): CodeLens => ({
-        range: toRange({ ...proc.span, end: proc.span.start }),
-        data: { feature: 'lineage', uri: params.textDocument.uri, process: proc.id, line: proc.span.start.line } satisfies LensData,
-      }));
+      return engine.lineage
+        .quick(() => engine.lineage.processesIn(file))
+        .map((proc): CodeLens => ({
+          range: toRange({ ...proc.span, end: proc.span.start }),
+          data: {
+            feature: 'lineage',
+            uri: params.textDocument.uri,
+            process: proc.id,
+            line: proc.span.start.line,
+          } satisfies LensData,
+        }));
     });
 
     connection.onCodeLensResolve((lens) => {
@@ -81,9 +120,10 @@ export const lineageFeature: Feature = {
       // From the last graph while files change (a rebuild and a refresh follow): lenses never wait for it.
       return engine.lineage.quick(() => {
         // Ids carry line numbers: after an edit above it, the process is the one that now starts on the lens's line.
-        const proc = engine.lineage.graph().processes.get(data.process)
-          ?? engine.lineage.processesIn(p).find((x) => x.span.start.line === data.line)
-          ?? engine.lineage.processesIn(p).find((x) => x.symbol === data.process.replace(/^.*#(.*)@[\d.]+$/, '$1'));
+        const proc =
+          engine.lineage.graph().processes.get(data.process) ??
+          engine.lineage.processesIn(p).find((x) => x.span.start.line === data.line) ??
+          engine.lineage.processesIn(p).find((x) => x.symbol === data.process.replace(/^.*#(.*)@[\d.]+$/, '$1'));
         if (!proc) {
           // The lens outlived its process (the code changed): have the editor ask for current lenses.
           ctx.freshness.refreshSoon();
@@ -94,7 +134,10 @@ export const lineageFeature: Feature = {
         const state = ctx.freshness.partial(engine);
         const pending = state === 'reading' ? ' · reading workspace…' : state === 'updating' ? ' · updating…' : '';
         const title = `${lensTitle(engine.lineage.graph(), proc)}${pending}`;
-        return { ...lens, command: { title, command: SHOW_LINEAGE_COMMAND, arguments: [showArgs(engine, proc, downstream)] } };
+        return {
+          ...lens,
+          command: { title, command: SHOW_LINEAGE_COMMAND, arguments: [showArgs(engine, proc, downstream)] },
+        };
       });
     });
 
@@ -126,13 +169,23 @@ export const lineageFeature: Feature = {
 /** A hover on a table or column name, from the lineage as it stands. */
 function hoverAt(ctx: ServerContext, engine: Engine, file: string, offset: number): Hover | null {
   const at = engine.lineage.assetAt(file, offset);
-  const pending = ctx.freshness.partial(engine) === 'reading' ? '\n\n_DagLens is still reading the workspace: this may be incomplete._' : '';
+  const pending =
+    ctx.freshness.partial(engine) === 'reading'
+      ? '\n\n_DagLens is still reading the workspace: this may be incomplete._'
+      : '';
   if (at) {
-    const direct = at.ref.direct ? '\n\n_Named directly, not through `ref()`/`source()`: dbt does not order this model after it._' : '';
-    return { contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) + direct + pending }, range: toRange(at.ref.location.span) };
+    const direct = at.ref.direct
+      ? '\n\n_Named directly, not through `ref()`/`source()`: dbt does not order this model after it._'
+      : '';
+    return {
+      contents: { kind: 'markdown', value: assetHover(engine, at.ref.asset, at.role) + direct + pending },
+      range: toRange(at.ref.location.span),
+    };
   }
   const column = columnAt(engine, file, offset);
-  return column ? { contents: { kind: 'markdown', value: column.markdown + pending }, range: toRange(column.span) } : null;
+  return column
+    ? { contents: { kind: 'markdown', value: column.markdown + pending }, range: toRange(column.span) }
+    : null;
 }
 
 /** A position's offset: in the open editor's text when there is one, else by the engine's line index of the file. */
@@ -160,26 +213,44 @@ function assetHover(engine: Engine, asset: Asset, role: 'read' | 'write'): strin
   const lines = [
     `**${asset.kind.replace('_', ' ')}** \`${asset.name}\`${asset.relation && asset.relation !== asset.name ? ` (relation \`${asset.relation}\`)` : ''} — ${role === 'write' ? 'written' : 'read'} here`,
     '',
-    `**Produced by** (${writers.length})`, writers.length ? listed(writers) : '- nothing in this workspace (an external source)',
+    `**Produced by** (${writers.length})`,
+    writers.length ? listed(writers) : '- nothing in this workspace (an external source)',
     '',
-    `**Consumed by** (${readers.length})`, readers.length ? listed(readers) : '- nothing in this workspace',
+    `**Consumed by** (${readers.length})`,
+    readers.length ? listed(readers) : '- nothing in this workspace',
   ];
-  if (cols.length) lines.push('', `**Columns** (${cols.length}): ${cols.slice(0, 40).map((c) => `\`${c}\``).join(', ')}${cols.length > 40 ? ', …' : ''}`);
+  if (cols.length)
+    lines.push(
+      '',
+      `**Columns** (${cols.length}): ${cols
+        .slice(0, 40)
+        .map((c) => `\`${c}\``)
+        .join(', ')}${cols.length > 40 ? ', …' : ''}`,
+    );
   return lines.join('\n');
 }
 
 function columnAt(engine: Engine, file: string, offset: number) {
   for (const p of engine.lineage.graph().processesAt(file, offset)) {
-    const at = (x: { span: { startOffset: number; endOffset: number } }) => x.span.startOffset <= offset && offset <= x.span.endOffset;
+    const at = (x: { span: { startOffset: number; endOffset: number } }) =>
+      x.span.startOffset <= offset && offset <= x.span.endOffset;
     // The output column when the cursor is on the final select list, else the innermost select item (CTE, subquery).
-    const inner = (p.innerColumns ?? []).filter(at).sort((a, b) => (a.span.endOffset - a.span.startOffset) - (b.span.endOffset - b.span.startOffset))[0];
+    const inner = (p.innerColumns ?? [])
+      .filter(at)
+      .sort((a, b) => a.span.endOffset - a.span.startOffset - (b.span.endOffset - b.span.startOffset))[0];
     const output = p.columns.find(at);
     const c = output && (!inner || inner.span.startOffset === output.span.startOffset) ? output : inner;
     if (!c) continue;
     const isOutput = c === output;
-    const src = c.sources.map((s) => s.asset ? `\`${s.asset}.${s.column}\`` : `\`${s.column}\`${s.candidates?.length ? ` (one of ${s.candidates.map((x) => `\`${x}\``).join(', ')})` : ' (table unknown)'}`);
+    const src = c.sources.map((s) =>
+      s.asset
+        ? `\`${s.asset}.${s.column}\``
+        : `\`${s.column}\`${s.candidates?.length ? ` (one of ${s.candidates.map((x) => `\`${x}\``).join(', ')})` : ' (table unknown)'}`,
+    );
     const head = `**column** \`${c.name}\`${isOutput && p.columnsOf ? ` of \`${p.columnsOf}\`` : isOutput ? '' : ' (inside the query)'}`;
-    const body = src.length ? `derives from:\n${listed(src)}` : 'derives from no column (a literal or an expression without columns)';
+    const body = src.length
+      ? `derives from:\n${listed(src)}`
+      : 'derives from no column (a literal or an expression without columns)';
     return { span: c.span, markdown: [head, '', body, ...(c.note ? ['', `_${c.note}_`] : [])].join('\n') };
   }
   return undefined;
@@ -191,8 +262,18 @@ function showArgs(engine: Engine, proc: Process, downstream: ImpactHit[]): ShowL
   const items: ShowLineageArgs['items'] = [];
   const at = (file: string, line: number) => `${engine.workspace.relative(file)}:${line + 1}`;
   const around = tasksAround(g, proc);
-  for (const [group, tasks] of [['upstream tasks', around.upstream], ['downstream tasks', around.downstream]] as const) {
-    for (const t of tasks) items.push({ group, label: t.symbol.slice(t.symbol.indexOf('.') + 1), detail: `${t.operator ?? 'task'} · ${at(t.file, t.span.start.line)}`, uri: pathToUri(t.file), line: t.span.start.line });
+  for (const [group, tasks] of [
+    ['upstream tasks', around.upstream],
+    ['downstream tasks', around.downstream],
+  ] as const) {
+    for (const t of tasks)
+      items.push({
+        group,
+        label: t.symbol.slice(t.symbol.indexOf('.') + 1),
+        detail: `${t.operator ?? 'task'} · ${at(t.file, t.span.start.line)}`,
+        uri: pathToUri(t.file),
+        line: t.span.start.line,
+      });
   }
   // A read opens where its data comes from (the upstream model, the code that writes the table, the source's
   // YAML entry); only what nothing in the workspace makes opens the line that reads it.
@@ -202,20 +283,36 @@ function showArgs(engine: Engine, proc: Process, downstream: ImpactHit[]): ShowL
     seen.add(r.asset.id);
     const writer = g.writersOf(r.asset.id).find((w) => w.id !== proc.id);
     const declared = writer ? undefined : engine.lineage.declarationOf(r.asset.id);
-    const from = writer ? { file: writer.file, line: writer.span.start.line, what: `from ${writer.symbol}` } : declared ? { file: declared.file, line: declared.span.start.line, what: 'declared' } : undefined;
+    const from = writer
+      ? { file: writer.file, line: writer.span.start.line, what: `from ${writer.symbol}` }
+      : declared
+        ? { file: declared.file, line: declared.span.start.line, what: 'declared' }
+        : undefined;
     const here = at(r.location.file, r.location.span.start.line);
     items.push({
-      group: 'reads', label: r.asset.name,
-      detail: from ? `${r.asset.kind} · ${from.what} (${at(from.file, from.line)}) · read at ${here}` : `${r.asset.kind} · read at ${here}`,
-      uri: pathToUri(from?.file ?? r.location.file), line: from?.line ?? r.location.span.start.line,
+      group: 'reads',
+      label: r.asset.name,
+      detail: from
+        ? `${r.asset.kind} · ${from.what} (${at(from.file, from.line)}) · read at ${here}`
+        : `${r.asset.kind} · read at ${here}`,
+      uri: pathToUri(from?.file ?? r.location.file),
+      line: from?.line ?? r.location.span.start.line,
     });
   }
-  for (const r of proc.writes) items.push({ group: 'writes', label: r.asset.name, detail: `${r.asset.kind} · ${at(r.location.file, r.location.span.start.line)}`, uri: pathToUri(r.location.file), line: r.location.span.start.line });
+  for (const r of proc.writes)
+    items.push({
+      group: 'writes',
+      label: r.asset.name,
+      detail: `${r.asset.kind} · ${at(r.location.file, r.location.span.start.line)}`,
+      uri: pathToUri(r.location.file),
+      line: r.location.span.start.line,
+    });
   for (const h of downstream) {
     const last = h.path[h.path.length - 1];
     const via = last ? g.processes.get(last.process) : undefined;
     items.push({
-      group: 'downstream', label: g.assets.get(h.asset)?.name ?? h.asset,
+      group: 'downstream',
+      label: g.assets.get(h.asset)?.name ?? h.asset,
       detail: `${h.distance} step${h.distance === 1 ? '' : 's'}${via ? ` · via ${via.symbol} (${engine.workspace.relative(via.file)}:${toLineRange(via.span).startLine})` : ''}`,
       ...(via ? { uri: pathToUri(via.file), line: via.span.start.line } : {}),
     });

@@ -14,9 +14,22 @@ import { RunsInputError } from '../../engine/runs/errors';
 import { formatBytes, formatCount, formatDuration } from '../../shared/figures';
 import { readRun } from '../../engine/runs/open';
 import {
-  closeRun, CloseRunParamsSchema, listRuns, openRun, OpenRunParamsSchema, RunExecutionParamsSchema, runExecution,
-  runProgress, SHOW_RUN_EXECUTION_COMMAND, slowestOperators as slowestRequest, SlowestOperatorsParamsSchema,
-  type OpenRunParams, type OpenRunResult, type RunOperatorRef, type RunsResult, type RunsSummary,
+  closeRun,
+  CloseRunParamsSchema,
+  listRuns,
+  openRun,
+  OpenRunParamsSchema,
+  RunExecutionParamsSchema,
+  runExecution,
+  runProgress,
+  SHOW_RUN_EXECUTION_COMMAND,
+  slowestOperators as slowestRequest,
+  SlowestOperatorsParamsSchema,
+  type OpenRunParams,
+  type OpenRunResult,
+  type RunOperatorRef,
+  type RunsResult,
+  type RunsSummary,
   type ShowRunExecutionArgs,
 } from '../../protocol';
 import type { Feature, ServerContext } from '../context';
@@ -49,20 +62,26 @@ export const runsFeature: Feature = {
       const progress = (message: string, percent?: number, force = false) => {
         if (!p.progressId || (!force && Date.now() - last < 150)) return;
         last = Date.now();
-        void connection.sendNotification(runProgress, { progressId: p.progressId, message, ...(percent !== undefined ? { percent } : {}) });
+        void connection.sendNotification(runProgress, {
+          progressId: p.progressId,
+          message,
+          ...(percent !== undefined ? { percent } : {}),
+        });
       };
       // The run's code is in a workspace folder: a URI outside every folder means the first one.
       const { engine } = engineFor(ctx, p.workspaceUri, 'firstFolder');
       const what = p.path ? path.basename(p.path) : p.historyServer!;
       progress(`reading ${what}`, 0, true);
       const read = await readRun(p.path ? { path: p.path } : { historyServer: p.historyServer! }, {
-        app: p.app, signal,
-        onProgress: (r) => progress(
-          r.totalBytes
-            ? `reading ${what}: ${formatBytes(r.bytesRead ?? 0)} of ${formatBytes(r.totalBytes)}`
-            : `reading ${what}: ${r.executions ?? r.lines ?? 0} ${r.executions !== undefined ? 'executions' : 'lines'}`,
-          r.totalBytes ? Math.round((80 * (r.bytesRead ?? 0)) / r.totalBytes) : undefined,
-        ),
+        app: p.app,
+        signal,
+        onProgress: (r) =>
+          progress(
+            r.totalBytes
+              ? `reading ${what}: ${formatBytes(r.bytesRead ?? 0)} of ${formatBytes(r.totalBytes)}`
+              : `reading ${what}: ${r.executions ?? r.lines ?? 0} ${r.executions !== undefined ? 'executions' : 'lines'}`,
+            r.totalBytes ? Math.round((80 * (r.bytesRead ?? 0)) / r.totalBytes) : undefined,
+          ),
       });
       if (read.kind === 'apps') return { kind: 'apps', apps: read.apps };
       // Every file must be known before executions are placed in the code.
@@ -80,57 +99,87 @@ export const runsFeature: Feature = {
       byKey.set(key, id);
       loaded.set(id, { id, engine, result });
       const located = result.executions.filter((e) => e.location).length;
-      log.info(`run ${id}: ${read.source.path}, ${result.executions.length} executions, ${located} located, `
-        + `${result.skippedLines} lines skipped, ${result.stats.ms} ms`);
+      log.info(
+        `run ${id}: ${read.source.path}, ${result.executions.length} executions, ${located} located, ` +
+          `${result.skippedLines} lines skipped, ${result.stats.ms} ms`,
+      );
       for (const pr of result.problems) log.warn(`${what}: ${pr.message}`);
       void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       return { kind: 'run', run: summaryOf(id, result) };
     };
 
-    connection.onRequest(openRun, validated(openRun, OpenRunParamsSchema, async (p, token) => {
-      try {
-        return await withCancellation([token], (signal) => open(p, signal));
-      } catch (e) {
-        if (e instanceof RunsInputError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
-        throw e;
-      }
-    }));
+    connection.onRequest(
+      openRun,
+      validated(openRun, OpenRunParamsSchema, async (p, token) => {
+        try {
+          return await withCancellation([token], (signal) => open(p, signal));
+        } catch (e) {
+          if (e instanceof RunsInputError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
+          throw e;
+        }
+      }),
+    );
 
-    connection.onRequest(runExecution, validated(runExecution, RunExecutionParamsSchema, ({ runId, executionId }) => {
-      const run = loaded.get(runId);
-      const e = run?.result.executions.find((x) => x.executionId === executionId);
-      if (!e) {
-        throw new ResponseError(ErrorCodes.InvalidParams, run
-          ? `run ${runId} has no execution ${executionId}`
-          : `no loaded run ${runId} (the server restarted? open it again)`);
-      }
-      return e;
-    }));
+    connection.onRequest(
+      runExecution,
+      validated(runExecution, RunExecutionParamsSchema, ({ runId, executionId }) => {
+        const run = loaded.get(runId);
+        const e = run?.result.executions.find((x) => x.executionId === executionId);
+        if (!e) {
+          throw new ResponseError(
+            ErrorCodes.InvalidParams,
+            run
+              ? `run ${runId} has no execution ${executionId}`
+              : `no loaded run ${runId} (the server restarted? open it again)`,
+          );
+        }
+        return e;
+      }),
+    );
 
     connection.onRequest(listRuns, () => [...loaded.values()].map((r) => summaryOf(r.id, r.result)));
 
-    connection.onRequest(closeRun, validated(closeRun, CloseRunParamsSchema, ({ runId }) => {
-      const closed = loaded.delete(runId);
-      if (closed) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-      return { closed };
-    }));
+    connection.onRequest(
+      closeRun,
+      validated(closeRun, CloseRunParamsSchema, ({ runId }) => {
+        const closed = loaded.delete(runId);
+        if (closed) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+        return { closed };
+      }),
+    );
 
-    connection.onRequest(slowestRequest, validated(slowestRequest, SlowestOperatorsParamsSchema, ({ runId, limit }) => {
-      const n = Math.min(200, Math.max(1, limit ?? 20));
-      const out: RunOperatorRef[] = [];
-      for (const r of loaded.values()) {
-        if (runId && r.id !== runId) continue;
-        for (const o of slowestOperators(r.result, n)) {
-          out.push({
-            runId: r.id, executionId: o.executionId, nodeId: o.nodeId, ...(o.sparkId !== undefined ? { sparkId: o.sparkId } : {}), operator: o.operator,
-            ...(o.timeMs !== undefined ? { timeMs: o.timeMs } : {}), ...(o.rows !== undefined ? { rows: o.rows } : {}),
-            ...(o.spillBytes !== undefined ? { spillBytes: o.spillBytes } : {}), ...(o.peakMemoryBytes !== undefined ? { peakMemoryBytes: o.peakMemoryBytes } : {}),
-            ...(o.file ? { file: o.file, line: o.line, endLine: o.endLine, uri: pathToUri(path.resolve(r.engine.root, o.file)) } : {}),
-          });
+    connection.onRequest(
+      slowestRequest,
+      validated(slowestRequest, SlowestOperatorsParamsSchema, ({ runId, limit }) => {
+        const n = Math.min(200, Math.max(1, limit ?? 20));
+        const out: RunOperatorRef[] = [];
+        for (const r of loaded.values()) {
+          if (runId && r.id !== runId) continue;
+          for (const o of slowestOperators(r.result, n)) {
+            out.push({
+              runId: r.id,
+              executionId: o.executionId,
+              nodeId: o.nodeId,
+              ...(o.sparkId !== undefined ? { sparkId: o.sparkId } : {}),
+              operator: o.operator,
+              ...(o.timeMs !== undefined ? { timeMs: o.timeMs } : {}),
+              ...(o.rows !== undefined ? { rows: o.rows } : {}),
+              ...(o.spillBytes !== undefined ? { spillBytes: o.spillBytes } : {}),
+              ...(o.peakMemoryBytes !== undefined ? { peakMemoryBytes: o.peakMemoryBytes } : {}),
+              ...(o.file
+                ? {
+                    file: o.file,
+                    line: o.line,
+                    endLine: o.endLine,
+                    uri: pathToUri(path.resolve(r.engine.root, o.file)),
+                  }
+                : {}),
+            });
+          }
         }
-      }
-      return out.sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0)).slice(0, n);
-    }));
+        return out.sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0)).slice(0, n);
+      }),
+    );
 
     /** Per line of the file, what each loaded run spent there. */
     const figuresAt = (uri: string): Array<{ run: LoadedRun; figures: Map<number, LineFigures> }> => {
@@ -153,7 +202,15 @@ export const runsFeature: Feature = {
         for (const { run, figures } of figuresAt(params.textDocument.uri)) {
           for (const f of figures.values()) {
             const range = { start: { line: f.line - 1, character: 0 }, end: { line: f.line - 1, character: 0 } };
-            out.push({ range, command: { title: lensTitle(f), tooltip: lensTooltip(f), command: SHOW_RUN_EXECUTION_COMMAND, arguments: [showArgs(run.id, f)] } });
+            out.push({
+              range,
+              command: {
+                title: lensTitle(f),
+                tooltip: lensTooltip(f),
+                command: SHOW_RUN_EXECUTION_COMMAND,
+                arguments: [showArgs(run.id, f)],
+              },
+            });
           }
         }
         return out;
@@ -182,7 +239,8 @@ async function lensesEnabled(ctx: ServerContext): Promise<boolean> {
 /** The execution a lens opens: the slowest one at the line, with the line's operators in focus. */
 function showArgs(runId: string, f: LineFigures): ShowRunExecutionArgs {
   const slowest = [...f.executions].sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0))[0];
-  const executionId = slowest?.executionId ?? [...f.operators].sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0))[0].executionId;
+  const executionId =
+    slowest?.executionId ?? [...f.operators].sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0))[0].executionId;
   return { runId, executionId, nodeIds: f.operators.filter((o) => o.executionId === executionId).map((o) => o.nodeId) };
 }
 
@@ -191,15 +249,24 @@ export function lensTitle(f: LineFigures): string {
   if (f.rows !== undefined) parts.push(`${formatCount(f.rows)} rows`);
   if (f.spillBytes > 0) parts.push(`spill ${formatBytes(f.spillBytes)}`);
   const execs = f.executions.length ? f.executions : [];
-  if (execs.length === 1) parts.push(`execution ${execs[0].executionId}${execs[0].status !== 'succeeded' ? ` ${execs[0].status}` : ''}`);
-  else if (execs.length > 1) parts.push(`${execs.length} executions${execs.some((e) => e.status === 'failed') ? ', some failed' : ''}`);
+  if (execs.length === 1)
+    parts.push(`execution ${execs[0].executionId}${execs[0].status !== 'succeeded' ? ` ${execs[0].status}` : ''}`);
+  else if (execs.length > 1)
+    parts.push(`${execs.length} executions${execs.some((e) => e.status === 'failed') ? ', some failed' : ''}`);
   return parts.join(' · ');
 }
 
 function lensTooltip(f: LineFigures): string {
-  const lines = f.executions.map((e) => `execution ${e.executionId} (${e.status}): ${e.durationMs === null ? 'still running' : formatDuration(e.durationMs)} — ${e.description.split('\n')[0].slice(0, 80)}`);
-  for (const o of f.operators.slice(0, 8)) lines.push(`${o.operator}${o.sparkId !== undefined ? ` #${o.sparkId}` : ''} (execution ${o.executionId}): ${o.timeMs !== undefined ? `${formatDuration(o.timeMs)} task time` : 'no time recorded'}${o.rows !== undefined ? `, ${formatCount(o.rows)} rows` : ''}`);
-  if (!f.executions.length) lines.push('Time is task time summed over the tasks (it can exceed wall time). Click for the execution graph.');
+  const lines = f.executions.map(
+    (e) =>
+      `execution ${e.executionId} (${e.status}): ${e.durationMs === null ? 'still running' : formatDuration(e.durationMs)} — ${e.description.split('\n')[0].slice(0, 80)}`,
+  );
+  for (const o of f.operators.slice(0, 8))
+    lines.push(
+      `${o.operator}${o.sparkId !== undefined ? ` #${o.sparkId}` : ''} (execution ${o.executionId}): ${o.timeMs !== undefined ? `${formatDuration(o.timeMs)} task time` : 'no time recorded'}${o.rows !== undefined ? `, ${formatCount(o.rows)} rows` : ''}`,
+    );
+  if (!f.executions.length)
+    lines.push('Time is task time summed over the tasks (it can exceed wall time). Click for the execution graph.');
   return lines.join('\n');
 }
 
@@ -208,14 +275,24 @@ const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 function hoverMarkdown(run: LoadedRun, f: LineFigures): string {
   const out: string[] = [];
   for (const e of f.executions) {
-    out.push(`**Spark execution ${e.executionId}** — ${e.status}, ${e.durationMs === null ? 'still running' : formatDuration(e.durationMs)}${e.error ? `: ${esc(e.error.split('\n')[0].slice(0, 160))}` : ''}  \n${esc(e.location?.evidence ?? '')}`);
+    out.push(
+      `**Spark execution ${e.executionId}** — ${e.status}, ${e.durationMs === null ? 'still running' : formatDuration(e.durationMs)}${e.error ? `: ${esc(e.error.split('\n')[0].slice(0, 160))}` : ''}  \n${esc(e.location?.evidence ?? '')}`,
+    );
   }
   for (const o of f.operators.slice(0, 6)) {
-    const metrics = o.metrics.filter((m) => m.total !== undefined || m.value).slice(0, 6).map((m) => `${esc(m.name)}: ${esc(m.value.split('\n').pop() ?? m.value)}`).join(' · ');
-    out.push(`**${esc(o.operator)}**${o.sparkId !== undefined ? ` #${o.sparkId}` : ''} (execution ${o.executionId}, ${o.status}) — ${metrics}`);
+    const metrics = o.metrics
+      .filter((m) => m.total !== undefined || m.value)
+      .slice(0, 6)
+      .map((m) => `${esc(m.name)}: ${esc(m.value.split('\n').pop() ?? m.value)}`)
+      .join(' · ');
+    out.push(
+      `**${esc(o.operator)}**${o.sparkId !== undefined ? ` #${o.sparkId}` : ''} (execution ${o.executionId}, ${o.status}) — ${metrics}`,
+    );
   }
   if (f.operators.length > 6) out.push(`… and ${f.operators.length - 6} more operators`);
   const args = encodeURIComponent(JSON.stringify([showArgs(run.id, f)]));
-  out.push(`[Show execution graph](command:${SHOW_RUN_EXECUTION_COMMAND}?${args} "Open the execution's plan, coloured by time")`);
+  out.push(
+    `[Show execution graph](command:${SHOW_RUN_EXECUTION_COMMAND}?${args} "Open the execution's plan, coloured by time")`,
+  );
   return out.join('\n\n');
 }

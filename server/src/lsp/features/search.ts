@@ -10,7 +10,14 @@ import type { Engine } from '../../engine/engine';
 import { defaultIndexDir } from '../../engine/index/location';
 import { saveIndex } from '../../engine/index/store';
 import { errorMessage } from '../../engine/log';
-import { cancelReading, reindex, ReindexParamsSchema, search, SearchParamsSchema, type SearchHitDto } from '../../protocol';
+import {
+  cancelReading,
+  reindex,
+  ReindexParamsSchema,
+  search,
+  SearchParamsSchema,
+  type SearchHitDto,
+} from '../../protocol';
 import type { Feature, ServerContext } from '../context';
 import { validated } from '../handlers';
 import { flushPending } from './documents';
@@ -31,37 +38,48 @@ const saving = new WeakSet<Engine>();
 
 export const searchFeature: Feature = {
   register(ctx) {
-    ctx.connection.onRequest(search, validated(search, SearchParamsSchema, async (params) => {
-      // Edits still being coalesced reach the index first: a search sees what was just typed.
-      flushPending();
-      const k = params.k ?? 10;
-      const hits: SearchHitDto[] = [];
-      for (const e of indexedEngines(ctx)) {
-        for (const h of await e.index.search(params.query, params)) hits.push({ ...h, uri: pathToUri(path.join(e.root, h.file)) });
-      }
-      hits.sort((a, b) => b.score - a.score);
-      return { hits: hits.slice(0, k), indexing };
-    }));
+    ctx.connection.onRequest(
+      search,
+      validated(search, SearchParamsSchema, async (params) => {
+        // Edits still being coalesced reach the index first: a search sees what was just typed.
+        flushPending();
+        const k = params.k ?? 10;
+        const hits: SearchHitDto[] = [];
+        for (const e of indexedEngines(ctx)) {
+          for (const h of await e.index.search(params.query, params))
+            hits.push({ ...h, uri: pathToUri(path.join(e.root, h.file)) });
+        }
+        hits.sort((a, b) => b.score - a.score);
+        return { hits: hits.slice(0, k), indexing };
+      }),
+    );
 
     ctx.connection.onNotification(cancelReading, () => reading?.abort());
 
-    ctx.connection.onRequest(reindex, validated(reindex, ReindexParamsSchema, async ({ rebuild }) => {
-      if (indexing) throw new ResponseError(ErrorCodes.InvalidRequest, 'the workspace is being indexed already: wait for it to finish');
-      const started = performance.now();
-      const engines = ctx.session().engines;
-      if (rebuild) {
-        for (const e of engines) {
-          rmSync(indexDirFor(e.root, indexStorage), { recursive: true, force: true });
-          e.index.retain(() => false);
+    ctx.connection.onRequest(
+      reindex,
+      validated(reindex, ReindexParamsSchema, async ({ rebuild }) => {
+        if (indexing)
+          throw new ResponseError(
+            ErrorCodes.InvalidRequest,
+            'the workspace is being indexed already: wait for it to finish',
+          );
+        const started = performance.now();
+        const engines = ctx.session().engines;
+        if (rebuild) {
+          for (const e of engines) {
+            rmSync(indexDirFor(e.root, indexStorage), { recursive: true, force: true });
+            e.index.retain(() => false);
+          }
+          ctx.log.info('index: rebuilding from scratch on request');
         }
-        ctx.log.info('index: rebuilding from scratch on request');
-      }
-      await indexWorkspaces(ctx, indexStorage);
-      return {
-        folders: engines.map((e) => ({ root: e.root, files: e.index.stats().files, chunks: e.index.stats().chunks })),
-        seconds: (performance.now() - started) / 1000,
-      };
-    }));
+        await indexWorkspaces(ctx, indexStorage);
+        return {
+          folders: engines.map((e) => ({ root: e.root, files: e.index.stats().files, chunks: e.index.stats().chunks })),
+          seconds: (performance.now() - started) / 1000,
+        };
+      }),
+    );
   },
 };
 
@@ -81,7 +99,9 @@ export async function indexWorkspaces(ctx: ServerContext, storageDir?: string): 
   const controller = new AbortController();
   reading = controller;
   // The DagLens client draws this from the status notifications (one status item, a cancellable notification).
-  const progress = s.readingInStatus ? undefined : await ctx.connection.window.createWorkDoneProgress().catch(() => undefined);
+  const progress = s.readingInStatus
+    ? undefined
+    : await ctx.connection.window.createWorkDoneProgress().catch(() => undefined);
   progress?.begin('DagLens: reading workspace', 0, 'loading the saved index', true);
   progress?.token.onCancellationRequested(() => controller.abort());
   indexing = true;
@@ -109,13 +129,18 @@ export async function indexWorkspaces(ctx: ServerContext, storageDir?: string): 
       skipped += r.skipped.length;
       ctx.log.info(
         `read ${e.root}: ${r.files} files, ${r.chunks} chunks, ${r.skipped.length} skipped, ${r.indexed} (re)indexed` +
-        `${r.loaded ? ', the rest from the saved index' : ''} in ${r.seconds.toFixed(1)} s (${indexDir})${r.cancelled ? ' — cancelled' : ''}`,
+          `${r.loaded ? ', the rest from the saved index' : ''} in ${r.seconds.toFixed(1)} s (${indexDir})${r.cancelled ? ' — cancelled' : ''}`,
       );
-      if (e.index.stats().vectorBackend === 'exact') ctx.log.warn('vector search is exact (hnswlib-node did not load): slower on large workspaces');
+      if (e.index.stats().vectorBackend === 'exact')
+        ctx.log.warn('vector search is exact (hnswlib-node did not load): slower on large workspaces');
       scheduleSaves(ctx, e, indexDir);
     }
     const cancelled = controller.signal.aborted ? ' (reading cancelled: what was read so far is used)' : '';
-    s.setStatus({ health: 'ok', quiescent: true, message: `${files} files read${skipped ? `, ${skipped} skipped` : ''}${cancelled}` });
+    s.setStatus({
+      health: 'ok',
+      quiescent: true,
+      message: `${files} files read${skipped ? `, ${skipped} skipped` : ''}${cancelled}`,
+    });
   } catch (e) {
     ctx.log.error(`reading the workspace failed: ${errorMessage(e)}; what was read so far is used`);
     s.setStatus({ health: 'error', quiescent: true, message: `reading the workspace failed: ${errorMessage(e)}` });

@@ -28,18 +28,28 @@ export const symbolsFeature: Feature = {
           for (const s of e.index.symbols(params.query)) {
             let lines = tables.get(s.file);
             if (!lines) tables.set(s.file, (lines = new LineTable(e.index.file(s.file)?.text ?? '')));
-            out.push(SymbolInformation.create(
-              s.name, toSymbolKind(s.kind as SymbolKind), rangeOfOffsets(lines, s.startOffset, s.endOffset), pathToUri(path.join(e.root, s.file)),
-              s.container.join('.') || undefined,
-            ));
+            out.push(
+              SymbolInformation.create(
+                s.name,
+                toSymbolKind(s.kind as SymbolKind),
+                rangeOfOffsets(lines, s.startOffset, s.endOffset),
+                pathToUri(path.join(e.root, s.file)),
+                s.container.join('.') || undefined,
+              ),
+            );
           }
           continue;
         }
         for (const hit of e.workspace.findSymbols(params.query)) {
-          out.push(SymbolInformation.create(
-            hit.symbol.name, toSymbolKind(hit.symbol.kind), toRange(hit.symbol.selection), pathToUri(hit.file.path),
-            hit.container.join('.') || undefined,
-          ));
+          out.push(
+            SymbolInformation.create(
+              hit.symbol.name,
+              toSymbolKind(hit.symbol.kind),
+              toRange(hit.symbol.selection),
+              pathToUri(hit.file.path),
+              hit.container.join('.') || undefined,
+            ),
+          );
         }
       }
       return out;

@@ -11,7 +11,16 @@ import { VscodeLmDeltaSchema, VscodeLmModelsSchema, vscodeLmChat, vscodeLmDelta,
 import type { Feature } from '../context';
 import { engineFor, validatedNotification } from '../handlers';
 
-const KINDS: LlmErrorKind[] = ['auth', 'model', 'rate-limited', 'bad-response', 'bad-request', 'server', 'unreachable', 'timeout'];
+const KINDS: LlmErrorKind[] = [
+  'auth',
+  'model',
+  'rate-limited',
+  'bad-response',
+  'bad-request',
+  'server',
+  'unreachable',
+  'timeout',
+];
 
 export const vscodeLmFeature: Feature = {
   register(ctx) {
@@ -19,9 +28,12 @@ export const vscodeLmFeature: Feature = {
     const streams = new Map<string, (text: string) => void>();
     let next = 1;
 
-    connection.onNotification(vscodeLmDelta, validatedNotification(vscodeLmDelta, VscodeLmDeltaSchema, log, (d) => {
-      streams.get(d.streamId)?.(d.text);
-    }));
+    connection.onNotification(
+      vscodeLmDelta,
+      validatedNotification(vscodeLmDelta, VscodeLmDeltaSchema, log, (d) => {
+        streams.get(d.streamId)?.(d.text);
+      }),
+    );
 
     const bridge: EditorLm = {
       async chat(req, onDelta, signal) {
@@ -32,13 +44,20 @@ export const vscodeLmFeature: Feature = {
         const onAbort = () => cts.cancel();
         signal?.addEventListener('abort', onAbort);
         try {
-          return await connection.sendRequest(vscodeLmChat, { streamId, modelId: req.modelId, messages: req.messages, justification: req.justification }, cts.token);
+          return await connection.sendRequest(
+            vscodeLmChat,
+            { streamId, modelId: req.modelId, messages: req.messages, justification: req.justification },
+            cts.token,
+          );
         } catch (e) {
           if (signal?.aborted) throw new LlmError('cancelled', 'cancelled');
           if (e instanceof ResponseError) {
             if (e.code === LSPErrorCodes.RequestCancelled) throw new LlmError('cancelled', 'cancelled');
             const kind = (e.data as { kind?: string } | undefined)?.kind;
-            throw new LlmError(KINDS.includes(kind as LlmErrorKind) ? kind as LlmErrorKind : 'bad-response', e.message);
+            throw new LlmError(
+              KINDS.includes(kind as LlmErrorKind) ? (kind as LlmErrorKind) : 'bad-response',
+              e.message,
+            );
           }
           throw new LlmError('unreachable', `the editor did not answer: ${e instanceof Error ? e.message : String(e)}`);
         } finally {
@@ -49,13 +68,16 @@ export const vscodeLmFeature: Feature = {
       },
     };
 
-    connection.onNotification(vscodeLmModels, validatedNotification(vscodeLmModels, VscodeLmModelsSchema, log, (p) => {
-      const { models } = p;
-      for (const e of ctx.session().all) e.llm.setEditorModels(bridge, models);
-      const { engine } = engineFor(ctx, undefined);
-      const offered = models.length ? ` (${models.map((x) => `${x.vendor}/${x.family}`).join(', ')})` : '';
-      const count = `${models.length} chat model${models.length === 1 ? '' : 's'}`;
-      log.info(`the editor offers ${count}${offered}; LLM: ${engine.llm.stats().message}`);
-    }));
+    connection.onNotification(
+      vscodeLmModels,
+      validatedNotification(vscodeLmModels, VscodeLmModelsSchema, log, (p) => {
+        const { models } = p;
+        for (const e of ctx.session().all) e.llm.setEditorModels(bridge, models);
+        const { engine } = engineFor(ctx, undefined);
+        const offered = models.length ? ` (${models.map((x) => `${x.vendor}/${x.family}`).join(', ')})` : '';
+        const count = `${models.length} chat model${models.length === 1 ? '' : 's'}`;
+        log.info(`the editor offers ${count}${offered}; LLM: ${engine.llm.stats().message}`);
+      }),
+    );
   },
 };

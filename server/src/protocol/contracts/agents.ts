@@ -12,8 +12,14 @@ import { DagMapLocationSchema, DagMapProblemSchema, DagMapStatusSchema } from '.
 import { RunAppSchema, RunExecutionSummarySchema } from './runs';
 import { IndexLanguageSchema, SearchHitSchema } from './search';
 
-const offsetField = z.number().int().min(0).optional().describe('Skip this many items (paging; default 0). Use `page.nextOffset` of the previous answer.');
-const limitField = (d: number) => z.number().int().min(1).max(500).optional().describe(`Items per page (default ${d}, at most 500).`);
+const offsetField = z
+  .number()
+  .int()
+  .min(0)
+  .optional()
+  .describe('Skip this many items (paging; default 0). Use `page.nextOffset` of the previous answer.');
+const limitField = (d: number) =>
+  z.number().int().min(1).max(500).optional().describe(`Items per page (default ${d}, at most 500).`);
 
 export const PageInfoSchema = z.object({
   offset: z.number().int(),
@@ -38,7 +44,13 @@ const CodeRefSchema = z.object({
 });
 export type AgentCodeRef = z.infer<typeof CodeRefSchema>;
 
-const AssetUseSchema = z.object({ asset: z.string(), name: z.string(), kind: z.string(), file: z.string(), line: z.number().int() });
+const AssetUseSchema = z.object({
+  asset: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  file: z.string(),
+  line: z.number().int(),
+});
 const AssetHitSchema = z.object({
   asset: z.string(),
   name: z.string(),
@@ -48,12 +60,29 @@ const AssetHitSchema = z.object({
   /** The code that makes the last step: the process, and the line where it reads the step's input (the FROM, ref(), spark.read). */
   via: z.object({ process: z.string(), symbol: z.string(), file: z.string(), line: z.number().int() }).nullable(),
 });
-const ColumnHitSchema = z.object({ asset: z.string(), column: z.string(), distance: z.number().int(), via: z.string().nullable() });
+const ColumnHitSchema = z.object({
+  asset: z.string(),
+  column: z.string(),
+  distance: z.number().int(),
+  via: z.string().nullable(),
+});
 
 // map_plan
 export const MapPlanInputSchema = z.object({
-  plan: z.string().min(1).max(20_000_000).optional().describe('The plan text: EXPLAIN [EXTENDED|FORMATTED] output, Spark plan JSON, a dbt manifest or a JSON DAG {nodes, edges}.'),
-  file: z.string().min(1).max(4096).optional().describe('Or a workspace-relative path of such a file (e.g. "plans/q3.explain.txt"); give `plan` or `file`.'),
+  plan: z
+    .string()
+    .min(1)
+    .max(20_000_000)
+    .optional()
+    .describe(
+      'The plan text: EXPLAIN [EXTENDED|FORMATTED] output, Spark plan JSON, a dbt manifest or a JSON DAG {nodes, edges}.',
+    ),
+  file: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe('Or a workspace-relative path of such a file (e.g. "plans/q3.explain.txt"); give `plan` or `file`.'),
   offset: offsetField,
   limit: limitField(50),
 });
@@ -77,7 +106,12 @@ export const MapPlanOutputSchema = z.object({
   /** The workspace-relative file mapped, or "(text)". */
   plan: z.string(),
   kind: z.string(),
-  counts: z.object({ high: z.number().int(), low: z.number().int(), derived: z.number().int(), unmapped: z.number().int() }),
+  counts: z.object({
+    high: z.number().int(),
+    low: z.number().int(),
+    derived: z.number().int(),
+    unmapped: z.number().int(),
+  }),
   /** The files the plan most likely came from, best first. */
   sources: z.array(z.object({ file: z.string(), score: z.number() })),
   problems: z.array(DagMapProblemSchema),
@@ -89,7 +123,13 @@ export type MapPlanOutput = z.infer<typeof MapPlanOutputSchema>;
 
 // lineage
 export const LineageToolInputSchema = z.object({
-  name: z.string().min(1).max(1000).describe('A table (db.t or t), a column (table.column), a dbt model or source, a workspace file path, or a process id.'),
+  name: z
+    .string()
+    .min(1)
+    .max(1000)
+    .describe(
+      'A table (db.t or t), a column (table.column), a dbt model or source, a workspace file path, or a process id.',
+    ),
   limit: limitField(50),
 });
 export type LineageToolInput = z.infer<typeof LineageToolInputSchema>;
@@ -97,7 +137,15 @@ export const LineageToolOutputSchema = z.object({
   name: z.string(),
   resolved: z.object({ kind: z.enum(['asset', 'column', 'file', 'process']), id: z.string(), name: z.string() }),
   /** For an asset or column: the asset, with its known columns. */
-  asset: z.object({ id: z.string(), kind: z.string(), name: z.string(), relation: z.string().optional(), columns: z.array(z.string()) }).optional(),
+  asset: z
+    .object({
+      id: z.string(),
+      kind: z.string(),
+      name: z.string(),
+      relation: z.string().optional(),
+      columns: z.array(z.string()),
+    })
+    .optional(),
   /** Code that writes the asset / reads it. */
   writers: z.array(CodeRefSchema),
   readers: z.array(CodeRefSchema),
@@ -111,14 +159,29 @@ export const LineageToolOutputSchema = z.object({
   /** For a column: the columns it derives from and the columns derived from it. */
   columns: z.object({ upstream: z.array(ColumnHitSchema), downstream: z.array(ColumnHitSchema) }).optional(),
   /** Full sizes of the lists above (each list holds at most `limit`; `impact` pages through them). */
-  totals: z.object({ writers: z.number().int(), readers: z.number().int(), processes: z.number().int(), reads: z.number().int(), writes: z.number().int(), upstream: z.number().int(), downstream: z.number().int() }),
+  totals: z.object({
+    writers: z.number().int(),
+    readers: z.number().int(),
+    processes: z.number().int(),
+    reads: z.number().int(),
+    writes: z.number().int(),
+    upstream: z.number().int(),
+    downstream: z.number().int(),
+  }),
 });
 export type LineageToolOutput = z.infer<typeof LineageToolOutputSchema>;
 
 // impact
 export const ImpactToolInputSchema = z.object({
-  name: z.string().min(1).max(1000).describe('A table, a column (table.column), a dbt model or source, a workspace file path, or a process id.'),
-  direction: z.enum(['downstream', 'upstream']).optional().describe('downstream (default): what breaks if it changes; upstream: what it depends on.'),
+  name: z
+    .string()
+    .min(1)
+    .max(1000)
+    .describe('A table, a column (table.column), a dbt model or source, a workspace file path, or a process id.'),
+  direction: z
+    .enum(['downstream', 'upstream'])
+    .optional()
+    .describe('downstream (default): what breaks if it changes; upstream: what it depends on.'),
   offset: offsetField,
   limit: limitField(100),
 });
@@ -136,16 +199,18 @@ export const ImpactToolOutputSchema = z.object({
   start: z.string(),
   kind: z.enum(['asset', 'column', 'process', 'file']),
   direction: z.enum(['downstream', 'upstream']),
-  hits: z.array(z.object({
-    asset: z.string(),
-    name: z.string(),
-    kind: z.string(),
-    /** Set for column hits (`asset`.`column`). */
-    column: z.string().optional(),
-    distance: z.number().int(),
-    /** The chain of code from the start to this hit. */
-    path: z.array(AgentPathStepSchema),
-  })),
+  hits: z.array(
+    z.object({
+      asset: z.string(),
+      name: z.string(),
+      kind: z.string(),
+      /** Set for column hits (`asset`.`column`). */
+      column: z.string().optional(),
+      distance: z.number().int(),
+      /** The chain of code from the start to this hit. */
+      path: z.array(AgentPathStepSchema),
+    }),
+  ),
   page: PageInfoSchema,
 });
 export type ImpactToolOutput = z.infer<typeof ImpactToolOutputSchema>;
@@ -169,7 +234,11 @@ export type SearchCodeOutput = z.infer<typeof SearchCodeOutputSchema>;
 // explain_symbol
 export const ExplainSymbolInputSchema = z.object({
   file: z.string().min(1).max(4096).describe('Workspace-relative path of the file.'),
-  line: z.number().int().min(1).describe('A 1-based line inside the symbol (function, class, dbt model, CTE, statement).'),
+  line: z
+    .number()
+    .int()
+    .min(1)
+    .describe('A 1-based line inside the symbol (function, class, dbt model, CTE, statement).'),
 });
 export type ExplainSymbolInput = z.infer<typeof ExplainSymbolInputSchema>;
 export const ExplainSymbolOutputSchema = z.object({
@@ -177,20 +246,49 @@ export const ExplainSymbolOutputSchema = z.object({
   line: z.number().int(),
   language: z.string(),
   /** The innermost symbol at the line; null when the line is outside every symbol. */
-  symbol: z.object({ name: z.string(), kind: z.string(), startLine: z.number().int(), endLine: z.number().int() }).nullable(),
+  symbol: z
+    .object({ name: z.string(), kind: z.string(), startLine: z.number().int(), endLine: z.number().int() })
+    .nullable(),
   /** The symbol's code (or the lines around `line`), at most 80 lines from `codeStartLine`. */
   code: z.string(),
   codeStartLine: z.number().int(),
   truncated: z.boolean(),
   /** Lineage of the code units in these lines: what they read and write, and how much is downstream. */
-  lineage: z.array(z.object({
-    process: z.string(), kind: z.string(), symbol: z.string(), startLine: z.number().int(), endLine: z.number().int(),
-    reads: z.array(z.string()), writes: z.array(z.string()), downstream: z.number().int(), partial: z.array(z.string()),
-  })),
+  lineage: z.array(
+    z.object({
+      process: z.string(),
+      kind: z.string(),
+      symbol: z.string(),
+      startLine: z.number().int(),
+      endLine: z.number().int(),
+      reads: z.array(z.string()),
+      writes: z.array(z.string()),
+      downstream: z.number().int(),
+      partial: z.array(z.string()),
+    }),
+  ),
   /** Plan nodes mapped (by map_plan in this session) to these lines. */
-  planNodes: z.array(z.object({ plan: z.string(), node: z.string(), operator: z.string(), status: DagMapStatusSchema, line: z.number().int() })),
+  planNodes: z.array(
+    z.object({
+      plan: z.string(),
+      node: z.string(),
+      operator: z.string(),
+      status: DagMapStatusSchema,
+      line: z.number().int(),
+    }),
+  ),
   /** What runs mapped (by map_run in this session) spent on these lines. */
-  runs: z.array(z.object({ run: z.string(), line: z.number().int(), timeMs: z.number(), rows: z.number().optional(), spillBytes: z.number(), executions: z.array(z.number().int()), operators: z.array(z.string()) })),
+  runs: z.array(
+    z.object({
+      run: z.string(),
+      line: z.number().int(),
+      timeMs: z.number(),
+      rows: z.number().optional(),
+      spillBytes: z.number(),
+      executions: z.array(z.number().int()),
+      operators: z.array(z.string()),
+    }),
+  ),
   /** A one-paragraph LLM summary: stored, or generated when an LLM is configured; null otherwise (see `summaryNote`). */
   summary: z.object({ text: z.string(), model: z.string(), cached: z.boolean() }).nullable(),
   summaryNote: z.string().optional(),
@@ -199,30 +297,49 @@ export type ExplainSymbolOutput = z.infer<typeof ExplainSymbolOutputSchema>;
 
 // list_runs
 export const ListRunsInputSchema = z.object({
-  paths: z.array(z.string().min(1).max(4096)).max(100).optional().describe('Workspace-relative files or folders to look in (default: the whole workspace).'),
+  paths: z
+    .array(z.string().min(1).max(4096))
+    .max(100)
+    .optional()
+    .describe('Workspace-relative files or folders to look in (default: the whole workspace).'),
   offset: offsetField,
   limit: limitField(100),
 });
 export type ListRunsInput = z.infer<typeof ListRunsInputSchema>;
 export const ListRunsOutputSchema = z.object({
-  runs: z.array(z.object({
-    path: z.string(),
-    kind: z.enum(['eventLog', 'rollingEventLog', 'logDirectory', 'restList', 'restExecution', 'appList']),
-    what: z.string(),
-    bytes: z.number(),
-    modified: z.string(),
-    /** Set once map_run has read it in this session. */
-    mapped: z.object({ app: z.string().nullable(), executions: z.number().int(), located: z.number().int() }).nullable(),
-  })),
+  runs: z.array(
+    z.object({
+      path: z.string(),
+      kind: z.enum(['eventLog', 'rollingEventLog', 'logDirectory', 'restList', 'restExecution', 'appList']),
+      what: z.string(),
+      bytes: z.number(),
+      modified: z.string(),
+      /** Set once map_run has read it in this session. */
+      mapped: z
+        .object({ app: z.string().nullable(), executions: z.number().int(), located: z.number().int() })
+        .nullable(),
+    }),
+  ),
   page: PageInfoSchema,
 });
 export type ListRunsOutput = z.infer<typeof ListRunsOutputSchema>;
 
 // map_run
 export const MapRunInputSchema = z.object({
-  path: z.string().min(1).max(4096).describe('Workspace-relative path of an event log (plain, .gz, .zstd), a rolling eventlog_v2_* folder, or a saved History Server answer.'),
+  path: z
+    .string()
+    .min(1)
+    .max(4096)
+    .describe(
+      'Workspace-relative path of an event log (plain, .gz, .zstd), a rolling eventlog_v2_* folder, or a saved History Server answer.',
+    ),
   app: z.string().min(1).max(500).optional().describe('In a folder of event logs: the application to read.'),
-  execution: z.number().int().min(0).optional().describe('One SQL execution in full: its operators mapped to code, with metrics.'),
+  execution: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('One SQL execution in full: its operators mapped to code, with metrics.'),
   offset: offsetField,
   limit: limitField(50),
 });
@@ -257,43 +374,50 @@ export type MapRunOutput = z.infer<typeof MapRunOutputSchema>;
 export const AGENT_TOOLS = {
   map_plan: {
     title: 'Map a plan to code',
-    description: 'Map every node of a Spark plan (EXPLAIN text or JSON), a dbt manifest or a JSON DAG to the exact code that made it: file, enclosing unit, lines, confidence and evidence. Give the plan text or a workspace file. Paged over nodes.',
+    description:
+      'Map every node of a Spark plan (EXPLAIN text or JSON), a dbt manifest or a JSON DAG to the exact code that made it: file, enclosing unit, lines, confidence and evidence. Give the plan text or a workspace file. Paged over nodes.',
     input: MapPlanInputSchema,
     output: MapPlanOutputSchema,
   },
   lineage: {
     title: 'Lineage of a table, column, model or file',
-    description: 'What a table, column, dbt model or source, or code file reads and writes, which code writes and reads it (file:line), and what is upstream and downstream of it.',
+    description:
+      'What a table, column, dbt model or source, or code file reads and writes, which code writes and reads it (file:line), and what is upstream and downstream of it.',
     input: LineageToolInputSchema,
     output: LineageToolOutputSchema,
   },
   impact: {
     title: 'Impact of changing a table, column, model or file',
-    description: 'Everything downstream (or upstream) of a table, column, dbt model, code file or process, nearest first, each with the path of code (file:line) that connects it. Paged.',
+    description:
+      'Everything downstream (or upstream) of a table, column, dbt model, code file or process, nearest first, each with the path of code (file:line) that connects it. Paged.',
     input: ImpactToolInputSchema,
     output: ImpactToolOutputSchema,
   },
   search_code: {
     title: 'Search the code',
-    description: 'Hybrid (BM25 + vector) search over the workspace\'s code: functions, classes, SQL statements, CTEs, dbt models, with their lines and text.',
+    description:
+      "Hybrid (BM25 + vector) search over the workspace's code: functions, classes, SQL statements, CTEs, dbt models, with their lines and text.",
     input: SearchCodeInputSchema,
     output: SearchCodeOutputSchema,
   },
   explain_symbol: {
     title: 'Explain the code at a line',
-    description: 'Facts about the symbol at a file and line: its code, its lineage (reads, writes, downstream), plan nodes and run time mapped to it, and a one-paragraph LLM summary when a model is configured.',
+    description:
+      'Facts about the symbol at a file and line: its code, its lineage (reads, writes, downstream), plan nodes and run time mapped to it, and a one-paragraph LLM summary when a model is configured.',
     input: ExplainSymbolInputSchema,
     output: ExplainSymbolOutputSchema,
   },
   list_runs: {
     title: 'List Spark runs',
-    description: 'Spark event logs and saved History Server answers in the workspace (or in the given folders), with their size and whether they have been mapped.',
+    description:
+      'Spark event logs and saved History Server answers in the workspace (or in the given folders), with their size and whether they have been mapped.',
     input: ListRunsInputSchema,
     output: ListRunsOutputSchema,
   },
   map_run: {
     title: 'Map a Spark run to code',
-    description: 'Read a Spark event log and place every SQL execution in the code, with duration, status, failures and slowest operators; with `execution`, that execution\'s operators mapped to code with their metrics. Paged.',
+    description:
+      "Read a Spark event log and place every SQL execution in the code, with duration, status, failures and slowest operators; with `execution`, that execution's operators mapped to code with their metrics. Paged.",
     input: MapRunInputSchema,
     output: MapRunOutputSchema,
   },

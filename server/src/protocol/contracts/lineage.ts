@@ -55,7 +55,9 @@ export const LineageColumnSchema = z.object({
   asset: z.string().optional(),
   column: z.string(),
   line: z.number().int().min(1),
-  sources: z.array(z.object({ asset: z.string().optional(), column: z.string(), candidates: z.array(z.string()).optional() })),
+  sources: z.array(
+    z.object({ asset: z.string().optional(), column: z.string(), candidates: z.array(z.string()).optional() }),
+  ),
   /** e.g. "* kept: columns of x unknown". */
   note: z.string().optional(),
 });
@@ -83,7 +85,11 @@ export const ImpactResultSchema = z.object({
   kind: z.enum(['asset', 'column', 'process', 'unknown']),
   direction: z.enum(['downstream', 'upstream']),
   hits: z.array(z.object({ asset: z.string(), distance: z.number().int(), path: z.array(ImpactStepSchema) })),
-  columns: z.array(z.object({ asset: z.string(), column: z.string(), distance: z.number().int(), path: z.array(ImpactStepSchema) })).optional(),
+  columns: z
+    .array(
+      z.object({ asset: z.string(), column: z.string(), distance: z.number().int(), path: z.array(ImpactStepSchema) }),
+    )
+    .optional(),
 });
 export type ImpactResult = z.infer<typeof ImpactResultSchema>;
 
@@ -100,15 +106,17 @@ export type ImpactParams = z.input<typeof ImpactParamsSchema>;
 /** Arguments of the `daglens.showLineage` client command that a resolved lineage code lens runs. */
 export const ShowLineageArgsSchema = z.object({
   title: z.string(),
-  items: z.array(z.object({
-    /** "reads", "writes", "downstream", "upstream". */
-    group: z.string(),
-    label: z.string(),
-    detail: z.string().optional(),
-    uri: z.string().optional(),
-    /** 0-based line to reveal in `uri`. */
-    line: z.number().int().min(0).optional(),
-  })),
+  items: z.array(
+    z.object({
+      /** "reads", "writes", "downstream", "upstream". */
+      group: z.string(),
+      label: z.string(),
+      detail: z.string().optional(),
+      uri: z.string().optional(),
+      /** 0-based line to reveal in `uri`. */
+      line: z.number().int().min(0).optional(),
+    }),
+  ),
 });
 export type ShowLineageArgs = z.infer<typeof ShowLineageArgsSchema>;
 export const SHOW_LINEAGE_COMMAND = 'daglens.showLineage';

@@ -32,7 +32,14 @@ export const LlmStatsSchema = z.object({
   message: z.string(),
   /** Every problem found in the LLM settings, one line each. */
   problems: z.array(z.string()),
-  providers: z.array(z.object({ name: z.string(), model: z.string(), local: z.boolean(), circuit: z.enum(['closed', 'open', 'half-open']) })),
+  providers: z.array(
+    z.object({
+      name: z.string(),
+      model: z.string(),
+      local: z.boolean(),
+      circuit: z.enum(['closed', 'open', 'half-open']),
+    }),
+  ),
   limits: z.object({ maxJobCostUsd: z.number(), maxHourlyCostUsd: z.number() }),
   lastHour: LlmUsageSchema,
   total: LlmUsageSchema,
@@ -110,10 +117,17 @@ export const ExplanationSchema = z.object({
 });
 export type Explanation = z.infer<typeof ExplanationSchema>;
 
-export interface LlmCheckResult { state: LlmState; problems: string[] }
+export interface LlmCheckResult {
+  state: LlmState;
+  problems: string[];
+}
 
 export const ExplainAllParamsSchema = FolderParamsSchema.extend({ uris: z.array(z.string()).optional() });
 export type ExplainAllParams = z.infer<typeof ExplainAllParamsSchema>;
-export interface ExplainAllResult { explained: number; fromStore: number; stoppedBy?: string }
+export interface ExplainAllResult {
+  explained: number;
+  fromStore: number;
+  stoppedBy?: string;
+}
 
 export const WorkspaceTrustSchema = z.object({ trusted: z.boolean() });

@@ -119,30 +119,34 @@ export type RunsSummary = z.infer<typeof RunsSummarySchema>;
 /** Applications a History Server (or a log directory) offers. */
 export const RunAppListSchema = z.object({
   source: z.string(),
-  apps: z.array(z.object({
-    id: z.string(),
-    name: z.string().nullable(),
-    startTime: z.number().nullable(),
-    endTime: z.number().nullable(),
-    completed: z.boolean(),
-    sparkVersion: z.string().nullable(),
-  })),
+  apps: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string().nullable(),
+      startTime: z.number().nullable(),
+      endTime: z.number().nullable(),
+      completed: z.boolean(),
+      sparkVersion: z.string().nullable(),
+    }),
+  ),
 });
 export type RunAppList = z.infer<typeof RunAppListSchema>;
 
 /** `daglens/runs/open`: read a run (a path, or an application of a live History Server) and map it to the workspace. */
-export const OpenRunParamsSchema = z.object({
-  /** An event log file or folder, or a saved History Server answer. */
-  path: z.string().min(1).max(4096).optional(),
-  /** A live History Server's URL… */
-  historyServer: z.string().url().max(2048).optional(),
-  /** …and the application to read (without it: the applications it has). In a folder of logs: which one. */
-  app: z.string().min(1).max(500).optional(),
-  /** A file or folder URI in the workspace folder whose code made the run (default: the first folder). */
-  workspaceUri: z.string().optional(),
-  /** Progress comes as `daglens/runs/progress` notifications carrying this id. */
-  progressId: z.string().min(1).max(100).optional(),
-}).refine((p) => !!p.path !== !!p.historyServer, { message: 'give a path or a historyServer URL' });
+export const OpenRunParamsSchema = z
+  .object({
+    /** An event log file or folder, or a saved History Server answer. */
+    path: z.string().min(1).max(4096).optional(),
+    /** A live History Server's URL… */
+    historyServer: z.string().url().max(2048).optional(),
+    /** …and the application to read (without it: the applications it has). In a folder of logs: which one. */
+    app: z.string().min(1).max(500).optional(),
+    /** A file or folder URI in the workspace folder whose code made the run (default: the first folder). */
+    workspaceUri: z.string().optional(),
+    /** Progress comes as `daglens/runs/progress` notifications carrying this id. */
+    progressId: z.string().min(1).max(100).optional(),
+  })
+  .refine((p) => !!p.path !== !!p.historyServer, { message: 'give a path or a historyServer URL' });
 export type OpenRunParams = z.infer<typeof OpenRunParamsSchema>;
 
 export const OpenRunResultSchema = z.discriminatedUnion('kind', [
@@ -178,5 +182,9 @@ export type SlowestOperatorsParams = z.infer<typeof SlowestOperatorsParamsSchema
 
 /** Arguments of the client command a runtime code lens runs: the execution's graph, the operator(s) at that line in focus. */
 export const SHOW_RUN_EXECUTION_COMMAND = 'daglens.runs.showExecution';
-export const ShowRunExecutionArgsSchema = z.object({ runId: z.string().min(1), executionId: z.number().int(), nodeIds: z.array(z.string()).default([]) });
+export const ShowRunExecutionArgsSchema = z.object({
+  runId: z.string().min(1),
+  executionId: z.number().int(),
+  nodeIds: z.array(z.string()).default([]),
+});
 export type ShowRunExecutionArgs = z.infer<typeof ShowRunExecutionArgsSchema>;

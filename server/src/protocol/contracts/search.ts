@@ -4,7 +4,16 @@
  */
 import { z } from 'zod';
 
-export const IndexLanguageSchema = z.enum(['python', 'sql', 'java', 'scala', 'typescript', 'tsx', 'javascript', 'yaml']);
+export const IndexLanguageSchema = z.enum([
+  'python',
+  'sql',
+  'java',
+  'scala',
+  'typescript',
+  'tsx',
+  'javascript',
+  'yaml',
+]);
 
 /** `daglens/search` and `daglens search`: hybrid (BM25 + vector) search over the workspace index. */
 export const SearchParamsSchema = z.object({

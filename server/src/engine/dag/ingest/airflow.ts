@@ -26,6 +26,8 @@ export function airflowDag(tasks: Process[], relFile: (abs: string) => string): 
   }));
   const edges: Array<[string, string]> = [];
   for (const t of airflow) for (const u of t.upstream ?? []) if (ids.has(u)) edges.push([u, t.id]);
-  const problems = airflow.length ? [] : [{ message: 'no Airflow tasks found in this file (no DAG(...) / @dag with operators or @task functions)' }];
+  const problems = airflow.length
+    ? []
+    : [{ message: 'no Airflow tasks found in this file (no DAG(...) / @dag with operators or @task functions)' }];
   return { dag: { kind: 'airflow', nodes, edges }, problems, evidence: emptyEvidence() };
 }

@@ -31,14 +31,20 @@ function swapBytes(buf: Uint8Array): Buffer {
 
 export function decodeDagBytes(bytes: Uint8Array): DecodedText {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return { text: buf.toString('utf8', 3), encoding: 'utf-8-bom' };
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: buf.subarray(2).toString('utf16le'), encoding: 'utf-16le' };
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { text: swapBytes(buf.subarray(2)).toString('utf16le'), encoding: 'utf-16be' };
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
+    return { text: buf.toString('utf8', 3), encoding: 'utf-8-bom' };
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe)
+    return { text: buf.subarray(2).toString('utf16le'), encoding: 'utf-16le' };
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff)
+    return { text: swapBytes(buf.subarray(2)).toString('utf16le'), encoding: 'utf-16be' };
   if (looksUtf16(buf, 1)) return { text: buf.toString('utf16le'), encoding: 'utf-16le' };
   if (looksUtf16(buf, 0)) return { text: swapBytes(buf).toString('utf16le'), encoding: 'utf-16be' };
   const head = buf.subarray(0, 8192);
   if (head.includes(0)) {
-    return { text: '', notText: 'it is a binary file (it contains NUL bytes), not a plan text, plan JSON, manifest or DAG JSON' };
+    return {
+      text: '',
+      notText: 'it is a binary file (it contains NUL bytes), not a plan text, plan JSON, manifest or DAG JSON',
+    };
   }
   return { text: buf.toString('utf8') };
 }

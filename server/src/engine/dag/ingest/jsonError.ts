@@ -32,7 +32,9 @@ export function findJsonError(text: string): JsonErrorAt | undefined {
     }
     return { line, column: pos - lineStart + 1, message };
   };
-  const ws = () => { while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++; };
+  const ws = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
   /** Expect a value at i; returns an error or advances past scalars / pushes containers. */
   const stack: Array<'{' | '['> = [];
   type State = 'value' | 'afterValue' | 'key';
@@ -42,7 +44,10 @@ export function findJsonError(text: string): JsonErrorAt | undefined {
     i++;
     while (i < n) {
       const c = text[i];
-      if (c === '"') { i++; return undefined; }
+      if (c === '"') {
+        i++;
+        return undefined;
+      }
       if (c === '\\') {
         const e = text[i + 1];
         if (e === 'u') {
@@ -52,7 +57,8 @@ export function findJsonError(text: string): JsonErrorAt | undefined {
         else return at(i, `invalid escape ${describe(e) === 'the end of the text' ? '\\' : `\\${e}`}`);
         continue;
       }
-      if (c.charCodeAt(0) < 0x20) return at(i, `${describe(c)} inside a string (starting at column ${at(start, '').column})`);
+      if (c.charCodeAt(0) < 0x20)
+        return at(i, `${describe(c)} inside a string (starting at column ${at(start, '').column})`);
       i++;
     }
     return at(start, 'the text ends inside this string');
@@ -61,12 +67,48 @@ export function findJsonError(text: string): JsonErrorAt | undefined {
     ws();
     const c = text[i];
     if (state === 'value') {
-      if (c === '{') { stack.push('{'); i++; ws(); if (text[i] === '}') { i++; stack.pop(); state = 'afterValue'; } else state = 'key'; continue; }
-      if (c === '[') { stack.push('['); i++; ws(); if (text[i] === ']') { i++; stack.pop(); state = 'afterValue'; } else state = 'value'; continue; }
-      if (c === '"') { const e = str(); if (e) return e; state = 'afterValue'; continue; }
+      if (c === '{') {
+        stack.push('{');
+        i++;
+        ws();
+        if (text[i] === '}') {
+          i++;
+          stack.pop();
+          state = 'afterValue';
+        } else state = 'key';
+        continue;
+      }
+      if (c === '[') {
+        stack.push('[');
+        i++;
+        ws();
+        if (text[i] === ']') {
+          i++;
+          stack.pop();
+          state = 'afterValue';
+        } else state = 'value';
+        continue;
+      }
+      if (c === '"') {
+        const e = str();
+        if (e) return e;
+        state = 'afterValue';
+        continue;
+      }
       const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-      if (lit) { i += lit[0].length; state = 'afterValue'; continue; }
-      return at(i, c === undefined ? (stack.length || i > 0 ? 'the text ends where a value should be' : 'the text is empty') : `unexpected ${describe(c)} where a value should be`);
+      if (lit) {
+        i += lit[0].length;
+        state = 'afterValue';
+        continue;
+      }
+      return at(
+        i,
+        c === undefined
+          ? stack.length || i > 0
+            ? 'the text ends where a value should be'
+            : 'the text is empty'
+          : `unexpected ${describe(c)} where a value should be`,
+      );
     }
     if (state === 'key') {
       if (c !== '"') return at(i, `unexpected ${describe(c)} where a "key" should be`);
@@ -81,9 +123,23 @@ export function findJsonError(text: string): JsonErrorAt | undefined {
     // afterValue
     const top = stack[stack.length - 1];
     if (!top) return c === undefined ? undefined : at(i, `unexpected ${describe(c)} after the end of the JSON value`);
-    if (c === ',') { i++; ws(); state = top === '{' ? 'key' : 'value'; continue; }
-    if ((top === '{' && c === '}') || (top === '[' && c === ']')) { stack.pop(); i++; continue; }
-    return at(i, c === undefined ? `the text ends before this ${top === '{' ? 'object' : 'array'} is closed` : `unexpected ${describe(c)}: expected ',' or '${top === '{' ? '}' : ']'}'`);
+    if (c === ',') {
+      i++;
+      ws();
+      state = top === '{' ? 'key' : 'value';
+      continue;
+    }
+    if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
+      stack.pop();
+      i++;
+      continue;
+    }
+    return at(
+      i,
+      c === undefined
+        ? `the text ends before this ${top === '{' ? 'object' : 'array'} is closed`
+        : `unexpected ${describe(c)}: expected ',' or '${top === '{' ? '}' : ']'}'`,
+    );
   }
 }
 

@@ -49,7 +49,10 @@ export function parseSparkExplain(text: string, maxNodes = Infinity): IngestResu
       problems.push({ message: "no '== Physical Plan ==' section and no operator tree found: is this a Spark plan?" });
       return { dag: { kind: 'spark-explain', nodes, edges }, problems, evidence };
     }
-    problems.push({ line: bare + 1, message: `no '== Physical Plan ==' header; reading the operator tree that starts here` });
+    problems.push({
+      line: bare + 1,
+      message: `no '== Physical Plan ==' header; reading the operator tree that starts here`,
+    });
     starts.push(bare);
   }
 
@@ -74,9 +77,9 @@ export function parseSparkExplain(text: string, maxNodes = Infinity): IngestResu
       const stop = s + 1 < starts.length ? starts[s + 1] - 1 : lines.length;
       readFormattedDetails(lines, end, stop, nodes, edges, added, problems, byId);
       // A subtree AQE prints under both the final and the initial plan shares one details block.
-      for (const [fid, copies] of dups) for (const c of copies) c.detail = { ...byId.get(added.get(fid) ?? '')?.detail, ...c.detail };
-    }
-    else checkTruncation(lines, end, tree, problems);
+      for (const [fid, copies] of dups)
+        for (const c of copies) c.detail = { ...byId.get(added.get(fid) ?? '')?.detail, ...c.detail };
+    } else checkTruncation(lines, end, tree, problems);
   }
   return { dag: { kind: formatted ? 'spark-formatted' : 'spark-explain', nodes, edges }, problems, evidence };
 }
@@ -97,7 +100,12 @@ type Mode = 'text' | 'formatted';
 
 /** Turns tree lines into nodes; returns formatted id → node id for the nodes added. */
 function addTree(
-  tree: TreeNode[], nodes: DagNode[], edges: Array<[string, string]>, mode: Mode, base: DagNode['section'], dups = new Map<string, DagNode[]>(),
+  tree: TreeNode[],
+  nodes: DagNode[],
+  edges: Array<[string, string]>,
+  mode: Mode,
+  base: DagNode['section'],
+  dups = new Map<string, DagNode[]>(),
   byId: Map<string, DagNode> = new Map(nodes.map((n) => [n.id, n])),
 ): Map<string, string> {
   const idOf: Array<string | null> = [];
@@ -122,7 +130,14 @@ function addTree(
     const inSubquery = (t.parent !== null && isSubqueryNode(byId, idOf[t.parent])) || base === 'subquery';
     const isSub = inSubquery || /^(Subquery|ReusedSubquery|SubqueryBroadcast)$/.test(parsed.operator);
     const section: DagNode['section'] = markers.some((m) => m.initial) ? 'initial' : isSub ? 'subquery' : base;
-    const node: DagNode = { id, operator: parsed.operator, label: parsed.label, line: t.index + 1, detail: parsed.detail, section };
+    const node: DagNode = {
+      id,
+      operator: parsed.operator,
+      label: parsed.label,
+      line: t.index + 1,
+      detail: parsed.detail,
+      section,
+    };
     nodes.push(node);
     byId.set(id, node);
     if (parsed.formattedId && dup) dups.set(parsed.formattedId, [...(dups.get(parsed.formattedId) ?? []), node]);
@@ -183,7 +198,13 @@ export function parseOperatorText(raw: string, mode: Mode): ParsedOperator {
  * then optionally `===== Subqueries =====` with `Subquery:k Hosting operator id = n …` trees.
  */
 function readFormattedDetails(
-  lines: string[], start: number, stop: number, nodes: DagNode[], edges: Array<[string, string]>, ids: Map<string, string>, problems: DagProblem[],
+  lines: string[],
+  start: number,
+  stop: number,
+  nodes: DagNode[],
+  edges: Array<[string, string]>,
+  ids: Map<string, string>,
+  problems: DagProblem[],
   byId: Map<string, DagNode> = new Map(nodes.map((n) => [n.id, n])),
 ): void {
   let current: DagNode | undefined;
@@ -205,7 +226,11 @@ function readFormattedDetails(
       const root = tree.length ? nodes[nodes.length - tree.length] : undefined;
       const hostId = ids.get(host[2]);
       if (root && hostId) edges.push([root.id, hostId]);
-      else if (!hostId) problems.push({ line: i + 1, message: `subquery ${host[1]} names hosting operator ${host[2]}, which the plan does not have` });
+      else if (!hostId)
+        problems.push({
+          line: i + 1,
+          message: `subquery ${host[1]} names hosting operator ${host[2]}, which the plan does not have`,
+        });
       i = end - 1;
       continue;
     }
@@ -215,7 +240,11 @@ function readFormattedDetails(
       current = id ? byId.get(id) : undefined;
       lastField = undefined;
       if (!current) {
-        if (problems.length < 1000) problems.push({ line: i + 1, message: `details for operator (${head[1]}), which is not in the tree; skipped` });
+        if (problems.length < 1000)
+          problems.push({
+            line: i + 1,
+            message: `details for operator (${head[1]}), which is not in the tree; skipped`,
+          });
         continue;
       }
       const rest = head[3].trim();
@@ -253,8 +282,10 @@ function collectLogicalEvidence(lines: string[], start: number, ev: LogicalEvide
   for (let i = start; i < lines.length; i++) {
     const l = lines[i];
     if (SECTION.test(l)) break;
-    for (const m of l.matchAll(/UnresolvedRelation \[([^\]]+)\]/g)) tables.add(m[1].split(',').pop()!.trim().toLowerCase());
-    for (const m of l.matchAll(/\bRelation ([\w.`]+)\[/g)) tables.add(m[1].split('.').pop()!.replace(/`/g, '').toLowerCase());
+    for (const m of l.matchAll(/UnresolvedRelation \[([^\]]+)\]/g))
+      tables.add(m[1].split(',').pop()!.trim().toLowerCase());
+    for (const m of l.matchAll(/\bRelation ([\w.`]+)\[/g))
+      tables.add(m[1].split('.').pop()!.replace(/`/g, '').toLowerCase());
     for (const m of l.matchAll(/SubqueryAlias ([\w.`]+)/g)) {
       const name = m[1].replace(/`/g, '');
       if (name.includes('.')) tables.add(name.split('.').pop()!.toLowerCase());

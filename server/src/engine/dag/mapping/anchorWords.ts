@@ -18,10 +18,14 @@ export function fmtList(all: string[]): string {
 /** How a predicate's place reads in an explanation. */
 export function clauseName(clause: string | undefined): string {
   switch (clause) {
-    case 'filter': return '.filter(…)';
-    case 'join': return '.join(…)';
-    case undefined: return 'A predicate';
-    default: return clause.toUpperCase();
+    case 'filter':
+      return '.filter(…)';
+    case 'join':
+      return '.join(…)';
+    case undefined:
+      return 'A predicate';
+    default:
+      return clause.toUpperCase();
   }
 }
 

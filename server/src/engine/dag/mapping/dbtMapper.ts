@@ -23,7 +23,11 @@ export function mapManifest(ingest: IngestResult, textOf: TextOf, units: SourceU
     return { nodeId: n.id, status, best: status === 'unmapped' ? null : best, alternatives: [] };
   });
   return {
-    dag: { kind: ingest.dag.kind, nodes: ingest.dag.nodes.map((n) => ({ id: n.id, operator: n.operator, label: n.label, line: n.line })), edges: ingest.dag.edges },
+    dag: {
+      kind: ingest.dag.kind,
+      nodes: ingest.dag.nodes.map((n) => ({ id: n.id, operator: n.operator, label: n.label, line: n.line })),
+      edges: ingest.dag.edges,
+    },
     mappings,
     stats: { ms: Math.round(ms * 10) / 10, llmCalls: 0, costUsd: 0 },
     sources: [],
@@ -33,11 +37,21 @@ export function mapManifest(ingest: IngestResult, textOf: TextOf, units: SourceU
 
 /** True when a DAG's nodes carry their files (then it maps by file, not by operator semantics). */
 export function namesItsFiles(ingest: IngestResult): boolean {
-  return ingest.dag.kind === 'dbt-manifest' || ingest.dag.kind === 'airflow' ||
-    (ingest.dag.kind === 'generic' && ingest.dag.nodes.some((n) => n.detail.file || n.detail.path || n.detail.original_file_path));
+  return (
+    ingest.dag.kind === 'dbt-manifest' ||
+    ingest.dag.kind === 'airflow' ||
+    (ingest.dag.kind === 'generic' &&
+      ingest.dag.nodes.some((n) => n.detail.file || n.detail.path || n.detail.original_file_path))
+  );
 }
 
-function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, units: SourceUnit[], problems: DagMapProblem[]): DagMapLocation | null {
+function locate(
+  n: DagNode,
+  textOf: TextOf,
+  byFile: Map<string, SourceUnit>,
+  units: SourceUnit[],
+  problems: DagMapProblem[],
+): DagMapLocation | null {
   const declared = n.detail.original_file_path ?? n.detail.file ?? n.detail.path;
   const name = (n.detail.identifier ?? n.detail.name ?? n.label).toLowerCase();
   if (declared) {
@@ -59,7 +73,10 @@ function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, uni
     if (/\.ya?ml$/i.test(file)) {
       // A source: its `- name:` entry (after the source's own entry when the file lists several).
       const src = (n.detail.source_name ?? n.id.split('.')[2] ?? '').toLowerCase();
-      const entry = (want: string, from = 0) => lines.findIndex((l, i) => i >= from && new RegExp(`^\\s*-\\s*name:\\s*['"]?${escape(want)}['"]?\\s*$`, 'i').test(l));
+      const entry = (want: string, from = 0) =>
+        lines.findIndex(
+          (l, i) => i >= from && new RegExp(`^\\s*-\\s*name:\\s*['"]?${escape(want)}['"]?\\s*$`, 'i').test(l),
+        );
       const srcLine = src ? entry(src) : -1;
       const at = entry(name, Math.max(0, srcLine + 1));
       if (at >= 0) {
@@ -80,7 +97,10 @@ function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, uni
         return loc(file, symbolOf(unit, main.i), main.b.startLine, end, DECLARED.modelSelect, why);
       }
     }
-    const first = Math.max(0, lines.findIndex((l) => l.trim() && !/^\s*(--|#|\{#)/.test(l)));
+    const first = Math.max(
+      0,
+      lines.findIndex((l) => l.trim() && !/^\s*(--|#|\{#)/.test(l)),
+    );
     return loc(file, name, first + 1, first + 1, DECLARED.fileStart, `The node names ${file}.`);
   }
   // No file: a unit (dbt model = file stem) or block carrying the node's name.
@@ -89,7 +109,9 @@ function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, uni
     const why = `${stems[0].file} is the only file named ${name}.`;
     return loc(stems[0].file, stems[0].unitName, 1, 1, DECLARED.onlyFileNamed, why);
   }
-  const blocks = units.flatMap((u) => u.blocks.map((b, i) => ({ u, b, i })).filter(({ b }) => b.name?.toLowerCase() === name));
+  const blocks = units.flatMap((u) =>
+    u.blocks.map((b, i) => ({ u, b, i })).filter(({ b }) => b.name?.toLowerCase() === name),
+  );
   if (blocks.length >= 1) {
     const { u, b, i } = blocks[0];
     const one = blocks.length === 1;
@@ -101,7 +123,14 @@ function locate(n: DagNode, textOf: TextOf, byFile: Map<string, SourceUnit>, uni
   return null;
 }
 
-function loc(file: string, symbol: string, startLine: number, endLine: number, confidence: number, explanation: string): DagMapLocation {
+function loc(
+  file: string,
+  symbol: string,
+  startLine: number,
+  endLine: number,
+  confidence: number,
+  explanation: string,
+): DagMapLocation {
   return { file, symbol, startLine, endLine, confidence, explanation };
 }
 

@@ -8,7 +8,14 @@
 import { effectiveTables, tableNameMatches, type Anchor, type SourceUnit } from '../source/anchors';
 import type { Role } from '../spark/operators';
 import {
-  blockSelectWords, blockWords, clauseName, clauseWords, fmtList, linesOf, predicatesWith, sameLiteral,
+  blockSelectWords,
+  blockWords,
+  clauseName,
+  clauseWords,
+  fmtList,
+  linesOf,
+  predicatesWith,
+  sameLiteral,
 } from './anchorWords';
 import type { NodeContext } from './localise';
 import { linear, SCORES } from './scores';
@@ -27,8 +34,17 @@ export interface Site {
 }
 
 export const LOCALISERS: Partial<Record<Role, (site: Site) => void>> = {
-  scan: tableRead, filter: predicate, join: joinCondition, aggregate: grouping, sort: ordering, limit: limitClause,
-  window: overClause, union: setOperation, expand: groupingSets, project: selectItems, generate: lateralView,
+  scan: tableRead,
+  filter: predicate,
+  join: joinCondition,
+  aggregate: grouping,
+  sort: ordering,
+  limit: limitClause,
+  window: overClause,
+  union: setOperation,
+  expand: groupingSets,
+  project: selectItems,
+  generate: lateralView,
 };
 
 function tableRead({ unit, ctx: { ev }, push }: Site): void {
@@ -39,8 +55,13 @@ function tableRead({ unit, ctx: { ev }, push }: Site): void {
       // A generated source (`spark.range(n)`): told apart by the numbers it was written with.
       const hit = ev.literals.filter((l) => a.literals.some((x) => sameLiteral(x.t, l))).length;
       if (hit) {
-        push(a, a.startLine, a.endLine, linear(SCORES.scan.generated, hit / ev.literals.length),
-          `${ev.table}(${ev.literals.join(', ')}) is written here`);
+        push(
+          a,
+          a.startLine,
+          a.endLine,
+          linear(SCORES.scan.generated, hit / ev.literals.length),
+          `${ev.table}(${ev.literals.join(', ')}) is written here`,
+        );
       }
       continue;
     }
@@ -48,8 +69,13 @@ function tableRead({ unit, ctx: { ev }, push }: Site): void {
     const words = blockWords(unit, a.block);
     const used = ev.columns.filter((c) => words.has(c)).length;
     const share = ev.columns.length ? used / ev.columns.length : 1;
-    push(a, a.startLine, a.endLine, linear(SCORES.scan.tableRead, share),
-      `reads table ${ev.table}${used ? ` and uses ${used} of its ${ev.columns.length} scanned columns nearby` : ''}`);
+    push(
+      a,
+      a.startLine,
+      a.endLine,
+      linear(SCORES.scan.tableRead, share),
+      `reads table ${ev.table}${used ? ` and uses ${used} of its ${ev.columns.length} scanned columns nearby` : ''}`,
+    );
   }
 }
 
@@ -97,13 +123,23 @@ function predicate({ unit, ctx: { ev }, fit, push }: Site): void {
     if (score === 0) continue;
     const s = Math.min(...lines);
     const bonus = Math.min(S.extraAtomsCap, S.perExtraAtom * (matched - 1));
-    push(a, s, Math.max(...lines.filter((l) => l < s + MAX_SPAN)), score * linear(S.scope, fit(a.block)) + bonus,
-      `${clauseName(a.clause)} holds the filter's ${score >= 1 ? 'column and literal' : 'columns'} (${fmtList(said)})`);
+    push(
+      a,
+      s,
+      Math.max(...lines.filter((l) => l < s + MAX_SPAN)),
+      score * linear(S.scope, fit(a.block)) + bonus,
+      `${clauseName(a.clause)} holds the filter's ${score >= 1 ? 'column and literal' : 'columns'} (${fmtList(said)})`,
+    );
   }
 }
 
 function joinCondition(site: Site): void {
-  const { unit, ctx: { ev, subqueryJoin }, fit, push } = site;
+  const {
+    unit,
+    ctx: { ev, subqueryJoin },
+    fit,
+    push,
+  } = site;
   const S = SCORES.join;
   if (subqueryJoin) {
     // `x in (select …`, `x = (select min(…) …`: the predicate opening the subquery, holding the compared column.
@@ -112,10 +148,15 @@ function joinCondition(site: Site): void {
       if (a.kind !== 'predicate' || a.subquery === undefined) continue;
       const hit = columns.find((c) => a.words.some((w) => w.t === c));
       if (!hit) continue;
-      push(a, a.startLine, a.startLine, S.subquery * linear(S.subqueryScope, fit(a.block)),
+      push(
+        a,
+        a.startLine,
+        a.startLine,
+        S.subquery * linear(S.subqueryScope, fit(a.block)),
         kind === 'semi'
           ? `IN (subquery) on ${hit}`
-          : `compares ${hit} with a scalar subquery (decorrelated into this join)`);
+          : `compares ${hit} with a scalar subquery (decorrelated into this join)`,
+      );
     }
   }
   const pairs = ev.leftKeys.map((l, i) => [l, ev.rightKeys[i] ?? []] as const).filter(([l, r]) => l.length && r.length);
@@ -125,12 +166,18 @@ function joinCondition(site: Site): void {
       const words = new Set(a.words.map((w) => w.t));
       // A self-join on one column name (`ctr1.ctr_store_sk = ctr2.ctr_store_sk`) must name it twice.
       const twice = (x: string) => a.words.filter((w) => w.t === x).length >= 2;
-      const hit = pairs.find(([l, r]) =>
-        l.some((x) => words.has(x)) && r.some((x) => words.has(x) && (!l.includes(x) || twice(x))));
+      const hit = pairs.find(
+        ([l, r]) => l.some((x) => words.has(x)) && r.some((x) => words.has(x) && (!l.includes(x) || twice(x))),
+      );
       if (!hit) continue;
       const lines = linesOf(a.words, (t) => hit[0].includes(t) || hit[1].includes(t));
-      push(a, Math.min(...lines), Math.max(...lines), linear(S.keys, fit(a.block)),
-        `${clauseName(a.clause)} equates the join keys ${hit[0][0]} = ${hit[1][0]}`);
+      push(
+        a,
+        Math.min(...lines),
+        Math.max(...lines),
+        linear(S.keys, fit(a.block)),
+        `${clauseName(a.clause)} equates the join keys ${hit[0][0]} = ${hit[1][0]}`,
+      );
     }
   } else if (ev.atoms.length) {
     for (const a of unit.anchors) {
@@ -139,8 +186,13 @@ function joinCondition(site: Site): void {
       const atom = ev.atoms.find((x) => x.columns.length >= 2 && x.columns.every((c) => words.has(c)));
       if (!atom) continue;
       const lines = linesOf(a.words, (t) => atom.columns.includes(t));
-      push(a, Math.min(...lines), Math.max(...lines), S.condition * linear(S.conditionScope, fit(a.block)),
-        `predicate holds the join condition's columns (${fmtList(atom.columns)})`);
+      push(
+        a,
+        Math.min(...lines),
+        Math.max(...lines),
+        S.condition * linear(S.conditionScope, fit(a.block)),
+        `predicate holds the join condition's columns (${fmtList(atom.columns)})`,
+      );
     }
   }
 }
@@ -155,11 +207,16 @@ function grouping({ unit, ctx: { ev }, fit, push }: Site): void {
     const found = ev.keys.filter((k) => words.has(k));
     if (found.length === 0) continue;
     const share = found.length / ev.keys.length;
-    const score = linear(group ? S.groupBy : S.distinct, share) * linear(S.scope, fit(a.block))
-      + (share === 1 ? S.allKeys : 0);
+    const score =
+      linear(group ? S.groupBy : S.distinct, share) * linear(S.scope, fit(a.block)) + (share === 1 ? S.allKeys : 0);
     const clause = group ? 'GROUP BY' : 'SELECT DISTINCT';
-    push(a, a.startLine, a.endLine, score,
-      `${clause} holds ${found.length} of the ${ev.keys.length} grouping keys (${fmtList(found)})`);
+    push(
+      a,
+      a.startLine,
+      a.endLine,
+      score,
+      `${clause} holds ${found.length} of the ${ev.keys.length} grouping keys (${fmtList(found)})`,
+    );
   }
 }
 
@@ -174,8 +231,13 @@ function ordering({ unit, ctx: { ev, operator }, fit, push }: Site): void {
     const limit = unit.anchors.find((x) => x.kind === 'limit' && x.block === a.block && x.startLine >= a.startLine);
     const top = /TakeOrderedAndProject$/.test(operator) && !!limit;
     const end = limit && limit.endLine - a.startLine < MAX_SPAN ? limit.endLine : a.endLine;
-    push(a, a.startLine, end, linear(S.orderBy, share) + (top ? S.topWithLimit : 0) + S.scope * fit(a.block),
-      `ORDER BY ${found.length ? `holds ${fmtList(found)}` : 'of the block'}${top ? ' with its LIMIT' : ''}`);
+    push(
+      a,
+      a.startLine,
+      end,
+      linear(S.orderBy, share) + (top ? S.topWithLimit : 0) + S.scope * fit(a.block),
+      `ORDER BY ${found.length ? `holds ${fmtList(found)}` : 'of the block'}${top ? ' with its LIMIT' : ''}`,
+    );
   }
 }
 
@@ -191,15 +253,28 @@ function overClause({ unit, ctx: { ev }, push }: Site): void {
     const words = new Set(a.words.map((w) => w.t));
     const found = need.filter((k) => words.has(k));
     // The select item the OVER (…) sits in, named like the window's output column.
-    const item = unit.anchors.find((x) => x.kind === 'select' && x.block === a.block && x.name
-      && ev.aliases.includes(x.name) && x.startLine <= a.startLine && x.endLine >= a.startLine);
+    const item = unit.anchors.find(
+      (x) =>
+        x.kind === 'select' &&
+        x.block === a.block &&
+        x.name &&
+        ev.aliases.includes(x.name) &&
+        x.startLine <= a.startLine &&
+        x.endLine >= a.startLine,
+    );
     if (found.length === 0 && !item) continue;
     const share = need.length ? found.length / need.length : 0;
     const S = SCORES.window;
     const score = Math.max(found.length ? linear(S.partition, share) : 0, item ? S.namedItem : 0);
-    push(a, a.startLine, a.endLine, score, item && share < 0.5
-      ? `OVER (…) of the select item ${item.name}, the window's output column`
-      : `OVER (…) partitions by ${fmtList(found)}`);
+    push(
+      a,
+      a.startLine,
+      a.endLine,
+      score,
+      item && share < 0.5
+        ? `OVER (…) of the select item ${item.name}, the window's output column`
+        : `OVER (…) partitions by ${fmtList(found)}`,
+    );
   }
 }
 
@@ -210,14 +285,20 @@ function setOperation({ unit, ctx, push }: Site): void {
     if (a.name !== want && !(want === 'except' && a.name === 'minus')) continue;
     const sides = (a.sides ?? []).map((b) => effectiveTables(unit, b));
     let best = 0;
-    for (const side of sides) for (const inp of ctx.inputTables) {
-      if (inp.size === 0) continue;
-      let hit = 0;
-      for (const t of inp) if (side.has(t)) hit++;
-      best = Math.max(best, hit / inp.size);
-    }
-    push(a, a.startLine, a.endLine, linear(SCORES.union, best),
-      `${a.name?.toUpperCase()} combining blocks that read ${fmtList([...ctx.tables])}`);
+    for (const side of sides)
+      for (const inp of ctx.inputTables) {
+        if (inp.size === 0) continue;
+        let hit = 0;
+        for (const t of inp) if (side.has(t)) hit++;
+        best = Math.max(best, hit / inp.size);
+      }
+    push(
+      a,
+      a.startLine,
+      a.endLine,
+      linear(SCORES.union, best),
+      `${a.name?.toUpperCase()} combining blocks that read ${fmtList([...ctx.tables])}`,
+    );
   }
 }
 
@@ -227,8 +308,13 @@ function groupingSets({ unit, ctx: { consumerKeys }, push }: Site): void {
     const words = new Set(a.words.map((w) => w.t));
     const found = consumerKeys.filter((k) => words.has(k));
     const share = consumerKeys.length ? found.length / consumerKeys.length : SCORES.expand.unknownKeys;
-    push(a, a.startLine, a.endLine, linear(SCORES.expand.rollup, share),
-      `${a.name?.toUpperCase()} over ${fmtList(found.length ? found : ['the grouping columns'])}`);
+    push(
+      a,
+      a.startLine,
+      a.endLine,
+      linear(SCORES.expand.rollup, share),
+      `${a.name?.toUpperCase()} over ${fmtList(found.length ? found : ['the grouping columns'])}`,
+    );
   }
 }
 
@@ -242,8 +328,13 @@ function selectItems({ unit, ctx: { ev }, fit, push }: Site): void {
   for (const [block, items] of byBlock) {
     const share = items.length / ev.aliases.length;
     const score = linear(SCORES.project.items, share) + SCORES.project.scope * fit(block);
-    push({ block }, items[0].startLine, items[items.length - 1].endLine, score,
-      `select list defines ${fmtList(items.map((i) => i.name!))}`);
+    push(
+      { block },
+      items[0].startLine,
+      items[items.length - 1].endLine,
+      score,
+      `select list defines ${fmtList(items.map((i) => i.name!))}`,
+    );
   }
 }
 

@@ -16,7 +16,19 @@ export const HIGH = CONFIDENCE.high;
 export const LOW = CONFIDENCE.low;
 
 /** Roles that correspond to something written in code; the rest are derived. */
-const SEMANTIC = new Set(['scan', 'filter', 'join', 'aggregate', 'sort', 'limit', 'window', 'union', 'expand', 'project', 'generate']);
+const SEMANTIC = new Set([
+  'scan',
+  'filter',
+  'join',
+  'aggregate',
+  'sort',
+  'limit',
+  'window',
+  'union',
+  'expand',
+  'project',
+  'generate',
+]);
 
 export interface MapPlan {
   facts: PlanFacts;
@@ -70,7 +82,10 @@ export function isSemantic(plan: MapPlan, id: string): boolean {
  * The semantic nodes in levels: a node's nearest semantic consumer sits in an earlier level, so when a
  * level is mapped the locations of its consumers are known and can settle ties between query blocks.
  */
-export function semanticLevels(plan: MapPlan, ids: string[]): { levels: string[][]; parentOf: Map<string, string | undefined> } {
+export function semanticLevels(
+  plan: MapPlan,
+  ids: string[],
+): { levels: string[][]; parentOf: Map<string, string | undefined> } {
   const semantic = new Set(ids);
   const parentOf = new Map<string, string | undefined>();
   const depth = new Map<string, number>();
@@ -134,13 +149,21 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
     const fileFactor = Math.min(1, RANKING.fileBase + r.score) * relative * nameTrust(r.nameCoverage);
     for (const c of localise(r.unit, ctx) as Array<Candidate & { confidence: number; rank: number }>) {
       const b = c.unit.blocks[c.block];
-      const near = !!context && !!b && context.file === c.unit.file && context.startLine >= b.startLine && context.startLine <= b.endLine;
+      const near =
+        !!context &&
+        !!b &&
+        context.file === c.unit.file &&
+        context.startLine >= b.startLine &&
+        context.startLine <= b.endLine;
       // Decorate in place: a node can have hundreds of candidates in a big plan.
       c.confidence = c.score * fileFactor;
       // The plan says whether the node comes from a subquery (scalar, IN, EXISTS): the code's block must agree.
       const sameKind = fromSubquery === inSubqueryBlock(c.unit, c.block);
-      c.rank = c.confidence + (near ? CONFIDENCE.nearContext : 0) + (sameKind ? CONFIDENCE.sameSubqueryKind : 0)
-        + (inFocus(focus, c.unit.file, c.startLine) ? CONFIDENCE.inFocus : 0);
+      c.rank =
+        c.confidence +
+        (near ? CONFIDENCE.nearContext : 0) +
+        (sameKind ? CONFIDENCE.sameSubqueryKind : 0) +
+        (inFocus(focus, c.unit.file, c.startLine) ? CONFIDENCE.inFocus : 0);
       cands.push(c);
     }
   }
@@ -157,21 +180,28 @@ export function mapNode(plan: MapPlan, id: string, context?: DagMapLocation | nu
   }
   const [first, ...rest] = unique;
   // Two places that fit equally well: the evidence cannot tell them apart, so neither is certain.
-  const rival = rest.find((c) =>
-    c.rank >= first.rank - CONFIDENCE.rivalMargin && (c.block !== first.block || c.unit !== first.unit));
+  const rival = rest.find(
+    (c) => c.rank >= first.rank - CONFIDENCE.rivalMargin && (c.block !== first.block || c.unit !== first.unit),
+  );
   const confidence = round(rival ? first.confidence * CONFIDENCE.rivalFactor : first.confidence);
   const best = location(first, confidence, rival ? ' (another block fits as well)' : '');
   const altFactor = rival ? CONFIDENCE.rivalFactor : CONFIDENCE.alternative;
   const alternatives = rest.slice(0, 3).map((c) => location(c, round(c.confidence * altFactor), ''));
   const status = confidence >= HIGH ? 'high' : confidence >= LOW ? 'low' : 'unmapped';
-  return { nodeId: id, status, best: status === 'unmapped' ? null : best, alternatives: status === 'unmapped' ? [best, ...alternatives].slice(0, 3) : alternatives };
+  return {
+    nodeId: id,
+    status,
+    best: status === 'unmapped' ? null : best,
+    alternatives: status === 'unmapped' ? [best, ...alternatives].slice(0, 3) : alternatives,
+  };
 }
 
 function subqueryJoinOf(facts: PlanFacts, id: string): NodeContext['subqueryJoin'] {
   const scalar = facts.scalarSubqueryJoins.get(id);
   if (scalar?.length) return { kind: 'scalar', columns: scalar };
   const n = facts.nodes.get(id)!;
-  if (!/\b(LeftSemi|LeftAnti|ExistenceJoin)\b/.test(`${n.detail.args ?? ''} ${n.label} ${n.detail['Join type'] ?? ''}`)) return undefined;
+  if (!/\b(LeftSemi|LeftAnti|ExistenceJoin)\b/.test(`${n.detail.args ?? ''} ${n.label} ${n.detail['Join type'] ?? ''}`))
+    return undefined;
   const ev = facts.evidence.get(id)!;
   return { kind: 'semi', columns: ev.leftKeys.flat() };
 }
@@ -194,7 +224,12 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Physical operators point where the operator they serve points (the consumer, else the input). */
-export function attributeDerived(plan: MapPlan, mappings: Map<string, DagNodeMapping>, id: string, memo = new Map<string, string | null>()): DagNodeMapping {
+export function attributeDerived(
+  plan: MapPlan,
+  mappings: Map<string, DagNodeMapping>,
+  id: string,
+  memo = new Map<string, string | null>(),
+): DagNodeMapping {
   const { facts } = plan;
   const served = servedAbove(facts, mappings, id, memo) ?? servedBelow(facts, mappings, id);
   if (!served) return { nodeId: id, status: 'unmapped', best: null, alternatives: [] };
@@ -204,7 +239,10 @@ export function attributeDerived(plan: MapPlan, mappings: Map<string, DagNodeMap
   return {
     nodeId: id,
     status: 'derived',
-    best: { ...m.best!, explanation: `${self.operator} is physical: it serves ${op.operator}${op.line ? ` (plan line ${op.line})` : ''}, which maps here.` },
+    best: {
+      ...m.best!,
+      explanation: `${self.operator} is physical: it serves ${op.operator}${op.line ? ` (plan line ${op.line})` : ''}, which maps here.`,
+    },
     alternatives: [],
   };
 }
@@ -212,7 +250,12 @@ export function attributeDerived(plan: MapPlan, mappings: Map<string, DagNodeMap
 const isMapped = (m: DagNodeMapping | undefined) => !!m && !!m.best && m.status !== 'derived';
 
 /** The nearest mapped consumer, memoised along the way (a chain of physical nodes shares the answer). */
-function servedAbove(facts: PlanFacts, mappings: Map<string, DagNodeMapping>, id: string, memo: Map<string, string | null>): string | undefined {
+function servedAbove(
+  facts: PlanFacts,
+  mappings: Map<string, DagNodeMapping>,
+  id: string,
+  memo: Map<string, string | null>,
+): string | undefined {
   const path: string[] = [];
   let cur = facts.consumers.get(id)?.[0];
   let found: string | null = null;
@@ -264,7 +307,13 @@ export function mapDag(ingest: IngestResult, units: SourceUnit[]): DagMapResult 
   return assemble(ingest, plan, mappings, performance.now() - started);
 }
 
-export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<string, DagNodeMapping>, ms: number, llm = { calls: 0, costUsd: 0 }): DagMapResult {
+export function assemble(
+  ingest: IngestResult,
+  plan: MapPlan,
+  semantic: Map<string, DagNodeMapping>,
+  ms: number,
+  llm = { calls: 0, costUsd: 0 },
+): DagMapResult {
   const out: DagNodeMapping[] = [];
   const memo = new Map<string, string | null>();
   const unknown = new Map<string, number[]>();
@@ -275,25 +324,40 @@ export function assemble(ingest: IngestResult, plan: MapPlan, semantic: Map<stri
       out.push({ nodeId: n.id, status: 'unmapped', best: null, alternatives: [] });
       continue;
     }
-    out.push(semantic.get(n.id) ?? (isSemantic(plan, n.id)
-      ? { nodeId: n.id, status: 'unmapped', best: null, alternatives: [] }
-      : attributeDerived(plan, semantic, n.id, memo)));
+    out.push(
+      semantic.get(n.id) ??
+        (isSemantic(plan, n.id)
+          ? { nodeId: n.id, status: 'unmapped', best: null, alternatives: [] }
+          : attributeDerived(plan, semantic, n.id, memo)),
+    );
   }
   const problems = [...ingest.problems];
   if (isPlan(ingest) && ingest.dag.nodes.length && !hasEvidence(plan.facts)) {
     const empty = ingest.dag.nodes.find((n) => /^(EmptyRelation|LocalRelation|LocalTableScan)$/.test(n.operator));
-    problems.push({ ...(empty?.line ? { line: empty.line } : {}), message: `this plan reads no table and holds no literal or name from a query${empty ? ` (the optimizer reduced it to ${empty.operator})` : ''}: nothing in it points at code, so no node is mapped` });
+    problems.push({
+      ...(empty?.line ? { line: empty.line } : {}),
+      message: `this plan reads no table and holds no literal or name from a query${empty ? ` (the optimizer reduced it to ${empty.operator})` : ''}: nothing in it points at code, so no node is mapped`,
+    });
   }
   for (const [op, lines] of unknown) {
     const at = lines.filter(Boolean);
-    problems.push({ ...(at.length ? { line: at[0] } : {}), message: `unknown operator '${op}'${at.length > 1 ? ` (${at.length} nodes)` : ''}: not a Spark operator DagLens can read, left unmapped` });
+    problems.push({
+      ...(at.length ? { line: at[0] } : {}),
+      message: `unknown operator '${op}'${at.length > 1 ? ` (${at.length} nodes)` : ''}: not a Spark operator DagLens can read, left unmapped`,
+    });
   }
   return {
     dag: {
       kind: ingest.dag.kind,
       nodes: ingest.dag.nodes.map((n) => {
         const spark = sparkOperatorOf(n.operator);
-        return { id: n.id, operator: n.operator, label: n.label, line: n.line, ...(spark !== n.operator ? { sparkOperator: spark } : {}) };
+        return {
+          id: n.id,
+          operator: n.operator,
+          label: n.label,
+          line: n.line,
+          ...(spark !== n.operator ? { sparkOperator: spark } : {}),
+        };
       }),
       edges: ingest.dag.edges,
     },

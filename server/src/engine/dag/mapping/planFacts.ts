@@ -36,7 +36,8 @@ function joinText(d: Record<string, string>): string {
 const sameKeys = (a: string[], b: string[]) => a.length === b.length && a.every((k) => b.includes(k));
 
 /** Shuffles and stage wrappers between the two halves of an aggregate or sort. */
-const PASS_THROUGH = /(Exchange|ShuffleRead|ShuffleReader|QueryStage|InputAdapter|WholeStageCodegen|ColumnarToRow|RowToColumnar)$/;
+const PASS_THROUGH =
+  /(Exchange|ShuffleRead|ShuffleReader|QueryStage|InputAdapter|WholeStageCodegen|ColumnarToRow|RowToColumnar)$/;
 
 export function planFacts(dag: Dag, logical: LogicalEvidence): PlanFacts {
   const nodes = new Map(dag.nodes.map((n) => [n.id, n]));
@@ -73,7 +74,7 @@ export function planFacts(dag: Dag, logical: LogicalEvidence): PlanFacts {
 
   const terms: PlanFacts['terms'] = new Map();
   const add = (t: string, kind: 'table' | 'literal' | 'alias' | 'column', weight: number) => {
-    if (!t || t.length < 2 && kind !== 'literal') return;
+    if (!t || (t.length < 2 && kind !== 'literal')) return;
     if (kind !== 'literal' && isInternalName(t)) return;
     const prev = terms.get(t);
     if (!prev || prev.weight < weight) terms.set(t, { kind, weight });
@@ -92,7 +93,12 @@ export function planFacts(dag: Dag, logical: LogicalEvidence): PlanFacts {
   return { nodes, evidence, inputs, consumers, subtreeTables, terms, inSubquery, scalarSubqueryJoins };
 }
 
-function subqueries(dag: Dag, nodes: Map<string, DagNode>, evidence: Map<string, OperatorEvidence>, inputs: Map<string, string[]>) {
+function subqueries(
+  dag: Dag,
+  nodes: Map<string, DagNode>,
+  evidence: Map<string, OperatorEvidence>,
+  inputs: Map<string, string[]>,
+) {
   const inSubquery = new Set<string>();
   const scalarSubqueryJoins = new Map<string, string[]>();
   const mark = (root: string) => {

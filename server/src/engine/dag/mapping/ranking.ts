@@ -23,7 +23,8 @@ export interface RankedUnit {
 export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
   if (units.length === 0 || facts.terms.size === 0) return [];
   // A unit holds a table term when it names the table, also as a DataFrame variable (`order` for orders).
-  const holds = (unit: SourceUnit, t: string, kind: string) => (kind === 'table' ? unitNamesTable(unit, t) : unit.bag.has(t));
+  const holds = (unit: SourceUnit, t: string, kind: string) =>
+    kind === 'table' ? unitNamesTable(unit, t) : unit.bag.has(t);
   const df = new Map<string, number>();
   for (const [t, v] of facts.terms) {
     let n = 0;
@@ -56,12 +57,15 @@ export function rankUnits(facts: PlanFacts, units: SourceUnit[]): RankedUnit[] {
     let nameCoverage = names.length ? names.filter(([t, v]) => holds(unit, t, v.kind)).length / names.length : 1;
     // Code that says the plan in other words (a DataFrame query without the SQL's aliases) still holds every
     // table and the query's own constants: that is as good as the names.
-    const share = (xs: Array<[string, unknown]>) => xs.filter(([t]) => holds(unit, t, facts.terms.get(t)!.kind)).length / xs.length;
+    const share = (xs: Array<[string, unknown]>) =>
+      xs.filter(([t]) => holds(unit, t, facts.terms.get(t)!.kind)).length / xs.length;
     const coversNames = literals.length >= 1 && tables.length && share(tables) === 1;
     if (coversNames && share(literals) >= RANKING.literalsForNames) nameCoverage = 1;
     return { unit, score: total > 0 ? (s / total) * linear(RANKING.precision, precision) : 0, nameCoverage };
   });
-  return ranked.filter((r) => r.score > 0).sort((a, b) => b.score - a.score || (a.unit.file < b.unit.file ? -1 : a.unit.file > b.unit.file ? 1 : 0));
+  return ranked
+    .filter((r) => r.score > 0)
+    .sort((a, b) => b.score - a.score || (a.unit.file < b.unit.file ? -1 : a.unit.file > b.unit.file ? 1 : 0));
 }
 
 const tablesCache = new WeakMap<SourceUnit, string[]>();

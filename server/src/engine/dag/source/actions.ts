@@ -35,11 +35,54 @@ const GROUPING = new Set(['groupBy', 'groupby', 'rollup', 'cube', 'pivot', 'grou
 
 /** Methods that make Spark run (or register) something; anything else in a chain is a transformation. */
 export const ACTION_METHODS = new Set([
-  'collect', 'collectAsList', 'count', 'show', 'take', 'head', 'first', 'tail', 'toPandas', 'toLocalIterator', 'foreach',
-  'foreachPartition', 'save', 'saveAsTable', 'insertInto', 'parquet', 'csv', 'json', 'orc', 'text', 'jdbc', 'avro', 'delta',
-  'createOrReplaceTempView', 'createTempView', 'createOrReplaceGlobalTempView', 'createGlobalTempView', 'registerTempTable',
-  'sql', 'start', 'checkpoint', 'toJSON', 'describe', 'summary', 'cache', 'persist', 'isEmpty', 'reduce', 'aggregate',
-  'collectAsMap', 'countByKey', 'saveAsTextFile', 'toArrow', 'createDataFrame', 'overwrite', 'append', 'create', 'merge',
+  'collect',
+  'collectAsList',
+  'count',
+  'show',
+  'take',
+  'head',
+  'first',
+  'tail',
+  'toPandas',
+  'toLocalIterator',
+  'foreach',
+  'foreachPartition',
+  'save',
+  'saveAsTable',
+  'insertInto',
+  'parquet',
+  'csv',
+  'json',
+  'orc',
+  'text',
+  'jdbc',
+  'avro',
+  'delta',
+  'createOrReplaceTempView',
+  'createTempView',
+  'createOrReplaceGlobalTempView',
+  'createGlobalTempView',
+  'registerTempTable',
+  'sql',
+  'start',
+  'checkpoint',
+  'toJSON',
+  'describe',
+  'summary',
+  'cache',
+  'persist',
+  'isEmpty',
+  'reduce',
+  'aggregate',
+  'collectAsMap',
+  'countByKey',
+  'saveAsTextFile',
+  'toArrow',
+  'createDataFrame',
+  'overwrite',
+  'append',
+  'create',
+  'merge',
 ]);
 
 interface Statement {
@@ -55,7 +98,15 @@ function statements(tokens: PyToken[]): Statement[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const prev = tokens[i - 1];
-    if (i > start && depth === 0 && prev && t.line > prev.endLine && t.text !== '.' && !/^[-+*/%&|=<>,]$|^(and|or)$/.test(prev.text) && t.text !== ')') {
+    if (
+      i > start &&
+      depth === 0 &&
+      prev &&
+      t.line > prev.endLine &&
+      t.text !== '.' &&
+      !/^[-+*/%&|=<>,]$|^(and|or)$/.test(prev.text) &&
+      t.text !== ')'
+    ) {
       out.push({ start, end: i });
       start = i;
     }
@@ -84,7 +135,12 @@ function assigned(tokens: PyToken[], s: Statement): string | undefined {
   let i = s.start;
   if (tokens[i]?.text === 'val' || tokens[i]?.text === 'var') i++;
   const name = tokens[i];
-  const eq = tokens[i + 1]?.text === ':' ? tokens.slice(i + 2, Math.min(s.end, i + 8)).findIndex((t) => t.text === '=') : tokens[i + 1]?.text === '=' ? 0 : -1;
+  const eq =
+    tokens[i + 1]?.text === ':'
+      ? tokens.slice(i + 2, Math.min(s.end, i + 8)).findIndex((t) => t.text === '=')
+      : tokens[i + 1]?.text === '='
+        ? 0
+        : -1;
   return name?.kind === 'word' && eq >= 0 ? name.text : undefined;
 }
 
@@ -111,10 +167,14 @@ export function actionCalls(file: string, text: string): ActionCall[] {
   for (const s of stmts) {
     for (let i = s.start + 1; i < s.end - 1; i++) {
       const t = tokens[i];
-      if (t.kind !== 'word' || tokens[i - 1].text !== '.' || tokens[i + 1].text !== '(' || !ACTION_METHODS.has(t.text)) continue;
+      if (t.kind !== 'word' || tokens[i - 1].text !== '.' || tokens[i + 1].text !== '(' || !ACTION_METHODS.has(t.text))
+        continue;
       if (GROUPING.has(previousCall(tokens, i, s.start) ?? '')) continue;
       const close = matching(tokens, i + 1, s.end);
-      const args = tokens.slice(i + 2, close).filter((x) => x.kind === 'string').map((x) => x.value);
+      const args = tokens
+        .slice(i + 2, close)
+        .filter((x) => x.kind === 'string')
+        .map((x) => x.value);
       const terms = new Set<string>();
       termsOf(tokens, s, terms);
       // Follow the variables this statement reads back to their assignments (a few levels).
@@ -137,12 +197,20 @@ export function actionCalls(file: string, text: string): ActionCall[] {
         frontier = next;
       }
       out.push({
-        file, method: t.text, line: t.line,
-        startLine: tokens[s.start].line, endLine: tokens[s.end - 1].endLine,
+        file,
+        method: t.text,
+        line: t.line,
+        startLine: tokens[s.start].line,
+        endLine: tokens[s.end - 1].endLine,
         write: isWrite(tokens, s, i),
         terms,
-        strings: tokens.slice(s.start, s.end).filter((x) => x.kind === 'string').map((x) => x.value),
-        scope: [...seen].map((st) => [tokens[st.start].line, tokens[st.end - 1].endLine] as [number, number]).sort((a, b) => a[0] - b[0]),
+        strings: tokens
+          .slice(s.start, s.end)
+          .filter((x) => x.kind === 'string')
+          .map((x) => x.value),
+        scope: [...seen]
+          .map((st) => [tokens[st.start].line, tokens[st.end - 1].endLine] as [number, number])
+          .sort((a, b) => a[0] - b[0]),
         args,
       });
     }

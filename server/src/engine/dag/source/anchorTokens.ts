@@ -41,12 +41,15 @@ export function anchorTokens(text: string, lineOffset = 0): Token[] {
 
 function termOf(kind: TokenKind, text: string): string {
   switch (kind) {
-    case 'string': return text.slice(1, -1).replace(/''/g, "'").toLowerCase();
+    case 'string':
+      return text.slice(1, -1).replace(/''/g, "'").toLowerCase();
     case 'quoted': {
       const closed = text.length > 1 && text.endsWith(text[0] === '[' ? ']' : text[0]);
       return (closed ? text.slice(1, -1) : text.slice(1)).toLowerCase();
     }
-    case 'number': return String(Number(text));
-    default: return text.toLowerCase();
+    case 'number':
+      return String(Number(text));
+    default:
+      return text.toLowerCase();
   }
 }

@@ -6,7 +6,17 @@
  */
 
 export type AnchorKind =
-  | 'table' | 'predicate' | 'group' | 'rollup' | 'order' | 'limit' | 'window' | 'union' | 'select' | 'distinct' | 'generate';
+  | 'table'
+  | 'predicate'
+  | 'group'
+  | 'rollup'
+  | 'order'
+  | 'limit'
+  | 'window'
+  | 'union'
+  | 'select'
+  | 'distinct'
+  | 'generate';
 
 export interface Term {
   /** Lower-cased identifier (last part of a qualified name) or normalised literal. */
@@ -93,9 +103,13 @@ function collectTables(unit: SourceUnit, block: number, seen: Set<number>): Set<
   if (!b) return out;
   for (const t of b.tables) {
     out.add(t);
-    unit.blocks.forEach((o, i) => { if (o.name === t && i !== block) for (const x of collectTables(unit, i, seen)) out.add(x); });
+    unit.blocks.forEach((o, i) => {
+      if (o.name === t && i !== block) for (const x of collectTables(unit, i, seen)) out.add(x);
+    });
   }
-  unit.blocks.forEach((o, i) => { if (o.parent === block) for (const x of collectTables(unit, i, seen)) out.add(x); });
+  unit.blocks.forEach((o, i) => {
+    if (o.parent === block) for (const x of collectTables(unit, i, seen)) out.add(x);
+  });
   return out;
 }
 
@@ -129,7 +143,11 @@ export function unitNamesTable(unit: SourceUnit, table: string): boolean {
 
 /** Whether a block is, or sits inside, a subquery of an expression (scalar, IN, EXISTS). */
 export function inSubqueryBlock(unit: SourceUnit, block: number): boolean {
-  for (let b: number | null = block, guard = 0; b !== null && unit.blocks[b] && guard < 1000; b = unit.blocks[b].parent, guard++) {
+  for (
+    let b: number | null = block, guard = 0;
+    b !== null && unit.blocks[b] && guard < 1000;
+    b = unit.blocks[b].parent, guard++
+  ) {
     if (unit.blocks[b].kind === 'subquery') return true;
   }
   return false;

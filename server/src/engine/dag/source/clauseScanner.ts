@@ -55,7 +55,10 @@ export class ClauseScanner {
   /** OVER (…) anchors and the depth of their parenthesis while it is open (-1 once closed). */
   private readonly windows: Array<{ anchor: Anchor; depth: number }> = [];
 
-  constructor(private readonly unit: SourceUnit, private readonly tokens: Token[]) {
+  constructor(
+    private readonly unit: SourceUnit,
+    private readonly tokens: Token[],
+  ) {
     this.anchors = unit.anchors;
   }
 
@@ -82,21 +85,38 @@ export class ClauseScanner {
     this.feedWindows(tok);
     const lower = tok.kind === 'word' ? tok.lower : '';
     const atBlockDepth = !!cur && this.depth === cur.depth;
-    if (lower === 'with' && (!cur || atBlockDepth)) { this.pendingCte = undefined; return; }
+    if (lower === 'with' && (!cur || atBlockDepth)) {
+      this.pendingCte = undefined;
+      return;
+    }
     // `name AS (` before a SELECT at the next depth: a CTE.
-    if (isName(tok) && this.next()?.lower === 'as' && this.next(2)?.kind === 'lparen'
-      && (this.next(3)?.lower === 'select' || this.next(3)?.lower === 'with')) this.pendingCte = tok.lower;
+    if (
+      isName(tok) &&
+      this.next()?.lower === 'as' &&
+      this.next(2)?.kind === 'lparen' &&
+      (this.next(3)?.lower === 'select' || this.next(3)?.lower === 'with')
+    )
+      this.pendingCte = tok.lower;
     if (lower === 'select') return this.select(tok, cur);
     if (!cur) return;
     if (atBlockDepth && this.clauseStart(tok, lower, cur)) return;
     switch (cur.clause) {
-      case 'select': return this.selectToken(tok, lower, cur, atBlockDepth);
-      case 'from': return this.fromToken(tok, cur, atBlockDepth);
-      case 'where': case 'having': case 'on': case 'qualify': case 'using':
+      case 'select':
+        return this.selectToken(tok, lower, cur, atBlockDepth);
+      case 'from':
+        return this.fromToken(tok, cur, atBlockDepth);
+      case 'where':
+      case 'having':
+      case 'on':
+      case 'qualify':
+      case 'using':
         return this.predicateToken(tok, lower, cur, atBlockDepth);
-      case 'group': return this.groupToken(tok, lower, cur);
-      case 'order': return this.listToken(tok, lower);
-      default: return;
+      case 'group':
+        return this.groupToken(tok, lower, cur);
+      case 'order':
+        return this.listToken(tok, lower);
+      default:
+        return;
     }
   }
 
@@ -114,7 +134,11 @@ export class ClauseScanner {
   }
 
   private closeParen(tok: Token): void {
-    for (const w of this.windows) if (w.depth === this.depth) { w.anchor.endLine = tok.line + 1; w.depth = -1; }
+    for (const w of this.windows)
+      if (w.depth === this.depth) {
+        w.anchor.endLine = tok.line + 1;
+        w.depth = -1;
+      }
     this.depth--;
     while (this.top && this.top.depth > this.depth) this.popBlock(tok, this.i);
     this.atom?.tokens.push(tok);
@@ -210,8 +234,14 @@ export class ClauseScanner {
     const last = next?.lower === 'all' || next?.lower === 'distinct' ? next : tok;
     // The block that follows gets id blocks.length (after the left block is popped by its SELECT).
     this.pendingUnion = {
-      kind: 'union', name: lower, block: cur.id, sides: [cur.id], words: [], literals: [],
-      startLine: tok.line + 1, endLine: last.line + 1,
+      kind: 'union',
+      name: lower,
+      block: cur.id,
+      sides: [cur.id],
+      words: [],
+      literals: [],
+      startLine: tok.line + 1,
+      endLine: last.line + 1,
     };
     this.anchors.push(this.pendingUnion);
     cur.clause = 'union';
@@ -265,7 +295,10 @@ export class ClauseScanner {
 
   /** FROM / JOIN: a table (qualified names read whole) and its alias. */
   private fromToken(tok: Token, cur: OpenBlock, atBlockDepth: boolean): void {
-    if (atBlockDepth && tok.kind === 'comma') { this.expectTable = true; return; }
+    if (atBlockDepth && tok.kind === 'comma') {
+      this.expectTable = true;
+      return;
+    }
     if (!this.expectTable || !isName(tok) || NOT_ALIAS.has(tok.lower)) return;
     const { tokens } = this;
     let j = this.i;
@@ -307,7 +340,13 @@ export class ClauseScanner {
     if (lower === 'rollup' || lower === 'cube' || (lower === 'grouping' && this.next()?.lower === 'sets')) {
       const line = tok.line + 1;
       this.anchors.push({
-        kind: 'rollup', name: lower, block: cur.id, words: [], literals: [], startLine: line, endLine: line,
+        kind: 'rollup',
+        name: lower,
+        block: cur.id,
+        words: [],
+        literals: [],
+        startLine: line,
+        endLine: line,
       });
     }
     this.listToken(tok, lower);
@@ -336,10 +375,14 @@ export class ClauseScanner {
     if (!atom || !atom.tokens.length) return;
     const toks = atom.tokens;
     this.anchors.push({
-      kind: 'predicate', clause: atom.clause, block: atom.block, words: toks.filter(isTerm).map(term),
+      kind: 'predicate',
+      clause: atom.clause,
+      block: atom.block,
+      words: toks.filter(isTerm).map(term),
       literals: toks.filter(isLiteral).map(term),
       eq: toks.some((t) => t.kind === 'op' && (t.text === '=' || t.text === '==' || t.text === '<=>')),
-      startLine: toks[0].line + 1, endLine: toks[toks.length - 1].endLine + 1,
+      startLine: toks[0].line + 1,
+      endLine: toks[toks.length - 1].endLine + 1,
     });
   }
 
@@ -352,9 +395,13 @@ export class ClauseScanner {
     const prev = toks[toks.length - 2];
     const named = isName(last) && toks.length > 1 && (prev?.lower === 'as' || prev?.kind === 'rparen' || isName(prev));
     this.anchors.push({
-      kind: 'select', block: item.block, name: named ? last.lower : undefined,
-      words: toks.filter(isTerm).map(term), literals: toks.filter(isLiteral).map(term),
-      startLine: toks[0].line + 1, endLine: last.endLine + 1,
+      kind: 'select',
+      block: item.block,
+      name: named ? last.lower : undefined,
+      words: toks.filter(isTerm).map(term),
+      literals: toks.filter(isLiteral).map(term),
+      startLine: toks[0].line + 1,
+      endLine: last.endLine + 1,
     });
   }
 
@@ -368,8 +415,9 @@ export class ClauseScanner {
   private giveRollupsTheirWords(): void {
     for (const a of this.anchors) {
       if (a.kind !== 'rollup') continue;
-      const g = this.anchors.find((x) => x.kind === 'group' && x.block === a.block
-        && x.startLine <= a.startLine && x.endLine >= a.startLine);
+      const g = this.anchors.find(
+        (x) => x.kind === 'group' && x.block === a.block && x.startLine <= a.startLine && x.endLine >= a.startLine,
+      );
       if (g) a.words = g.words.filter((w) => w.line >= a.startLine);
     }
   }

@@ -22,7 +22,9 @@ export function linkUnits(units: SourceUnit[]): SourceUnit[] {
     const calls = u.links?.calls ?? [];
     const reads: Array<{ name: string; line: number; block: number }> = [];
     for (const c of calls) {
-      const def = definers.find((d) => d !== u && d.links!.readers[c.fn] !== undefined && moduleMatches(d.file, c.module));
+      const def = definers.find(
+        (d) => d !== u && d.links!.readers[c.fn] !== undefined && moduleMatches(d.file, c.module),
+      );
       const arg = def ? c.args[def.links!.readers[c.fn]] : undefined;
       const name = arg !== undefined ? tableFromArg(arg) : undefined;
       if (name) reads.push({ name, line: c.line, block: c.block });
@@ -32,7 +34,15 @@ export function linkUnits(units: SourceUnit[]): SourceUnit[] {
     const bag = new Map(u.bag);
     const anchors = [...u.anchors];
     for (const r of reads) {
-      anchors.push({ kind: 'table', block: r.block, name: r.name, words: [{ t: r.name, line: r.line }], literals: [], startLine: r.line, endLine: r.line });
+      anchors.push({
+        kind: 'table',
+        block: r.block,
+        name: r.name,
+        words: [{ t: r.name, line: r.line }],
+        literals: [],
+        startLine: r.line,
+        endLine: r.line,
+      });
       blocks[r.block]?.tables.push(r.name);
       bag.set(r.name, (bag.get(r.name) ?? 0) + 1);
     }

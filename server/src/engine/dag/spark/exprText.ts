@@ -64,7 +64,9 @@ export function attributes(s: string): string[] {
 /** Expressions of a key list, each reduced to the attributes it uses. */
 export function keyAttributes(list: string | undefined): string[][] {
   if (!list) return [];
-  return splitTopLevel(list).map(attributes).filter((a) => a.length > 0);
+  return splitTopLevel(list)
+    .map(attributes)
+    .filter((a) => a.length > 0);
 }
 
 /** One comparison of a condition. */

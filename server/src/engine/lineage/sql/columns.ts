@@ -49,11 +49,16 @@ export function mergeSources(a: SqlColumnSource[], b: SqlColumnSource[]): SqlCol
 }
 
 /** Resolves `c`, `t.c`, `s.t.c` against the FROM items of the SELECT it appears in. */
-export function resolveColumn(chain: string[], rels: Relation[], schemaOf?: (t: string) => string[] | undefined): SqlColumnSource[] {
+export function resolveColumn(
+  chain: string[],
+  rels: Relation[],
+  schemaOf?: (t: string) => string[] | undefined,
+): SqlColumnSource[] {
   const col = chain[chain.length - 1];
   if (chain.length >= 2) {
     const q = chain[chain.length - 2];
-    const rel = rels.find((r) => r.alias === q) ?? rels.find((r) => r.table !== undefined && r.table.split('.').pop() === q);
+    const rel =
+      rels.find((r) => r.alias === q) ?? rels.find((r) => r.table !== undefined && r.table.split('.').pop() === q);
     if (rel) return fromRelation(rel, col, true) ?? [{ column: col }];
     // Not a qualifier: a struct field access (col.field); resolve the first part as the column.
     return resolveColumn([chain[0]], rels, schemaOf);
@@ -68,14 +73,19 @@ export function resolveColumn(chain: string[], rels: Relation[], schemaOf?: (t: 
       else if (r.columns.some((c) => c.name === '*') || starTable(r)) maybe.push(r);
     } else if (r.table) {
       const known = schemaOf?.(r.table);
-      if (known) { if (known.includes(col)) sure.push([{ table: r.table, column: col }]); }
-      else maybe.push(r);
+      if (known) {
+        if (known.includes(col)) sure.push([{ table: r.table, column: col }]);
+      } else maybe.push(r);
     }
   }
   if (sure.length === 1) return sure[0];
-  const only = sure.length === 0 && maybe.length === 1 ? maybe[0].table ?? starTable(maybe[0]) : undefined;
+  const only = sure.length === 0 && maybe.length === 1 ? (maybe[0].table ?? starTable(maybe[0])) : undefined;
   if (only) return [{ table: only, column: col }];
-  const candidates = [...new Set([...sure.flat().map((s) => s.table), ...maybe.map((m) => m.table ?? m.alias)].filter((x): x is string => !!x))];
+  const candidates = [
+    ...new Set(
+      [...sure.flat().map((s) => s.table), ...maybe.map((m) => m.table ?? m.alias)].filter((x): x is string => !!x),
+    ),
+  ];
   return [{ column: col, ...(candidates.length ? { candidates } : {}) }];
 }
 

@@ -27,7 +27,10 @@ export class TokenCursor {
   }
 
   protected accept(...words: string[]): boolean {
-    if (this.isWord(0, ...words)) { this.pos++; return true; }
+    if (this.isWord(0, ...words)) {
+      this.pos++;
+      return true;
+    }
     return false;
   }
 
@@ -103,7 +106,10 @@ export class TokenCursor {
         this.pos++;
       }
       parts.push(part);
-      if (this.peek()?.kind === 'dot' && this.peek(1) && ['word', 'quoted', 'param'].includes(this.peek(1)!.kind)) { this.pos++; continue; }
+      if (this.peek()?.kind === 'dot' && this.peek(1) && ['word', 'quoted', 'param'].includes(this.peek(1)!.kind)) {
+        this.pos++;
+        continue;
+      }
       break;
     }
     return { parts, start, end, dynamic, raw: '' };

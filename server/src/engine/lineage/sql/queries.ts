@@ -3,7 +3,15 @@
  * FROM items and joins, subqueries anywhere in expressions, and the column lineage of each select item.
  */
 import { normalizeParts, type NameDefaults } from '../names';
-import { renameCols, mergeSources, dedupeSources, resolveColumn, type OutCol, type Relation, type Scope } from './columns';
+import {
+  renameCols,
+  mergeSources,
+  dedupeSources,
+  resolveColumn,
+  type OutCol,
+  type Relation,
+  type Scope,
+} from './columns';
 import { TokenCursor } from './cursor';
 import type { SqlColumnSource, SqlTableRef } from './extract';
 import { CLAUSE_WORDS, EXPR_KEYWORDS, FILE_FORMATS, TYPE_WORDS } from '../../sql/keywords';
@@ -69,7 +77,8 @@ export class QueryReader extends TokenCursor {
       const declared: string[] = [];
       if (this.peek()?.kind === 'lparen') {
         const close = this.matchParen(this.pos);
-        for (let i = this.pos + 1; i < close - 1; i++) if (this.t[i].kind === 'word' || this.t[i].kind === 'quoted') declared.push(identOf(this.t[i]).toLowerCase());
+        for (let i = this.pos + 1; i < close - 1; i++)
+          if (this.t[i].kind === 'word' || this.t[i].kind === 'quoted') declared.push(identOf(this.t[i]).toLowerCase());
         this.pos = close;
       }
       this.accept('AS');
@@ -143,7 +152,10 @@ export class QueryReader extends TokenCursor {
         this.accept('INTO', 'OVERWRITE');
         this.accept('TABLE');
         this.tableRef('write');
-        if (this.isWord(0, 'PARTITION')) { this.pos++; if (this.peek()?.kind === 'lparen') this.skipParens(); }
+        if (this.isWord(0, 'PARTITION')) {
+          this.pos++;
+          if (this.peek()?.kind === 'lparen') this.skipParens();
+        }
       } else if (this.isWord(0, 'SELECT')) {
         cols = this.select(rels);
       } else this.pos++;
@@ -156,7 +168,10 @@ export class QueryReader extends TokenCursor {
     while (this.isWord(0, 'DISTINCT', 'ALL') || (this.isWord(0, 'TOP') && this.peek(1)?.kind === 'number')) {
       this.pos += this.isWord(0, 'TOP') ? 2 : 1;
     }
-    if (this.isWord(0, 'ON') && this.peek(1)?.kind === 'lparen') { this.pos++; this.skipParens(); } // DISTINCT ON (…)
+    if (this.isWord(0, 'ON') && this.peek(1)?.kind === 'lparen') {
+      this.pos++;
+      this.skipParens();
+    } // DISTINCT ON (…)
     // Select items: remember their token ranges; resolve them once the FROM clause is known.
     const items: Array<[number, number]> = [];
     let start = this.pos;
@@ -164,16 +179,46 @@ export class QueryReader extends TokenCursor {
     while (!this.atEnd()) {
       const tok = this.peek()!;
       if (tok.kind === 'lparen') depth++;
-      else if (tok.kind === 'rparen') { if (depth === 0) break; depth--; }
-      else if (depth === 0 && tok.kind === 'comma') { items.push([start, this.pos]); start = this.pos + 1; }
-      else if (depth === 0 && tok.kind === 'word' && (['FROM', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'UNION', 'INTERSECT', 'EXCEPT', 'MINUS', 'WINDOW', 'QUALIFY', 'INTO', 'LATERAL', 'SORT', 'CLUSTER', 'DISTRIBUTE', 'INSERT'].includes(tok.upper))) {
+      else if (tok.kind === 'rparen') {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && tok.kind === 'comma') {
+        items.push([start, this.pos]);
+        start = this.pos + 1;
+      } else if (
+        depth === 0 &&
+        tok.kind === 'word' &&
+        [
+          'FROM',
+          'WHERE',
+          'GROUP',
+          'HAVING',
+          'ORDER',
+          'LIMIT',
+          'UNION',
+          'INTERSECT',
+          'EXCEPT',
+          'MINUS',
+          'WINDOW',
+          'QUALIFY',
+          'INTO',
+          'LATERAL',
+          'SORT',
+          'CLUSTER',
+          'DISTRIBUTE',
+          'INSERT',
+        ].includes(tok.upper)
+      ) {
         if (!(tok.upper === 'FROM' && this.t[this.pos - 1]?.upper === 'DISTINCT')) break;
       }
       this.pos++;
     }
     if (this.pos > start) items.push([start, this.pos]);
     const rels: Relation[] = [...(outerRels ?? [])];
-    if (this.isWord(0, 'INTO')) { this.pos++; this.tableRef('write'); } // SELECT … INTO t (T-SQL)
+    if (this.isWord(0, 'INTO')) {
+      this.pos++;
+      this.tableRef('write');
+    } // SELECT … INTO t (T-SQL)
     if (this.isWord(0, 'FROM')) {
       this.handled.add(this.pos);
       this.pos++;
@@ -204,7 +249,10 @@ export class QueryReader extends TokenCursor {
     }
     let alias: string | undefined;
     const a = this.peek();
-    if (a && (a.kind === 'word' || a.kind === 'quoted') && !CLAUSE_WORDS.has(a.upper)) { alias = identOf(a).toLowerCase(); this.pos++; }
+    if (a && (a.kind === 'word' || a.kind === 'quoted') && !CLAUSE_WORDS.has(a.upper)) {
+      alias = identOf(a).toLowerCase();
+      this.pos++;
+    }
     const columns: OutCol[] = [];
     if (this.accept('AS')) {
       for (;;) {
@@ -224,23 +272,76 @@ export class QueryReader extends TokenCursor {
     rels.push(...this.fromItem());
     for (let guard = 0; !this.atEnd() && guard < 100_000; guard++) {
       const tok = this.peek()!;
-      if (tok.kind === 'comma') { this.pos++; rels.push(...this.fromItem()); continue; }
-      if (tok.kind === 'word' && ['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'OUTER', 'SEMI', 'ANTI', 'NATURAL', 'STRAIGHT_JOIN', 'POSITIONAL', 'ASOF', 'ANY', 'GLOBAL'].includes(tok.upper)) {
+      if (tok.kind === 'comma') {
+        this.pos++;
+        rels.push(...this.fromItem());
+        continue;
+      }
+      if (
+        tok.kind === 'word' &&
+        [
+          'JOIN',
+          'INNER',
+          'LEFT',
+          'RIGHT',
+          'FULL',
+          'CROSS',
+          'OUTER',
+          'SEMI',
+          'ANTI',
+          'NATURAL',
+          'STRAIGHT_JOIN',
+          'POSITIONAL',
+          'ASOF',
+          'ANY',
+          'GLOBAL',
+        ].includes(tok.upper)
+      ) {
         let j = 0;
-        while (this.peek(j)?.kind === 'word' && this.peek(j)!.upper !== 'JOIN' && this.peek(j)!.upper !== 'STRAIGHT_JOIN' && j < 5) j++;
+        while (
+          this.peek(j)?.kind === 'word' &&
+          this.peek(j)!.upper !== 'JOIN' &&
+          this.peek(j)!.upper !== 'STRAIGHT_JOIN' &&
+          j < 5
+        )
+          j++;
         if (!this.isWord(j, 'JOIN', 'STRAIGHT_JOIN')) {
-          if (this.isWord(0, 'CROSS', 'OUTER') && this.isWord(1, 'APPLY')) { this.pos += 2; rels.push(...this.fromItem()); continue; }
+          if (this.isWord(0, 'CROSS', 'OUTER') && this.isWord(1, 'APPLY')) {
+            this.pos += 2;
+            rels.push(...this.fromItem());
+            continue;
+          }
           break;
         }
         this.handled.add(this.pos + j);
         this.pos += j + 1;
         rels.push(...this.fromItem());
-        if (this.isWord(0, 'ON')) { this.pos++; this.expr(new Set(['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'SEMI', 'ANTI']), rels, true, undefined, true); }
-        else if (this.isWord(0, 'USING') && this.peek(1)?.kind === 'lparen') { this.pos++; this.skipParens(); }
+        if (this.isWord(0, 'ON')) {
+          this.pos++;
+          this.expr(
+            new Set(['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'SEMI', 'ANTI']),
+            rels,
+            true,
+            undefined,
+            true,
+          );
+        } else if (this.isWord(0, 'USING') && this.peek(1)?.kind === 'lparen') {
+          this.pos++;
+          this.skipParens();
+        }
         continue;
       }
-      if (this.isWord(0, 'LATERAL') && this.isWord(1, 'VIEW')) { rels.push(this.lateralView(rels)); continue; }
-      if (this.isWord(0, 'PIVOT', 'UNPIVOT', 'MATCH_RECOGNIZE')) { this.pos++; this.skipModifiers(); if (this.peek()?.kind === 'lparen') this.skipParens(); this.alias(); continue; }
+      if (this.isWord(0, 'LATERAL') && this.isWord(1, 'VIEW')) {
+        rels.push(this.lateralView(rels));
+        continue;
+      }
+      if (this.isWord(0, 'PIVOT', 'UNPIVOT', 'MATCH_RECOGNIZE')) {
+        this.pos++;
+        this.skipModifiers();
+        if (this.peek()?.kind === 'lparen') this.skipParens();
+        this.alias();
+        continue;
+      }
       break;
     }
     return rels;
@@ -259,7 +360,10 @@ export class QueryReader extends TokenCursor {
         if (this.peek()?.kind === 'rparen') this.pos++;
         else this.skipParensRemainder();
         const alias = this.alias();
-        return [{ alias, columns: alias?.columns ? renameCols(cols, alias.columns) : cols }].map((r) => ({ alias: r.alias?.name, columns: r.columns }));
+        return [{ alias, columns: alias?.columns ? renameCols(cols, alias.columns) : cols }].map((r) => ({
+          alias: r.alias?.name,
+          columns: r.columns,
+        }));
       }
       // ( t1 JOIN t2 … ) [alias]
       this.pos++;
@@ -269,7 +373,11 @@ export class QueryReader extends TokenCursor {
       this.alias();
       return inner;
     }
-    if (tok.kind === 'word' && (tok.upper === 'UNNEST' || tok.upper === 'TABLE' || tok.upper === 'FLATTEN') && this.peek(1)?.kind === 'lparen') {
+    if (
+      tok.kind === 'word' &&
+      (tok.upper === 'UNNEST' || tok.upper === 'TABLE' || tok.upper === 'FLATTEN') &&
+      this.peek(1)?.kind === 'lparen'
+    ) {
       this.pos++;
       const save = this.pos;
       this.pos++;
@@ -288,7 +396,8 @@ export class QueryReader extends TokenCursor {
     const rel = this.relationName();
     if (!rel) {
       // Not a name: skip to the next separator so the rest of the clause still reads.
-      if (tok.kind !== 'rparen' && tok.kind !== 'comma' && !(tok.kind === 'word' && CLAUSE_WORDS.has(tok.upper))) this.pos++;
+      if (tok.kind !== 'rparen' && tok.kind !== 'comma' && !(tok.kind === 'word' && CLAUSE_WORDS.has(tok.upper)))
+        this.pos++;
       return [];
     }
     return [rel];
@@ -302,7 +411,8 @@ export class QueryReader extends TokenCursor {
       // Table-valued function: range(10), read_parquet('x'), json_tuple… Its string arguments may be files.
       const close = this.matchParen(this.pos);
       const fn = n.parts[n.parts.length - 1].toUpperCase();
-      if (/^READ_(PARQUET|CSV|JSON|CSV_AUTO|JSON_AUTO|DELTA)$/.test(fn) && this.t[this.pos + 1]?.kind === 'string') this.reads.push(this.fileRef(this.t[this.pos + 1]));
+      if (/^READ_(PARQUET|CSV|JSON|CSV_AUTO|JSON_AUTO|DELTA)$/.test(fn) && this.t[this.pos + 1]?.kind === 'string')
+        this.reads.push(this.fileRef(this.t[this.pos + 1]));
       this.pos++;
       this.expr(new Set(), []);
       this.pos = Math.max(close, this.pos);
@@ -323,7 +433,10 @@ export class QueryReader extends TokenCursor {
     const table = ref.name;
     const short = n.parts[n.parts.length - 1].toLowerCase();
     if (a?.columns) {
-      return { alias: a.name, columns: a.columns.map((c) => ({ name: c, sources: [{ table, column: c }], start: n.start, end: n.end })) };
+      return {
+        alias: a.name,
+        columns: a.columns.map((c) => ({ name: c, sources: [{ table, column: c }], start: n.start, end: n.end })),
+      };
     }
     return { alias: a?.name ?? short, table };
   }
@@ -331,15 +444,29 @@ export class QueryReader extends TokenCursor {
   /** Table modifiers that carry no lineage: TABLESAMPLE (…), FOR SYSTEM_TIME AS OF …, VERSION AS OF n, WITH (NOLOCK), FINAL, @v. */
   protected skipModifiers(): void {
     for (let guard = 0; guard < 20; guard++) {
-      if (this.isWord(0, 'TABLESAMPLE') && this.peek(1)?.kind === 'lparen') { this.pos++; this.skipParens(); continue; }
-      if (this.isWord(0, 'TIMESTAMP', 'VERSION', 'FOR') && (this.isWord(1, 'AS') || this.isWord(1, 'SYSTEM_TIME', 'SYSTEM_VERSION', 'TIMESTAMP', 'VERSION'))) {
+      if (this.isWord(0, 'TABLESAMPLE') && this.peek(1)?.kind === 'lparen') {
+        this.pos++;
+        this.skipParens();
+        continue;
+      }
+      if (
+        this.isWord(0, 'TIMESTAMP', 'VERSION', 'FOR') &&
+        (this.isWord(1, 'AS') || this.isWord(1, 'SYSTEM_TIME', 'SYSTEM_VERSION', 'TIMESTAMP', 'VERSION'))
+      ) {
         while (!this.atEnd() && !this.isWord(0, 'OF')) this.pos++;
         this.pos++;
         if (this.peek()) this.pos++;
         continue;
       }
-      if (this.isWord(0, 'WITH') && this.peek(1)?.kind === 'lparen' && !this.startsQuery(2)) { this.pos++; this.skipParens(); continue; }
-      if (this.isWord(0, 'FINAL')) { this.pos++; continue; }
+      if (this.isWord(0, 'WITH') && this.peek(1)?.kind === 'lparen' && !this.startsQuery(2)) {
+        this.pos++;
+        this.skipParens();
+        continue;
+      }
+      if (this.isWord(0, 'FINAL')) {
+        this.pos++;
+        continue;
+      }
       break;
     }
   }
@@ -355,7 +482,8 @@ export class QueryReader extends TokenCursor {
     if (this.peek()?.kind === 'lparen' && !this.startsQuery(1)) {
       const close = this.matchParen(this.pos);
       const columns: string[] = [];
-      for (let i = this.pos + 1; i < close - 1; i++) if (this.t[i].kind === 'word' || this.t[i].kind === 'quoted') columns.push(identOf(this.t[i]).toLowerCase());
+      for (let i = this.pos + 1; i < close - 1; i++)
+        if (this.t[i].kind === 'word' || this.t[i].kind === 'quoted') columns.push(identOf(this.t[i]).toLowerCase());
       this.pos = close;
       return { name, columns };
     }
@@ -378,7 +506,14 @@ export class QueryReader extends TokenCursor {
       return { name: last, raw, kind: 'file', start: n.start, end: n.end, ...(n.dynamic ? { dynamic: true } : {}) };
     }
     const parts = n.parts.length === 1 && this.session ? [this.session, ...n.parts] : n.parts;
-    return { name: normalizeParts(parts, this.names), raw, kind: 'table', start: n.start, end: n.end, ...(n.dynamic ? { dynamic: true } : {}) };
+    return {
+      name: normalizeParts(parts, this.names),
+      raw,
+      kind: 'table',
+      start: n.start,
+      end: n.end,
+      ...(n.dynamic ? { dynamic: true } : {}),
+    };
   }
 
   protected tableRef(mode: 'read' | 'write'): SqlTableRef | undefined {
@@ -391,7 +526,14 @@ export class QueryReader extends TokenCursor {
 
   protected fileRef(tok: Token): SqlTableRef {
     const value = stringValue(tok);
-    return { name: value, raw: tok.text, kind: 'file', start: tok.start, end: tok.end, ...(/\{|\$\{/.test(value) ? { dynamic: true } : {}) };
+    return {
+      name: value,
+      raw: tok.text,
+      kind: 'file',
+      start: tok.start,
+      end: tok.end,
+      ...(/\{|\$\{/.test(value) ? { dynamic: true } : {}),
+    };
   }
 
   protected stageRef(from: number, to: number): SqlTableRef {
@@ -406,7 +548,13 @@ export class QueryReader extends TokenCursor {
    * reading every subquery in it and collecting column references into `refs` when given.
    * `clauses`: also run through WHERE/GROUP BY/… keywords (the tail of a SELECT).
    */
-  protected expr(stop: Set<string>, rels: Relation[], clauses = false, refs?: SqlColumnSource[], stopAtJoin = false): void {
+  protected expr(
+    stop: Set<string>,
+    rels: Relation[],
+    clauses = false,
+    refs?: SqlColumnSource[],
+    stopAtJoin = false,
+  ): void {
     let depth = 0;
     let prev: Token | undefined;
     while (!this.atEnd()) {
@@ -425,7 +573,26 @@ export class QueryReader extends TokenCursor {
           continue;
         }
         depth++;
-      } else if (tok.kind === 'word' && depth === 0 && (stop.has(tok.upper) || (stopAtJoin && (tok.upper === 'WHERE' || tok.upper === 'GROUP' || tok.upper === 'ORDER' || tok.upper === 'LIMIT' || tok.upper === 'HAVING' || tok.upper === 'UNION' || tok.upper === 'WINDOW' || tok.upper === 'QUALIFY' || tok.upper === 'LATERAL' || tok.upper === 'PIVOT' || tok.upper === 'UNPIVOT' || tok.upper === 'EXCEPT' || tok.upper === 'INTERSECT' || tok.upper === 'MINUS')))) {
+      } else if (
+        tok.kind === 'word' &&
+        depth === 0 &&
+        (stop.has(tok.upper) ||
+          (stopAtJoin &&
+            (tok.upper === 'WHERE' ||
+              tok.upper === 'GROUP' ||
+              tok.upper === 'ORDER' ||
+              tok.upper === 'LIMIT' ||
+              tok.upper === 'HAVING' ||
+              tok.upper === 'UNION' ||
+              tok.upper === 'WINDOW' ||
+              tok.upper === 'QUALIFY' ||
+              tok.upper === 'LATERAL' ||
+              tok.upper === 'PIVOT' ||
+              tok.upper === 'UNPIVOT' ||
+              tok.upper === 'EXCEPT' ||
+              tok.upper === 'INTERSECT' ||
+              tok.upper === 'MINUS')))
+      ) {
         return;
       } else if (tok.kind === 'comma' && depth === 0 && stopAtJoin) {
         return;
@@ -445,14 +612,23 @@ export class QueryReader extends TokenCursor {
   /** At a word: a column reference `a`, `t.a`, `s.t.a` (not a function, keyword, type or alias). */
   protected columnChain(prev: Token | undefined): string[] | undefined {
     const tok = this.peek()!;
-    if (tok.kind === 'word' && (EXPR_KEYWORDS.has(tok.upper))) return undefined;
+    if (tok.kind === 'word' && EXPR_KEYWORDS.has(tok.upper)) return undefined;
     if (prev && prev.kind === 'dot') return undefined;
-    if (prev && prev.kind === 'word' && (prev.upper === 'AS' || prev.upper === 'INTERVAL')) { return undefined; }
+    if (prev && prev.kind === 'word' && (prev.upper === 'AS' || prev.upper === 'INTERVAL')) {
+      return undefined;
+    }
     if (prev && prev.kind === 'op' && prev.text === '::') return undefined;
-    if (tok.kind === 'word' && TYPE_WORDS.has(tok.upper) && prev?.kind === 'word' && prev.upper === 'AS') return undefined;
+    if (tok.kind === 'word' && TYPE_WORDS.has(tok.upper) && prev?.kind === 'word' && prev.upper === 'AS')
+      return undefined;
     const parts: string[] = [identOf(tok)];
     let i = this.pos + 1;
-    while (this.t[i]?.kind === 'dot' && i + 1 < this.end && (this.t[i + 1].kind === 'word' || this.t[i + 1].kind === 'quoted' || (this.t[i + 1].kind === 'op' && this.t[i + 1].text === '*'))) {
+    while (
+      this.t[i]?.kind === 'dot' &&
+      i + 1 < this.end &&
+      (this.t[i + 1].kind === 'word' ||
+        this.t[i + 1].kind === 'quoted' ||
+        (this.t[i + 1].kind === 'op' && this.t[i + 1].text === '*'))
+    ) {
       parts.push(this.t[i + 1].kind === 'op' ? '*' : identOf(this.t[i + 1]));
       i += 2;
     }
@@ -470,14 +646,28 @@ export class QueryReader extends TokenCursor {
     const last = this.t[b - 1];
     // `*` and `t.*`
     if (b - a === 1 && first.kind === 'op' && first.text === '*') return this.star(undefined, rels, first);
-    if (b - a === 3 && last.kind === 'op' && last.text === '*' && this.t[a + 1].kind === 'dot') return this.star(identOf(first).toLowerCase(), rels, first, last);
+    if (b - a === 3 && last.kind === 'op' && last.text === '*' && this.t[a + 1].kind === 'dot')
+      return this.star(identOf(first).toLowerCase(), rels, first, last);
     // Alias: `expr AS x`, or `expr x` where x follows something that ends an expression.
     let alias: string | undefined;
     let exprEnd = b;
-    if (b - a >= 2 && (last.kind === 'word' || last.kind === 'quoted') && !(last.kind === 'word' && EXPR_KEYWORDS.has(last.upper) && this.t[b - 2].upper !== 'AS')) {
+    if (
+      b - a >= 2 &&
+      (last.kind === 'word' || last.kind === 'quoted') &&
+      !(last.kind === 'word' && EXPR_KEYWORDS.has(last.upper) && this.t[b - 2].upper !== 'AS')
+    ) {
       const before = this.t[b - 2];
-      if (before.kind === 'word' && before.upper === 'AS') { alias = identOf(last); exprEnd = b - 2; }
-      else if (before.kind !== 'dot' && before.kind !== 'op' && !(before.kind === 'word' && EXPR_KEYWORDS.has(before.upper) && before.upper !== 'END')) { alias = identOf(last); exprEnd = b - 1; }
+      if (before.kind === 'word' && before.upper === 'AS') {
+        alias = identOf(last);
+        exprEnd = b - 2;
+      } else if (
+        before.kind !== 'dot' &&
+        before.kind !== 'op' &&
+        !(before.kind === 'word' && EXPR_KEYWORDS.has(before.upper) && before.upper !== 'END')
+      ) {
+        alias = identOf(last);
+        exprEnd = b - 1;
+      }
     }
     const refs: SqlColumnSource[] = [];
     const save = this.pos;
@@ -492,15 +682,26 @@ export class QueryReader extends TokenCursor {
     }
     let name = alias?.toLowerCase();
     if (!name) {
-      const single = exprEnd - a === 1 || (exprEnd - a >= 3 && this.t.slice(a, exprEnd).every((t, i) => (i % 2 === 1 ? t.kind === 'dot' : t.kind === 'word' || t.kind === 'quoted')));
-      name = single ? identOf(this.t[exprEnd - 1]).toLowerCase() : this.rawText(first.start, this.t[exprEnd - 1].end).replace(/\s+/g, ' ').slice(0, 80);
+      const single =
+        exprEnd - a === 1 ||
+        (exprEnd - a >= 3 &&
+          this.t
+            .slice(a, exprEnd)
+            .every((t, i) => (i % 2 === 1 ? t.kind === 'dot' : t.kind === 'word' || t.kind === 'quoted')));
+      name = single
+        ? identOf(this.t[exprEnd - 1]).toLowerCase()
+        : this.rawText(first.start, this.t[exprEnd - 1].end)
+            .replace(/\s+/g, ' ')
+            .slice(0, 80);
     }
     return [{ name, sources: dedupeSources(refs), start: first.start, end: last.end }];
   }
 
   protected star(qualifier: string | undefined, rels: Relation[], first: Token, last: Token = first): OutCol[] {
     const out: OutCol[] = [];
-    const targets = qualifier ? rels.filter((r) => r.alias === qualifier || (r.table && r.table.split('.').pop() === qualifier)) : rels;
+    const targets = qualifier
+      ? rels.filter((r) => r.alias === qualifier || (r.table && r.table.split('.').pop() === qualifier))
+      : rels;
     for (const r of targets) {
       if (r.columns) {
         out.push(...r.columns.map((c) => ({ ...c, start: first.start, end: last.end })));
@@ -508,10 +709,33 @@ export class QueryReader extends TokenCursor {
       }
       if (!r.table) continue;
       const known = this.schemaOf?.(r.table);
-      if (known?.length) out.push(...known.map((c) => ({ name: c, sources: [{ table: r.table, column: c }], start: first.start, end: last.end, star: r.table })));
-      else out.push({ name: '*', sources: [{ table: r.table, column: '*' }], start: first.start, end: last.end, note: `* kept: columns of ${r.table} unknown` });
+      if (known?.length)
+        out.push(
+          ...known.map((c) => ({
+            name: c,
+            sources: [{ table: r.table, column: c }],
+            start: first.start,
+            end: last.end,
+            star: r.table,
+          })),
+        );
+      else
+        out.push({
+          name: '*',
+          sources: [{ table: r.table, column: '*' }],
+          start: first.start,
+          end: last.end,
+          note: `* kept: columns of ${r.table} unknown`,
+        });
     }
-    if (!targets.length) out.push({ name: '*', sources: [], start: first.start, end: last.end, note: qualifier ? `* kept: ${qualifier} not found in FROM` : '* kept: no FROM' });
+    if (!targets.length)
+      out.push({
+        name: '*',
+        sources: [],
+        start: first.start,
+        end: last.end,
+        note: qualifier ? `* kept: ${qualifier} not found in FROM` : '* kept: no FROM',
+      });
     return out;
   }
 }

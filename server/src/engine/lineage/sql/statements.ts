@@ -31,7 +31,9 @@ export class StatementReader extends QueryReader {
     this.safetyNet();
     const dedupe = (refs: SqlTableRef[]) => {
       const seen = new Set<number>();
-      return refs.filter((r) => (seen.has(r.start) ? false : (seen.add(r.start), true))).sort((a, b) => a.start - b.start);
+      return refs
+        .filter((r) => (seen.has(r.start) ? false : (seen.add(r.start), true)))
+        .sort((a, b) => a.start - b.start);
     };
     return {
       start: this.t[this.from].start,
@@ -40,7 +42,9 @@ export class StatementReader extends QueryReader {
       reads: dedupe(this.reads),
       writes: dedupe(this.writes),
       columns: columns.map(plain),
-      innerColumns: this.selectColumns.filter((c, i, all) => all.findIndex((x) => x.start === c.start && x.end === c.end && x.name === c.name) === i).map(plain),
+      innerColumns: this.selectColumns
+        .filter((c, i, all) => all.findIndex((x) => x.start === c.start && x.end === c.end && x.name === c.name) === i)
+        .map(plain),
       ...(defines ? { defines } : {}),
       partial: [...this.partial],
     };
@@ -76,7 +80,8 @@ export class StatementReader extends QueryReader {
     if (w === 'CACHE') return this.cache();
     if (w === 'EXPLAIN') {
       this.pos++;
-      while (this.isWord(0, 'EXTENDED', 'FORMATTED', 'CODEGEN', 'COST', 'ANALYZE', 'VERBOSE', 'LOGICAL', 'PLAN')) this.pos++;
+      while (this.isWord(0, 'EXTENDED', 'FORMATTED', 'CODEGEN', 'COST', 'ANALYZE', 'VERBOSE', 'LOGICAL', 'PLAN'))
+        this.pos++;
       return this.statement();
     }
     if (w === 'USE') {
@@ -86,12 +91,44 @@ export class StatementReader extends QueryReader {
       if (n && !n.dynamic) this.useSchema = n.parts[n.parts.length - 1].toLowerCase();
       return { verb: 'USE', columns: [] };
     }
-    if (['DROP', 'ALTER', 'TRUNCATE', 'SET', 'RESET', 'SHOW', 'DESCRIBE', 'DESC', 'GRANT', 'REVOKE', 'ANALYZE', 'REFRESH',
-      'MSCK', 'COMMENT', 'BEGIN', 'COMMIT', 'ROLLBACK', 'CALL', 'EXECUTE', 'DECLARE', 'UNCACHE', 'CLEAR', 'ADD', 'LIST',
-      'OPTIMIZE', 'VACUUM', 'PUT', 'GET', 'REMOVE'].includes(w)) {
+    if (
+      [
+        'DROP',
+        'ALTER',
+        'TRUNCATE',
+        'SET',
+        'RESET',
+        'SHOW',
+        'DESCRIBE',
+        'DESC',
+        'GRANT',
+        'REVOKE',
+        'ANALYZE',
+        'REFRESH',
+        'MSCK',
+        'COMMENT',
+        'BEGIN',
+        'COMMIT',
+        'ROLLBACK',
+        'CALL',
+        'EXECUTE',
+        'DECLARE',
+        'UNCACHE',
+        'CLEAR',
+        'ADD',
+        'LIST',
+        'OPTIMIZE',
+        'VACUUM',
+        'PUT',
+        'GET',
+        'REMOVE',
+      ].includes(w)
+    ) {
       return { verb: w, columns: [] };
     }
-    this.partial.add(`statement not understood (starts with '${first.text.slice(0, 40)}'): tables found by token scan only`);
+    this.partial.add(
+      `statement not understood (starts with '${first.text.slice(0, 40)}'): tables found by token scan only`,
+    );
     return { verb: 'STATEMENT', columns: [] };
   }
 
@@ -106,7 +143,10 @@ export class StatementReader extends QueryReader {
       while (this.t[i]?.upper === 'NOT' || this.t[i]?.upper === 'MATERIALIZED') i++;
       if (this.t[i]?.kind !== 'lparen') return true;
       i = this.matchParen(i);
-      if (this.t[i]?.kind === 'comma') { i++; continue; }
+      if (this.t[i]?.kind === 'comma') {
+        i++;
+        continue;
+      }
       break;
     }
     const next = this.t[i];
@@ -122,7 +162,10 @@ export class StatementReader extends QueryReader {
       this.accept('LOCAL');
       this.accept('DIRECTORY');
       const p = this.peek();
-      if (p?.kind === 'string') { this.writes.push(this.fileRef(p)); this.pos++; }
+      if (p?.kind === 'string') {
+        this.writes.push(this.fileRef(p));
+        this.pos++;
+      }
       this.skipUntilQuery();
       return { verb: 'INSERT OVERWRITE DIRECTORY', columns: this.query() };
     }
@@ -130,31 +173,65 @@ export class StatementReader extends QueryReader {
     const target = this.tableRef('write');
     const targetCols: string[] = [];
     for (;;) {
-      if (this.isWord(0, 'PARTITION')) { this.pos++; if (this.peek()?.kind === 'lparen') this.skipParens(); continue; }
-      if (this.isWord(0, 'IF') && this.isWord(1, 'NOT')) { this.pos += 3; continue; }
+      if (this.isWord(0, 'PARTITION')) {
+        this.pos++;
+        if (this.peek()?.kind === 'lparen') this.skipParens();
+        continue;
+      }
+      if (this.isWord(0, 'IF') && this.isWord(1, 'NOT')) {
+        this.pos += 3;
+        continue;
+      }
       if (this.peek()?.kind === 'lparen' && !this.startsQuery(1)) {
         const close = this.matchParen(this.pos);
-        for (let i = this.pos + 1; i < close - 1; i++) if (this.t[i].kind === 'word' || this.t[i].kind === 'quoted') {
-          if (this.t[i + 1]?.kind !== 'dot') targetCols.push(identOf(this.t[i]).toLowerCase());
-        }
+        for (let i = this.pos + 1; i < close - 1; i++)
+          if (this.t[i].kind === 'word' || this.t[i].kind === 'quoted') {
+            if (this.t[i + 1]?.kind !== 'dot') targetCols.push(identOf(this.t[i]).toLowerCase());
+          }
         this.pos = close;
         continue;
       }
-      if (this.isWord(0, 'BY', 'NAME')) { this.pos++; continue; }
+      if (this.isWord(0, 'BY', 'NAME')) {
+        this.pos++;
+        continue;
+      }
       break;
     }
     const cols = this.startsQuery() ? this.query() : [];
     if (!this.atEnd() && this.peek()?.kind !== 'semi') this.expr(new Set(), []);
     const columns = targetCols.length ? cols.map((c, i) => ({ ...c, name: targetCols[i] ?? c.name })) : cols;
-    return { verb, columns, ...(target && targetCols.length ? { defines: { table: target.name, columns: targetCols } } : {}) };
+    return {
+      verb,
+      columns,
+      ...(target && targetCols.length ? { defines: { table: target.name, columns: targetCols } } : {}),
+    };
   }
 
   protected create() {
     this.pos++;
     let kind = '';
     while (!this.atEnd()) {
-      if (this.isWord(0, 'TABLE', 'VIEW')) { kind = this.t[this.pos++].upper; break; }
-      if (this.isWord(0, 'FUNCTION', 'SCHEMA', 'DATABASE', 'INDEX', 'CATALOG', 'ROLE', 'USER', 'MACRO', 'PROCEDURE', 'STAGE', 'SEQUENCE', 'TYPE')) {
+      if (this.isWord(0, 'TABLE', 'VIEW')) {
+        kind = this.t[this.pos++].upper;
+        break;
+      }
+      if (
+        this.isWord(
+          0,
+          'FUNCTION',
+          'SCHEMA',
+          'DATABASE',
+          'INDEX',
+          'CATALOG',
+          'ROLE',
+          'USER',
+          'MACRO',
+          'PROCEDURE',
+          'STAGE',
+          'SEQUENCE',
+          'TYPE',
+        )
+      ) {
         return { verb: `CREATE ${this.t[this.pos].upper}`, columns: [] };
       }
       this.pos++; // OR REPLACE, TEMP, TEMPORARY, GLOBAL, EXTERNAL, TRANSIENT, MATERIALIZED, LIVE, STREAMING, …
@@ -164,7 +241,10 @@ export class StatementReader extends QueryReader {
     const target = this.tableRef('write');
     let declared: string[] = [];
     if (this.peek()?.kind === 'lparen' && !this.startsQuery(1)) declared = this.columnDefs();
-    if (this.isWord(0, 'LIKE', 'CLONE')) { this.pos++; this.tableRef('read'); }
+    if (this.isWord(0, 'LIKE', 'CLONE')) {
+      this.pos++;
+      this.tableRef('read');
+    }
     // Skip USING fmt, OPTIONS (…), PARTITIONED BY (…), LOCATION '…', TBLPROPERTIES (…), COMMENT '…' up to AS/query.
     const locations: Token[] = [];
     while (!this.atEnd() && !this.startsQuery() && !this.isWord(0, 'AS')) {
@@ -173,10 +253,14 @@ export class StatementReader extends QueryReader {
         this.pos += 2;
         continue;
       }
-      if (this.isWord(0, 'STORED') && this.isWord(1, 'AS')) { this.pos += 3; continue; } // Hive: STORED AS PARQUET
+      if (this.isWord(0, 'STORED') && this.isWord(1, 'AS')) {
+        this.pos += 3;
+        continue;
+      } // Hive: STORED AS PARQUET
       if (this.isWord(0, 'OPTIONS') && this.peek(1)?.kind === 'lparen') {
         const close = this.matchParen(this.pos + 1);
-        for (let i = this.pos + 2; i + 1 < close; i++) if (this.t[i].upper === 'PATH' && this.t[i + 1].kind === 'string') locations.push(this.t[i + 1]);
+        for (let i = this.pos + 2; i + 1 < close; i++)
+          if (this.t[i].upper === 'PATH' && this.t[i + 1].kind === 'string') locations.push(this.t[i + 1]);
         this.pos = close;
         continue;
       }
@@ -236,7 +320,11 @@ export class StatementReader extends QueryReader {
     this.alias();
     const rels: Relation[] = target ? [{ table: target.name }] : [];
     this.expr(new Set(['FROM']), rels);
-    if (this.isWord(0, 'FROM')) { this.handled.add(this.pos); this.pos++; rels.push(...this.fromList()); }
+    if (this.isWord(0, 'FROM')) {
+      this.handled.add(this.pos);
+      this.pos++;
+      rels.push(...this.fromList());
+    }
     this.expr(new Set(), rels);
     return { verb: 'UPDATE', columns: [] };
   }
@@ -263,8 +351,14 @@ export class StatementReader extends QueryReader {
       while (!this.atEnd() && !this.isWord(0, 'FROM')) this.pos++;
       const s = this.t[start];
       this.writes.push(s.kind === 'string' ? this.fileRef(s) : this.stageRef(start, this.pos));
-      if (this.isWord(0, 'FROM')) { this.handled.add(this.pos); this.pos++; }
-      if (this.peek()?.kind === 'lparen') { this.pos++; this.query(); } else this.tableRef('read');
+      if (this.isWord(0, 'FROM')) {
+        this.handled.add(this.pos);
+        this.pos++;
+      }
+      if (this.peek()?.kind === 'lparen') {
+        this.pos++;
+        this.query();
+      } else this.tableRef('read');
       return { verb: 'COPY INTO', columns: [] };
     }
     this.tableRef('write');
@@ -276,9 +370,17 @@ export class StatementReader extends QueryReader {
       if (s?.kind === 'string') this.reads.push(this.fileRef(s));
       else if (s?.kind === 'op' && s.text === '@') {
         const start = this.pos;
-        while (!this.atEnd() && !this.isWord(0, 'FILE_FORMAT', 'FILES', 'PATTERN', 'ON_ERROR') && this.peek()?.kind !== 'lparen') this.pos++;
+        while (
+          !this.atEnd() &&
+          !this.isWord(0, 'FILE_FORMAT', 'FILES', 'PATTERN', 'ON_ERROR') &&
+          this.peek()?.kind !== 'lparen'
+        )
+          this.pos++;
         this.reads.push(this.stageRef(start, this.pos));
-      } else if (s?.kind === 'lparen') { this.pos++; this.query(); }
+      } else if (s?.kind === 'lparen') {
+        this.pos++;
+        this.query();
+      }
     }
     return { verb: 'COPY INTO', columns: [] };
   }
@@ -289,7 +391,10 @@ export class StatementReader extends QueryReader {
     this.accept('LOCAL');
     this.accept('INPATH');
     const p = this.peek();
-    if (p?.kind === 'string') { this.reads.push(this.fileRef(p)); this.pos++; }
+    if (p?.kind === 'string') {
+      this.reads.push(this.fileRef(p));
+      this.pos++;
+    }
     this.accept('OVERWRITE');
     this.accept('INTO');
     this.accept('TABLE');
@@ -302,7 +407,10 @@ export class StatementReader extends QueryReader {
     this.accept('LAZY');
     this.accept('TABLE');
     this.tableRef('write');
-    if (this.isWord(0, 'OPTIONS')) { this.pos++; if (this.peek()?.kind === 'lparen') this.skipParens(); }
+    if (this.isWord(0, 'OPTIONS')) {
+      this.pos++;
+      if (this.peek()?.kind === 'lparen') this.skipParens();
+    }
     this.accept('AS');
     return { verb: 'CACHE TABLE', columns: this.startsQuery() ? this.query() : [] };
   }
@@ -320,13 +428,20 @@ export class StatementReader extends QueryReader {
     const parenFn: string[] = [];
     for (let i = this.from; i < this.end; i++) {
       const tok = this.t[i];
-      if (tok.kind === 'lparen') { parenFn.push(this.t[i - 1]?.upper ?? ''); continue; }
-      if (tok.kind === 'rparen') { parenFn.pop(); continue; }
+      if (tok.kind === 'lparen') {
+        parenFn.push(this.t[i - 1]?.upper ?? '');
+        continue;
+      }
+      if (tok.kind === 'rparen') {
+        parenFn.pop();
+        continue;
+      }
       if (tok.kind !== 'word' || (tok.upper !== 'FROM' && tok.upper !== 'JOIN') || this.handled.has(i)) continue;
       if (FROM_ARG_FUNCTIONS.has(parenFn[parenFn.length - 1] ?? '')) continue;
       if (tok.upper === 'FROM' && this.t[i - 1]?.upper === 'DISTINCT') continue;
       const next = this.t[i + 1];
-      if (!next || i + 1 >= this.end || !(next.kind === 'word' || next.kind === 'quoted' || next.kind === 'param')) continue;
+      if (!next || i + 1 >= this.end || !(next.kind === 'word' || next.kind === 'quoted' || next.kind === 'param'))
+        continue;
       if (next.kind === 'word' && CLAUSE_WORDS.has(next.upper)) continue;
       const save = this.pos;
       this.pos = i + 1;

@@ -40,9 +40,19 @@ const SYSTEM = [
   'Cite evidence inline as [n] right after the claim it supports. Be concise; use Markdown.',
 ].join(' ');
 
-export async function ask(svc: LlmService, input: AskInput, onToken?: (delta: string) => void, signal?: AbortSignal): Promise<AskOutput> {
+export async function ask(
+  svc: LlmService,
+  input: AskInput,
+  onToken?: (delta: string) => void,
+  signal?: AbortSignal,
+): Promise<AskOutput> {
   const evidence = await gather(svc, input, signal);
-  const evidenceCitations = evidence.map(({ file, startLine, endLine, symbol }) => ({ file, startLine, endLine, ...(symbol ? { symbol } : {}) }));
+  const evidenceCitations = evidence.map(({ file, startLine, endLine, symbol }) => ({
+    file,
+    startLine,
+    endLine,
+    ...(symbol ? { symbol } : {}),
+  }));
   const unavailable = svc.unavailableReason();
   if (unavailable) return offlineAnswer(evidence, evidenceCitations, unavailable, onToken);
 
@@ -56,18 +66,43 @@ export async function ask(svc: LlmService, input: AskInput, onToken?: (delta: st
       content: [
         ev.length ? `Evidence:\n\n${ev.join('\n\n')}` : 'Evidence: (none found)',
         context ? `Context:\n${context}` : '',
-        input.file ? `The user is looking at ${input.file}${input.selection ? ` lines ${input.selection.startLine}-${input.selection.endLine}` : ''}.` : '',
+        input.file
+          ? `The user is looking at ${input.file}${input.selection ? ` lines ${input.selection.startLine}-${input.selection.endLine}` : ''}.`
+          : '',
         `Question: ${input.question}`,
-      ].filter(Boolean).join('\n\n'),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     },
   ];
   const window = Math.min(...client.providers.map((p) => p.config.contextWindow));
-  const fit = fitEvidence(evidence.map((e, i) => renderEvidence(e, i + 1)), render, window, client.config.settings.maxOutputTokens);
+  const fit = fitEvidence(
+    evidence.map((e, i) => renderEvidence(e, i + 1)),
+    render,
+    window,
+    client.config.settings.maxOutputTokens,
+  );
   const kept = evidence.slice(0, fit.evidence.length);
   try {
-    const res = await client.chat({ feature: 'ask', job: svc.job('ask'), messages: render(fit.evidence), promptTokens: fit.promptTokens, onToken, signal, temperature: 0.2 });
+    const res = await client.chat({
+      feature: 'ask',
+      job: svc.job('ask'),
+      messages: render(fit.evidence),
+      promptTokens: fit.promptTokens,
+      onToken,
+      signal,
+      temperature: 0.2,
+    });
     const { citations, dropped, text } = extractCitations(res.text, kept, svc);
-    return { answer: text, citations, droppedCitations: dropped, evidence: evidenceCitations, offline: false, costUsd: res.costUsd, cached: res.cached };
+    return {
+      answer: text,
+      citations,
+      droppedCitations: dropped,
+      evidence: evidenceCitations,
+      offline: false,
+      costUsd: res.costUsd,
+      cached: res.cached,
+    };
   } catch (e) {
     if (e instanceof LlmError && e.kind === 'cancelled') throw e;
     const reason = e instanceof LlmError ? e.message : String(e);
@@ -98,7 +133,11 @@ async function gather(svc: LlmService, input: AskInput, signal?: AbortSignal): P
  * `[n]` removed, and a reference to a file or lines that do not exist struck through and noted — nothing the
  * model invented reads as a source. Code blocks are left as they are.
  */
-export function extractCitations(answer: string, evidence: Evidence[], svc: Pick<LlmService, 'text'>): { citations: Citation[]; dropped: number; text: string } {
+export function extractCitations(
+  answer: string,
+  evidence: Evidence[],
+  svc: Pick<LlmService, 'text'>,
+): { citations: Citation[]; dropped: number; text: string } {
   const cited: Citation[] = [];
   const keyOf = (c: Citation) => `${c.file}:${c.startLine}-${c.endLine}`;
   let dropped = 0;
@@ -110,28 +149,41 @@ export function extractCitations(answer: string, evidence: Evidence[], svc: Pick
     return at >= 0 ? at + 1 : cited.push(checked);
   };
   const re = /\[(\d+(?:\s*,\s*\d+)*)\]|\[?`?([A-Za-z0-9_./-]+\.[A-Za-z0-9]+):(\d+)(?:-(\d+))?`?\]?/g;
-  const rewrite = (prose: string) => prose.replace(re, (whole: string, nums?: string, file?: string, start?: string, end?: string) => {
-    if (nums) {
-      const kept: number[] = [];
-      for (const n of nums.split(',').map((x) => Number(x.trim()))) {
-        const e = evidence[n - 1];
-        const k = e ? number({ file: e.file, startLine: e.startLine, endLine: e.endLine, ...(e.symbol ? { symbol: e.symbol } : {}) }) : undefined;
-        if (k === undefined) dropped++;
-        else if (!kept.includes(k)) kept.push(k);
+  const rewrite = (prose: string) =>
+    prose.replace(re, (whole: string, nums?: string, file?: string, start?: string, end?: string) => {
+      if (nums) {
+        const kept: number[] = [];
+        for (const n of nums.split(',').map((x) => Number(x.trim()))) {
+          const e = evidence[n - 1];
+          const k = e
+            ? number({
+                file: e.file,
+                startLine: e.startLine,
+                endLine: e.endLine,
+                ...(e.symbol ? { symbol: e.symbol } : {}),
+              })
+            : undefined;
+          if (k === undefined) dropped++;
+          else if (!kept.includes(k)) kept.push(k);
+        }
+        return kept.map((k) => `[${k}]`).join('');
       }
-      return kept.map((k) => `[${k}]`).join('');
-    }
-    const k = number({ file: resolveFile(file!, svc.text), startLine: Number(start), endLine: end ? Number(end) : Number(start) });
-    if (k !== undefined) return `${whole} [${k}]`;
-    dropped++;
-    return `~~${whole.replace(/^\[|\]$/g, '')}~~`;
-  });
+      const k = number({
+        file: resolveFile(file!, svc.text),
+        startLine: Number(start),
+        endLine: end ? Number(end) : Number(start),
+      });
+      if (k !== undefined) return `${whole} [${k}]`;
+      dropped++;
+      return `~~${whole.replace(/^\[|\]$/g, '')}~~`;
+    });
   // Fenced code blocks are code, not citations: only the prose between them is read and rewritten.
   const parts = answer.split(/(^```[^\n]*\n[\s\S]*?^```[ \t]*$)/m);
   let text = parts.map((part, i) => (i % 2 === 1 ? part : rewrite(part))).join('');
   // "[3] [1]" and "claim [2]." read fine; a removed marker must not leave "claim ." behind.
   text = text.replace(/ +([.,;:)])/g, '$1').replace(/ {2,}/g, ' ');
-  if (dropped) text += `\n\n_DagLens left out ${dropped === 1 ? 'a citation' : `${dropped} citations`} to code that is not in the workspace${/~~/.test(text) ? ' (struck through)' : ''}._`;
+  if (dropped)
+    text += `\n\n_DagLens left out ${dropped === 1 ? 'a citation' : `${dropped} citations`} to code that is not in the workspace${/~~/.test(text) ? ' (struck through)' : ''}._`;
   return { citations: cited, dropped, text };
 }
 
@@ -148,7 +200,12 @@ function resolveFile(cited: string, text: LlmService['text']): string {
  * code), then a pointer to the other evidence. The citations below the answer list the code; the text does
  * not repeat it.
  */
-function offlineAnswer(evidence: Evidence[], citations: Citation[], reason: string, onToken?: (d: string) => void): AskOutput {
+function offlineAnswer(
+  evidence: Evidence[],
+  citations: Citation[],
+  reason: string,
+  onToken?: (d: string) => void,
+): AskOutput {
   const lines = [`_No model answered: ${reason}._`, ''];
   const byAsset = new Map<string, { reads: string[]; writes: string[] }>();
   evidence.forEach((e, i) => {
@@ -157,15 +214,31 @@ function offlineAnswer(evidence: Evidence[], citations: Citation[], reason: stri
     entry[e.lineage.role].push(`\`${e.symbol ?? e.file}\` [${i + 1}]`);
     byAsset.set(e.lineage.asset, entry);
   });
-  const list = (xs: string[]) => (xs.length <= 2 ? xs.join(' and ') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+  const list = (xs: string[]) =>
+    xs.length <= 2 ? xs.join(' and ') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
   for (const [asset, { reads, writes }] of byAsset) {
-    const said = [reads.length ? `is read by ${list(reads)}` : 'is read by nothing in this workspace', writes.length ? `written by ${list(writes)}` : 'written by no code here (an external source)'];
+    const said = [
+      reads.length ? `is read by ${list(reads)}` : 'is read by nothing in this workspace',
+      writes.length ? `written by ${list(writes)}` : 'written by no code here (an external source)',
+    ];
     lines.push(`From the lineage: **${asset}** ${said.join('; it is ')}.`, '');
   }
   const rest = evidence.flatMap((e, i) => (e.lineage ? [] : [`[${i + 1}]`]));
   if (!evidence.length) lines.push('Nothing in the workspace matches the question.');
-  else if (rest.length) lines.push(`${byAsset.size ? 'Search also found' : 'Search found'} ${rest.length === 1 ? 'one place' : `${rest.length} places`} in the code that match${rest.length === 1 ? 'es' : ''} the question: ${rest.join(' ')}.`);
+  else if (rest.length)
+    lines.push(
+      `${byAsset.size ? 'Search also found' : 'Search found'} ${rest.length === 1 ? 'one place' : `${rest.length} places`} in the code that match${rest.length === 1 ? 'es' : ''} the question: ${rest.join(' ')}.`,
+    );
   const answer = lines.join('\n');
   onToken?.(answer);
-  return { answer, citations, droppedCitations: 0, evidence: citations, offline: true, reason, costUsd: 0, cached: false };
+  return {
+    answer,
+    citations,
+    droppedCitations: 0,
+    evidence: citations,
+    offline: true,
+    reason,
+    costUsd: 0,
+    cached: false,
+  };
 }

@@ -23,10 +23,46 @@ export function renderEvidence(e: Evidence, n: number): string {
   return `[${n}] ${e.file}:${e.startLine}-${e.endLine}${e.symbol ? ` (${e.symbol})` : ''}${why}\n\`\`\`\n${e.text}\n\`\`\``;
 }
 
-const STOP = new Set(['the', 'a', 'an', 'of', 'in', 'to', 'is', 'and', 'or', 'what', 'which', 'where', 'how', 'does', 'do', 'for', 'from', 'with', 'this', 'that', 'it', 'are', 'by', 'on', 'be', 'who', 'why', 'when']);
+const STOP = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'in',
+  'to',
+  'is',
+  'and',
+  'or',
+  'what',
+  'which',
+  'where',
+  'how',
+  'does',
+  'do',
+  'for',
+  'from',
+  'with',
+  'this',
+  'that',
+  'it',
+  'are',
+  'by',
+  'on',
+  'be',
+  'who',
+  'why',
+  'when',
+]);
 
 export function queryTerms(query: string): string[] {
-  return [...new Set(query.toLowerCase().split(/[^a-z0-9_]+/).filter((t) => t.length > 1 && !STOP.has(t)))];
+  return [
+    ...new Set(
+      query
+        .toLowerCase()
+        .split(/[^a-z0-9_]+/)
+        .filter((t) => t.length > 1 && !STOP.has(t)),
+    ),
+  ];
 }
 
 /**
@@ -63,16 +99,30 @@ export function symbolRetriever(text: WorkspaceText): Retriever {
 
 /** What the retriever needs of the workspace index (`engine.index`). */
 export interface SearchableIndex {
-  search(query: string, opts: { k?: number }): Promise<Array<{ file: string; startLine: number; endLine: number; name: string; container: string[]; kind: string; text: string }>>;
+  search(
+    query: string,
+    opts: { k?: number },
+  ): Promise<
+    Array<{
+      file: string;
+      startLine: number;
+      endLine: number;
+      name: string;
+      container: string[];
+      kind: string;
+      text: string;
+    }>
+  >;
 }
 
 /** Evidence from the hybrid (BM25 + vector) workspace index. */
 export function indexRetriever(index: SearchableIndex): Retriever {
-  return async (query, k) => (await index.search(query, { k })).map((h) => ({
-    file: h.file,
-    startLine: h.startLine,
-    endLine: h.endLine,
-    ...(h.kind === 'code' ? {} : { symbol: [...h.container, h.name].join('.') }),
-    text: h.text,
-  }));
+  return async (query, k) =>
+    (await index.search(query, { k })).map((h) => ({
+      file: h.file,
+      startLine: h.startLine,
+      endLine: h.endLine,
+      ...(h.kind === 'code' ? {} : { symbol: [...h.container, h.name].join('.') }),
+      text: h.text,
+    }));
 }

@@ -27,7 +27,10 @@ export class ExplanationStore {
     const m = this.memory.get(hash);
     if (m || !this.dir) return m;
     try {
-      const v = JSON.parse(readFileSync(path.join(this.dir, `${hash}.json`), 'utf8')) as { summary: string; model: string };
+      const v = JSON.parse(readFileSync(path.join(this.dir, `${hash}.json`), 'utf8')) as {
+        summary: string;
+        model: string;
+      };
       const ok = !!v && typeof v.summary === 'string' && typeof v.model === 'string';
       if (ok) this.memory.set(hash, v);
       return ok ? v : undefined;
@@ -66,7 +69,10 @@ export interface SymbolWhere {
 }
 
 /** The symbol with this name, the innermost one containing the line, or the one whose name is at the position. */
-export function findSymbol(symbols: CodeSymbol[], where: SymbolWhere): { symbol: CodeSymbol; name: string } | undefined {
+export function findSymbol(
+  symbols: CodeSymbol[],
+  where: SymbolWhere,
+): { symbol: CodeSymbol; name: string } | undefined {
   let best: { symbol: CodeSymbol; name: string } | undefined;
   const l = where.line ?? 0;
   const ch = where.character ?? 0;
@@ -78,7 +84,9 @@ export function findSymbol(symbols: CodeSymbol[], where: SymbolWhere): { symbol:
     }
     if (where.atName) {
       const s = symbol.selection;
-      const inside = (l > s.start.line || (l === s.start.line && ch >= s.start.character)) && (l < s.end.line || (l === s.end.line && ch <= s.end.character));
+      const inside =
+        (l > s.start.line || (l === s.start.line && ch >= s.start.character)) &&
+        (l < s.end.line || (l === s.end.line && ch <= s.end.character));
       if (inside) best = { symbol, name };
       continue;
     }
@@ -95,15 +103,25 @@ export function storedExplanation(svc: LlmService, file: string, where: SymbolWh
   return hit ? { ...target.info, summary: hit.summary, model: hit.model, cached: true } : undefined;
 }
 
-export async function explainSymbol(svc: LlmService, file: string, where: SymbolWhere, signal?: AbortSignal, job?: Job): Promise<Explanation> {
+export async function explainSymbol(
+  svc: LlmService,
+  file: string,
+  where: SymbolWhere,
+  signal?: AbortSignal,
+  job?: Job,
+): Promise<Explanation> {
   const target = locate(svc, file, where);
-  if (!target) throw new LlmError('bad-request', `no symbol ${where.name ?? `at line ${(where.line ?? 0) + 1}`} in ${file}`);
+  if (!target)
+    throw new LlmError('bad-request', `no symbol ${where.name ?? `at line ${(where.line ?? 0) + 1}`} in ${file}`);
   const hit = svc.explanations.get(target.hash);
   if (hit) return { ...target.info, summary: hit.summary, model: hit.model, cached: true };
   const why = svc.unavailableReason();
   if (why) throw new LlmError('disabled', why);
   const client = svc.client!;
-  const body = truncateToTokens(target.text, Math.min(6000, Math.min(...client.providers.map((p) => p.config.contextWindow)) - 1500));
+  const body = truncateToTokens(
+    target.text,
+    Math.min(6000, Math.min(...client.providers.map((p) => p.config.contextWindow)) - 1500),
+  );
   const res = await client.chat({
     feature: 'explain',
     job: job ?? svc.job('explanation'),
@@ -111,8 +129,15 @@ export async function explainSymbol(svc: LlmService, file: string, where: Symbol
     maxTokens: 300,
     temperature: 0,
     messages: [
-      { role: 'system', content: 'You document data-engineering code. Reply with one plain paragraph (at most 5 sentences): what the code does, which tables or datasets it reads and writes, and anything surprising. No preamble, no Markdown headings.' },
-      { role: 'user', content: `${target.info.symbol} — a ${target.kind} in ${file} (${target.lang}):\n\`\`\`\n${body}\n\`\`\`` },
+      {
+        role: 'system',
+        content:
+          'You document data-engineering code. Reply with one plain paragraph (at most 5 sentences): what the code does, which tables or datasets it reads and writes, and anything surprising. No preamble, no Markdown headings.',
+      },
+      {
+        role: 'user',
+        content: `${target.info.symbol} — a ${target.kind} in ${file} (${target.lang}):\n\`\`\`\n${body}\n\`\`\``,
+      },
     ],
   });
   const summary = res.text.trim();
@@ -123,7 +148,10 @@ export async function explainSymbol(svc: LlmService, file: string, where: Symbol
 
 /** Explains every symbol of the given files (all by default) under one job budget; stops when it runs out. */
 export async function explainAll(
-  svc: LlmService, files: string[] | undefined, signal?: AbortSignal, onProgress?: (done: number, total: number) => void,
+  svc: LlmService,
+  files: string[] | undefined,
+  signal?: AbortSignal,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<ExplainAllResult> {
   const job = svc.job('bulk explanation');
   const targets: Array<{ file: string; name: string }> = [];
@@ -131,7 +159,8 @@ export async function explainAll(
     const entry = svc.text.entry(file);
     if (!entry) continue;
     for (const { symbol, container } of flattenSymbols(entry.symbols)) {
-      if (['function', 'method', 'class', 'model', 'cte', 'statement'].includes(symbol.kind)) targets.push({ file, name: [...container, symbol.name].join('.') });
+      if (['function', 'method', 'class', 'model', 'cte', 'statement'].includes(symbol.kind))
+        targets.push({ file, name: [...container, symbol.name].join('.') });
     }
   }
   let explained = 0;
@@ -142,7 +171,8 @@ export async function explainAll(
       if (r.cached) fromStore++;
       else explained++;
     } catch (e) {
-      if (e instanceof LlmError && (e.kind === 'budget' || e.kind === 'cancelled' || e.kind === 'disabled')) return { explained, fromStore, stoppedBy: e.message };
+      if (e instanceof LlmError && (e.kind === 'budget' || e.kind === 'cancelled' || e.kind === 'disabled'))
+        return { explained, fromStore, stoppedBy: e.message };
       svc.log.warn(`explaining ${t.name} in ${t.file}: ${e instanceof Error ? e.message : String(e)}`);
     }
     onProgress?.(i + 1, targets.length);

@@ -24,15 +24,24 @@ export function lineageContext(lineage: LineageLike, relOf: (abs: string) => str
   return (file, selection) => {
     let procs = lineage.processesIn(file);
     if (selection) {
-      procs = procs.filter((p) => p.span.start.line + 1 <= selection.endLine && selection.startLine <= p.span.end.line + 1);
+      procs = procs.filter(
+        (p) => p.span.start.line + 1 <= selection.endLine && selection.startLine <= p.span.end.line + 1,
+      );
     }
     if (procs.length === 0) return undefined;
-    const names = (refs: Array<{ asset: { name: string } }>) => [...new Set(refs.map((r) => r.asset.name))].join(', ') || '—';
+    const names = (refs: Array<{ asset: { name: string } }>) =>
+      [...new Set(refs.map((r) => r.asset.name))].join(', ') || '—';
     const lines = procs.slice(0, max).map((p) => {
-      const readers = [...new Set(p.writes.flatMap((w) => lineage.readersOf(w.asset.id)).map((r) => `${r.symbol} (${relOf(r.file)})`))];
+      const readers = [
+        ...new Set(p.writes.flatMap((w) => lineage.readersOf(w.asset.id)).map((r) => `${r.symbol} (${relOf(r.file)})`)),
+      ];
       const { startLine, endLine } = toLineRange(p.span);
-      return `- ${p.symbol} (${relOf(p.file)}:${startLine}-${endLine}) reads ${names(p.reads)}; writes ${names(p.writes)}` +
-        (readers.length ? `; its output is read by ${readers.slice(0, 6).join(', ')}${readers.length > 6 ? ', …' : ''}` : '');
+      return (
+        `- ${p.symbol} (${relOf(p.file)}:${startLine}-${endLine}) reads ${names(p.reads)}; writes ${names(p.writes)}` +
+        (readers.length
+          ? `; its output is read by ${readers.slice(0, 6).join(', ')}${readers.length > 6 ? ', …' : ''}`
+          : '')
+      );
     });
     return `Lineage of ${file}${procs.length > max ? ` (first ${max} of ${procs.length})` : ''}:\n${lines.join('\n')}`;
   };

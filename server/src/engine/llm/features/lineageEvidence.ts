@@ -23,17 +23,27 @@ interface ProcessLike {
 const MAX_ASSETS = 3;
 const MAX_SNIPPETS = 6;
 
-const READ_WORDS = /\b(read|reads|reading|use|uses|using|used|consume|consumes|consumed|depend|depends|dependent|downstream|feed|feeds|break|breaks|impact|affect|affects|after)\b/i;
-const WRITE_WORDS = /\b(write|writes|written|writing|build|builds|built|produce|produces|produced|create|creates|created|populate|populates|upstream|load|loads|loaded|come|comes|made|makes|defined|define|defines)\b/i;
+const READ_WORDS =
+  /\b(read|reads|reading|use|uses|using|used|consume|consumes|consumed|depend|depends|dependent|downstream|feed|feeds|break|breaks|impact|affect|affects|after)\b/i;
+const WRITE_WORDS =
+  /\b(write|writes|written|writing|build|builds|built|produce|produces|produced|create|creates|created|populate|populates|upstream|load|loads|loaded|come|comes|made|makes|defined|define|defines)\b/i;
 
 /** Assets the question names: identifiers that are exactly the name of a table, model or source. */
-export function assetsNamed(question: string, lineage: Pick<QuestionLineage, 'resolve'>): Array<{ id: string; name: string; kind: string }> {
+export function assetsNamed(
+  question: string,
+  lineage: Pick<QuestionLineage, 'resolve'>,
+): Array<{ id: string; name: string; kind: string }> {
   const out = new Map<string, { id: string; name: string; kind: string }>();
   for (const m of question.matchAll(/[A-Za-z_][\w.]*[\w]/g)) {
     const word = m[0];
     const a = lineage.resolve(word);
     // Only a name the user wrote out: `orders` may be the orders model; "Which" or "read" never match one.
-    if (a && a.kind !== 'file' && (a.name.toLowerCase() === word.toLowerCase() || a.id.toLowerCase().split('.').pop() === word.toLowerCase())) out.set(a.id, a);
+    if (
+      a &&
+      a.kind !== 'file' &&
+      (a.name.toLowerCase() === word.toLowerCase() || a.id.toLowerCase().split('.').pop() === word.toLowerCase())
+    )
+      out.set(a.id, a);
     if (out.size >= MAX_ASSETS) break;
   }
   return [...out.values()];
@@ -43,7 +53,12 @@ export function assetsNamed(question: string, lineage: Pick<QuestionLineage, 're
  * A retriever that puts the lineage of the assets a question names first (readers first when it asks what
  * reads or depends on them, writers first when it asks what builds them), then the base retriever's hits.
  */
-export function lineageFirst(base: Retriever, lineage: QuestionLineage, relOf: (abs: string) => string, lines: (rel: string, start: number, end: number) => string | undefined): Retriever {
+export function lineageFirst(
+  base: Retriever,
+  lineage: QuestionLineage,
+  relOf: (abs: string) => string,
+  lines: (rel: string, start: number, end: number) => string | undefined,
+): Retriever {
   return async (query, k, signal) => {
     const question = query.split('\n')[0] ?? query;
     const named = assetsNamed(question, lineage);
@@ -54,7 +69,8 @@ export function lineageFirst(base: Retriever, lineage: QuestionLineage, relOf: (
       const { startLine, endLine } = toLineRange(p.span);
       if (out.length >= MAX_SNIPPETS || out.some((e) => e.file === file && e.startLine === startLine)) return;
       const text = lines(file, startLine, endLine);
-      if (text !== undefined) out.push({ file, startLine, endLine, symbol: p.symbol, text, lineage: { asset: asset.name, role } });
+      if (text !== undefined)
+        out.push({ file, startLine, endLine, symbol: p.symbol, text, lineage: { asset: asset.name, role } });
     };
     for (const a of named) {
       const readers = lineage.readersOf(a.id).map((p) => [p, 'reads'] as const);

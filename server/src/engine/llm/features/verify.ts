@@ -63,9 +63,20 @@ export interface VerifyOptions {
   cacheOnly?: boolean;
 }
 
-export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], opts: VerifyOptions = {}): Promise<VerifyOutcome> {
+export async function verifyMappings(
+  svc: LlmService,
+  targets: VerifyTarget[],
+  opts: VerifyOptions = {},
+): Promise<VerifyOutcome> {
   const { signal, cacheOnly } = opts;
-  const out: VerifyOutcome = { mappings: targets.map((t) => t.mapping), llmCalls: 0, costUsd: 0, verified: 0, changed: 0, problems: [] };
+  const out: VerifyOutcome = {
+    mappings: targets.map((t) => t.mapping),
+    llmCalls: 0,
+    costUsd: 0,
+    verified: 0,
+    changed: 0,
+    problems: [],
+  };
   const todo = targets.map((t, i) => ({ t, i })).filter(({ t }) => needsVerification(t.mapping));
   if (todo.length === 0) return out;
   const why = svc.unavailableReason();
@@ -84,7 +95,8 @@ export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], o
       if (r.mapping) {
         out.mappings[i] = r.mapping;
         out.verified++;
-        if (r.mapping.best?.file !== t.mapping.best?.file || r.mapping.best?.startLine !== t.mapping.best?.startLine) out.changed++;
+        if (r.mapping.best?.file !== t.mapping.best?.file || r.mapping.best?.startLine !== t.mapping.best?.startLine)
+          out.changed++;
       } else if (r.problem) out.problems.push(`${t.node.id}: ${r.problem}`);
     } catch (e) {
       const err = e instanceof LlmError ? e : new LlmError('bad-response', String(e));
@@ -99,23 +111,57 @@ export async function verifyMappings(svc: LlmService, targets: VerifyTarget[], o
   return out;
 }
 
-async function verifyOne(svc: LlmService, t: VerifyTarget, job: ReturnType<LlmService['job']>, signal?: AbortSignal, cacheOnly?: boolean) {
+async function verifyOne(
+  svc: LlmService,
+  t: VerifyTarget,
+  job: ReturnType<LlmService['job']>,
+  signal?: AbortSignal,
+  cacheOnly?: boolean,
+) {
   const client = svc.client!;
   const candidates = await candidatesFor(svc, t, signal);
   if (candidates.length === 0) return { calls: 0, costUsd: 0, problem: 'no candidate code to choose from' };
-  const nodeText = [`operator: ${t.node.operator}`, `label: ${t.node.label}`, t.node.detail ? `details:\n${t.node.detail}` : ''].filter(Boolean).join('\n');
+  const nodeText = [
+    `operator: ${t.node.operator}`,
+    `label: ${t.node.label}`,
+    t.node.detail ? `details:\n${t.node.detail}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
   const render = (ev: string[]): ChatMessage[] => [
     { role: 'system', content: SYSTEM },
     { role: 'user', content: `DAG node:\n${nodeText}\n\nCandidates:\n\n${ev.join('\n\n')}` },
   ];
   const window = Math.min(...client.providers.map((p) => p.config.contextWindow));
-  const fit = fitEvidence(candidates.map((c, n) => renderEvidence({ ...c, text: truncateToTokens(c.text, 600) }, n + 1)), render, window, 400);
+  const fit = fitEvidence(
+    candidates.map((c, n) => renderEvidence({ ...c, text: truncateToTokens(c.text, 600) }, n + 1)),
+    render,
+    window,
+    400,
+  );
   const shown = candidates.slice(0, fit.evidence.length);
-  const res = await structured(client, { feature: 'verify', job, signal, cacheOnly, maxTokens: 400, temperature: 0, name: 'dag_node_verdict', schema: Verdict, messages: render(fit.evidence), promptTokens: fit.promptTokens });
+  const res = await structured(client, {
+    feature: 'verify',
+    job,
+    signal,
+    cacheOnly,
+    maxTokens: 400,
+    temperature: 0,
+    name: 'dag_node_verdict',
+    schema: Verdict,
+    messages: render(fit.evidence),
+    promptTokens: fit.promptTokens,
+  });
   const calls = res.calls.filter((c) => !c.cached).length;
   const costUsd = res.calls.reduce((n, c) => n + c.costUsd, 0);
   const mapping = merge(svc, t.mapping, shown, res.value, res.calls.at(-1)!.model);
-  return mapping ? { calls, costUsd, mapping } : { calls, costUsd, problem: `the model chose candidate ${res.value.candidate} of ${shown.length}; offline mapping kept` };
+  return mapping
+    ? { calls, costUsd, mapping }
+    : {
+        calls,
+        costUsd,
+        problem: `the model chose candidate ${res.value.candidate} of ${shown.length}; offline mapping kept`,
+      };
 }
 
 type Candidate = Evidence & { offline?: number };
@@ -124,46 +170,85 @@ type Candidate = Evidence & { offline?: number };
 async function candidatesFor(svc: LlmService, t: VerifyTarget, signal?: AbortSignal): Promise<Candidate[]> {
   const out: Candidate[] = [];
   const add = (c: Candidate) => {
-    if (out.length < svc.config.topK && !out.some((o) => o.file === c.file && o.startLine === c.startLine && o.endLine === c.endLine)) out.push(c);
+    if (
+      out.length < svc.config.topK &&
+      !out.some((o) => o.file === c.file && o.startLine === c.startLine && o.endLine === c.endLine)
+    )
+      out.push(c);
   };
   for (const loc of [t.mapping.best, ...t.mapping.alternatives]) {
     if (!loc) continue;
     const text = svc.text.lines(loc.file, loc.startLine, loc.endLine);
-    if (text !== undefined) add({ file: loc.file, startLine: loc.startLine, endLine: loc.endLine, symbol: loc.symbol, text, offline: loc.confidence });
+    if (text !== undefined)
+      add({
+        file: loc.file,
+        startLine: loc.startLine,
+        endLine: loc.endLine,
+        symbol: loc.symbol,
+        text,
+        offline: loc.confidence,
+      });
   }
   const query = [t.node.label, t.node.detail ?? ''].join('\n');
   for (const e of await svc.retrieve(query, svc.config.topK, signal)) add(e);
   return out;
 }
 
-function merge(svc: LlmService, offline: NodeMapping, shown: Candidate[], v: Verdict, model: string): NodeMapping | undefined {
+function merge(
+  svc: LlmService,
+  offline: NodeMapping,
+  shown: Candidate[],
+  v: Verdict,
+  model: string,
+): NodeMapping | undefined {
   const previous = [offline.best, ...offline.alternatives].filter((l): l is MappedLocation => !!l);
   if (v.candidate === 0) {
     // The model rejects every candidate: the offline best stays, trusted less.
     if (!offline.best) return undefined;
     const confidence = offline.best.confidence * 0.6;
-    return relabel(offline, { ...offline.best, confidence, explanation: `${offline.best.explanation} LLM (${model}) found no match: ${v.explanation}` }, previous);
+    return relabel(
+      offline,
+      {
+        ...offline.best,
+        confidence,
+        explanation: `${offline.best.explanation} LLM (${model}) found no match: ${v.explanation}`,
+      },
+      previous,
+    );
   }
   const c = shown[v.candidate - 1];
   if (!c) return undefined;
   let { startLine, endLine } = c;
   if (v.startLine !== undefined && v.endLine !== undefined) {
     // A refinement must stay inside the chosen candidate and exist in the file.
-    const ok = v.startLine >= c.startLine && v.endLine <= c.endLine && checkCitations([{ file: c.file, startLine: v.startLine, endLine: v.endLine }], svc.text).kept.length === 1;
+    const ok =
+      v.startLine >= c.startLine &&
+      v.endLine <= c.endLine &&
+      checkCitations([{ file: c.file, startLine: v.startLine, endLine: v.endLine }], svc.text).kept.length === 1;
     if (ok) ({ startLine, endLine } = v);
   }
   const prior = c.offline ?? 0.3;
   const agrees = offline.best?.file === c.file && offline.best.startLine === c.startLine;
   // Noisy-OR of the offline evidence and the model's judgement (weighted 0.8); overruling the offline best costs 5%.
   const confidence = Math.min(0.97, (1 - (1 - prior) * (1 - 0.8 * v.confidence)) * (agrees ? 1 : 0.95));
-  const best: MappedLocation = { file: c.file, symbol: c.symbol ?? c.file, startLine, endLine, confidence, explanation: `LLM (${model}): ${v.explanation}` };
+  const best: MappedLocation = {
+    file: c.file,
+    symbol: c.symbol ?? c.file,
+    startLine,
+    endLine,
+    confidence,
+    explanation: `LLM (${model}): ${v.explanation}`,
+  };
   return relabel(offline, best, previous);
 }
 
 function relabel(offline: NodeMapping, best: MappedLocation, previous: MappedLocation[]): NodeMapping {
   const status = statusOf(best.confidence);
-  const others = previous.filter((p) => !(p.file === best.file && p.startLine === best.startLine && p.symbol === best.symbol));
-  if (status === 'unmapped') return { nodeId: offline.nodeId, status, best: null, alternatives: [best, ...others].slice(0, 3) };
+  const others = previous.filter(
+    (p) => !(p.file === best.file && p.startLine === best.startLine && p.symbol === best.symbol),
+  );
+  if (status === 'unmapped')
+    return { nodeId: offline.nodeId, status, best: null, alternatives: [best, ...others].slice(0, 3) };
   return { nodeId: offline.nodeId, status, best, alternatives: others.slice(0, 3) };
 }
 
@@ -179,7 +264,11 @@ export interface DagResultLike {
  * Verifies a finished mapping (`daglens map --llm`, the editor's map command): low or ambiguous nodes are
  * checked, everything else is returned as it was; LLM calls and spend are added to the result's stats.
  */
-export async function verifyDagResult<R extends DagResultLike>(svc: LlmService, result: R, opts: VerifyOptions = {}): Promise<R & { verification: Omit<VerifyOutcome, 'mappings'> }> {
+export async function verifyDagResult<R extends DagResultLike>(
+  svc: LlmService,
+  result: R,
+  opts: VerifyOptions = {},
+): Promise<R & { verification: Omit<VerifyOutcome, 'mappings'> }> {
   const nodes = new Map(result.dag.nodes.map((n) => [n.id, n]));
   const targets: VerifyTarget[] = result.mappings.map((m) => {
     const n = nodes.get(m.nodeId);
@@ -189,7 +278,11 @@ export async function verifyDagResult<R extends DagResultLike>(svc: LlmService, 
   return {
     ...result,
     mappings,
-    stats: { ...result.stats, llmCalls: result.stats.llmCalls + verification.llmCalls, costUsd: result.stats.costUsd + verification.costUsd },
+    stats: {
+      ...result.stats,
+      llmCalls: result.stats.llmCalls + verification.llmCalls,
+      costUsd: result.stats.costUsd + verification.costUsd,
+    },
     problems: [...result.problems, ...verification.problems.map((message) => ({ message }))],
     verification,
   };

@@ -18,11 +18,20 @@ const MAGIC: Array<[Codec, number[]]> = [
   ['lzf', [0x5a, 0x56]], // "ZV"
 ];
 
-const EXTENSION: Record<string, Codec> = { gz: 'gzip', gzip: 'gzip', zst: 'zstd', zstd: 'zstd', lz4: 'lz4', snappy: 'snappy', lzf: 'lzf' };
+const EXTENSION: Record<string, Codec> = {
+  gz: 'gzip',
+  gzip: 'gzip',
+  zst: 'zstd',
+  zstd: 'zstd',
+  lz4: 'lz4',
+  snappy: 'snappy',
+  lzf: 'lzf',
+};
 
 /** The codec of a file from its first bytes (preferred) or its name. */
 export function codecOf(fileName: string, head: Uint8Array): Codec {
-  for (const [codec, magic] of MAGIC) if (head.length >= magic.length && magic.every((b, i) => head[i] === b)) return codec;
+  for (const [codec, magic] of MAGIC)
+    if (head.length >= magic.length && magic.every((b, i) => head[i] === b)) return codec;
   const ext = /\.([a-z0-9]+)(?:\.inprogress)?$/i.exec(fileName)?.[1]?.toLowerCase();
   const byName = ext ? EXTENSION[ext] : undefined;
   // A name saying zstd over bytes that are plainly text: trust the bytes.
@@ -33,7 +42,7 @@ function looksLikeText(head: Uint8Array): boolean {
   const n = Math.min(head.length, 512);
   for (let i = 0; i < n; i++) {
     const b = head[i];
-    if (b === 0 || (b < 9) || (b > 13 && b < 32)) return false;
+    if (b === 0 || b < 9 || (b > 13 && b < 32)) return false;
   }
   return n > 0;
 }
@@ -48,9 +57,11 @@ export function looksBinary(head: Uint8Array): boolean {
 /** Why a codec cannot be read, and what to do instead. */
 export function unsupportedCodec(codec: Codec, file: string): string | undefined {
   if (codec === 'lz4' || codec === 'snappy' || codec === 'lzf') {
-    return `${file} is compressed with Spark's ${codec} codec, whose block framing DagLens cannot read; ` +
+    return (
+      `${file} is compressed with Spark's ${codec} codec, whose block framing DagLens cannot read; ` +
       `point DagLens at the History Server that serves this application (daglens runs --history-server URL --app ID), ` +
-      `or have Spark write zstd logs (spark.eventLog.compression.codec=zstd)`;
+      `or have Spark write zstd logs (spark.eventLog.compression.codec=zstd)`
+    );
   }
   return undefined;
 }
@@ -64,7 +75,9 @@ export function decompressor(codec: Codec): Transform | undefined {
 
 /** fzstd's push decoder as a Node transform stream. */
 class ZstdTransform extends Transform {
-  private readonly decoder = new Decompress((chunk) => { this.push(chunk); });
+  private readonly decoder = new Decompress((chunk) => {
+    this.push(chunk);
+  });
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {

@@ -36,7 +36,11 @@ export interface LineReadResult {
 /** Lines longer than this are cut and skipped: no real event is that long, a corrupt file can be. */
 const MAX_LINE_CHARS = 512 * 1024 * 1024;
 
-export async function readLines(parts: LogPart[], onLine: (line: string, part: number) => void, opts: LineReadOptions = {}): Promise<LineReadResult> {
+export async function readLines(
+  parts: LogPart[],
+  onLine: (line: string, part: number) => void,
+  opts: LineReadOptions = {},
+): Promise<LineReadResult> {
   const totalBytes = parts.reduce((n, p) => n + p.bytes, 0);
   const res: LineReadResult = { lines: 0, bytesRead: 0, textBytes: 0, problems: [] };
   let lastReport = 0;
@@ -51,7 +55,9 @@ export async function readLines(parts: LogPart[], onLine: (line: string, part: n
     if (opts.signal?.aborted) throw new RunsCancelled();
     const part = parts[i];
     const file = createReadStream(part.path, { highWaterMark: 1 << 20 });
-    file.on('data', (c) => { res.bytesRead += (c as Buffer).length; });
+    file.on('data', (c) => {
+      res.bytesRead += (c as Buffer).length;
+    });
     const codec = decompressor(part.codec);
     const stream: Readable = codec ? file.pipe(codec) : file;
     // A read error on the file surfaces on the pipeline's end.
@@ -80,7 +86,9 @@ export async function readLines(parts: LogPart[], onLine: (line: string, part: n
         }
         carry = text.slice(start);
         if (carry.length > MAX_LINE_CHARS) {
-          res.problems.push(`${path.basename(part.path)}: a line of over ${MAX_LINE_CHARS / 2 ** 20} M characters was skipped (not an event)`);
+          res.problems.push(
+            `${path.basename(part.path)}: a line of over ${MAX_LINE_CHARS / 2 ** 20} M characters was skipped (not an event)`,
+          );
           carry = '';
         }
         report();
@@ -88,8 +96,11 @@ export async function readLines(parts: LogPart[], onLine: (line: string, part: n
     } catch (e) {
       if (e instanceof RunsCancelled) throw e;
       const why = e instanceof Error ? e.message : String(e);
-      const what = part.codec === 'none' ? `reading failed (${why})` : `the ${part.codec} data is cut or corrupt (${why})`;
-      res.problems.push(`${path.basename(part.path)}: ${what} after ${linesInPart} lines; the rest of this file was not read`);
+      const what =
+        part.codec === 'none' ? `reading failed (${why})` : `the ${part.codec} data is cut or corrupt (${why})`;
+      res.problems.push(
+        `${path.basename(part.path)}: ${what} after ${linesInPart} lines; the rest of this file was not read`,
+      );
       file.destroy();
     }
     if (opts.signal?.aborted) throw new RunsCancelled();

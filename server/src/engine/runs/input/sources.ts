@@ -41,7 +41,9 @@ function statOrThrow(p: string) {
     return statSync(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new RunsInputError(code === 'ENOENT' ? `no such file or folder: ${p}` : `cannot read ${p}: ${code ?? (e as Error).message}`);
+    throw new RunsInputError(
+      code === 'ENOENT' ? `no such file or folder: ${p}` : `cannot read ${p}: ${code ?? (e as Error).message}`,
+    );
   }
 }
 
@@ -62,13 +64,27 @@ export function describeSource(input: string): RunSource {
   const why = unsupportedCodec(codec, abs);
   if (why) throw new RunsInputError(why);
   if (codec === 'none') {
-    if (looksBinary(bytes)) throw new RunsInputError(`${abs} is a binary file, not a Spark event log (plain, gzip or zstd) or a History Server answer`);
-    const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (looksBinary(bytes))
+      throw new RunsInputError(
+        `${abs} is a binary file, not a Spark event log (plain, gzip or zstd) or a History Server answer`,
+      );
+    const text = bytes
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     // Event logs are JSON lines starting with an event; a REST answer is one JSON document.
-    if (!/^\{\s*"Event"\s*:/.test(text) && /^[[{]/.test(text) && !isJsonLines(text)) return { kind: 'rest', path: abs, bytes: st.size };
+    if (!/^\{\s*"Event"\s*:/.test(text) && /^[[{]/.test(text) && !isJsonLines(text))
+      return { kind: 'rest', path: abs, bytes: st.size };
   }
   const part: LogPart = { path: abs, codec, bytes: st.size };
-  return { kind: 'eventLog', path: abs, parts: [part], inProgress: /\.inprogress$/i.test(abs), rolling: false, problems: [] };
+  return {
+    kind: 'eventLog',
+    path: abs,
+    parts: [part],
+    inProgress: /\.inprogress$/i.test(abs),
+    rolling: false,
+    problems: [],
+  };
 }
 
 function describeFolder(dir: string): RunSource {
@@ -92,9 +108,13 @@ function describeFolder(dir: string): RunSource {
     }
     const rolling = ROLLING_DIR.exec(n);
     if (st.isDirectory() && rolling) apps.push({ appId: rolling[1], path: p });
-    else if (st.isFile() && st.size > 0 && /^(app|application|local|spark)[-_]/i.test(n)) apps.push({ appId: n.replace(/(\.(gz|zst|zstd|lz4|snappy|lzf))?(\.inprogress)?$/i, ''), path: p });
+    else if (st.isFile() && st.size > 0 && /^(app|application|local|spark)[-_]/i.test(n))
+      apps.push({ appId: n.replace(/(\.(gz|zst|zstd|lz4|snappy|lzf))?(\.inprogress)?$/i, ''), path: p });
   }
-  if (apps.length === 0) throw new RunsInputError(`${dir} holds no Spark event log (files named app-…, local-…, application_… or eventlog_v2_* folders)`);
+  if (apps.length === 0)
+    throw new RunsInputError(
+      `${dir} holds no Spark event log (files named app-…, local-…, application_… or eventlog_v2_* folders)`,
+    );
   return { kind: 'logDirectory', path: dir, apps };
 }
 
@@ -123,15 +143,25 @@ function rollingLog(dir: string, names: string[]): RunSource {
     if (m[3]) compactFrom = Math.max(compactFrom, index);
     if (size > 0) parts.push({ path: p, codec, bytes: size, index });
   }
-  if (parts.length === 0) throw new RunsInputError(`${dir} is a rolling event log folder without any events_<n>_… file`);
+  if (parts.length === 0)
+    throw new RunsInputError(`${dir} is a rolling event log folder without any events_<n>_… file`);
   parts.sort((a, b) => a.index! - b.index! || (a.path.endsWith('.compact') ? -1 : 1));
-  const kept = compactFrom >= 0 ? parts.filter((p) => p.index! > compactFrom || (p.index === compactFrom && p.path.endsWith('.compact'))) : parts;
+  const kept =
+    compactFrom >= 0
+      ? parts.filter((p) => p.index! > compactFrom || (p.index === compactFrom && p.path.endsWith('.compact')))
+      : parts;
   for (let i = 1; i < kept.length; i++) {
     const gap = kept[i].index! - kept[i - 1].index!;
-    if (gap > 1) problems.push(`parts ${kept[i - 1].index! + 1}${gap > 2 ? `–${kept[i].index! - 1}` : ''} of the rolling log are missing: the events they held are not in this result`);
+    if (gap > 1)
+      problems.push(
+        `parts ${kept[i - 1].index! + 1}${gap > 2 ? `–${kept[i].index! - 1}` : ''} of the rolling log are missing: the events they held are not in this result`,
+      );
   }
   const first = kept[0].index!;
-  if (compactFrom < 0 && first > 1) problems.push(`the rolling log starts at part ${first}: parts 1–${first - 1} are missing (application start and early executions may be absent)`);
+  if (compactFrom < 0 && first > 1)
+    problems.push(
+      `the rolling log starts at part ${first}: parts 1–${first - 1} are missing (application start and early executions may be absent)`,
+    );
   const inProgress = names.some((n) => /^appstatus_.*\.inprogress$/.test(n));
   return { kind: 'eventLog', path: dir, parts: kept, inProgress, rolling: true, problems };
 }
