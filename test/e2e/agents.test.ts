@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Frame } from 'playwright-core';
 import { requireCorpora } from '../helpers';
 import { e2eSkipReason, remoteUri, VsCodeSession } from './harness';
+import { webview } from './editorHelpers';
 
 const skip = e2eSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
@@ -50,22 +50,6 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function webview(vs: VsCodeSession, selector: string, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of vs.page.frames())
-      if (
-        await f
-          .locator(selector)
-          .count()
-          .catch(() => 0)
-      )
-        return f;
-    await vs.page.waitForTimeout(200);
-  }
-  throw new Error(`no webview shows ${selector} within ${timeoutMs} ms`);
 }
 
 interface ToolRecord {

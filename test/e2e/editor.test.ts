@@ -5,41 +5,18 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Frame } from 'playwright-core';
 import { CodeLensRequest, CodeLensResolveRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
 import { REPO } from '../helpers';
 import { assembleEditorWorkspace } from '../editorWorkspace';
 import { ready, startLsp, uri } from '../lsp-client';
 import { FakeOpenAI } from '../fake-openai/server';
 import { e2eSkipReason, RESULTS, VsCodeSession } from './harness';
+import { activeTab, hoverWord, lensesUntil, webview } from './editorHelpers';
 
 // Real code from ../shared/corpora, assembled into a temp folder (the harness copies it again per session).
 const WORKSPACE = assembleEditorWorkspace();
 const skip = e2eSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
-
-/** The webview frame (chat or graph) that holds `selector`. */
-async function webview(vs: VsCodeSession, selector: string, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of vs.page.frames()) {
-      if (
-        await f
-          .locator(selector)
-          .count()
-          .catch(() => 0)
-      )
-        return f;
-    }
-    await vs.page.waitForTimeout(200);
-  }
-  throw new Error(`no webview shows ${selector} within ${timeoutMs} ms`);
-}
-
-/** The tab that is active in the editor area, by its label. */
-async function activeTab(vs: VsCodeSession): Promise<string> {
-  return (await vs.page.locator('.tabs-container .tab.active').first().getAttribute('aria-label')) ?? '';
-}
 
 /** 1-based line of the cursor in the active editor, from the status bar ("Ln 12, Col 3"). */
 async function cursorLine(vs: VsCodeSession): Promise<number> {
@@ -62,57 +39,6 @@ async function serverLensTitles(rel: string): Promise<string[]> {
   } finally {
     await lsp.close();
   }
-}
-
-/** Moves the mouse onto the first occurrence of `word` in the visible editor text (tokens split words unpredictably). */
-async function hoverWord(vs: VsCodeSession, word: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const at = await vs.page.evaluate((w) => {
-      for (const line of Array.from(document.querySelectorAll('.editor-instance .view-lines .view-line'))) {
-        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          const i = (n.textContent ?? '').search(new RegExp(`\\b${w}\\b`));
-          if (i < 0) continue;
-          const r = document.createRange();
-          r.setStart(n, i);
-          r.setEnd(n, i + w.length);
-          const b = r.getBoundingClientRect();
-          return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
-        }
-      }
-      return undefined;
-    }, word);
-    if (at) {
-      await vs.page.mouse.move(at.x - 20, at.y);
-      await vs.page.mouse.move(at.x, at.y, { steps: 4 });
-      return;
-    }
-    await vs.page.waitForTimeout(200);
-  }
-  throw new Error(`'${word}' is not shown in the editor`);
-}
-
-/** The code lens texts the editor shows now. */
-async function lensTexts(vs: VsCodeSession): Promise<string[]> {
-  return vs.page
-    .locator('.monaco-editor .codelens-decoration')
-    .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
-}
-
-async function lensesUntil(
-  vs: VsCodeSession,
-  pred: (texts: string[]) => boolean,
-  timeoutMs = 60_000,
-): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let texts: string[] = [];
-  while (Date.now() < deadline) {
-    texts = await lensTexts(vs);
-    if (pred(texts)) return texts;
-    await vs.page.waitForTimeout(100);
-  }
-  throw new Error(`the expected code lenses did not show within ${timeoutMs} ms; shown: ${JSON.stringify(texts)}`);
 }
 
 describe('the editor experience in a real VS Code', { skip }, () => {

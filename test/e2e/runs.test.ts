@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Frame } from 'playwright-core';
 import { REPO, requireCorpora } from '../helpers';
 import { e2eSkipReason, RESULTS, VsCodeSession } from './harness';
+import { lensesUntil, webview } from './editorHelpers';
 
 const skip = e2eSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
@@ -23,39 +23,6 @@ function runsWorkspace(): string {
     path.join(dir, 'logs', 'local-1776286786993.zstd'),
   );
   return dir;
-}
-
-async function webview(vs: VsCodeSession, selector: string, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of vs.page.frames())
-      if (
-        await f
-          .locator(selector)
-          .count()
-          .catch(() => 0)
-      )
-        return f;
-    await vs.page.waitForTimeout(200);
-  }
-  throw new Error(`no webview shows ${selector} within ${timeoutMs} ms`);
-}
-
-async function lensesUntil(
-  vs: VsCodeSession,
-  pred: (texts: string[]) => boolean,
-  timeoutMs = 60_000,
-): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let texts: string[] = [];
-  while (Date.now() < deadline) {
-    texts = await vs.page
-      .locator('.monaco-editor .codelens-decoration')
-      .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
-    if (pred(texts)) return texts;
-    await vs.page.waitForTimeout(100);
-  }
-  throw new Error(`the expected code lenses did not show within ${timeoutMs} ms; shown: ${JSON.stringify(texts)}`);
 }
 
 describe('Spark runs in a real VS Code', { skip }, () => {

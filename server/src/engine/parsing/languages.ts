@@ -1,16 +1,10 @@
 /** The languages DagLens parses, and how a file is assigned to one. */
-export type LanguageId = 'python' | 'sql' | 'java' | 'scala' | 'typescript' | 'tsx' | 'javascript' | 'yaml';
+import { IndexLanguageSchema } from '../../protocol/contracts/search';
 
-export const LANGUAGES: readonly LanguageId[] = [
-  'python',
-  'sql',
-  'java',
-  'scala',
-  'typescript',
-  'tsx',
-  'javascript',
-  'yaml',
-];
+// One list: the protocol's (searches filter by it), so a language added here is one a client can ask for.
+export type LanguageId = (typeof IndexLanguageSchema.options)[number];
+
+export const LANGUAGES: readonly LanguageId[] = IndexLanguageSchema.options;
 
 const BY_EXTENSION: Record<string, LanguageId> = {
   '.py': 'python',
