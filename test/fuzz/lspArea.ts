@@ -335,7 +335,18 @@ export async function lspArea(ctx: FuzzContext, opts: LspAreaOptions): Promise<v
       session: 0.5,
     });
     const replies: Array<{ method: string; r: Reply }> = [];
-    const ask = async (method: string, params: unknown) => replies.push({ method, r: await d.ask(method, params) });
+    // What a failing case leaves under keepDir: its documents and the messages it sent, to replay by hand.
+    const failuresBefore = ctx.failures.length;
+    const trace: string[] = [];
+    const docs: Array<{ name: string; text: string }> = [];
+    const ask = async (method: string, params: unknown) => {
+      trace.push(`→ ${method} ${JSON.stringify(params)?.slice(0, 2000)}`);
+      const r = await d.ask(method, params);
+      trace.push(
+        `← ${r.hung ? 'no answer' : r.error ? `error ${r.error.code} ${r.error.message.slice(0, 300)}` : 'ok'} in ${r.ms} ms`,
+      );
+      replies.push({ method, r });
+    };
     let what: string = kind;
     stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
     switch (kind) {
@@ -360,6 +371,8 @@ export async function lspArea(ctx: FuzzContext, opts: LspAreaOptions): Promise<v
         let version = 1;
         let current = text;
         d.notify('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+        docs.push({ name: `case-${k}${EXTENSION[category] || '.log'}`, text });
+        trace.push(`→ didOpen ${uri} as '${languageId}' (${text.length} chars)`);
         open.push(uri);
         for (let i = rng.range(1, 5); i > 0; i--) {
           const op = rng.weighted({
@@ -414,6 +427,7 @@ export async function lspArea(ctx: FuzzContext, opts: LspAreaOptions): Promise<v
               const changes = Array.from({ length: rng.range(1, 4) }, () => randomEdit(rng, current));
               const v = rng.chance(0.9) ? ++version : rng.pick([version, 0, -1, version - 3, 2 ** 31]);
               d.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: changes });
+              trace.push(`→ didChange v${v} ${JSON.stringify(changes).slice(0, 2000)}`);
               const full = changes.find((c) => !('range' in c));
               if (full) current = full.text;
               break;
@@ -570,6 +584,15 @@ export async function lspArea(ctx: FuzzContext, opts: LspAreaOptions): Promise<v
       replies.push({ method: 'daglens/workspaceInfo (liveness)', r: await d.ask('daglens/workspaceInfo') });
     stats.cases++;
     check(k, what, replies);
+    if (ctx.failures.length > failuresBefore) {
+      const keep = path.join(opts.keepDir, `lsp-${k}`);
+      mkdirSync(keep, { recursive: true });
+      for (const doc of docs) writeFileSync(path.join(keep, doc.name), doc.text);
+      writeFileSync(
+        path.join(keep, 'trace.txt'),
+        `${what}\n${trace.join('\n')}\n--- server stderr (tail)\n${d.stderr.join('').slice(-20_000)}\n`,
+      );
+    }
     if (serverPeak > opts.rssLimitMb) {
       ctx.fail({
         area: 'lsp',

@@ -245,3 +245,15 @@ test('sqlTableReferences: per statement, reads and writes with 0-based spans, db
     ['z'],
   );
 });
+
+test('SQL nested thousands of levels deep: the tables are still found and the reason is plain, not a stack overflow', () => {
+  const depth = 50_000;
+  const [st] = extractSql(`insert into out_t select ${'('.repeat(depth)}1${')'.repeat(depth)} from src_t;`);
+  assert.ok(st);
+  assert.ok(
+    st.partial.includes('nested too deeply to read fully (thousands of parentheses or subqueries)'),
+    JSON.stringify(st.partial),
+  );
+  assert.ok(!st.partial.some((p) => /call stack|RangeError/i.test(p)), JSON.stringify(st.partial));
+  assert.ok(st.reads.some((r) => /src_t/.test(r.name)) && st.writes.some((w) => /out_t/.test(w.name)));
+});

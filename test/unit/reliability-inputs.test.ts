@@ -125,6 +125,10 @@ test('YAML nested deeper than its grammar survives is not parsed (the grammar wo
   const deep = Array.from({ length: 400 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ' v\n';
   assert.ok(yamlIndentDepth(deep) > 150);
   assert.ok(yamlIndentDepth('a:\n  b:\n    - c\n    - d: 1\n') <= 4);
+  // Old-Mac line endings (`\r` alone) break lines for the scanner too (a fuzz case aborted the server so).
+  assert.ok(yamlIndentDepth(deep.replace(/\n/g, '\r')) > 150);
+  assert.ok(yamlIndentDepth(deep.replace(/\n/g, '\r\n')) > 150);
+  assert.equal(yamlIndentDepth('a:\r  b:\r    c: 1\r'), 3);
   // In a child process: before this guard the tree-sitter YAML scanner died with SIGABRT (an assertion).
   const r = spawnSync(
     process.execPath,

@@ -11,11 +11,11 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage, type Logger } from '../engine/log';
 import { serverStatus } from '../protocol';
 import { DAGLENS_VERSION } from '../shared/version';
 import { mergeCapabilities } from './capabilities';
+import { safeTextDocuments } from './textDocuments';
 import type { Feature, ServerContext } from './context';
 import { dagMappingFeature } from './features/dagMapping';
 import { applyDocument, documentsFeature, flushPending, registerWatchers } from './features/documents';
@@ -53,7 +53,7 @@ export function startServer(): void {
     ...FEATURES.map((f) => f.capabilities),
   );
   const connection: Connection = createConnection(ProposedFeatures.all);
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(safeTextDocuments);
   const log: Logger = {
     info: (m) => connection.console.info(m),
     warn: (m) => connection.console.warn(m),

@@ -28,10 +28,12 @@ export const YAML_MAX_DEPTH = 150;
 export function yamlIndentDepth(text: string, limit = YAML_MAX_DEPTH): number {
   const stack: number[] = [];
   let max = 0;
+  // Every line break the scanner knows: `\r` alone too (a file with old-Mac endings nests just as deep).
+  const breaks = /\r\n?|\n/g;
   let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+  for (;;) {
+    const br = breaks.exec(text);
+    const end = br ? br.index : text.length;
     let i = start;
     while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
     if (i < end && text[i] !== '#' && text[i] !== '\r') {
@@ -47,9 +49,9 @@ export function yamlIndentDepth(text: string, limit = YAML_MAX_DEPTH): number {
       if (stack.length > max) max = stack.length;
       if (max > limit) return max;
     }
-    start = end + 1;
+    if (!br) return max;
+    start = end + br[0].length;
   }
-  return max;
 }
 
 /**

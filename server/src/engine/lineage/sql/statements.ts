@@ -25,8 +25,13 @@ export class StatementReader extends QueryReader {
       columns = r.columns;
       defines = r.defines;
     } catch (e) {
-      // A bug here must not cost the file its lineage: keep what was found, say so.
-      this.partial.add(`extractor error: ${e instanceof Error ? e.message : String(e)}`);
+      // A bug here must not cost the file its lineage: keep what was found, say so. Thousands of nested
+      // parentheses or subqueries exhaust the recursive reader's stack: that is the input's shape, said plainly.
+      this.partial.add(
+        e instanceof RangeError && /call stack/i.test(e.message)
+          ? 'nested too deeply to read fully (thousands of parentheses or subqueries)'
+          : `extractor error: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     this.safetyNet();
     const dedupe = (refs: SqlTableRef[]) => {
