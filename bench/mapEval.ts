@@ -93,26 +93,37 @@ export function evaluateCorpus(
       if (!(SCORED_KINDS as readonly string[]).includes(ln.kind) || ln.lines.length === 0) continue;
       const idx = byLine.get(ln.planLine);
       const m = idx === undefined ? undefined : result.mappings[idx];
-      const b = m?.best ?? null;
-      const right =
-        !!b &&
-        m!.status !== 'unmapped' &&
-        b.file === label.sqlFile &&
-        b.endLine - b.startLine < 5 &&
-        ln.lines.some((l) => l >= b.startLine && l <= b.endLine);
-      report.nodes.push({
-        plan: label.planFile,
-        planLine: ln.planLine,
-        kind: ln.kind,
-        right,
-        status: m?.status ?? 'missing',
-        confidence: b ? b.confidence : null,
-        best: b ? `${b.file}:${b.startLine}-${b.endLine}` : null,
-        lines: ln.lines,
-      });
+      report.nodes.push(scoreNode(label.planFile, ln, m, label.sqlFile));
     }
   }
   return report;
+}
+
+/** One labelled operator scored: right when the best location is in the expected file, spans under 5 lines and
+ * covers a labelled line (both evals score alike). */
+export function scoreNode(
+  plan: string,
+  ln: { planLine: number; kind: string; lines: number[] },
+  m: ReturnType<typeof mapDag>['mappings'][number] | undefined,
+  expectedFile: string,
+): NodeOutcome {
+  const b = m?.best ?? null;
+  const right =
+    !!b &&
+    m!.status !== 'unmapped' &&
+    b.file === expectedFile &&
+    b.endLine - b.startLine < 5 &&
+    ln.lines.some((l) => l >= b.startLine && l <= b.endLine);
+  return {
+    plan,
+    planLine: ln.planLine,
+    kind: ln.kind,
+    right,
+    status: m?.status ?? 'missing',
+    confidence: b ? b.confidence : null,
+    best: b ? `${b.file}:${b.startLine}-${b.endLine}` : null,
+    lines: ln.lines,
+  };
 }
 
 export interface Summary {

@@ -12,7 +12,7 @@ import { mapDag } from '../server/src/engine/dag/mapping/mapper';
 import type { SourceUnit } from '../server/src/engine/dag/source/anchors';
 import { linkUnits } from '../server/src/engine/dag/source/link';
 import { buildUnit } from '../server/src/engine/dag/source/units';
-import { SCORED_KINDS, type CorpusReport } from './mapEval';
+import { SCORED_KINDS, scoreNode, type CorpusReport } from './mapEval';
 
 export const TPCH_WORKSPACES = ['pyspark', 'scala'] as const;
 export type TpchWorkspace = (typeof TPCH_WORKSPACES)[number];
@@ -97,23 +97,7 @@ export function evaluateTpch(
           `${lf}: node ${ln.nodeId} is on plan line ${result.dag.nodes[idx].line}, the label says ${ln.planLine}`,
         );
       const m = idx < 0 ? undefined : result.mappings[idx];
-      const b = m?.best ?? null;
-      const right =
-        !!b &&
-        m!.status !== 'unmapped' &&
-        b.file === label.file &&
-        b.endLine - b.startLine < 5 &&
-        ln.lines.some((l) => l >= b.startLine && l <= b.endLine);
-      report.nodes.push({
-        plan: label.planFile,
-        planLine: ln.planLine,
-        kind: ln.kind,
-        right,
-        status: m?.status ?? 'missing',
-        confidence: b ? b.confidence : null,
-        best: b ? `${b.file}:${b.startLine}-${b.endLine}` : null,
-        lines: ln.lines,
-      });
+      report.nodes.push(scoreNode(label.planFile, ln, m, label.file));
     }
   }
   return report;
