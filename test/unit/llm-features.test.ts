@@ -12,6 +12,7 @@ import { parseSettings } from '../../server/src/engine/config';
 import { Engine } from '../../server/src/engine/engine';
 import { silentLogger } from '../../server/src/engine/log';
 import type { VerifyTarget } from '../../server/src/engine/llm/features/verify';
+import { lowOrdersNode } from '../verifyTargets';
 import { extractCitations } from '../../server/src/engine/llm/features/ask';
 import { LlmService } from '../../server/src/engine/llm/service';
 import { Workspace } from '../../server/src/engine/workspace/workspace';
@@ -167,39 +168,6 @@ test('bulk explanation stops at the job budget and never exceeds it', async () =
     .reduce((n, e) => n + e.costUsd, 0);
   assert.ok(spent <= 0.0008, `spent ${spent}`);
 });
-
-function lowOrdersNode(): VerifyTarget {
-  return {
-    node: {
-      id: 'model.jaffle_shop.orders',
-      operator: 'model',
-      label: 'orders',
-      detail: 'is_food_order, is_drink_order, customer_order_number',
-    },
-    mapping: {
-      nodeId: 'model.jaffle_shop.orders',
-      status: 'low',
-      best: {
-        file: 'models/marts/customers.sql',
-        symbol: 'customers',
-        startLine: 1,
-        endLine: 58,
-        confidence: 0.6,
-        explanation: 'name overlap',
-      },
-      alternatives: [
-        {
-          file: 'models/marts/orders.sql',
-          symbol: 'orders',
-          startLine: 1,
-          endLine: 77,
-          confidence: 0.55,
-          explanation: 'name overlap',
-        },
-      ],
-    },
-  };
-}
 
 test('verification: the model picks and narrows a candidate; the mapping is merged with recalibrated confidence', async () => {
   const svc = await service(configured());

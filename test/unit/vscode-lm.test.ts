@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseSettings } from '../../server/src/engine/config';
 import { silentLogger } from '../../server/src/engine/log';
 import { LlmError } from '../../server/src/engine/llm/errors';
-import type { VerifyTarget } from '../../server/src/engine/llm/features/verify';
+import { lowOrdersNode } from '../verifyTargets';
 import { LlmService } from '../../server/src/engine/llm/service';
 import { pickEditorModel, resolveLlmConfig, type EditorModel } from '../../server/src/engine/llm/settings';
 import { editorMessages, type EditorLm, type EditorLmRequest } from '../../server/src/engine/llm/vscodeLm';
@@ -187,36 +187,7 @@ test('explanations and mapping verification go through the editor; invalid struc
   assert.equal(e.model, 'gpt-4o');
   assert.match(editor.requests[0].justification, /explanation/);
 
-  const target: VerifyTarget = {
-    node: {
-      id: 'model.jaffle_shop.orders',
-      operator: 'model',
-      label: 'orders',
-      detail: 'is_food_order, is_drink_order, customer_order_number',
-    },
-    mapping: {
-      nodeId: 'model.jaffle_shop.orders',
-      status: 'low',
-      best: {
-        file: 'models/marts/customers.sql',
-        symbol: 'customers',
-        startLine: 1,
-        endLine: 58,
-        confidence: 0.6,
-        explanation: 'name overlap',
-      },
-      alternatives: [
-        {
-          file: 'models/marts/orders.sql',
-          symbol: 'orders',
-          startLine: 1,
-          endLine: 77,
-          confidence: 0.55,
-          explanation: 'name overlap',
-        },
-      ],
-    },
-  };
+  const target = lowOrdersNode();
   // First a reply that is no JSON, then a valid verdict: one repair round.
   editor.reply(
     'It is the orders model, candidate 2.',
