@@ -19,6 +19,8 @@ import { Rng } from './rng';
 import { FakeOpenAI } from '../fake-openai/server';
 
 export interface LspAreaOptions extends AreaOptions {
+  /** With `only`: run cases only..onlyTo on one server (a failure that needs what earlier cases left behind). */
+  onlyTo?: number;
   /** The server's resident memory must stay under this (MB) through the whole area. */
   rssLimitMb: number;
   /** Open documents of 10–50 MB first (the full run). */
@@ -209,7 +211,10 @@ export async function lspArea(ctx: FuzzContext, opts: LspAreaOptions): Promise<v
   };
   const all = seeds();
   const frags = fragments();
-  const cases = opts.only !== undefined ? [opts.only] : Array.from({ length: opts.cases }, (_, k) => k);
+  const cases =
+    opts.only !== undefined
+      ? Array.from({ length: Math.max(1, (opts.onlyTo ?? opts.only) - opts.only + 1) }, (_, i) => opts.only! + i)
+      : Array.from({ length: opts.cases }, (_, k) => k);
   let server: LspDriver | undefined;
   let serverPeak = 0;
   let restarts = 0;

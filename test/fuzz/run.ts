@@ -7,7 +7,7 @@
  *   --seed N            the run's seed (default: the date, printed)
  *   --cases M           CLI + LSP cases (default 2000)
  *   --areas a,b         only these areas: cli, lsp, storage, llm, security
- *   --only area:k       rerun one case (as a failure report says)
+ *   --only area:k       rerun one case (as a failure report says); lsp:a-b reruns cases a..b on one server
  *   --kills K           kill -9 cases in the storage area (default: M / 350, at least 8, at most 80)
  *   --concurrency C     CLI processes at once (default: cores)
  *   --json FILE         also write the report as JSON
@@ -33,7 +33,7 @@ export interface RunOptions {
   seed: number;
   cases: number;
   areas: AreaName[];
-  only?: { area: AreaName; case: number };
+  only?: { area: AreaName; case: number; to?: number };
   kills?: number;
   concurrency?: number;
   keep?: boolean;
@@ -69,6 +69,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
       await lspArea(ctx, {
         cases: share.lsp,
         only: only('lsp'),
+        onlyTo: o.only?.area === 'lsp' ? o.only.to : undefined,
         concurrency: 1,
         keepDir,
         rssLimitMb: o.serverRssLimitMb ?? 1536,
@@ -116,9 +117,10 @@ async function main(): Promise<void> {
   for (const a of areas) if (!AREAS.includes(a)) throw new Error(`unknown area '${a}' (${AREAS.join(', ')})`);
   let only: RunOptions['only'];
   if (values.only) {
-    const m = /^(\w+):(\d+)$/.exec(values.only);
-    if (!m || !AREAS.includes(m[1] as AreaName)) throw new Error(`--only takes area:case, e.g. cli:12`);
-    only = { area: m[1] as AreaName, case: Number(m[2]) };
+    const m = /^(\w+):(\d+)(?:-(\d+))?$/.exec(values.only);
+    if (!m || !AREAS.includes(m[1] as AreaName) || (m[3] !== undefined && m[1] !== 'lsp'))
+      throw new Error(`--only takes area:case, e.g. cli:12, or a range of LSP cases on one server, e.g. lsp:40-45`);
+    only = { area: m[1] as AreaName, case: Number(m[2]), to: m[3] === undefined ? undefined : Number(m[3]) };
   }
   process.stderr.write(
     `daglens fuzz: seed ${seed}, ${int(values.cases, 'cases', 2000)} cases${only ? `, only ${values.only}` : ''}\n`,
