@@ -373,7 +373,7 @@ export function pythonUnit(
     if (!isMethod && kind !== 'generate') continue;
     let depth = 0;
     let j = i + 1;
-    for (; j < tokens.length; j++) {
+    for (; j < tokens.length && j - i < MAX_CALL_TOKENS; j++) {
       if (tokens[j].text === '(' || tokens[j].text === '[' || tokens[j].text === '{') depth++;
       else if (tokens[j].text === ')' || tokens[j].text === ']' || tokens[j].text === '}') {
         if (--depth === 0) break;
@@ -485,10 +485,17 @@ function isWriteChain(tokens: PyToken[], i: number): boolean {
 }
 
 /** The arguments of the call whose `(` is at `open`, split at top-level commas. */
+/**
+ * Longest argument list a call is read over. Real calls close within a few hundred tokens; an unclosed bracket
+ * (a file cut short or pasted twice) would otherwise make every later call's arguments run to the end of the
+ * file — quadratic time and memory (a 600 KB file held the language server for minutes at 2.6 GB).
+ */
+const MAX_CALL_TOKENS = 5_000;
+
 function callArgs(tokens: PyToken[], open: number): PyToken[][] {
   const out: PyToken[][] = [[]];
   let depth = 0;
-  for (let k = open; k < tokens.length; k++) {
+  for (let k = open; k < tokens.length && k - open < MAX_CALL_TOKENS; k++) {
     const t = tokens[k].text;
     if (t === '(' || t === '[' || t === '{') {
       if (depth++ === 0) continue;
